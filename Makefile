@@ -1,0 +1,41 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+## Launch the app on the bundled example project with the offline provider.
+run: $(VENV)/.installed-run
+	$(BIN)/regoose tui examples --provider offline
+
+## Run every test: lint, the import contract, unit, widget, app, snapshot and e2e tests.
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check regoose_tui widgets tests
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check regoose_tui widgets tests
+	$(BIN)/ruff format --check regoose_tui widgets tests
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bus_throughput.py
+
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python scripts/make_screenshots.py
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""The provider interface: something that writes pytest tests for a target.
+
+``offline`` (the embedded engine) and LiteLLM models implement it. The
+generator agent calls ``generate`` once per iteration with what the analyzer
+found and, from the second iteration on, what the validator saw (failures,
+coverage gaps). A provider returns one test module's source; the executor and
+validator decide what of it is kept.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regoose_tui.runtime.base import Runtime
+
+
+@dataclass(frozen=True)
+class TargetModule:
+    """The file tests are written for, and how to import it."""
+
+    path: Path
+    module: str
+    project_dir: Path
+    source: str
+
+
+@dataclass(frozen=True)
+class FailedTest:
+    """A test that failed in the previous iteration, with why."""
+
+    name: str
+    message: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the validator learned from the previous iteration."""
+
+    kept_test_source: str = ""
+    failed: tuple[FailedTest, ...] = ()
+    missing_lines: tuple[int, ...] = ()
+    missing_branches: tuple[tuple[int, int], ...] = ()
+    line_percent: float = 0.0
+    branch_percent: float = 0.0
+
+
+#: Progress callback: a short human sentence.
+ProgressSink = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything a provider gets to write tests."""
+
+    target: TargetModule
+    runtime: Runtime
+    iteration: int = 1
+    budget_seconds: float = 60.0
+    feedback: Feedback | None = None
+    python: str | None = None
+    progress: ProgressSink | None = None
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """One test module written by a provider."""
+
+    test_source: str
+    notes: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    role: str
+    content: str
+
+
+class Provider(abc.ABC):
+    """Writes tests and answers chat."""
+
+    name: str = ""
+    #: Whether this provider needs the network (and a key).
+    needs_network: bool = False
+
+    @abc.abstractmethod
+    async def generate(self, request: GenerationRequest) -> GenerationResult:
+        """Write one pytest module for ``request.target``."""
+
+    @abc.abstractmethod
+    def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
+        """Stream a reply to a conversation, fragment by fragment."""

@@ -1,0 +1,105 @@
+"""The sandbox runtime interface: run one command, isolated, streaming output.
+
+Backends (local, bwrap; docker and podman later) implement ``Runtime``.
+Agents and the offline engine only ever see this interface, so a test run, a
+coverage probe and a user's ``regoose run`` go through the same hardening.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+StreamName = Literal["stdout", "stderr"]
+
+#: Called once per output line (without its newline), in order, as it comes.
+OutputSink = Callable[[StreamName, str], None]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits applied to every sandboxed command."""
+
+    wall_seconds: float = 120.0
+    memory_bytes: int = 2 * 1024**3
+    cpu_seconds: int = 600
+    nproc: int = 1024
+    nofile: int = 1024
+    file_size_bytes: int = 256 * 1024**2
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One command to run in the sandbox.
+
+    ``project_dir`` is mounted read-only and put on PYTHONPATH (the import
+    root). ``work_dir`` is the only writable host folder; it is the command's
+    cwd. ``read_only_paths`` are extra host paths the command may read (the
+    Python interpreter's prefix and the user's venv are always readable).
+    """
+
+    argv: Sequence[str]
+    project_dir: Path
+    work_dir: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    read_only_paths: Sequence[Path] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a sandboxed command did."""
+
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    wall_seconds: float
+    timed_out: bool = False
+    killed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the command exited 0 in time."""
+        return self.exit_code == 0 and not self.timed_out
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a runtime is usable here, and why not when it is not."""
+
+    usable: bool
+    reason: str
+
+
+class Runtime(abc.ABC):
+    """A place to run untrusted test code.
+
+    ``run`` must: apply ``spec.limits``; stream each line to ``on_output``
+    as it arrives; kill everything it started when the wall-clock limit
+    passes (``timed_out=True``) or when the awaiting task is cancelled
+    (then re-raise ``CancelledError``); never block the event loop.
+    """
+
+    #: Registry name: "local", "bwrap", "docker", "podman".
+    name: str = ""
+    #: False only for backends that do not isolate (the UI says so).
+    isolated: bool = True
+    #: Higher is stronger; ``auto`` picks the strongest usable backend.
+    strength: int = 0
+
+    @classmethod
+    @abc.abstractmethod
+    def availability(cls) -> Availability:
+        """Probe this machine (cheaply, synchronously) for the backend."""
+
+    @abc.abstractmethod
+    async def run(self, spec: RunSpec, on_output: OutputSink | None = None) -> RunResult:
+        """Run ``spec.argv`` in the sandbox and return what happened."""
+
+    def describe(self) -> str:
+        """One line for status bars and reports."""
+        return self.name if self.isolated else f"{self.name} (NOT ISOLATED)"
