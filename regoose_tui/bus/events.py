@@ -172,6 +172,8 @@ class RunFinished(Event):
 
 
 class TestOutcome(Event):
+    __test__ = False  # a bus event, not a pytest test class
+
     kind: Literal["test.outcome"] = "test.outcome"
     nodeid: str
     outcome: Literal["passed", "failed", "error", "skipped", "dropped"]
@@ -188,6 +190,8 @@ class CoverageUpdated(Event):
 
 
 class TestsWritten(Event):
+    __test__ = False  # a bus event, not a pytest test class
+
     kind: Literal["tests.written"] = "tests.written"
     path: str
     tests: int

@@ -1,0 +1,99 @@
+"""Executor: run a test module in the sandbox under coverage, streaming its output."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiofiles
+
+from regoose_tui.agents.base import AgentContext, BaseAgent
+from regoose_tui.bus.events import RunFinished, RunStarted
+from regoose_tui.engine.output_batcher import OutputBatcher
+from regoose_tui.providers.base import TargetModule
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.pytest_runner import PytestReport, run_pytest
+from regoose_tui.runtime.python_env import PythonEnv
+
+
+@dataclass(frozen=True)
+class ExecuteInput:
+    target: TargetModule
+    test_source: str
+    file_name: str
+    work_dir: Path
+    label: str = "tests"
+    timeout_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class Execution:
+    """A finished run: where the module was and what pytest said."""
+
+    test_path: Path
+    report: PytestReport
+
+
+class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
+    """Runs tests in the session's runtime and puts their output on the bus."""
+
+    name = "executor"
+    capabilities = ("sandbox-run", "coverage")
+
+    def __init__(self, context: AgentContext, runtime: Runtime, python: PythonEnv) -> None:
+        super().__init__(context)
+        self.runtime = runtime
+        self.python = python
+
+    async def run(self, value: ExecuteInput) -> Execution:
+        value.work_dir.mkdir(parents=True, exist_ok=True)
+        test_path = value.work_dir / value.file_name
+        async with aiofiles.open(test_path, "w", encoding="utf-8") as handle:
+            await handle.write(value.test_source)
+        run_id = uuid.uuid4().hex[:10]
+        ctx = self.context
+        argv = ("pytest", value.file_name)
+        ctx.emit(
+            RunStarted(
+                run_id=run_id,
+                runtime=self.runtime.name,
+                argv=argv,
+                label=value.label,
+                session_id=ctx.session_id,
+            )
+        )
+        batcher = OutputBatcher(ctx.emit, run_id, ctx.session_id)
+        try:
+            report = await run_pytest(
+                self.runtime,
+                self.python,
+                project_dir=value.target.project_dir,
+                work_dir=value.work_dir,
+                test_paths=[test_path],
+                cov_source=value.target.path,
+                on_output=batcher,
+                timeout=value.timeout_seconds,
+                # Regoose's own pytest plugins (textual snapshots...) only slow a run down;
+                # the user's venv keeps its plugins (pytest-asyncio and friends).
+                autoload_plugins=self.python.source == "VIRTUAL_ENV",
+            )
+        finally:
+            batcher.flush()
+        ctx.emit(
+            RunFinished(
+                run_id=run_id,
+                exit_code=report.exit_code,
+                timed_out=report.timed_out,
+                wall_seconds=report.wall_seconds,
+                session_id=ctx.session_id,
+            )
+        )
+        return Execution(test_path, report)
+
+    def summarize(self, result: Execution) -> str:
+        report = result.report
+        return (
+            f"{report.passed} passed, {report.failed} failed, {report.errors} errors; "
+            f"{report.line_percent or 0:.0f}% lines, {report.branch_percent or 0:.0f}% branches"
+        )

@@ -1,0 +1,75 @@
+"""Generator: ask the provider for one pytest module for the target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from regoose_tui.agents.base import AgentContext, BaseAgent
+from regoose_tui.bus.events import ProviderUsage
+from regoose_tui.errors import BadModelOutput
+from regoose_tui.providers.base import (
+    Feedback,
+    GenerationRequest,
+    GenerationResult,
+    Provider,
+    TargetModule,
+)
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.python_env import PythonEnv
+
+
+@dataclass(frozen=True)
+class GenerateInput:
+    target: TargetModule
+    iteration: int
+    budget_seconds: float
+    feedback: Feedback | None = None
+
+
+class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
+    """Writes candidate tests through the session's provider."""
+
+    name = "generator"
+    capabilities = ("write-tests",)
+
+    def __init__(
+        self, context: AgentContext, provider: Provider, runtime: Runtime, python: PythonEnv
+    ) -> None:
+        super().__init__(context)
+        self.provider = provider
+        self.runtime = runtime
+        self.python = python
+
+    async def run(self, value: GenerateInput) -> GenerationResult:
+        request = GenerationRequest(
+            target=value.target,
+            runtime=self.runtime,
+            iteration=value.iteration,
+            budget_seconds=value.budget_seconds,
+            feedback=value.feedback,
+            python=str(self.python.executable),
+            progress=self.progress,
+        )
+        result = await self.provider.generate(request)
+        if not result.test_source.strip():
+            raise BadModelOutput(f"{self.provider.name} returned no test code")
+        if result.prompt_tokens or result.completion_tokens or result.cost_usd:
+            self.context.emit(
+                ProviderUsage(
+                    provider=self.provider.name,
+                    prompt_tokens=result.prompt_tokens,
+                    completion_tokens=result.completion_tokens,
+                    cost_usd=result.cost_usd,
+                    session_id=self.context.session_id,
+                )
+            )
+        return result
+
+    def summarize(self, result: GenerationResult) -> str:
+        from regoose_tui.engine.suite_edit import list_test_names
+
+        try:
+            count = len(list_test_names(result.test_source))
+        except SyntaxError:
+            return "candidate module does not parse"
+        return f"{count} candidate tests"

@@ -1,0 +1,63 @@
+"""Reporter: write the kept suite to the user's tree, atomically and never over their files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from regoose_tui.agents.base import AgentContext, BaseAgent
+from regoose_tui.agents.validator import KeptSuite
+from regoose_tui.bus.events import TestsWritten
+from regoose_tui.store.safe_write import write_generated_file_async
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    kept: KeptSuite | None
+    out_path: Path
+    force: bool
+    known_sha256: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where the suite went (None when nothing was worth writing)."""
+
+    path: Path | None
+    tests: int
+    content: str = ""
+
+
+class ReporterAgent(BaseAgent[ReportInput, Written]):
+    """Writes the final test module; the session writes the report beside it."""
+
+    name = "reporter"
+    capabilities = ("atomic-write", "reports")
+
+    def __init__(self, context: AgentContext) -> None:
+        super().__init__(context)
+
+    async def run(self, value: ReportInput) -> Written:
+        kept = value.kept
+        if kept is None or not kept.tests:
+            self.progress("no test passed and added coverage: nothing written")
+            return Written(None, 0)
+        path = await write_generated_file_async(
+            value.out_path, kept.source, force=value.force, known_sha256=value.known_sha256
+        )
+        report = kept.report
+        self.context.emit(
+            TestsWritten(
+                path=str(path),
+                tests=len(kept.tests),
+                passed=report.passed if report else len(kept.tests),
+                failed=report.failed if report else 0,
+                content=kept.source,
+                session_id=self.context.session_id,
+            )
+        )
+        self.progress(f"wrote {len(kept.tests)} tests to {path}")
+        return Written(path, len(kept.tests), kept.source)
+
+    def summarize(self, result: Written) -> str:
+        return f"wrote {result.path}" if result.path else "nothing written"

@@ -1,0 +1,29 @@
+"""`regoose doctor`: which runtimes and providers work here, and why not."""
+
+from __future__ import annotations
+
+import argparse
+
+from regoose_tui.providers.factory import provider_statuses
+from regoose_tui.runtime.python_env import resolve_python
+from regoose_tui.runtime.registry import get_runtime, runtime_report
+
+
+def doctor_command(args: argparse.Namespace) -> int:
+    """Print one line per runtime and provider; exit 0 when something can run tests."""
+    print("runtimes:")
+    usable = False
+    for name, ok, reason in runtime_report():
+        usable = usable or ok
+        print(f"  {'ok ' if ok else 'no '} {name:<7} {reason}")
+    try:
+        chosen = get_runtime("auto")
+        print(f"  auto -> {chosen.describe()}")
+    except Exception as error:
+        print(f"  auto -> none: {error}")
+    print("providers:")
+    for status in provider_statuses():
+        print(f"  {'ok ' if status.usable else 'no '} {status.name:<7} {status.reason}")
+    python = resolve_python()
+    print(f"python for tests: {python.executable} ({python.version}, from {python.source})")
+    return 0 if usable else 3

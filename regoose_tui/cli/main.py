@@ -1,0 +1,86 @@
+"""`regoose` entry point: parse, dispatch, map errors to exit codes.
+
+Exit codes: 0 ok, 1 tests failed, 2 usage or input error, 3 other Regoose
+error (sandbox, provider, store), 130 interrupted. User errors print one line
+on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from regoose_tui.errors import (
+    ConfigError,
+    FileExistsRefused,
+    InputError,
+    RegooseError,
+    SessionNotFound,
+    UsageError,
+)
+
+EXIT_OK = 0
+EXIT_TESTS_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+_USER_ERRORS = (UsageError, InputError, ConfigError, SessionNotFound, FileExistsRefused)
+
+
+def exit_code_for(error: RegooseError) -> int:
+    """The exit code for a Regoose error: 2 for what the user can fix in the command."""
+    return EXIT_USAGE if isinstance(error, _USER_ERRORS) else EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return (and exit with) its exit code."""
+    # LiteLLM would fetch its cost map at import; it is imported lazily, but set this first.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    from regoose_tui.cli.parser import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = dispatch(args)
+    except RegooseError as error:
+        print(f"regoose: {error.title.lower()}: {error.msg}", file=sys.stderr)
+        code = exit_code_for(error)
+    except KeyboardInterrupt:
+        print("regoose: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+def dispatch(args: object) -> int:
+    """Call the handler of the chosen subcommand."""
+    command = getattr(args, "command", None)
+    if command is None or command == "tui":
+        from regoose_tui.cli.tui_command import launch_app
+
+        return launch_app(args)
+    if command == "generate":
+        from regoose_tui.cli.generate_command import generate_command
+
+        return asyncio.run(generate_command(args))
+    if command == "run":
+        from regoose_tui.cli.run_command import run_command
+
+        return asyncio.run(run_command(args))
+    if command == "sessions":
+        from regoose_tui.cli.sessions_command import sessions_command
+
+        return asyncio.run(sessions_command(args))
+    if command == "doctor":
+        from regoose_tui.cli.doctor_command import doctor_command
+
+        return doctor_command(args)
+    if command == "config":
+        from regoose_tui.cli.config_command import config_command
+
+        return config_command(args)
+    raise UsageError(f"unknown command {command!r}")

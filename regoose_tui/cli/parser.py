@@ -1,0 +1,134 @@
+"""The command line: every subcommand, its options and its help text."""
+
+from __future__ import annotations
+
+import argparse
+
+from regoose_tui import __version__
+
+RUNTIME_CHOICES = ("auto", "docker", "podman", "bwrap", "local")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"regoose: usage error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `regoose` parser."""
+    parser = _Parser(
+        prog="regoose",
+        description="Writes, runs and repairs pytest tests for your Python code. "
+        "With no command, opens the app on the current folder.",
+    )
+    parser.add_argument("--version", action="version", version=f"regoose {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    generate = commands.add_parser(
+        "generate",
+        help="write, run and keep tests for one Python file (headless, for CI)",
+        description="Generate pytest tests for TARGET, run them in the sandbox, keep the "
+        "passing ones that add coverage. Exit 0 when every kept test passes, 1 when tests "
+        "failed, 2 on a usage or input error.",
+    )
+    generate.add_argument("target", metavar="TARGET.py", help="the Python file to test")
+    _add_project(generate)
+    generate.add_argument("--provider", help="offline (default) or a LiteLLM model string")
+    _add_runtime(generate)
+    generate.add_argument(
+        "--out", metavar="DIR", help="where test files go (default: PROJECT/tests)"
+    )
+    generate.add_argument(
+        "--iterations", type=_positive_int, metavar="N", help="generate/validate rounds (default 3)"
+    )
+    generate.add_argument(
+        "--budget",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="time budget for the whole generation (default 120)",
+    )
+    generate.add_argument(
+        "--report", metavar="FILE", help="write a report: FILE.md, FILE.json or FILE.xml (JUnit)"
+    )
+    generate.add_argument("--force", action="store_true", help="overwrite an existing test file")
+    generate.add_argument(
+        "--json", action="store_true", help="print one JSON object with the result"
+    )
+    generate.add_argument("--quiet", "-q", action="store_true", help="do not stream test output")
+
+    run = commands.add_parser(
+        "run",
+        help="run existing tests in the sandbox, streaming their output",
+        description="Run a test folder or files with pytest in the sandbox.",
+    )
+    run.add_argument("tests", nargs="+", metavar="TESTS", help="test files or folders")
+    _add_project(run)
+    _add_runtime(run)
+    run.add_argument("--cov", metavar="FILE.py", help="measure coverage of this file")
+    run.add_argument("--json", action="store_true", help="print one JSON object with the result")
+
+    sessions = commands.add_parser("sessions", help="list, show, export or delete past sessions")
+    session_commands = sessions.add_subparsers(
+        dest="sessions_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    listing = session_commands.add_parser("list", help="past sessions, newest first")
+    listing.add_argument("--limit", type=_positive_int, default=50)
+    listing.add_argument("--search", help="only sessions whose target or status matches")
+    listing.add_argument("--json", action="store_true")
+    show = session_commands.add_parser("show", help="one session: summary, tests, files")
+    show.add_argument("session_id", metavar="ID")
+    show.add_argument("--json", action="store_true")
+    export = session_commands.add_parser("export", help="one session as a report")
+    export.add_argument("session_id", metavar="ID")
+    export.add_argument("--format", choices=("md", "json", "junit"), default="md")
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    delete = session_commands.add_parser("delete", help="delete a session and its records")
+    delete.add_argument("session_id", metavar="ID")
+
+    commands.add_parser("doctor", help="which runtimes and providers are usable here, and why not")
+    config = commands.add_parser("config", help="print the effective settings (secrets masked)")
+    _add_project(config)
+
+    tui = commands.add_parser("tui", help="open the app (the default with no command)")
+    tui.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR")
+    tui.add_argument("--provider")
+    _add_runtime(tui)
+    return parser
+
+
+def _add_project(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        help="the import root (default: found by walking up past __init__.py files)",
+    )
+
+
+def _add_runtime(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runtime",
+        choices=RUNTIME_CHOICES,
+        help="sandbox: auto picks the strongest usable one (default auto)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be more than 0")
+    return value

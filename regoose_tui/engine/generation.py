@@ -1,0 +1,372 @@
+"""One generation, end to end: a session, a plan of agents, the store, the files.
+
+    analyzer ─► generator ─► executor ─► validator ─► reporter
+                    ▲                        │  (loop: up to N iterations,
+                    └──── feedback ◄─────────┘   while coverage grows)
+
+Every agent and the plan publish on the bus; the session store taps the bus,
+so the session can be replayed. Bad input fails the analyzer with an
+InputError: nothing is written and the session is recorded as failed with
+the reason. The caller gets a GenerationOutcome or the RegooseError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent, TargetAnalysis
+from regoose_tui.agents.base import AgentContext
+from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
+from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
+from regoose_tui.agents.reporter import ReporterAgent, ReportInput, Written
+from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, ValidatorAgent
+from regoose_tui.bus.bus import MessageBus
+from regoose_tui.bus.events import SessionFinished, SessionStarted
+from regoose_tui.bus.subscription import Subscription
+from regoose_tui.engine.options import GenerateOptions
+from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
+from regoose_tui.errors import FileExistsRefused, PlanError, RegooseError
+from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
+from regoose_tui.providers.base import GenerationResult, Provider
+from regoose_tui.providers.factory import create_provider
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.python_env import PythonEnv, resolve_python
+from regoose_tui.runtime.registry import get_runtime
+from regoose_tui.store.sink import store_sink
+from regoose_tui.store.store import SessionStore
+
+#: Share of the remaining budget the provider may spend in one iteration;
+#: the rest goes to running and validating what it wrote.
+PROVIDER_BUDGET_SHARE = 0.6
+
+
+def test_file_name(module: str) -> str:
+    """`shop.cart` -> `test_shop_cart.py`."""
+    return f"test_{module.replace('.', '_')}.py"
+
+
+class GenerationSession:
+    """Runs one generation on a bus, recording it in the store."""
+
+    def __init__(
+        self,
+        options: GenerateOptions,
+        *,
+        bus: MessageBus,
+        store: SessionStore,
+        provider: Provider | None = None,
+        runtime: Runtime | None = None,
+        python: PythonEnv | None = None,
+    ) -> None:
+        self.options = options
+        self.bus = bus
+        self.store = store
+        self._provider = provider
+        self._runtime = runtime
+        self._python = python
+        self.session_id: str | None = None
+        self._plan: ExecutionPlan | None = None
+        self._deadline = 0.0
+        self._tap: Subscription | None = None
+
+    def cancel(self) -> None:
+        """Stop the running plan; running sandboxes are killed."""
+        if self._plan is not None:
+            self._plan.cancel()
+
+    async def run(self) -> GenerationOutcome:
+        """Generate, validate and write tests; raise the RegooseError that stopped it."""
+        started = time.monotonic()
+        self._deadline = started + self.options.budget_seconds
+        options = self.options
+        provider_name = options.provider
+        runtime_name = options.runtime
+        self.session_id = await self.store.create_session(
+            target=str(options.target),
+            project=str(options.project or ""),
+            provider=provider_name,
+            runtime=runtime_name,
+            kind="generate",
+        )
+        tap = self.bus.tap(store_sink(self.store, self.session_id), name="store")
+        self._tap = tap
+        work_dir = Path(tempfile.mkdtemp(prefix="regoose-session-"))
+        try:
+            try:
+                provider = self._provider or create_provider(provider_name)
+                runtime = self._runtime or await asyncio.to_thread(get_runtime, runtime_name)
+                python = self._python or await asyncio.to_thread(resolve_python)
+            except RegooseError as error:
+                await self._finish("error", error.msg, started)
+                raise
+            self.bus.publish_nowait(
+                SessionStarted(
+                    target=str(options.target),
+                    project=str(options.project or ""),
+                    provider=provider.name,
+                    runtime=runtime.name,
+                    isolated=runtime.isolated,
+                    session_id=self.session_id,
+                )
+            )
+            try:
+                outcome = await self._generate(provider, runtime, python, work_dir, started)
+            except asyncio.CancelledError:
+                await self._finish("cancelled", "cancelled by the user", started)
+                raise
+            except RegooseError as error:
+                await self._finish("error", error.msg, started)
+                raise
+            return outcome
+        finally:
+            await tap.aclose()
+            await self.store.flush()
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+    async def _finish(
+        self, status: str, reason: str | None, started: float, **figures: Any
+    ) -> None:
+        assert self.session_id is not None
+        wall = time.monotonic() - started
+        self.bus.publish_nowait(
+            SessionFinished(
+                status=status,  # type: ignore[arg-type]
+                reason=reason,
+                wall_seconds=wall,
+                session_id=self.session_id,
+            )
+        )
+        if self._tap is not None:
+            await self._tap.join()  # every event reaches the store before the verdict
+        await self.store.finish_session(
+            self.session_id,
+            status,
+            reason,
+            wall_seconds=wall,
+            **figures,  # type: ignore[arg-type]
+        )
+
+    async def _generate(
+        self,
+        provider: Provider,
+        runtime: Runtime,
+        python: PythonEnv,
+        work_dir: Path,
+        started: float,
+    ) -> GenerationOutcome:
+        options = self.options
+        session_id = self.session_id
+
+        def context(node_id: str, iteration: int = 1) -> AgentContext:
+            return AgentContext(
+                emit=self.bus.publish_nowait,
+                session_id=session_id,
+                node_id=node_id,
+                iteration=iteration,
+            )
+
+        # Results every later node needs; the plan only hands a node its direct deps.
+        shared: dict[str, Any] = {}
+
+        async def analyze(ctx: NodeContext) -> TargetAnalysis:
+            agent = AnalyzerAgent(context("analyzer"), runtime, python)
+            analysis = await agent.execute(
+                AnalyzeInput(str(options.target), str(options.project) if options.project else None)
+            )
+            out_dir = options.out_dir or analysis.target.project_dir / "tests"
+            out_path = Path(out_dir).expanduser().resolve() / test_file_name(analysis.target.module)
+            known = await self.store.known_file_hashes(out_path)
+            _refuse_overwrite(out_path, options.force, known)
+            shared["out_path"], shared["known"] = out_path, frozenset(known)
+            shared["analysis"] = analysis
+            return analysis
+
+        async def generate(ctx: NodeContext) -> GenerationResult:
+            analysis: TargetAnalysis = ctx.result("analyzer")
+            previous: Validation | None = ctx.previous.get("validator")
+            agent = GeneratorAgent(context("generator", ctx.iteration), provider, runtime, python)
+            remaining = max(5.0, self._deadline - time.monotonic())
+            shared["candidate"] = await agent.execute(
+                GenerateInput(
+                    target=analysis.target,
+                    iteration=ctx.iteration,
+                    budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
+                    feedback=previous.feedback if previous else None,
+                )
+            )
+            return shared["candidate"]
+
+        async def execute(ctx: NodeContext) -> Execution:
+            analysis: TargetAnalysis = shared["analysis"]
+            candidate: GenerationResult = ctx.result("generator")
+            agent = ExecutorAgent(context("executor", ctx.iteration), runtime, python)
+            return await agent.execute(
+                ExecuteInput(
+                    target=analysis.target,
+                    test_source=candidate.test_source,
+                    file_name=test_file_name(analysis.target.module),
+                    work_dir=work_dir / f"iteration{ctx.iteration}" / "candidate",
+                    label=f"candidate #{ctx.iteration}",
+                )
+            )
+
+        async def validate(ctx: NodeContext) -> Validation:
+            analysis: TargetAnalysis = shared["analysis"]
+            candidate: GenerationResult = shared["candidate"]
+            execution: Execution = ctx.result("executor")
+            previous: Validation | None = ctx.previous.get("validator")
+            executor = ExecutorAgent(context("executor", ctx.iteration), runtime, python)
+            agent = ValidatorAgent(context("validator", ctx.iteration), executor)
+            validation = await agent.execute(
+                ValidateInput(
+                    target=analysis.target,
+                    candidate_source=candidate.test_source,
+                    candidate=execution,
+                    kept=previous.kept if previous else None,
+                    file_name=test_file_name(analysis.target.module),
+                    work_dir=work_dir / f"iteration{ctx.iteration}",
+                )
+            )
+            shared.setdefault("dropped", []).extend(validation.dropped)
+            return validation
+
+        async def report(ctx: NodeContext) -> Written:
+            validation: Validation = ctx.result("validator")
+            agent = ReporterAgent(context("reporter"))
+            return await agent.execute(
+                ReportInput(
+                    kept=validation.kept,
+                    out_path=shared["out_path"],
+                    force=options.force,
+                    known_sha256=shared["known"],
+                )
+            )
+
+        def again(results: Mapping[str, Any], iteration: int) -> bool:
+            validation: Validation = results["validator"]
+            kept = validation.kept
+            if kept is None:
+                return time.monotonic() < self._deadline - 5  # nothing yet: try once more
+            complete = kept.line_percent >= 100.0 and kept.branch_percent >= 100.0
+            return validation.improved and not complete and time.monotonic() < self._deadline - 5
+
+        plan = ExecutionPlan.graph(
+            [
+                PlanNode("analyzer", analyze, label="Analyzer"),
+                PlanNode("generator", generate, label="Generator", deps=("analyzer",)),
+                PlanNode("executor", execute, label="Executor", deps=("generator",)),
+                PlanNode("validator", validate, label="Validator", deps=("executor",)),
+                PlanNode("reporter", report, label="Reporter", deps=("validator",)),
+            ],
+            loops=[
+                Loop(
+                    ("generator", "executor", "validator"),
+                    max_iterations=options.iterations,
+                    repeat_if=again,
+                )
+            ],
+            publish=self.bus.publish_nowait,
+            session_id=session_id,
+        )
+        self._plan = plan
+        result = await plan.run()
+        if result.status == "cancelled":
+            raise asyncio.CancelledError
+        if not result.ok:
+            raise _first_error(result)
+        return await self._conclude(result, provider, runtime, started, shared.get("dropped", []))
+
+    async def _conclude(
+        self,
+        result: PlanResult,
+        provider: Provider,
+        runtime: Runtime,
+        started: float,
+        shared_dropped: list[tuple[str, str]],
+    ) -> GenerationOutcome:
+        assert self.session_id is not None
+        analysis: TargetAnalysis = result.outcomes["analyzer"].result
+        validation: Validation = result.outcomes["validator"].result
+        written: Written = result.outcomes["reporter"].result
+        iterations = result.outcomes["validator"].iteration
+        kept: KeptSuite | None = validation.kept
+        report = kept.report if kept else None
+        records = [
+            TestRecord(case.nodeid, case.outcome, case.duration, case.message)
+            for case in (report.tests if report else [])
+        ]
+        passed = report.passed if report else 0
+        failed = (report.failed + report.errors) if report else 0
+        tests = len(records)
+        status = "passed" if tests and not failed else "failed"
+        reason = None if tests else "no generated test passed"
+        line = kept.line_percent if kept else 0.0
+        branch = kept.branch_percent if kept else 0.0
+        await self.store.record_results(
+            self.session_id,
+            [(r.name, r.outcome, r.duration, r.message) for r in records]
+            + [(name, "dropped", 0.0, why) for name, why in shared_dropped],
+        )
+        if written.path is not None:
+            await self.store.record_file(
+                self.session_id, written.path, written.content, tests=written.tests
+            )
+        await self._finish(
+            status,
+            reason,
+            started,
+            line_percent=line,
+            branch_percent=branch,
+            tests=tests,
+            passed=passed,
+            failed=failed,
+        )
+        return GenerationOutcome(
+            session_id=self.session_id,
+            provider=provider.name,
+            runtime=runtime.name,
+            isolated=runtime.isolated,
+            target=analysis.target.path,
+            module=analysis.target.module,
+            status=status,
+            tests_written=(written.path,) if written.path else (),
+            tests=tests,
+            passed=passed,
+            failed=failed,
+            line_percent=line,
+            branch_percent=branch,
+            wall_seconds=time.monotonic() - started,
+            iterations=iterations,
+            records=tuple(records),
+            dropped=tuple(shared_dropped),
+            test_source=kept.source if kept else "",
+            reason=reason,
+        )
+
+
+def _refuse_overwrite(path: Path, force: bool, known: set[str]) -> None:
+    """Fail before any work when the test file would overwrite the user's own file."""
+    if force or not path.exists():
+        return
+    from regoose_tui.store.safe_write import file_sha256
+
+    if file_sha256(path) not in known:
+        raise FileExistsRefused(
+            f"{path} already exists and was not written by Regoose: pass --force to overwrite "
+            "or --out to write elsewhere"
+        )
+
+
+def _first_error(result: PlanResult) -> RegooseError:
+    """The error that stopped the plan, as a RegooseError for the caller."""
+    for outcome in result.failed:
+        if isinstance(outcome.error, RegooseError):
+            return outcome.error
+    details = "; ".join(f"{o.node_id}: {o.detail}" for o in result.failed) or result.status
+    return PlanError(f"generation failed: {details}")

@@ -1,0 +1,64 @@
+"""The result of one generation, as the CLI, the app and the reports see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    """One test of the final suite (or one dropped on the way)."""
+
+    name: str
+    outcome: str
+    duration: float = 0.0
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class GenerationOutcome:
+    """What `regoose generate` prints with --json, and what the app summarises."""
+
+    session_id: str
+    provider: str
+    runtime: str
+    isolated: bool
+    target: Path
+    module: str
+    status: str
+    tests_written: tuple[Path, ...]
+    tests: int
+    passed: int
+    failed: int
+    line_percent: float
+    branch_percent: float
+    wall_seconds: float
+    iterations: int
+    records: tuple[TestRecord, ...] = ()
+    dropped: tuple[tuple[str, str], ...] = ()
+    test_source: str = ""
+    reason: str | None = None
+    report_path: Path | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """The one JSON object of `regoose generate --json`."""
+        return {
+            "session_id": self.session_id,
+            "provider": self.provider,
+            "runtime": self.runtime,
+            "isolated": self.isolated,
+            "target": str(self.target),
+            "status": self.status,
+            "tests_written": [str(p) for p in self.tests_written],
+            "tests": self.tests,
+            "passed": self.passed,
+            "failed": self.failed,
+            "line_coverage": round(self.line_percent, 1),
+            "branch_coverage": round(self.branch_percent, 1),
+            "iterations": self.iterations,
+            "wall_seconds": round(self.wall_seconds, 2),
+            "report": str(self.report_path) if self.report_path else None,
+            "reason": self.reason,
+        }

@@ -1,0 +1,166 @@
+"""The JSON report: a pydantic document with stable keys that round-trips."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from regoose_tui.errors import InputError
+from regoose_tui.reports.model import FileWritten, SessionReport, TestResult
+
+REPORT_FORMAT = "regoose.report"
+REPORT_VERSION = 1
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TestEntry(_Doc):
+    """One test node in the JSON report."""
+
+    __test__ = False
+
+    nodeid: str
+    outcome: str
+    duration: float
+    message: str | None
+
+
+class FileEntry(_Doc):
+    """One written file in the JSON report."""
+
+    path: str
+    tests: int
+    sha256: str
+
+
+class Summary(_Doc):
+    """Counts by outcome (derived from ``tests``; informative only)."""
+
+    tests: int
+    passed: int
+    failed: int
+    error: int
+    skipped: int
+    dropped: int
+
+
+class Coverage(_Doc):
+    """Line and branch coverage in percent, before and after the session."""
+
+    line_before: float | None
+    line_after: float | None
+    branch_before: float | None
+    branch_after: float | None
+
+
+class Usage(_Doc):
+    """What the provider consumed."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+
+
+class ReportDocument(_Doc):
+    """The JSON report; field order is the key order on disk."""
+
+    format: Literal["regoose.report"] = REPORT_FORMAT
+    version: Literal[1] = REPORT_VERSION
+    session_id: str
+    target: str
+    project: str
+    provider: str
+    runtime: str
+    isolated: bool
+    status: str
+    reason: str | None
+    started_at: float
+    finished_at: float | None
+    wall_seconds: float
+    iterations: int
+    summary: Summary
+    coverage: Coverage
+    usage: Usage
+    tests: list[TestEntry]
+    files: list[FileEntry]
+
+
+def to_document(report: SessionReport) -> ReportDocument:
+    """Convert a report into its JSON document model."""
+    counts = report.outcome_counts()
+    return ReportDocument(
+        session_id=report.session_id,
+        target=report.target,
+        project=report.project,
+        provider=report.provider,
+        runtime=report.runtime,
+        isolated=report.isolated,
+        status=report.status,
+        reason=report.reason,
+        started_at=report.started_at,
+        finished_at=report.finished_at,
+        wall_seconds=report.wall_seconds,
+        iterations=report.iterations,
+        summary=Summary(
+            tests=len(report.tests),
+            passed=counts["passed"],
+            failed=counts["failed"],
+            error=counts["error"],
+            skipped=counts["skipped"],
+            dropped=counts["dropped"],
+        ),
+        coverage=Coverage(
+            line_before=report.line_percent_before,
+            line_after=report.line_percent_after,
+            branch_before=report.branch_percent_before,
+            branch_after=report.branch_percent_after,
+        ),
+        usage=Usage(
+            prompt_tokens=report.prompt_tokens,
+            completion_tokens=report.completion_tokens,
+            cost_usd=report.cost_usd,
+        ),
+        tests=[TestEntry(**test._asdict()) for test in report.tests],
+        files=[FileEntry(**written._asdict()) for written in report.files_written],
+    )
+
+
+def render_json(report: SessionReport) -> str:
+    """The JSON report text (two-space indent, trailing newline)."""
+    return to_document(report).model_dump_json(indent=2) + "\n"
+
+
+def parse_json(text: str | bytes) -> SessionReport:
+    """Read a JSON report back into a SessionReport."""
+    try:
+        doc = ReportDocument.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "document"
+        raise InputError(f"not a Regoose JSON report ({where}: {first['msg']})") from None
+    return SessionReport(
+        session_id=doc.session_id,
+        target=doc.target,
+        project=doc.project,
+        provider=doc.provider,
+        runtime=doc.runtime,
+        isolated=doc.isolated,
+        status=doc.status,
+        reason=doc.reason,
+        started_at=doc.started_at,
+        finished_at=doc.finished_at,
+        wall_seconds=doc.wall_seconds,
+        tests=[TestResult(**entry.model_dump()) for entry in doc.tests],
+        line_percent_before=doc.coverage.line_before,
+        line_percent_after=doc.coverage.line_after,
+        branch_percent_before=doc.coverage.branch_before,
+        branch_percent_after=doc.coverage.branch_after,
+        files_written=[FileWritten(**entry.model_dump()) for entry in doc.files],
+        iterations=doc.iterations,
+        prompt_tokens=doc.usage.prompt_tokens,
+        completion_tokens=doc.usage.completion_tokens,
+        cost_usd=doc.usage.cost_usd,
+    )

@@ -1,0 +1,72 @@
+"""SessionReport: the plain data every report format is rendered from."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class TestResult(NamedTuple):
+    """One test node: ``(nodeid, outcome, duration, message)``."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    nodeid: str
+    outcome: str
+    duration: float = 0.0
+    message: str | None = None
+
+
+class FileWritten(NamedTuple):
+    """A test file the session wrote: ``(path, tests, sha256)``."""
+
+    path: str
+    tests: int = 0
+    sha256: str = ""
+
+
+@dataclass
+class SessionReport:
+    """Everything a report says about one session, independent of format."""
+
+    session_id: str
+    target: str
+    provider: str
+    runtime: str
+    isolated: bool
+    status: str
+    reason: str | None = None
+    started_at: float = 0.0
+    finished_at: float | None = None
+    wall_seconds: float = 0.0
+    tests: list[TestResult] = field(default_factory=list)
+    line_percent_before: float | None = None
+    line_percent_after: float | None = None
+    branch_percent_before: float | None = None
+    branch_percent_after: float | None = None
+    files_written: list[FileWritten] = field(default_factory=list)
+    iterations: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    project: str = ""
+
+    def outcome_counts(self) -> Counter[str]:
+        """How many tests ended in each outcome."""
+        return Counter(test.outcome for test in self.tests)
+
+    @property
+    def passed(self) -> int:
+        """Number of passed tests."""
+        return self.outcome_counts()["passed"]
+
+    @property
+    def failed(self) -> int:
+        """Number of failed tests (errors counted apart)."""
+        return self.outcome_counts()["failed"]
+
+    @property
+    def problems(self) -> list[TestResult]:
+        """Tests that failed or errored, in report order."""
+        return [test for test in self.tests if test.outcome in {"failed", "error"}]

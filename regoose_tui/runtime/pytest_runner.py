@@ -1,0 +1,340 @@
+"""Run pytest under coverage.py in a sandbox and read back what happened.
+
+One run is two sandboxed commands: ``coverage run -m pytest`` (its output
+streams live, in colour) and ``coverage json``. Their reports are written to
+a private folder inside the work folder, parsed on the host, then removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.pytest_results import (
+    Arc,
+    CoverageSummary,
+    FileCoverage,
+    TestCaseResult,
+    expand_test_files,
+    parse_coverage_json,
+    parse_junit,
+    read_executed_arcs,
+)
+from regoose_tui.runtime.python_env import PythonEnv
+
+RunStatus = Literal["passed", "failed", "no_tests", "error", "timed_out"]
+
+#: pytest's exit codes (pytest.ExitCode), named here so the sandboxed Python
+#: need not match ours.
+_EXIT_OK, _EXIT_TESTS_FAILED, _EXIT_NO_TESTS = 0, 1, 5
+_EXIT_REASONS = {
+    2: "pytest stopped early (errors during collection, or interrupted)",
+    3: "pytest hit an internal error",
+    4: "pytest rejected its command line",
+}
+#: Characters of combined output kept in the report.
+_TAIL_CHARS = 8000
+#: Time allowed for the second command (``coverage json``).
+_REPORT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class PytestReport:
+    """Everything one sandboxed pytest run told us."""
+
+    status: RunStatus
+    reason: str
+    tests: list[TestCaseResult]
+    exit_code: int | None
+    timed_out: bool
+    wall_seconds: float
+    output_tail: str
+    coverage: CoverageSummary | None = None
+    cov_source: Path | None = None
+    runtime: str = ""
+
+    def _count(self, outcome: str) -> int:
+        return sum(1 for t in self.tests if t.outcome == outcome)
+
+    @property
+    def passed(self) -> int:
+        """Tests that passed."""
+        return self._count("passed")
+
+    @property
+    def failed(self) -> int:
+        """Tests whose assertions failed."""
+        return self._count("failed")
+
+    @property
+    def errors(self) -> int:
+        """Tests (or modules) that errored in setup, teardown or collection."""
+        return self._count("error")
+
+    @property
+    def skipped(self) -> int:
+        """Tests skipped or xfailed."""
+        return self._count("skipped")
+
+    @property
+    def line_percent(self) -> float | None:
+        """Line coverage of ``cov_source``; None when it was not measured."""
+        return None if self.coverage is None else self.coverage.line_percent
+
+    @property
+    def branch_percent(self) -> float | None:
+        """Branch coverage of ``cov_source``; None when not measured or branch-free."""
+        return None if self.coverage is None else self.coverage.branch_percent
+
+    @property
+    def source_file(self) -> FileCoverage | None:
+        """Coverage of ``cov_source`` when it is a single measured file."""
+        if self.coverage is None or self.cov_source is None:
+            return None
+        return self.coverage.files.get(self.cov_source)
+
+    @property
+    def missing_lines(self) -> tuple[int, ...]:
+        """Lines of the single-file ``cov_source`` never run (see ``coverage.files``)."""
+        source = self.source_file
+        return source.missing_lines if source else ()
+
+    @property
+    def missing_branches(self) -> tuple[Arc, ...]:
+        """Branch (from, to) pairs of the single-file ``cov_source`` never taken."""
+        source = self.source_file
+        return source.missing_branches if source else ()
+
+    @property
+    def executed_arcs(self) -> tuple[Arc, ...]:
+        """Every arc the run took in the single-file ``cov_source``."""
+        source = self.source_file
+        return source.executed_arcs if source else ()
+
+
+def _include_pattern(cov_source: Path) -> str:
+    return f"{cov_source}{os.sep}*" if cov_source.is_dir() else str(cov_source)
+
+
+def _status(
+    result: RunResult, tests: list[TestCaseResult], junit_ok: bool
+) -> tuple[RunStatus, str]:
+    """Classify a run from pytest's exit code and what the reports say."""
+    code = result.exit_code
+    if result.timed_out:
+        return "timed_out", f"pytest ran past its {result.wall_seconds:.0f} s limit and was killed"
+    # A signal death shows as -N from a host process and 128+N through bwrap.
+    signum = -code if code is not None and code < 0 else (code or 0) - 128
+    if 0 < signum <= 64:
+        name = _signal_name(signum)
+        return "error", f"pytest was killed by {name} (a memory, CPU or file size limit?)"
+    if code == _EXIT_NO_TESTS:
+        return "no_tests", "pytest collected no tests"
+    if not junit_ok:
+        return "error", f"pytest crashed before reporting (exit code {code}): {_last_words(result)}"
+    if code == _EXIT_OK:
+        return "passed", f"{len(tests)} tests passed"
+    if code == _EXIT_TESTS_FAILED:
+        bad = sum(1 for t in tests if t.outcome in ("failed", "error"))
+        return "failed", f"{bad} of {len(tests)} tests failed or errored"
+    if code is not None and code in _EXIT_REASONS:
+        return "error", f"{_EXIT_REASONS[code]} (exit code {code})"
+    return "error", f"pytest exited with unexpected code {code}"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+#: coverage.py's own warnings (e.g. "No data was collected") say nothing about the crash.
+_COVERAGE_NOISE = re.compile(r"CoverageWarning|self\._warn\(|coverage\.readthedocs")
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _last_words(result: RunResult, lines: int = 4) -> str:
+    """The last few meaningful output lines, without colour codes, on one line."""
+    text = _ANSI.sub("", result.stdout + "\n" + result.stderr)
+    kept = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not _COVERAGE_NOISE.search(line)
+    ][-lines:]
+    return " | ".join(kept) if kept else "no output"
+
+
+def _tail(result: RunResult) -> str:
+    text = result.stdout + (("\n" + result.stderr) if result.stderr.strip() else "")
+    return text[-_TAIL_CHARS:]
+
+
+async def run_pytest(
+    runtime: Runtime,
+    python: PythonEnv,
+    *,
+    project_dir: Path,
+    work_dir: Path,
+    test_paths: Sequence[Path],
+    cov_source: Path | None,
+    on_output: OutputSink | None = None,
+    timeout: float = 300,  # noqa: ASYNC109 - a sandbox limit, enforced by the runtime
+    extra_args: Sequence[str] = (),
+    limits: Limits | None = None,
+    autoload_plugins: bool = True,
+) -> PytestReport:
+    """Run ``test_paths`` with pytest under branch coverage of ``cov_source`` in ``runtime``.
+
+    Relative ``test_paths`` are taken from ``work_dir``. ``timeout`` is the
+    wall-clock limit of the pytest command (it overrides
+    ``limits.wall_seconds``). ``autoload_plugins=False`` sets
+    PYTEST_DISABLE_PLUGIN_AUTOLOAD (much faster when the interpreter has many
+    plugins; name the ones needed in ``extra_args`` as ``-p module``). The
+    status separates passed, failed, no tests collected (exit code 5),
+    crashed (no JUnit report; the reason quotes the output) and timed out.
+    """
+    started = time.monotonic()
+    limits = replace(limits or Limits(), wall_seconds=timeout)
+    run = await asyncio.to_thread(
+        _prepare, python, project_dir, work_dir, test_paths, cov_source, limits
+    )
+    try:
+        coverage_args: list[str] = []
+        if run.cov_source is not None:
+            coverage_args = ["--branch", f"--include={_include_pattern(run.cov_source)}"]
+        # Without a source to measure, pytest runs bare (faster, and no coverage warnings).
+        measure = ["-m", "coverage", "run", *coverage_args, f"--data-file={run.data_file}"]
+        argv = [
+            str(python.executable),
+            *(measure if run.cov_source is not None else []),
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--color=yes",
+            f"--junitxml={run.junit}",
+            "-o",
+            "junit_family=xunit2",
+            *extra_args,
+            *map(str, run.tests),
+        ]
+        spec = replace(run.base, argv=argv)
+        if not autoload_plugins:
+            spec = replace(spec, env={**spec.env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+        result = await runtime.run(spec, on_output)
+        cases = await asyncio.to_thread(_read_junit, run)
+        status, reason = _status(result, cases or [], cases is not None)
+        coverage: CoverageSummary | None = None
+        if run.cov_source is not None and not result.timed_out:
+            coverage, note = await _coverage_report(runtime, run, python)
+            if note:
+                reason = f"{reason}; {note}"
+        return PytestReport(
+            status=status,
+            reason=reason,
+            tests=cases or [],
+            exit_code=result.exit_code,
+            timed_out=result.timed_out,
+            wall_seconds=time.monotonic() - started,
+            output_tail=_tail(result),
+            coverage=coverage,
+            cov_source=run.cov_source,
+            runtime=runtime.name,
+        )
+    finally:
+        await asyncio.to_thread(shutil.rmtree, run.artifacts, True)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Resolved paths and the base sandbox spec of one pytest run."""
+
+    base: RunSpec
+    tests: list[Path]
+    cov_source: Path | None
+    artifacts: Path
+
+    @property
+    def junit(self) -> Path:
+        return self.artifacts / "junit.xml"
+
+    @property
+    def data_file(self) -> Path:
+        return self.artifacts / "coverage.sqlite"
+
+    @property
+    def cov_json(self) -> Path:
+        return self.artifacts / "coverage.json"
+
+
+def _prepare(
+    python: PythonEnv,
+    project_dir: Path,
+    work_dir: Path,
+    test_paths: Sequence[Path],
+    cov_source: Path | None,
+    limits: Limits,
+) -> _Run:
+    """Resolve paths and make the private report folder (blocking: run in a thread)."""
+    project_dir, work_dir = project_dir.resolve(), work_dir.resolve()
+    cov_source = cov_source.resolve() if cov_source is not None else None
+    tests = [(work_dir / p).resolve() for p in test_paths]
+    artifacts = Path(tempfile.mkdtemp(prefix=".regoose-run-", dir=work_dir))
+    readable = [*python.read_only_paths, *tests, *([cov_source] if cov_source else [])]
+    base = RunSpec(
+        argv=(),
+        project_dir=project_dir,
+        work_dir=work_dir,
+        env={"PYTHONPATH": os.pathsep.join(map(str, python.extra_pythonpath))},
+        limits=limits,
+        read_only_paths=tuple(readable),
+        label="pytest",
+    )
+    return _Run(base=base, tests=tests, cov_source=cov_source, artifacts=artifacts)
+
+
+def _read_junit(run: _Run) -> list[TestCaseResult] | None:
+    """The test cases of the JUnit report, or None when pytest wrote none."""
+    if not run.junit.is_file() or run.junit.stat().st_size == 0:
+        return None
+    return parse_junit(run.junit, expand_test_files(run.tests))
+
+
+def _read_coverage(run: _Run) -> CoverageSummary:
+    arcs = read_executed_arcs(run.data_file)
+    return parse_coverage_json(run.cov_json, run.base.work_dir, arcs)
+
+
+async def _coverage_report(
+    runtime: Runtime, run: _Run, python: PythonEnv
+) -> tuple[CoverageSummary | None, str]:
+    """Turn the coverage data into JSON in the sandbox (with the user's Python) and parse it."""
+    argv = [
+        str(python.executable),
+        "-m",
+        "coverage",
+        "json",
+        "-q",
+        f"--data-file={run.data_file}",
+        "-o",
+        str(run.cov_json),
+    ]
+    limits = replace(run.base.limits, wall_seconds=_REPORT_SECONDS)
+    result = await runtime.run(replace(run.base, argv=argv, limits=limits, label="coverage"))
+    if result.exit_code != 0:
+        last = (result.stdout + result.stderr).strip().splitlines()
+        detail = last[-1] if last else f"exit code {result.exit_code}"
+        return None, f"no coverage measured ({detail})"
+    return await asyncio.to_thread(_read_coverage, run), ""

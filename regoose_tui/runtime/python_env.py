@@ -1,0 +1,213 @@
+"""Which Python runs the user's code, and how it gets pytest and coverage.
+
+The user's active virtualenv wins (their dependencies are there); otherwise
+Regoose's own interpreter is used. If the chosen interpreter lacks pytest or
+coverage, a small folder of links to Regoose's own copies (and their
+dependencies, nothing else) is appended last on PYTHONPATH, so the user's
+packages keep priority and none of Regoose's other pytest plugins leak into
+their run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+
+from regoose_tui.errors import SandboxError
+
+PythonSource = Literal["VIRTUAL_ENV", "regoose"]
+
+#: Distributions that make ``python -m coverage run -m pytest`` work; their
+#: own requirements (for this Python) are followed.
+_TOOL_DISTRIBUTIONS = ("pytest", "coverage")
+
+_PROBE_SCRIPT = (
+    "import importlib.util as u, json, platform;"
+    "print(json.dumps({'version': platform.python_version(),"
+    "'pytest': u.find_spec('pytest') is not None,"
+    "'coverage': u.find_spec('coverage') is not None}))"
+)
+_PROBE_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class PythonEnv:
+    """The interpreter that runs the user's code in the sandbox."""
+
+    executable: Path
+    version: str
+    extra_pythonpath: tuple[Path, ...]
+    source: PythonSource
+    has_pytest: bool = True
+    has_coverage: bool = True
+    note: str = ""
+
+    @property
+    def read_only_paths(self) -> tuple[Path, ...]:
+        """Host paths a sandbox must expose for this interpreter to work."""
+        # The venv root holds pyvenv.cfg: without it the interpreter would not
+        # know it is a venv and would silently use the base installation.
+        paths = [self.executable.parent.parent, self.executable.resolve().parent.parent]
+        for shim in self.extra_pythonpath:
+            paths.append(shim)
+            # The shim holds links; their targets must be readable too.
+            paths.extend(link.resolve().parent for link in shim.iterdir() if link.is_symlink())
+        return tuple(dict.fromkeys(paths))
+
+
+@dataclass(frozen=True)
+class _Probe:
+    version: str
+    pytest: bool
+    coverage: bool
+
+
+@functools.cache
+def _probe(executable: str) -> _Probe:
+    """Ask an interpreter its version and whether pytest and coverage import (cached)."""
+    try:
+        done = subprocess.run(
+            [executable, "-I", "-c", _PROBE_SCRIPT],
+            capture_output=True,
+            text=True,
+            timeout=_PROBE_TIMEOUT,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"},
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SandboxError(f"cannot run the Python interpreter {executable}: {exc}") from exc
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SandboxError(f"the Python interpreter {executable} failed to start: {last}")
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    return _Probe(str(data["version"]), bool(data["pytest"]), bool(data["coverage"]))
+
+
+def _top_level_entries(dist: importlib.metadata.Distribution) -> set[Path]:
+    """The site-packages entries (packages, modules, dist-info) of one distribution."""
+    entries: set[Path] = set()
+    for file in dist.files or ():
+        first = file.parts[0]
+        if first in ("..", "__pycache__") or first.endswith(".pth"):
+            continue
+        entries.add(Path(str(dist.locate_file(first))))
+    return entries
+
+
+def _requirement_closure(roots: Iterable[str]) -> list[importlib.metadata.Distribution]:
+    """The installed distributions ``roots`` need, following requirements for this Python."""
+    from packaging.requirements import Requirement  # a pytest dependency, always present
+
+    seen: dict[str, importlib.metadata.Distribution] = {}
+    roots = tuple(roots)
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            if name in roots:
+                raise SandboxError(
+                    f"Regoose's own {name!r} is missing; reinstall regoose"
+                ) from None
+            continue  # an optional requirement this Python does not need
+        seen[key] = dist
+        for line in dist.requires or ():
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return list(seen.values())
+
+
+def _tool_entries() -> list[Path]:
+    """Regoose's own pytest, coverage and their dependencies, as site-packages paths."""
+    entries: set[Path] = set()
+    for dist in _requirement_closure(_TOOL_DISTRIBUTIONS):
+        entries |= {p for p in _top_level_entries(dist) if p.exists()}
+    return sorted(entries)
+
+
+@functools.cache
+def tool_shim_dir() -> Path:
+    """A cached folder of links exposing only Regoose's pytest and coverage.
+
+    Built once per set of versions, atomically (a rename), so concurrent
+    Regoose processes never see a half-made folder.
+    """
+    entries = _tool_entries()
+    digest = hashlib.sha256("\n".join(map(str, entries)).encode()).hexdigest()[:16]
+    root = Path(platformdirs.user_cache_dir("regoose")) / "python-shims"
+    target = root / f"pytest-coverage-{digest}"
+    if target.is_dir():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    for entry in entries:
+        (staging / entry.name).symlink_to(entry)
+    try:
+        staging.rename(target)
+    except OSError:
+        # Another process won the race; its folder is identical.
+        for link in staging.iterdir():
+            link.unlink()
+        staging.rmdir()
+    return target
+
+
+def resolve_python(environ: Mapping[str, str] | None = None) -> PythonEnv:
+    """The interpreter for the user's code: ``$VIRTUAL_ENV/bin/python``, else Regoose's.
+
+    Blocking (it may start the interpreter once to probe it); use
+    ``resolve_python_async`` from async code.
+    """
+    environ = os.environ if environ is None else environ
+    note = ""
+    source: PythonSource = "regoose"
+    executable = Path(sys.executable)
+    venv = environ.get("VIRTUAL_ENV")
+    if venv:
+        candidate = Path(venv) / "bin" / "python"
+        if candidate.exists():
+            executable, source = candidate, "VIRTUAL_ENV"
+        else:
+            note = f"VIRTUAL_ENV={venv} has no bin/python; using Regoose's interpreter"
+    probe = _probe(str(executable))
+    extra: tuple[Path, ...] = ()
+    if not (probe.pytest and probe.coverage):
+        extra = (tool_shim_dir(),)
+        missing = [
+            n for n, ok in (("pytest", probe.pytest), ("coverage", probe.coverage)) if not ok
+        ]
+        mine = ".".join(map(str, sys.version_info[:2]))
+        note = f"{' and '.join(missing)} borrowed from Regoose (Python {mine})"
+        if not probe.version.startswith(mine + "."):
+            note += f"; the interpreter is Python {probe.version}, coverage may run slower"
+    return PythonEnv(
+        executable=executable,
+        version=probe.version,
+        extra_pythonpath=extra,
+        source=source,
+        has_pytest=probe.pytest,
+        has_coverage=probe.coverage,
+        note=note,
+    )
+
+
+async def resolve_python_async(environ: Mapping[str, str] | None = None) -> PythonEnv:
+    """``resolve_python`` off the event loop."""
+    return await asyncio.to_thread(resolve_python, environ)

@@ -1,0 +1,84 @@
+"""JSON round-trips with stable keys; Markdown shows the figures and the failures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from regoose_tui.errors import InputError
+from regoose_tui.reports import SessionReport, parse_json, render_json, render_markdown
+
+
+def test_json_round_trips_exactly(report: SessionReport) -> None:
+    assert parse_json(render_json(report)) == report
+
+
+def test_json_keys_are_stable_and_summary_is_derived(report: SessionReport) -> None:
+    document = json.loads(render_json(report))
+    assert list(document) == [
+        "format", "version", "session_id", "target", "project", "provider", "runtime",
+        "isolated", "status", "reason", "started_at", "finished_at", "wall_seconds",
+        "iterations", "summary", "coverage", "usage", "tests", "files",
+    ]  # fmt: skip
+    assert document["format"] == "regoose.report" and document["version"] == 1
+    assert document["summary"] == {
+        "tests": 5, "passed": 1, "failed": 1, "error": 1, "skipped": 1, "dropped": 1,
+    }  # fmt: skip
+    assert document["coverage"] == {
+        "line_before": 40.0, "line_after": 92.5, "branch_before": 30.0, "branch_after": 81.25,
+    }  # fmt: skip
+    assert list(document["tests"][0]) == ["nodeid", "outcome", "duration", "message"]
+    # Same report, same bytes.
+    assert render_json(report) == render_json(parse_json(render_json(report)))
+
+
+def test_json_that_is_not_a_report_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="not a Regoose JSON report"):
+        parse_json('{"format": "something.else"}')
+
+
+def test_markdown_has_the_figures(report: SessionReport) -> None:
+    text = render_markdown(report)
+    assert text.startswith("# Regoose report: src/cart.py\n")
+    for fragment in (
+        "| **Status** | ❌ failed — 1 test fails after 3 iterations |",
+        "| **Tests** | 5: 1 passed, 1 failed, 1 error, 1 skipped, 1 dropped |",
+        "| **Line coverage** | 40.0% → 92.5% (+52.5) |",
+        "| **Branch coverage** | 30.0% → 81.2% (+51.2) |",
+        "| **Iterations** | 3 |",
+        "| **Runtime** | local (NOT isolated) |",
+        "| **Wall time** | 12.5 s |",
+        "| **Started** | 2023-11-14 22:13:20 UTC |",
+        "| **Tokens** | 1,234 prompt + 567 completion |",
+        "| **Cost** | $0.0012 |",
+        "- `tests/test_cart.py` (5 tests)",
+    ):
+        assert fragment in text, fragment
+
+
+def test_markdown_failures_show_messages_safely(report: SessionReport) -> None:
+    text = render_markdown(report)
+    assert "## Failures (2)" in text
+    # The message holds ``` so the fence grows; ANSI codes and NUL are gone.
+    assert "````text\nE   AssertionError: assert 90 == 95\n<tag> & 'q' \"d\"\\x00 ```\n````" in text
+    assert "\x1b" not in text and "\x00" not in text
+    assert "### `tests/test_cart.py::test_tax` — error (0.000 s)" in text
+    # A pipe inside a table cell is escaped so the row keeps three cells.
+    row = next(line for line in text.splitlines() if "test_discount" in line and "|" in line[:2])
+    assert "[a\\|b::c]" in row
+    assert row.replace("\\|", "").count("|") == 4
+
+
+def test_markdown_of_a_quiet_session() -> None:
+    quiet = SessionReport(
+        session_id="s1", target="m.py", provider="offline", runtime="bwrap", isolated=True,
+        status="passed", line_percent_after=100.0,
+    )  # fmt: skip
+    text = render_markdown(quiet)
+    assert "| **Tests** | 0: 0 passed, 0 failed, 0 error, 0 skipped |" in text
+    assert "| **Line coverage** | 100.0% |" in text
+    assert "| **Branch coverage** | — |" in text
+    assert "| **Runtime** | bwrap |" in text
+    assert "Failures" not in text and "Tokens" not in text
+    assert text.rstrip().endswith("_None._")

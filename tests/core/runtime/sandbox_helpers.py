@@ -1,0 +1,65 @@
+"""Helpers shared by the sandbox runtime tests (imported by name, not a fixture)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from regoose_tui.runtime.bwrap import BwrapRuntime
+
+PYTHON = sys.executable
+
+
+def require_bwrap() -> None:
+    """Fail loudly when bubblewrap is unusable; skip only when explicitly allowed.
+
+    CI installs bubblewrap, so a missing one is a broken environment, not a
+    reason to pass quietly.
+    """
+    available = BwrapRuntime.availability()
+    if available.usable:
+        return
+    if os.environ.get("REGOOSE_ALLOW_NO_BWRAP") == "1":
+        pytest.skip(f"bubblewrap unusable and REGOOSE_ALLOW_NO_BWRAP=1: {available.reason}")
+    pytest.fail(
+        f"bubblewrap is required for these tests: {available.reason} "
+        "(install bubblewrap, or set REGOOSE_ALLOW_NO_BWRAP=1 to skip them)",
+        pytrace=False,
+    )
+
+
+def processes_with(marker: str) -> list[int]:
+    """Host pids whose command line contains ``marker`` (zombies have none)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_gone(marker: str, within: float = 3.0) -> list[int]:
+    """Poll until no process carries ``marker``; return the survivors (empty is good)."""
+    deadline = time.monotonic() + within
+    while (alive := processes_with(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
+
+
+def wait_until_present(marker: str, within: float = 5.0) -> bool:
+    """Poll until some process carries ``marker``."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if processes_with(marker):
+            return True
+        time.sleep(0.02)
+    return False

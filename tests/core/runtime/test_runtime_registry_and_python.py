@@ -1,0 +1,97 @@
+"""Choosing a runtime by name, and choosing the Python that runs the user's code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sandbox_helpers import require_bwrap
+
+from regoose_tui.errors import SandboxUnavailable, UsageError
+from regoose_tui.runtime import python_env
+from regoose_tui.runtime.python_env import resolve_python, resolve_python_async
+from regoose_tui.runtime.registry import available_runtimes, get_runtime, runtime_report
+
+
+def test_auto_picks_the_strongest_usable_runtime() -> None:
+    require_bwrap()
+    runtime = get_runtime("auto")
+    assert runtime.name == "bwrap" and runtime.isolated
+    assert get_runtime(" BWRAP ").name == "bwrap"
+
+
+def test_local_is_available_by_name_and_flagged() -> None:
+    runtime = get_runtime("local")
+    assert runtime.name == "local" and not runtime.isolated
+    assert "NOT ISOLATED" in runtime.describe()
+
+
+def test_auto_falls_back_to_local_without_bwrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert get_runtime("auto").name == "local"
+    with pytest.raises(SandboxUnavailable, match="not installed"):
+        get_runtime("bwrap")
+
+
+def test_unknown_runtime_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="unknown runtime 'chroot'"):
+        get_runtime("chroot")
+
+
+@pytest.mark.parametrize("name", ["docker", "podman"])
+def test_container_runtimes_are_not_yet_usable(name: str) -> None:
+    with pytest.raises(SandboxUnavailable, match="not implemented in this version"):
+        get_runtime(name)
+
+
+def test_doctor_report_lists_every_runtime_strongest_first() -> None:
+    rows = runtime_report()
+    assert [name for name, _, _ in rows] == ["docker", "podman", "bwrap", "local"]
+    usable = {name: ok for name, ok, _ in rows}
+    assert usable["local"] and not usable["docker"] and not usable["podman"]
+    assert usable["bwrap"] == available_runtimes()["bwrap"].usable
+    assert all(reason for _, _, reason in rows)
+
+
+def test_regoose_python_has_the_tools() -> None:
+    env = resolve_python({})
+    assert env.source == "regoose"
+    assert env.executable == Path(sys.executable)
+    assert env.has_pytest and env.has_coverage and env.extra_pythonpath == ()
+    assert env.version == ".".join(map(str, sys.version_info[:3]))
+
+
+def test_missing_venv_falls_back_with_a_note(tmp_path: Path) -> None:
+    env = resolve_python({"VIRTUAL_ENV": str(tmp_path / "gone")})
+    assert env.source == "regoose" and "has no bin/python" in env.note
+
+
+def test_venv_without_tools_borrows_regooses(bare_venv: Path, private_cache: Path) -> None:
+    env = resolve_python({"VIRTUAL_ENV": str(bare_venv)})
+    assert env.source == "VIRTUAL_ENV"
+    assert env.executable == bare_venv / "bin" / "python"
+    assert not env.has_pytest and not env.has_coverage
+    assert "pytest and coverage borrowed" in env.note
+    (shim,) = env.extra_pythonpath
+    assert shim.is_relative_to(private_cache)
+    names = {p.name for p in shim.iterdir()}
+    assert {"pytest", "_pytest", "pluggy", "coverage"} <= names
+    # Only the tools: none of Regoose's other packages or pytest plugins.
+    assert not names & {"textual", "hypothesis", "pytest_asyncio", "regoose_tui", "pydantic"}
+    # The shim really makes the bare interpreter able to run coverage + pytest.
+    done = subprocess.run(
+        [str(env.executable), "-c", "import pytest, coverage; print('ok')"],
+        env={"PYTHONPATH": str(shim)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+    # Built once, then reused.
+    assert python_env.tool_shim_dir() == shim
+
+
+async def test_async_resolution_matches_the_blocking_one() -> None:
+    assert await resolve_python_async({}) == resolve_python({})
