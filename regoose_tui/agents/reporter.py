@@ -17,6 +17,7 @@ class ReportInput:
     out_path: Path
     force: bool
     known_sha256: frozenset[str] = frozenset()
+    write: bool = True
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Written:
     path: Path | None
     tests: int
     content: str = ""
+    #: False when the suite was kept in memory only (the app writes it on Accept).
+    written: bool = True
 
 
 class ReporterAgent(BaseAgent[ReportInput, Written]):
@@ -42,6 +45,9 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
         if kept is None or not kept.tests:
             self.progress("no test passed and added coverage: nothing written")
             return Written(None, 0)
+        if not value.write:
+            self.progress(f"{len(kept.tests)} tests ready for {value.out_path} (not written yet)")
+            return Written(value.out_path, len(kept.tests), kept.source, written=False)
         path = await write_generated_file_async(
             value.out_path, kept.source, force=value.force, known_sha256=value.known_sha256
         )
@@ -60,4 +66,6 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
         return Written(path, len(kept.tests), kept.source)
 
     def summarize(self, result: Written) -> str:
-        return f"wrote {result.path}" if result.path else "nothing written"
+        if result.path is None:
+            return "nothing written"
+        return f"wrote {result.path}" if result.written else f"ready for {result.path}"

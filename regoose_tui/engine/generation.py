@@ -182,7 +182,8 @@ class GenerationSession:
             out_dir = options.out_dir or analysis.target.project_dir / "tests"
             out_path = Path(out_dir).expanduser().resolve() / test_file_name(analysis.target.module)
             known = await self.store.known_file_hashes(out_path)
-            _refuse_overwrite(out_path, options.force, known)
+            if options.write_files:
+                _refuse_overwrite(out_path, options.force, known)
             shared["out_path"], shared["known"] = out_path, frozenset(known)
             shared["analysis"] = analysis
             return analysis
@@ -245,6 +246,7 @@ class GenerationSession:
                     out_path=shared["out_path"],
                     force=options.force,
                     known_sha256=shared["known"],
+                    write=options.write_files,
                 )
             )
 
@@ -313,7 +315,7 @@ class GenerationSession:
             [(r.name, r.outcome, r.duration, r.message) for r in records]
             + [(name, "dropped", 0.0, why) for name, why in shared_dropped],
         )
-        if written.path is not None:
+        if written.path is not None and written.written:
             await self.store.record_file(
                 self.session_id, written.path, written.content, tests=written.tests
             )
@@ -335,7 +337,8 @@ class GenerationSession:
             target=analysis.target.path,
             module=analysis.target.module,
             status=status,
-            tests_written=(written.path,) if written.path else (),
+            tests_written=(written.path,) if written.path and written.written else (),
+            proposed_path=written.path,
             tests=tests,
             passed=passed,
             failed=failed,

@@ -21,3 +21,6 @@ class GenerateOptions(BaseModel):
     budget_seconds: float = Field(default=120.0, gt=0)
     report: Path | None = None
     force: bool = False
+    #: False leaves the user's tree alone: the outcome carries the suite and the
+    #: path it would go to, and the caller writes it when the user accepts it.
+    write_files: bool = True

@@ -40,6 +40,8 @@ class GenerationOutcome:
     test_source: str = ""
     reason: str | None = None
     report_path: Path | None = None
+    #: Where the suite goes (or went); set even when it was not written yet.
+    proposed_path: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:

@@ -1,0 +1,202 @@
+"""Run existing tests in the sandbox as a recorded session (`regoose run`, `/run`)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regoose_tui.bus.bus import MessageBus
+from regoose_tui.bus.events import (
+    RunFinished,
+    RunStarted,
+    SessionFinished,
+    SessionStarted,
+    TestOutcome,
+)
+from regoose_tui.engine.output_batcher import OutputBatcher
+from regoose_tui.errors import RegooseError, TargetNotFound
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.pytest_results import TestCaseResult
+from regoose_tui.runtime.pytest_runner import run_pytest
+from regoose_tui.runtime.python_env import PythonEnv
+from regoose_tui.store.sink import store_sink
+from regoose_tui.store.store import SessionStore
+
+
+@dataclass(frozen=True)
+class TestRunOutcome:
+    """What one run of existing tests gave."""
+
+    __test__ = False
+
+    session_id: str
+    runtime: str
+    isolated: bool
+    status: str
+    reason: str | None
+    tests: list[TestCaseResult] = field(default_factory=list)
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    line_percent: float | None = None
+    branch_percent: float | None = None
+    wall_seconds: float = 0.0
+
+    def as_json(self) -> dict[str, object]:
+        """The one JSON object of `regoose run --json`."""
+        return {
+            "session_id": self.session_id,
+            "runtime": self.runtime,
+            "isolated": self.isolated,
+            "status": self.status,
+            "reason": self.reason,
+            "tests": len(self.tests),
+            "passed": self.passed,
+            "failed": self.failed,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "line_coverage": None if self.line_percent is None else round(self.line_percent, 1),
+            "branch_coverage": None
+            if self.branch_percent is None
+            else round(self.branch_percent, 1),
+            "wall_seconds": round(self.wall_seconds, 2),
+        }
+
+
+def check_test_paths(paths: list[Path]) -> list[Path]:
+    """Resolve test paths; a missing one is a one-line TargetNotFound."""
+    for path in paths:
+        if not path.exists():
+            raise TargetNotFound(f"{path}: no such test file or folder")
+    return [p.resolve() for p in paths]
+
+
+async def run_tests(
+    paths: list[Path],
+    *,
+    project: Path,
+    runtime: Runtime,
+    python: PythonEnv,
+    bus: MessageBus,
+    store: SessionStore,
+    cov: Path | None = None,
+) -> TestRunOutcome:
+    """Run ``paths`` with pytest in ``runtime``, publishing and recording everything."""
+    tests = check_test_paths(paths)
+    started = time.monotonic()
+    target = " ".join(str(t) for t in tests)
+    session_id = await store.create_session(
+        target=target,
+        project=str(project),
+        provider="-",
+        runtime=runtime.name,
+        kind="run",
+        isolated=runtime.isolated,
+    )
+    tap = bus.tap(store_sink(store, session_id), name="store")
+    try:
+        bus.publish_nowait(
+            SessionStarted(
+                target=target,
+                project=str(project),
+                provider="-",
+                runtime=runtime.name,
+                isolated=runtime.isolated,
+                session_id=session_id,
+            )
+        )
+        bus.publish_nowait(
+            RunStarted(
+                run_id=session_id,
+                runtime=runtime.name,
+                argv=("pytest", *map(str, tests)),
+                label="run",
+                session_id=session_id,
+            )
+        )
+        batcher = OutputBatcher(bus.publish_nowait, session_id, session_id)
+        try:
+            with tempfile.TemporaryDirectory(prefix="regoose-run-") as work:
+                report = await run_pytest(
+                    runtime,
+                    python,
+                    project_dir=project,
+                    work_dir=Path(work),
+                    test_paths=tests,
+                    cov_source=cov,
+                    on_output=batcher,
+                    autoload_plugins=python.source == "VIRTUAL_ENV",
+                )
+        except (RegooseError, asyncio.CancelledError) as error:
+            batcher.flush()
+            cancelled = isinstance(error, asyncio.CancelledError)
+            status = "cancelled" if cancelled else "error"
+            reason = "cancelled by the user" if cancelled else str(error)
+            bus.publish_nowait(SessionFinished(status=status, reason=reason, session_id=session_id))
+            await tap.join()
+            await store.finish_session(session_id, status, reason)
+            raise
+        batcher.flush()
+        bus.publish_nowait(
+            RunFinished(
+                run_id=session_id,
+                exit_code=report.exit_code,
+                timed_out=report.timed_out,
+                wall_seconds=report.wall_seconds,
+                session_id=session_id,
+            )
+        )
+        for case in report.tests:
+            bus.publish_nowait(
+                TestOutcome(
+                    nodeid=case.nodeid,
+                    outcome=case.outcome,
+                    duration=case.duration,
+                    message=case.message or None,
+                    session_id=session_id,
+                )
+            )
+        bad = report.failed + report.errors
+        status = "passed" if report.tests and not bad and not report.timed_out else "failed"
+        reason = None if status == "passed" else report.reason
+        wall = time.monotonic() - started
+        await store.record_results(
+            session_id,
+            [(c.nodeid, c.outcome, c.duration, c.message or None) for c in report.tests],
+        )
+        bus.publish_nowait(
+            SessionFinished(status=status, reason=reason, wall_seconds=wall, session_id=session_id)
+        )
+        await tap.join()
+        await store.finish_session(
+            session_id,
+            status,
+            reason,
+            line_percent=report.line_percent if cov else None,
+            branch_percent=report.branch_percent if cov else None,
+            tests=len(report.tests),
+            passed=report.passed,
+            failed=bad,
+            wall_seconds=wall,
+        )
+    finally:
+        await tap.aclose()
+    return TestRunOutcome(
+        session_id=session_id,
+        runtime=runtime.name,
+        isolated=runtime.isolated,
+        status=status,
+        reason=reason,
+        tests=list(report.tests),
+        passed=report.passed,
+        failed=report.failed,
+        errors=report.errors,
+        skipped=report.skipped,
+        line_percent=report.line_percent if cov else None,
+        branch_percent=report.branch_percent if cov else None,
+        wall_seconds=wall,
+    )
