@@ -20,7 +20,7 @@ def _progress_printer(show_output: bool):  # type: ignore[no-untyped-def]
     def show(event: Event) -> None:
         if isinstance(event, SessionStarted):
             isolation = "" if event.isolated else " (NOT ISOLATED)"
-            note(f"regoose: provider {event.provider}, runtime {event.runtime}{isolation}")
+            note(f"provider {event.provider}, runtime {event.runtime}{isolation}")
         elif isinstance(event, AgentProgress):
             note(f"  {event.agent}: {event.message}")
         elif show_output and isinstance(event, RunOutput):

@@ -32,7 +32,7 @@ async def run_command(args: argparse.Namespace) -> int:
         if not args.json:
             bus.subscribe("run.output", _stream_to_terminal, name="cli-output")
             isolation = "" if runtime.isolated else " (NOT ISOLATED)"
-            note(f"regoose: running {len(tests)} path(s) in {runtime.name}{isolation}")
+            note(f"running {len(tests)} path(s) in {runtime.name}{isolation}")
         outcome = await run_tests(
             tests, project=project, runtime=runtime, python=python, bus=bus, store=store, cov=cov
         )

@@ -11,6 +11,10 @@ from regoose_tui.cli.common import open_store, print_json, settings_for
 from regoose_tui.store.records import SessionRecord
 
 
+#: `--format` names and the report suffixes they stand for.
+FORMAT_SUFFIXES = {"md": ".md", "json": ".json", "junit": ".xml"}
+
+
 def _when(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
@@ -76,7 +80,7 @@ async def sessions_command(args: argparse.Namespace) -> int:
             from regoose_tui.reports import render_report, report_from_store
 
             report = await report_from_store(store, session_id)
-            text = render_report(report, args.format)
+            text = render_report(report, FORMAT_SUFFIXES[args.format])
             if args.output:
                 from regoose_tui.store.safe_write import atomic_write_text
 

@@ -1,0 +1,28 @@
+"""Suite-wide isolation: no developer config, no real user data dir, no API keys."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every test gets its own data dir and none of the developer's REGOOSE_* settings."""
+    for name in list(os.environ):
+        if name.startswith("REGOOSE_") or name.endswith("_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REGOOSE_DATA_DIR", str(tmp_path_factory.mktemp("regoose-data")))
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    yield
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The checkout this suite runs from."""
+    return Path(__file__).resolve().parent.parent

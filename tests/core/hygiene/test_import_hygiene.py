@@ -1,0 +1,49 @@
+"""The headless core never loads Textual or LiteLLM, and the import contracts hold."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+
+HEADLESS = [
+    "regoose_tui.cli.main",
+    "regoose_tui.cli.generate_command",
+    "regoose_tui.cli.run_command",
+    "regoose_tui.cli.sessions_command",
+    "regoose_tui.engine.generation",
+    "regoose_tui.engine.test_run",
+    "regoose_tui.providers.factory",
+    "regoose_tui.providers.offline",
+    "regoose_tui.runtime.registry",
+    "regoose_tui.store.store",
+    "regoose_tui.reports",
+    "regoose_tui.bus.bus",
+    "regoose_tui.plan",
+    "regoose_tui.chat.intents",
+    "regoose_tui.config",
+]
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_module_loads_no_textual_or_litellm(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "bad = sorted(m for m in ('textual', 'litellm', 'docker') if m in sys.modules)\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.strip()
+    assert out == "", f"{module} pulled in {out}"
+
+
+def test_import_linter_contracts_are_kept() -> None:
+    linter = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(linter)], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "broken" in result.stdout and "0 broken" in result.stdout

@@ -1,0 +1,36 @@
+"""Running the real `regoose` command in a subprocess, as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_regoose(
+    *args: str, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None
+) -> Result:
+    """`python -m regoose_tui ARGS` as a user would run it, with this test's environment."""
+    full_env = dict(os.environ)
+    full_env.pop("VIRTUAL_ENV", None)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "regoose_tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env=full_env,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
