@@ -10,7 +10,6 @@ from pathlib import Path
 from regoose_tui.cli.common import open_store, print_json, settings_for
 from regoose_tui.store.records import SessionRecord
 
-
 #: `--format` names and the report suffixes they stand for.
 FORMAT_SUFFIXES = {"md": ".md", "json": ".json", "junit": ".xml"}
 
