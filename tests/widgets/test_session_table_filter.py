@@ -1,0 +1,63 @@
+"""SessionTable: rows, fuzzy filter and messages by session id."""
+
+from __future__ import annotations
+
+from regoose_tui.widgets.session_table import SessionRow, SessionTable
+from textual.app import App, ComposeResult
+from textual.message import Message
+
+ROWS = [
+    SessionRow("s3", "2025-02-03 10:00", "src/cart.py", "offline", "passed", 91.0, 84.0),
+    SessionRow("s2", "2025-02-02 10:00", "src/shop/order.py", "openai/gpt-4o-mini", "failed", 40.0),
+    SessionRow("s1", "2025-02-01 10:00", "src/catalog.py", "offline", "running"),
+]
+
+
+class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[Message] = []
+
+    def compose(self) -> ComposeResult:
+        yield SessionTable(ROWS)
+
+    def on_session_table_highlighted(self, message: SessionTable.Highlighted) -> None:
+        self.messages.append(message)
+
+    def on_session_table_selected(self, message: SessionTable.Selected) -> None:
+        self.messages.append(message)
+
+
+async def test_fuzzy_filter_keeps_and_ranks_matches() -> None:
+    async with TableApp().run_test(size=(120, 20)) as pilot:
+        table = pilot.app.query_one(SessionTable)
+        assert table.visible_ids == ["s3", "s2", "s1"]
+        assert table.get_row("s3")[4:] == ["91%", "84%"]
+        assert table.get_row("s1")[4:] == ["\u2013", "\u2013"]
+
+        table.query = "crt"  # a subsequence: c-a-r-t ranks above a scattered s-r-c…-r-…-t
+        assert table.visible_ids == ["s3", "s2"]
+        table.query = "order"
+        assert table.visible_ids == ["s2"]
+        table.query = "offline"
+        assert set(table.visible_ids) == {"s3", "s1"}
+        table.query = "zzzz"
+        assert table.visible_ids == []
+        table.query = ""
+        assert table.visible_ids == ["s3", "s2", "s1"]
+
+        table.set_rows(ROWS[:1])
+        assert table.visible_ids == ["s3"]
+
+
+async def test_cursor_moves_post_highlighted_and_enter_posts_selected() -> None:
+    async with TableApp().run_test(size=(120, 20)) as pilot:
+        table = pilot.app.query_one(SessionTable)
+        table.focus()
+        await pilot.pause()
+        pilot.app.messages.clear()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        kinds = [(type(m).__name__, m.session_id) for m in pilot.app.messages]
+        assert ("Highlighted", "s2") in kinds
+        assert kinds[-1] == ("Selected", "s2")
