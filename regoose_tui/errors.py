@@ -20,6 +20,7 @@
     ├── SandboxError
     │   ├── SandboxUnavailable
     │   └── SandboxTimeout
+    ├── ToolFailed            a tool operation did not succeed
     ├── BusError
     │   └── RequestTimeout
     └── StoreError
@@ -139,6 +140,12 @@ class SandboxUnavailable(SandboxError):
 
 class SandboxTimeout(SandboxError):
     """A sandboxed command ran past its wall-clock limit and was killed."""
+
+
+class ToolFailed(RegooseError):
+    """A tool operation did not succeed (raised by ``ToolResult.unwrap``)."""
+
+    title = "Tool error"
 
 
 class BusError(RegooseError):

@@ -19,8 +19,9 @@ from regoose_tui.plan.model import Loop, PlanNode, Strategy
 class CompiledNode:
     """A node with the dependencies the scheduler waits for.
 
-    ``visible`` are the nodes whose results the node's context shows (its
-    deps; for SEQUENTIAL, every earlier node). ``loop`` is the index of the
+    ``visible`` are the nodes whose results the node's context shows: all
+    its upstream nodes, direct and indirect (for SEQUENTIAL, every earlier
+    node; for a PARALLEL join, the branches). ``loop`` is the index of the
     loop the node belongs to, if any.
     """
 
@@ -53,6 +54,12 @@ def compile_plan(
     cycle = find_cycle(deps)
     if cycle is not None:
         raise PlanCycleError("plan has a cycle: " + " -> ".join(cycle))
+    if strategy is Strategy.GRAPH:
+        # A node sees every upstream result (an executor needs the analysis too), in plan order.
+        for node_id, item in compiled.items():
+            upstream = _reachable([node_id], deps)
+            visible = tuple(other for other in compiled if other in upstream)
+            compiled[node_id] = replace(item, visible=visible)
     for index, loop in enumerate(loops):
         _check_loop(loop, deps, compiled, index)
         for node_id in loop.nodes:

@@ -108,9 +108,10 @@ class NodeFailure:
 class NodeContext:
     """What a running node can see and do.
 
-    ``results`` holds the results of the node's dependencies (for SEQUENTIAL,
-    of every earlier node) by node id; ``failures`` the dependencies that
-    failed or were skipped (only a tolerant node ever sees any). ``previous``
+    ``results`` holds the results of the node's upstream nodes, direct and
+    indirect dependencies (for SEQUENTIAL, every earlier node), by node id;
+    ``failures`` the upstream nodes that failed or were skipped (only a
+    tolerant node ever sees any). ``previous``
     holds the results of the node's loop from the previous iteration.
     """
 
@@ -122,7 +123,7 @@ class NodeContext:
     _plan: _PlanHandle = field(repr=False)
 
     def result(self, node_id: str) -> Any:
-        """The result of dependency ``node_id``; PlanError names what is available."""
+        """The result of upstream node ``node_id``; PlanError names what is available."""
         try:
             return self.results[node_id]
         except KeyError:

@@ -22,6 +22,10 @@ def generate_loop_plan(
                 raise RuntimeError(f"{name} broke")
             if name == "analyzer":
                 return {"gaps": 5}
+            # Upstream results reach past the direct dependency, from this iteration.
+            assert ctx.result("analyzer") == {"gaps": 5}
+            if name == "validator":
+                assert ctx.result("generator") == f"generator#{ctx.iteration}"
             if name == "validator":
                 return {"coverage": 30 * ctx.iteration}
             return f"{name}#{ctx.iteration}"

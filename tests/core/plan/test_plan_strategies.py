@@ -105,14 +105,16 @@ async def test_graph_respects_dependencies_and_passes_dep_results() -> None:
             PlanNode("left", recorder(log, "left", 10, delay=0.02), deps=("root",)),
             PlanNode("right", recorder(log, "right", 5, delay=0.01), deps=("root",)),
             PlanNode("root", recorder(log, "root", 1)),
+            PlanNode("bystander", recorder(log, "bystander", 0), deps=("root",)),
         ]
     )
     result = await plan.run()
 
     assert result.ok
     assert result.result("sink") == 15
-    # The sink sees exactly its dependencies, not the root.
-    assert got == {"left": 10, "right": 5}
+    # The sink sees everything upstream, direct or not, but nothing else.
+    assert got == {"left": 10, "right": 5, "root": 1}
+    assert list(got) == ["left", "right", "root"]  # plan order
     assert log[:2] == ["start:root", "end:root"]
     # left and right start before either ends: they overlap.
     assert max(log.index("start:left"), log.index("start:right")) < min(

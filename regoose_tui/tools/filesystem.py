@@ -1,0 +1,265 @@
+"""FilesystemTool: read, write (atomically), list, test and glob files under one root.
+
+Every path is resolved (symlinks followed) and refused when it leaves the
+root. Reads refuse binary and oversized files with a message saying so;
+writes go to a temp file in the target's folder and are renamed into place,
+so a reader never sees half a file, and an existing file is only replaced
+when the caller says ``overwrite``. The disk work runs in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from regoose_tui.errors import (
+    FileExistsRefused,
+    InputError,
+    TargetNotFound,
+    TargetOutsideProject,
+    TargetUnreadable,
+)
+from regoose_tui.tools.base import Publish, Tool, ToolArgs, ToolResult
+from regoose_tui.tools.paths import checked_root, relative, resolve_inside
+
+DEFAULT_MAX_READ_BYTES = 1024 * 1024
+#: How much of a file is checked for NUL bytes (git's heuristic for "binary").
+BINARY_SNIFF_BYTES = 8192
+MAX_LIST_ENTRIES = 10_000
+
+
+def human_size(size: int) -> str:
+    """Bytes as a short human string: 512 B, 1.5 KB, 2.0 MB."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+class ReadFileArgs(ToolArgs):
+    """Read a UTF-8 text file under the root and return its text."""
+
+    path: str = Field(description="File path relative to the root.")
+
+
+class WriteFileArgs(ToolArgs):
+    """Write a UTF-8 text file under the root atomically (parent folders are created)."""
+
+    path: str = Field(description="File path relative to the root.")
+    content: str = Field(description="The whole new text of the file.")
+    overwrite: bool = Field(False, description="Replace the file if it already exists.")
+
+
+class ListDirArgs(ToolArgs):
+    """List a folder under the root: each entry's name, type and size."""
+
+    path: str = Field(".", description="Folder path relative to the root.")
+
+
+class ExistsArgs(ToolArgs):
+    """Say whether a path under the root exists, and whether it is a file or a folder."""
+
+    path: str = Field(description="Path relative to the root.")
+
+
+class GlobArgs(ToolArgs):
+    """Find paths under the root matching a glob pattern such as 'src/**/*.py'."""
+
+    pattern: str = Field(description="Glob pattern relative to the root; ** spans folders.")
+    max_results: int = Field(1000, ge=1, le=100_000, description="Stop after this many matches.")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "other"
+
+
+class FilesystemTool(Tool):
+    """Files under one root directory; nothing outside it is ever read or written."""
+
+    name: ClassVar[str] = "filesystem"
+    description: ClassVar[str] = "Read, write, list and find text files inside the project."
+    operations: ClassVar[dict[str, type[ToolArgs]]] = {
+        "read_file": ReadFileArgs,
+        "write_file": WriteFileArgs,
+        "list_dir": ListDirArgs,
+        "exists": ExistsArgs,
+        "glob": GlobArgs,
+    }
+
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        max_read_bytes: int = DEFAULT_MAX_READ_BYTES,
+        publish: Publish | None = None,
+        session_id: str | None = None,
+    ) -> None:
+        super().__init__(publish=publish, session_id=session_id)
+        self.root = checked_root(root)
+        self.max_read_bytes = max_read_bytes
+
+    def resolve(self, path: str) -> Path:
+        """``path`` resolved inside the root; TargetOutsideProject when it escapes."""
+        return resolve_inside(self.root, path)
+
+    # --- operations (each runs its blocking part in a thread) -------------------
+
+    async def op_read_file(self, args: ReadFileArgs) -> ToolResult:
+        return ToolResult.success(await asyncio.to_thread(self._read, args.path))
+
+    async def op_write_file(self, args: WriteFileArgs) -> ToolResult:
+        written = await asyncio.to_thread(self._write, args.path, args.content, args.overwrite)
+        return ToolResult.success(written)
+
+    async def op_list_dir(self, args: ListDirArgs) -> ToolResult:
+        return ToolResult.success(await asyncio.to_thread(self._list, args.path))
+
+    async def op_exists(self, args: ExistsArgs) -> ToolResult:
+        return ToolResult.success(await asyncio.to_thread(self._exists, args.path))
+
+    async def op_glob(self, args: GlobArgs) -> ToolResult:
+        return ToolResult.success(
+            await asyncio.to_thread(self._glob, args.pattern, args.max_results)
+        )
+
+    def summarize(self, operation: str, result: ToolResult) -> str:
+        if result.ok and isinstance(result.output, dict) and "path" in result.output:
+            return f"{operation} {result.output['path']}"
+        return super().summarize(operation, result)
+
+    # --- blocking parts ----------------------------------------------------------
+
+    def _read(self, path: str) -> str:
+        target = self.resolve(path)
+        if not target.exists():
+            raise TargetNotFound(f"{path}: no such file")
+        if target.is_dir():
+            raise InputError(f"{path} is a folder, not a file")
+        size = target.stat().st_size
+        if size > self.max_read_bytes:
+            raise TargetUnreadable(
+                f"{path} is {human_size(size)}, over the {human_size(self.max_read_bytes)} "
+                "read limit"
+            )
+        with target.open("rb") as handle:
+            # Read one byte past the limit: the file may have grown since stat().
+            data = handle.read(self.max_read_bytes + 1)
+        if len(data) > self.max_read_bytes:
+            raise TargetUnreadable(f"{path} is over the {human_size(self.max_read_bytes)} limit")
+        if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+            raise TargetUnreadable(f"{path} is a binary file, not text")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TargetUnreadable(
+                f"{path} is not UTF-8 text (bad byte at offset {exc.start})"
+            ) from None
+
+    def _write(self, path: str, content: str, overwrite: bool) -> dict[str, Any]:
+        target = self.resolve(path)
+        shown = relative(self.root, target)
+        if target.is_dir():
+            raise InputError(f"{path} is a folder; cannot write a file there")
+        existed = target.exists()
+        if existed and not overwrite:
+            raise FileExistsRefused(f"{shown} already exists; pass overwrite=true to replace it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        mode = stat.S_IMODE(target.stat().st_mode) if existed else 0o644
+        data = content.encode("utf-8")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp_name, mode)
+            if overwrite:
+                os.replace(tmp_name, target)
+            else:
+                self._publish_new(tmp_name, target, shown)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+        return {"path": shown, "bytes": len(data), "replaced": existed}
+
+    @staticmethod
+    def _publish_new(tmp_name: str, target: Path, shown: str) -> None:
+        """Move a temp file into place only if nothing is there yet (no race window)."""
+        try:
+            # link() fails if the target appeared meanwhile; replace() would clobber it.
+            os.link(tmp_name, target)
+        except FileExistsError:
+            raise FileExistsRefused(
+                f"{shown} already exists; pass overwrite=true to replace it"
+            ) from None
+        except OSError:
+            # Filesystems without hard links: fall back to check-then-rename.
+            if target.exists():
+                raise FileExistsRefused(
+                    f"{shown} already exists; pass overwrite=true to replace it"
+                ) from None
+            os.replace(tmp_name, target)
+
+    def _list(self, path: str) -> dict[str, Any]:
+        folder = self.resolve(path)
+        if not folder.exists():
+            raise TargetNotFound(f"{path}: no such folder")
+        if not folder.is_dir():
+            raise InputError(f"{path} is a file, not a folder")
+        entries: list[dict[str, Any]] = []
+        with os.scandir(folder) as scan:
+            found = sorted(scan, key=lambda e: e.name)
+            for entry in found[:MAX_LIST_ENTRIES]:
+                info = entry.stat(follow_symlinks=False)
+                kind = _kind(info.st_mode)
+                entries.append(
+                    {
+                        "name": entry.name,
+                        "type": kind,
+                        "size": info.st_size if kind == "file" else None,
+                    }
+                )
+        return {
+            "path": relative(self.root, folder),
+            "entries": entries,
+            "truncated": len(found) > MAX_LIST_ENTRIES,
+        }
+
+    def _exists(self, path: str) -> dict[str, Any]:
+        target = self.resolve(path)
+        kind = "dir" if target.is_dir() else "file" if target.exists() else None
+        return {"path": relative(self.root, target), "exists": kind is not None, "type": kind}
+
+    def _glob(self, pattern: str, max_results: int) -> dict[str, Any]:
+        pure = PurePosixPath(pattern)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise TargetOutsideProject(f"glob pattern '{pattern}' must stay inside the root")
+        if not pattern.strip():
+            raise InputError("glob pattern is empty")
+        matches: list[str] = []
+        truncated = False
+        for match in self.root.glob(pattern):
+            # A match reached through a symlink may live outside the root: hide it.
+            resolved = match.resolve()
+            if resolved != self.root and not resolved.is_relative_to(self.root):
+                continue
+            if len(matches) >= max_results:
+                truncated = True
+                break
+            matches.append(match.relative_to(self.root).as_posix())
+        return {"pattern": pattern, "matches": sorted(matches), "truncated": truncated}
