@@ -1,0 +1,196 @@
+"""The offline test-synthesis engine: analysis -> probing -> cover -> check -> render -> verify.
+
+``synthesize`` writes one pytest module for a target with no LLM and no
+network. Everything the target runs, runs in the sandbox through a Runtime:
+the introspection, the candidate probes, the determinism re-runs and the
+final pytest run. The budget bounds the whole thing; exploration stops at
+about half of it so checking and verifying always get their share.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regoose_tui.providers.base import Feedback, TargetModule
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
+from regoose_tui.synth.explore import Explorer
+from regoose_tui.synth.finalize import observations
+from regoose_tui.synth.formatting import format_source
+from regoose_tui.synth.minimize import minimize
+from regoose_tui.synth.naming import NameRegistry
+from regoose_tui.synth.pools import PoolContext, SymbolTable
+from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.render import (
+    RenderedTest,
+    list_test_names,
+    remove_tests,
+    render_module,
+    render_test,
+)
+from regoose_tui.synth.select import greedy_cover
+from regoose_tui.synth.verify import SuiteRun, run_suite
+
+_EXPLORE_SHARE = 0.55
+_MINIMIZE_SHARE = 0.1
+_VERIFY_ROUNDS = 4
+
+
+@dataclass
+class SynthResult:
+    """One generated test module and what is known about it."""
+
+    test_source: str
+    tests: int
+    line_percent: float | None = None
+    branch_percent: float | None = None
+    candidates_tried: int = 0
+    notes: str = ""
+    dropped_tests: int = 0
+    missing_lines: tuple[int, ...] = ()
+    wall_seconds: float = 0.0
+    test_names: list[str] = field(default_factory=list)
+
+
+async def synthesize(
+    target: TargetModule,
+    runtime: Runtime,
+    *,
+    python: str,
+    extra_pythonpath: Sequence[Path] = (),
+    budget_seconds: float = 60,
+    work_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    feedback: Feedback | None = None,
+) -> SynthResult:
+    """Write a passing pytest module for ``target`` within ``budget_seconds``."""
+    started = time.monotonic()
+    say = progress or (lambda _msg: None)
+    analysis = analyze_module(target.source, target.path)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    prober = Prober(
+        runtime,
+        target,
+        python=python,
+        work_dir=work_dir,
+        extra_pythonpath=extra_pythonpath,
+        deadline=started + budget_seconds,
+        log=say,
+    )
+    say(f"importing {target.module} in the sandbox")
+    intro = await prober.introspect()
+    symbols = SymbolTable()
+    ctx = PoolContext(analysis, symbols, patterns=intro.get("patterns", {}))
+    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say)
+    if not explorer.callees:
+        return await _constants_only(target, analysis, prober, intro, started)
+    explore_until = started + budget_seconds * _EXPLORE_SHARE
+    await explorer.explore(explore_until)
+    failed_before = {f.name for f in feedback.failed} if feedback else set()
+    chosen = greedy_cover(explorer.candidates.values())
+    say(f"simplifying {len(chosen)} chosen calls")
+    reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
+    chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
+    chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
+    say(f"checking {len(chosen)} chosen calls for determinism")
+    observed = await observations(prober, chosen, symbols)
+    names = NameRegistry()
+    tests: list[RenderedTest] = []
+    for obs in observed:
+        test = render_test(obs, symbols, names)
+        if test is not None and test.name not in failed_before:
+            tests.append(test)
+    source = await format_source(render_module(target.module, tests, symbols))
+    say(f"verifying {len(tests)} tests with pytest")
+    source, run, dropped = await _verify(prober, source, intro, say, started + budget_seconds)
+    names_left = list_test_names(source)
+    notes = (
+        f"{len(names_left)} tests from {len(explorer.candidates)} probed calls "
+        f"({len(explorer.covered)} code transitions reached)"
+    )
+    if dropped:
+        notes += f"; {dropped} failing tests removed"
+    if run is not None and run.line_percent is not None:
+        notes += f"; coverage {run.line_percent}% lines, {run.branch_percent}% branches"
+    return SynthResult(
+        test_source=source,
+        tests=len(names_left),
+        line_percent=run.line_percent if run else None,
+        branch_percent=run.branch_percent if run else None,
+        candidates_tried=len(explorer.candidates),
+        notes=notes,
+        dropped_tests=dropped,
+        missing_lines=tuple(run.missing_lines) if run else (),
+        wall_seconds=round(time.monotonic() - started, 2),
+        test_names=names_left,
+    )
+
+
+async def _verify(
+    prober: Prober,
+    source: str,
+    intro: dict[str, object],
+    say: Callable[[str], None],
+    deadline: float,
+) -> tuple[str, SuiteRun | None, int]:
+    """Run pytest, cut failing tests, repeat until green."""
+    has_coverage = bool(intro.get("has_coverage"))
+    target_file = str(intro.get("file", ""))
+    dropped = 0
+    run: SuiteRun | None = None
+    for _ in range(_VERIFY_ROUNDS):
+        if not list_test_names(source):
+            break
+        wall = max(20.0, deadline - time.monotonic())
+        run = await run_suite(
+            prober, source, target_file=target_file, with_coverage=has_coverage, wall=wall
+        )
+        if run.error and not run.failed:
+            say(f"the generated module did not run: {run.error.splitlines()[-1:]}")
+            break
+        if not run.failed:
+            return source, run, dropped
+        sample = "; ".join(f"{n}: {m[:120]}" for n, m in list(run.failed.items())[:3])
+        say(f"removing {len(run.failed)} failing tests ({sample})")
+        dropped += len(run.failed)
+        source = remove_tests(source, set(run.failed))
+    if run is not None and run.failed:
+        dropped += len(run.failed)
+        source = remove_tests(source, set(run.failed))
+    return source, run, dropped
+
+
+async def _constants_only(
+    target: TargetModule,
+    analysis: ModuleAnalysis,
+    prober: Prober,
+    intro: dict[str, object],
+    started: float,
+) -> SynthResult:
+    """A module with nothing to call: test that it imports and its constants hold."""
+    lines = [f"# Generated by Regoose (offline provider) for {target.module}", "", ""]
+    lines.append("def test_module_imports():")
+    lines.append(f"    import {target.module}")
+    lines.append("")
+    lines.append(f"    assert {target.module}.__name__ == {target.module!r}")
+    for name, value in list(analysis.constants.items())[:20]:
+        if name.startswith("_"):
+            continue
+        lines.append(f"    assert {target.module}.{name} == {value!r}")
+    source = await format_source("\n".join(lines) + "\n")
+    source, run, dropped = await _verify(
+        prober, source, intro, lambda _m: None, time.monotonic() + 30
+    )
+    return SynthResult(
+        test_source=source,
+        tests=len(list_test_names(source)),
+        line_percent=run.line_percent if run else None,
+        branch_percent=run.branch_percent if run else None,
+        notes="the module defines no functions or classes to call",
+        dropped_tests=dropped,
+        wall_seconds=round(time.monotonic() - started, 2),
+        test_names=list_test_names(source),
+    )

@@ -1,0 +1,290 @@
+"""Coverage-guided exploration: sweep every callee, then mutate what reached new code.
+
+Rounds: (1) functions and constructors; (2) methods on the instances that
+constructed, plus calls that take instances; (3) method calls after another
+method (``stop`` after ``start``); then mutation rounds until the deadline or
+until several rounds find nothing new. Private helpers are called directly
+only when the public API never entered them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from regoose_tui.providers.base import Feedback
+from regoose_tui.synth.analysis import ModuleAnalysis
+from regoose_tui.synth.generate import Generator, callees_from, param_for
+from regoose_tui.synth.model import Args, Callee, Candidate, render_args, snake
+from regoose_tui.synth.pools import PoolContext
+from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.select import greedy_cover
+from regoose_tui.synth.values import Val
+
+_CALL_TIMEOUT = 1.0
+_ROUND_CANDIDATES = 2400
+_MAX_INSTANCES = 4
+_STALE_ROUNDS = 6
+_CORPUS = 24
+
+
+class Explorer:
+    """Holds every probed candidate and the union of what they reached."""
+
+    def __init__(
+        self,
+        prober: Prober,
+        analysis: ModuleAnalysis,
+        intro: dict[str, Any],
+        ctx: PoolContext,
+        *,
+        feedback: Feedback | None = None,
+        say: Callable[[str], None] = lambda _m: None,
+    ) -> None:
+        self.prober = prober
+        self.analysis = analysis
+        self.ctx = ctx
+        self.say = say
+        self.callees: list[Callee] = callees_from(intro, analysis, ctx)
+        self.gen = Generator(ctx, analysis, seed=0)
+        self.candidates: dict[int, Candidate] = {}
+        self.covered: set[tuple[int, int]] = set()
+        self.productive: list[Candidate] = []
+        self.focus = self._focus(feedback)
+        self.rounds = 0
+        self.raise_lines = analysis.raise_lines
+
+    def _focus(self, feedback: Feedback | None) -> set[str]:
+        """Callees whose code the previous iteration left uncovered."""
+        if feedback is None:
+            return set()
+        lines = set(feedback.missing_lines) | {a for a, _ in feedback.missing_branches}
+        keys = set()
+        for callee in self.callees:
+            info = callee.info
+            if info and any(info.lineno <= ln <= info.end_lineno for ln in lines):
+                keys.add(callee.key)
+        return keys
+
+    def _public(self, callee: Callee) -> bool:
+        return (
+            not callee.name.startswith("_") or callee.kind == "dunder" or callee.key in self.focus
+        )
+
+    def _limit(self, callees: list[Callee]) -> int:
+        return max(24, min(150, _ROUND_CANDIDATES // max(1, len(callees))))
+
+    async def run(self, cands: list[Candidate], until: float) -> int:
+        """Probe candidates; returns how many new arcs they reached."""
+        cands = [c for c in cands if c.id not in self.candidates]
+        if not cands or until - time.monotonic() < 1.0:
+            return 0
+        self.rounds += 1
+        results = await self.prober.run(
+            [c.probe_spec() for c in cands],
+            self.ctx.symbols.names(),
+            call_timeout=_CALL_TIMEOUT,
+            wall=max(2.0, until - time.monotonic()),
+        )
+        before = len(self.covered)
+        for cand in cands:
+            result = results.get(cand.id)
+            if result is None:
+                continue
+            cand.result = result
+            self.candidates[cand.id] = cand
+            exc = result.get("exc")
+            if exc and exc.get("origin") == "target" and exc.get("line") not in self.raise_lines:
+                exc["origin"] = "other"  # a builtin failed on bad input, not a raise of ours
+            patterns = (result.get("value") or {}).get("patterns")
+            if patterns and cand.callee.kind == "ctor":
+                known = self.ctx.class_patterns.setdefault(cand.callee.symbol, [])
+                known.extend(p for p in patterns if p not in known)
+            arcs = {tuple(a) for a in result.get("arcs", [])}
+            new = arcs - self.covered
+            if new and result.get("outcome") in ("return", "raise", "stmt"):
+                self.covered |= new  # type: ignore[arg-type]
+                self.productive.append(cand)
+                self._remember_inputs(cand)
+        gained = len(self.covered) - before
+        self.say(
+            f"probe round {self.rounds}: {len(cands)} calls, {gained} new code transitions "
+            f"({len(self.covered)} in all)"
+        )
+        return gained
+
+    def _remember_inputs(self, cand: Candidate) -> None:
+        """Arguments that reached new code join their parameter's pool (splicing material)."""
+        for index, (keyword, val) in enumerate(cand.args):
+            if not val.is_literal or not isinstance(val.obj, str | bytes | int | float | list):
+                continue
+            param = param_for(cand.callee, index, keyword)
+            if param is None:
+                continue
+            known = self.ctx.extra.setdefault((cand.callee.key, param.name), [])
+            if all(v.src != val.src for v in known):
+                known.append(val)
+                del known[:-_CORPUS]
+
+    async def explore(self, until: float) -> None:
+        """All rounds, until the deadline."""
+        plain = [c for c in self.callees if not c.needs_receiver and self._public(c)]
+        limit = self._limit(plain)
+        first: list[Candidate] = []
+        for callee in plain:
+            scale = 2 if callee.key in self.focus else 1
+            first.extend(self.gen.sweep(callee, limit=limit * scale))
+        await self.run(first, until)
+        self._update_instances()
+        await self._receiver_round(until, public_only=True)
+        self._update_instances()
+        # Constructors and functions again: pools now hold real instances.
+        again: list[Candidate] = []
+        for callee in plain:
+            again.extend(self.gen.sweep(callee, limit=max(12, limit // 3)))
+        await self.run(again, until)
+        await self._sequence_round(until)
+        await self._mutation_rounds(until, stop_fraction=0.75)
+        await self._private_round(until)
+        await self._mutation_rounds(until, stop_fraction=1.0)
+
+    async def _receiver_round(self, until: float, public_only: bool) -> None:
+        methods = [c for c in self.callees if c.needs_receiver]
+        if public_only:
+            methods = [c for c in methods if self._public(c)]
+        limit = max(12, self._limit(methods) // 2)
+        cands: list[Candidate] = []
+        for callee in methods:
+            receivers = self.ctx.instances.get(callee.owner or "", [])[:3]
+            cands.extend(self.gen.sweep(callee, receivers=receivers, limit=limit))
+        await self.run(cands, until)
+
+    def _prior_options(self) -> dict[str, list[tuple[str, Args]]]:
+        """Per class: method calls worth making first (no-argument ones, and calls that worked)."""
+        by_owner: dict[str, list[tuple[str, Args]]] = {}
+        for callee in self.callees:
+            if callee.kind == "method" and self._public(callee):
+                if not any(p.required for p in callee.params):
+                    by_owner.setdefault(callee.owner or "", []).append((callee.name, ()))
+        worked: dict[str, list[Candidate]] = {}
+        for cand in self.candidates.values():
+            if cand.callee.kind == "method" and cand.result.get("outcome") == "return":
+                if cand.args and not cand.prior and self._public(cand.callee):
+                    worked.setdefault(cand.callee.key, []).append(cand)
+        for cands in worked.values():
+            for cand in greedy_cover(cands, per_callee=2)[:2]:
+                options = by_owner.setdefault(cand.callee.owner or "", [])
+                if (cand.callee.name, cand.args) not in options:
+                    options.append((cand.callee.name, cand.args))
+        return by_owner
+
+    async def _sequence_round(self, until: float) -> None:
+        """Each method after another method call of its class (``stop`` after ``start``)."""
+        by_owner = self._prior_options()
+        self.gen.prior_options = by_owner
+        cands: list[Candidate] = []
+        for callee in self.callees:
+            options = by_owner.get(callee.owner or "", [])
+            if not callee.needs_receiver or not options or not self._public(callee):
+                continue
+            receivers = self.ctx.instances.get(callee.owner or "", [])[:2]
+            for option in options[:16]:
+                cands.extend(self.gen.sweep(callee, receivers=receivers, limit=3, prior=(option,)))
+        await self.run(cands, until)
+
+    async def _mutation_rounds(self, until: float, stop_fraction: float) -> None:
+        start = time.monotonic()
+        stop_at = start + (until - start) * stop_fraction
+        stale = 0
+        while time.monotonic() < stop_at - 1.0 and stale < _STALE_ROUNDS:
+            parents = self.productive[-80:]
+            if self.focus:
+                parents = [p for p in parents if p.callee.key in self.focus] or parents
+            if not parents:
+                return
+            per_parent = max(4, 900 // len(parents))
+            cands: list[Candidate] = []
+            for parent in parents:
+                receivers = self.ctx.instances.get(parent.callee.owner or "", [])
+                cands.extend(self.gen.mutants(parent, per_parent, receivers))
+            gained = await self.run(cands, stop_at)
+            stale = 0 if gained else stale + 1
+
+    async def _private_round(self, until: float) -> None:
+        """Call private helpers the public API never entered."""
+        entered = {a for a, _ in self.covered if a < 0}
+        private = [
+            c
+            for c in self.callees
+            if not self._public(c) and c.info is not None and -c.info.lineno not in entered
+        ]
+        # A decorated helper's code starts at its first decorator's line.
+        private = [
+            c
+            for c in private
+            if not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))  # type: ignore[union-attr]
+        ]
+        if not private:
+            return
+        self.say(f"calling {len(private)} private helpers the public API did not reach")
+        cands: list[Candidate] = []
+        for callee in private:
+            receivers = self.ctx.instances.get(callee.owner or "", [])[:2]
+            cands.extend(self.gen.sweep(callee, receivers=receivers, limit=40))
+        await self.run(cands, until)
+
+    def _update_instances(self) -> None:
+        """Instances that constructed fine become receivers and argument values."""
+        by_class: dict[str, list[Candidate]] = {}
+        for cand in self.candidates.values():
+            if cand.callee.kind == "ctor" and cand.result.get("outcome") == "return":
+                if not any(v.tag.startswith("wrong_type") for _, v in cand.args):
+                    by_class.setdefault(cand.callee.symbol, []).append(cand)
+        for symbol, cands in by_class.items():
+            picked = greedy_cover(cands, per_callee=_MAX_INSTANCES)[:_MAX_INSTANCES]
+            # Same code, different data: add objects built from differently shaped arguments.
+            shapes = {_shape(c) for c in picked}
+            for cand in sorted(cands, key=lambda c: (-len(c.args), c.id)):
+                if len(picked) >= _MAX_INSTANCES + 2:
+                    break
+                if _shape(cand) not in shapes:
+                    shapes.add(_shape(cand))
+                    picked.append(cand)
+            vals: list[Val] = []
+            for cand in picked:
+                imports = frozenset(cand.imports)
+                vals.append(Val(cand.call, tag=snake(symbol), imports=imports, recipe=cand))
+            self.ctx.instances[symbol] = vals
+        self._update_producers()
+
+    def _update_producers(self) -> None:
+        """Objects returned by calls become argument values for parameters of their type."""
+        by_type: dict[str, list[Candidate]] = {}
+        for cand in self.candidates.values():
+            value = cand.result.get("value") or {}
+            if cand.result.get("outcome") != "return" or not value.get("tkeys"):
+                continue
+            if cand.wrap or cand.prior or cand.callee.kind in ("dunder", "property"):
+                continue
+            for key in value["tkeys"]:
+                by_type.setdefault(key, []).append(cand)
+        for key, cands in by_type.items():
+            vals = []
+            for cand in greedy_cover(cands, per_callee=3)[:4]:
+                imports = frozenset(cand.imports)
+                if cand.setup and cand.receiver is not None:
+                    src = f"{cand.receiver.src}.{cand.callee.name}({render_args(cand.args)})"
+                    vals.append(Val(src, tag=snake(key.rsplit(".", 1)[-1]), imports=imports))
+                elif not cand.setup:
+                    tag = snake(key.rsplit(".", 1)[-1])
+                    vals.append(Val(cand.call, tag=tag, imports=imports, recipe=cand))
+            self.ctx.producers[key] = vals
+
+
+def _shape(cand: Candidate) -> tuple[str, ...]:
+    """The kinds of a call's arguments (``Style(Sgr(1))`` and ``Style('x')`` differ)."""
+    return tuple(
+        f"{k}:{v.src.split('(')[0] if not v.is_literal else type(v.obj).__name__}"
+        for k, v in cand.args
+    )

@@ -1,0 +1,107 @@
+"""Determinism check: re-run the chosen calls in two fresh processes and keep what agrees.
+
+The two runs use different hash seeds and random seeds, and the second one
+shifts the clocks (``time.time``, ``perf_counter``...), so values that depend
+on time, randomness or set ordering differ and lose their exact assertion
+(the test then checks the type only). Calls run in the final test order, as
+pytest will run them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from regoose_tui.synth.model import Candidate
+from regoose_tui.synth.pools import SymbolTable
+from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.render import Observation
+from regoose_tui.synth.select import USABLE
+
+_CHECK_TIMEOUT = 3.0
+_MIN_CHECK_SECONDS = 20.0
+
+
+def _prepare(chosen: list[Candidate]) -> None:
+    """Unwrap results the test cannot compare directly (generators, coroutines)."""
+    for cand in chosen:
+        value = cand.result.get("value") or {}
+        if cand.wrap:
+            continue
+        if value.get("coroutine"):
+            cand.wrap = "asyncio"
+        elif value.get("iterator") and cand.callee.kind != "dunder":
+            cand.wrap = "list"
+
+
+async def observations(
+    prober: Prober, chosen: list[Candidate], symbols: SymbolTable
+) -> list[Observation]:
+    """Observations for the chosen candidates that behaved the same in both runs."""
+    if not chosen:
+        return []
+    _prepare(chosen)
+    specs = [c.probe_spec() for c in chosen]
+    names = symbols.names()
+    # Checking always gets its time, even when exploration used up the budget.
+    wall = max(_MIN_CHECK_SECONDS, prober.remaining() * 0.5)
+    first, second = await asyncio.gather(
+        prober.run(
+            specs,
+            names,
+            trace=False,
+            call_timeout=_CHECK_TIMEOUT,
+            hash_seed=1,
+            random_seed=1,
+            wall=wall,
+        ),
+        prober.run(
+            specs,
+            names,
+            trace=False,
+            call_timeout=_CHECK_TIMEOUT,
+            hash_seed=2,
+            random_seed=2,
+            perturb_time=True,
+            wall=wall,
+        ),
+    )
+    out = []
+    for cand in chosen:
+        obs = compare(cand, first.get(cand.id), second.get(cand.id))
+        if obs is not None:
+            out.append(obs)
+    return out
+
+
+def compare(
+    cand: Candidate, one: dict[str, Any] | None, two: dict[str, Any] | None
+) -> Observation | None:
+    """What both runs agree on, or None when they disagree on the outcome itself."""
+    if not one or not two:
+        return None
+    outcome = one.get("outcome")
+    if outcome not in USABLE or outcome != two.get("outcome"):
+        return None
+    obs = Observation(cand, one)
+    if outcome == "raise":
+        e1, e2 = one.get("exc") or {}, two.get("exc") or {}
+        if e1.get("name") != e2.get("name"):
+            return None
+        obs.msg_stable = e1.get("msg") == e2.get("msg")
+    if outcome == "return":
+        v1, v2 = one.get("value") or {}, two.get("value") or {}
+        if v1.get("type") != v2.get("type"):
+            return None
+        obs.value_stable = v1.get("lit") == v2.get("lit") and v1.get("nan") == v2.get("nan")
+        obs.len_stable = v1.get("len") == v2.get("len")
+        a1, a2 = v1.get("attrs") or {}, v2.get("attrs") or {}
+        obs.stable_result_attrs = {k: v for k, v in a1.items() if a2.get(k) == v}
+    o1, o2 = one.get("observed") or {}, two.get("observed") or {}
+    for var, attrs in o1.items():
+        other = o2.get(var) or {}
+        obs.stable_attrs[var] = {k: v for k, v in attrs.items() if other.get(k) == v}
+    out1, out2 = one.get("stdout"), two.get("stdout")
+    if out1 and out1 == out2 and len(out1) <= 400:
+        obs.stdout = out1
+    return obs

@@ -1,0 +1,438 @@
+"""Describe the target module and values, for the probe harness (sandbox side).
+
+Copied next to ``_regoose_probe.py`` into the work dir and imported by it;
+runs under the target's interpreter with the standard library only. Turns
+signatures and type hints into JSON descriptors and values into Python
+source (when they can be written as a literal) for assertions.
+"""
+
+import builtins
+import enum
+import importlib
+import inspect
+import io
+import math
+import os
+import re
+import sys
+import types
+import typing
+
+_MAX_LIT_LEN = 1500
+_MAX_ITEMS = 40
+
+
+# ---------------------------------------------------------------- descriptors
+
+
+def _qual_ref(cls, mod):
+    """How a test can name ``cls``: builtin, attribute of the target, or module path."""
+    if getattr(builtins, getattr(cls, "__name__", ""), None) is cls:
+        return {"kind": "builtin", "name": cls.__name__}
+    for name, value in sorted(vars(mod).items()):
+        if value is cls and not name.startswith("__"):
+            return {"kind": "target", "attr": name}
+    modname = getattr(cls, "__module__", None)
+    qual = getattr(cls, "__qualname__", None)
+    if modname and qual and "<" not in qual:
+        try:
+            obj = importlib.import_module(modname)
+            for part in qual.split("."):
+                obj = getattr(obj, part)
+            if obj is cls:
+                return {"kind": "module", "module": modname, "qualname": qual}
+        except Exception:
+            pass
+    return None
+
+
+def _describe_type(tp, mod, depth=0):
+    """A JSON descriptor of a type annotation (what values fit)."""
+    if depth > 4:
+        return {"k": "any"}
+    if tp is inspect.Parameter.empty:
+        return {"k": "none"}
+    if tp is None or tp is type(None):
+        return {"k": "nonetype"}
+    forward = getattr(typing, "ForwardRef", None)
+    if forward is not None and isinstance(tp, forward):
+        tp = tp.__forward_arg__
+    if isinstance(tp, str):
+        try:
+            resolved = eval(tp, dict(vars(mod)))
+        except Exception:
+            return {"k": "str_annot", "src": tp}
+        return _describe_type(resolved, mod, depth + 1)
+    if tp is typing.Any:
+        return {"k": "any"}
+    simple = {
+        int: "int",
+        float: "float",
+        str: "str",
+        bytes: "bytes",
+        bool: "bool",
+        complex: "complex",
+        list: "list",
+        dict: "dict",
+        tuple: "tuple",
+        set: "set",
+        frozenset: "set",
+        bytearray: "bytes",
+        object: "any",
+        type: "type",
+    }
+    if isinstance(tp, type) and tp in simple:
+        return {"k": simple[tp], "args": []}
+    if isinstance(tp, typing.TypeVar):
+        bound = getattr(tp, "__bound__", None)
+        return _describe_type(bound, mod, depth + 1) if bound else {"k": "any"}
+    origin = getattr(tp, "__origin__", None)
+    args = list(getattr(tp, "__args__", ()) or ())
+    union_type = getattr(types, "UnionType", None)
+    if origin is typing.Union or (union_type is not None and isinstance(tp, union_type)):
+        return {"k": "union", "args": [_describe_type(a, mod, depth + 1) for a in args]}
+    if origin is typing.Literal if hasattr(typing, "Literal") else False:
+        vals = [_lit(a, {}) for a in args]
+        return {"k": "literal", "values": [v for v in vals if v is not None]}
+    if origin is not None:
+        import collections.abc as cabc
+
+        name = {
+            list: "list",
+            tuple: "tuple",
+            dict: "dict",
+            set: "set",
+            frozenset: "set",
+            type: "type",
+            cabc.Sequence: "list",
+            cabc.MutableSequence: "list",
+            cabc.Iterable: "list",
+            cabc.Collection: "list",
+            cabc.Iterator: "iter",
+            cabc.Generator: "iter",
+            cabc.Mapping: "dict",
+            cabc.MutableMapping: "dict",
+            cabc.Set: "set",
+            cabc.MutableSet: "set",
+            cabc.Callable: "callable",
+            cabc.Sized: "list",
+            cabc.Container: "list",
+        }.get(origin)
+        if name == "callable":
+            nargs = None
+            if args and isinstance(args[0], list):
+                nargs = len(args[0])
+            return {"k": "callable", "n": nargs}
+        if name == "tuple":
+            var = len(args) == 2 and args[1] is Ellipsis
+            return {
+                "k": "tuple",
+                "var": var,
+                "args": [_describe_type(a, mod, depth + 1) for a in args[: 1 if var else 6]],
+            }
+        if name == "type" and args:
+            inner = _describe_type(args[0], mod, depth + 1)
+            return {"k": "type", "args": [inner]}
+        if name:
+            return {"k": name, "args": [_describe_type(a, mod, depth + 1) for a in args[:2]]}
+        return _describe_type(origin, mod, depth + 1)
+    if isinstance(tp, type):
+        return _describe_class(tp, mod, depth)
+    return {"k": "any"}
+
+
+def _describe_class(cls, mod, depth):
+    ref = _qual_ref(cls, mod)
+    if isinstance(cls, type) and issubclass(cls, enum.Enum):
+        return {"k": "enum", "ref": ref, "members": [m.name for m in cls][:12]}
+    if cls.__module__ in ("typing", "collections.abc", "abc"):
+        return {"k": "any"}
+    out = {
+        "k": "class",
+        "ref": ref,
+        "name": cls.__name__,
+        "local": getattr(cls, "__module__", None) == mod.__name__,
+        "module": getattr(cls, "__module__", ""),
+        "qualname": getattr(cls, "__qualname__", ""),
+    }
+    if depth < 3 and not out["local"]:
+        subs = []
+        todo = [cls]
+        seen = set()
+        while todo and len(subs) < 10:
+            c = todo.pop(0)
+            if c in seen:
+                continue
+            seen.add(c)
+            todo.extend(c.__subclasses__() if hasattr(c, "__subclasses__") else [])
+            if inspect.isabstract(c):
+                continue
+            r = _qual_ref(c, mod)
+            if r is None:
+                continue
+            subs.append({"ref": r, "name": c.__name__, "params": _params(c, mod, depth + 1)})
+        out["concrete"] = subs
+    return out
+
+
+def _params(fn, mod, depth=0):
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    try:
+        hints = typing.get_type_hints(fn.__init__ if isinstance(fn, type) else fn)
+    except Exception:
+        hints = {}
+    out = []
+    for p in sig.parameters.values():
+        ann = hints.get(p.name, p.annotation)
+        item = {
+            "name": p.name,
+            "kind": p.kind.name,
+            "has_default": p.default is not p.empty,
+            "type": _describe_type(ann, mod, depth) if depth < 4 else {"k": "any"},
+        }
+        if p.default is not p.empty:
+            item["default"] = _lit(p.default, {})
+        out.append(item)
+    return out
+
+
+def _method_kind(cls, name):
+    raw = inspect.getattr_static(cls, name)
+    if isinstance(raw, staticmethod):
+        return "static", raw.__func__
+    if isinstance(raw, classmethod):
+        return "class", raw.__func__
+    if isinstance(raw, property):
+        return "property", raw.fget
+    if inspect.isfunction(raw):
+        return "method", raw
+    return None, None
+
+
+def _introspect(mod):
+    target_file = os.path.realpath(mod.__file__)
+    members = []
+    patterns = {}
+    pattern_type = type(re.compile(""))
+    for name, value in list(vars(mod).items()):
+        found = []
+        if isinstance(value, pattern_type):
+            found = [value]
+        elif isinstance(value, dict):
+            found = [v for v in list(value.values())[:50] if isinstance(v, pattern_type)]
+        elif isinstance(value, (list, tuple)):
+            found = [v for v in list(value)[:50] if isinstance(v, pattern_type)]
+        found = [p for p in found if isinstance(p.pattern, str)]
+        if found:
+            patterns[name] = [{"pattern": p.pattern, "flags": int(p.flags)} for p in found]
+    for name, value in list(vars(mod).items()):
+        if name.startswith("__"):
+            continue
+        if inspect.isfunction(value) or inspect.iscoroutinefunction(value):
+            code = getattr(inspect.unwrap(value), "__code__", None)
+            if code is None or os.path.realpath(code.co_filename) != target_file:
+                continue
+            members.append(
+                {
+                    "name": name,
+                    "kind": "function",
+                    "params": _params(value, mod),
+                    "is_async": inspect.iscoroutinefunction(inspect.unwrap(value)),
+                    "is_generator": inspect.isgeneratorfunction(inspect.unwrap(value)),
+                    "lineno": code.co_firstlineno,
+                }
+            )
+        elif isinstance(value, type) and getattr(value, "__module__", None) == mod.__name__:
+            members.append(_introspect_class(name, value, mod, target_file))
+    try:
+        import importlib.util as iu
+
+        has_coverage = iu.find_spec("coverage") is not None
+        has_pytest = iu.find_spec("pytest") is not None
+    except Exception:
+        has_coverage = has_pytest = False
+    return {
+        "file": target_file,
+        "members": members,
+        "patterns": patterns,
+        "has_coverage": has_coverage,
+        "has_pytest": has_pytest,
+        "python": "{}.{}".format(*sys.version_info[:2]),
+    }
+
+
+def _introspect_class(name, cls, mod, target_file):
+    methods = []
+    for attr in sorted(set(dir(cls))):
+        owner = next((c for c in cls.__mro__ if attr in vars(c)), None)
+        if owner is None or owner is object or getattr(owner, "__module__", "") in ("builtins",):
+            continue
+        kind, fn = _method_kind(cls, attr)
+        if kind is None or fn is None:
+            continue
+        code = getattr(inspect.unwrap(fn), "__code__", None)
+        if code is None or os.path.realpath(code.co_filename) != target_file:
+            continue
+        params = _params(fn, mod)
+        if params and kind in ("method", "class"):
+            params = params[1:]
+        methods.append(
+            {
+                "name": attr,
+                "kind": kind,
+                "params": params,
+                "is_async": inspect.iscoroutinefunction(fn),
+                "is_generator": inspect.isgeneratorfunction(fn),
+                "owner": owner.__name__,
+                "lineno": code.co_firstlineno,
+            }
+        )
+    init_params = _params(cls, mod)
+    extra_kw = []
+    if init_params and any(p["kind"] == "VAR_KEYWORD" for p in init_params):
+        seen = {p["name"] for p in init_params}
+        for base in cls.__mro__[1:]:
+            if "__init__" in vars(base) and base is not object:
+                for p in _params(base.__init__, mod) or []:
+                    if (
+                        p["name"] not in seen
+                        and p["kind"] in ("POSITIONAL_OR_KEYWORD", "KEYWORD_ONLY")
+                        and p["name"] != "self"
+                    ):
+                        seen.add(p["name"])
+                        extra_kw.append(p)
+    is_enum = issubclass(cls, enum.Enum)
+    return {
+        "name": name,
+        "kind": "class",
+        "params": init_params,
+        "extra_kw": extra_kw,
+        "methods": methods,
+        "is_abstract": inspect.isabstract(cls),
+        "is_enum": is_enum,
+        "enum_members": [m.name for m in cls][:20] if is_enum else [],
+        "is_exception": issubclass(cls, BaseException),
+        "bases": [b.__name__ for b in cls.__bases__],
+    }
+
+
+# ---------------------------------------------------------------- values
+
+
+def _lit(v, ns, depth=0):
+    """Python source that evaluates to a value equal to ``v``, or None."""
+    if depth > 5:
+        return None
+    t = type(v)
+    if v is None or t is bool or t is int:
+        return repr(v)
+    if t is float:
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "float('inf')" if v > 0 else "-float('inf')"
+        return repr(v)
+    if t is complex:
+        return repr(v) if all(math.isfinite(x) for x in (v.real, v.imag)) else None
+    if t in (str, bytes):
+        return repr(v) if len(v) <= _MAX_LIT_LEN else None
+    if t in (list, tuple, set, frozenset):
+        if len(v) > _MAX_ITEMS:
+            return None
+        items = [_lit(x, ns, depth + 1) for x in v]
+        if any(i is None for i in items):
+            return None
+        if t is list:
+            return "[" + ", ".join(items) + "]"
+        if t is tuple:
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+        if not items:
+            return "set()" if t is set else "frozenset()"
+        body = "{" + ", ".join(sorted(items)) + "}"
+        return body if t is set else "frozenset(" + body + ")"
+    if t is dict:
+        if len(v) > _MAX_ITEMS:
+            return None
+        parts = []
+        for k, x in v.items():
+            ks, xs = _lit(k, ns, depth + 1), _lit(x, ns, depth + 1)
+            if ks is None or xs is None:
+                return None
+            parts.append(ks + ": " + xs)
+        return "{" + ", ".join(parts) + "}"
+    if isinstance(v, enum.Enum):
+        for sym, obj in ns.items():
+            if obj is t:
+                return sym + "." + v.name
+        return None
+    try:
+        r = repr(v)
+    except Exception:
+        return None
+    if " at 0x" in r or len(r) > _MAX_LIT_LEN or r.startswith("<"):
+        return None
+    try:
+        back = eval(r, dict(ns))
+        if type(back) is t and back == v and v == v:
+            return r
+    except Exception:
+        pass
+    return None
+
+
+def _value_info(v, ns, mod):
+    info = {"type": type(v).__name__, "lit": _lit(v, ns), "ref": _qual_ref(type(v), mod)}
+    if type(v) is float:
+        info["float"] = True
+        info["nan"] = math.isnan(v)
+    elif type(v) in (list, tuple) and v and all(type(x) is float for x in v):
+        info["floats"] = True
+    if info["lit"] is None:
+        info["tkeys"] = [f"{c.__module__}.{c.__qualname__}" for c in type(v).__mro__[:-1]][:6]
+        info["attrs"] = _attrs(v, ns)
+        info["patterns"] = _patterns_in(v)
+        try:
+            info["len"] = len(v) if not isinstance(v, (types.GeneratorType,)) else None
+        except Exception:
+            info["len"] = None
+        info["iterator"] = isinstance(v, types.GeneratorType) or (
+            hasattr(v, "__next__") and hasattr(v, "__iter__") and not isinstance(v, (io.IOBase,))
+        )
+        info["coroutine"] = inspect.iscoroutine(v)
+        if info["coroutine"]:
+            v.close()
+        if isinstance(v, str):
+            info["str_len"] = len(v)
+    return info
+
+
+def _patterns_in(v):
+    """Regexes an object holds (built at run time, invisible to static analysis)."""
+    d = getattr(v, "__dict__", None)
+    if not isinstance(d, dict):
+        return []
+    pattern_type = type(re.compile(""))
+    found = []
+    for x in list(d.values())[:40]:
+        if isinstance(x, pattern_type) and isinstance(x.pattern, str) and len(x.pattern) < 2000:
+            found.append({"pattern": x.pattern, "flags": int(x.flags)})
+    return found[:6]
+
+
+def _attrs(v, ns):
+    out = {}
+    d = getattr(v, "__dict__", None)
+    if not isinstance(d, dict):
+        return out
+    for k, x in list(d.items())[:30]:
+        if k.startswith("_") or not k.isidentifier():
+            continue
+        s = _lit(x, ns)
+        if s is not None and len(s) <= 200:
+            out[k] = s
+        if len(out) >= 8:
+            break
+    return out

@@ -1,0 +1,261 @@
+"""The probe harness: runs candidate calls against the target module, in the sandbox.
+
+This file is copied into the work dir and run by the *target's* interpreter
+(which may be an older Python and has only the standard library), so it is
+self-contained and portable. It is never imported by Regoose itself.
+
+usage: python _regoose_probe.py REQUEST.json RESULTS.jsonl
+(``_regoose_probe_describe.py``, a copy of probe_describe.py, sits beside it.)
+
+Modes:
+- ``introspect``: import the module, describe its functions, classes,
+  signatures (with type descriptors), compiled regexes and constants.
+- ``run``: execute candidates one by one, each with a per-call timeout,
+  tracing the line transitions (arcs) inside the target file, and write one
+  JSON line per candidate (a ``start`` line first, so a candidate that kills
+  the interpreter can be named by the caller).
+"""
+
+import builtins
+import contextlib
+import importlib
+import inspect
+import io
+import json
+import os
+import random
+import signal
+import sys
+import time
+
+from _regoose_probe_describe import _attrs, _introspect, _qual_ref, _value_info
+
+
+class _ProbeTimeout(BaseException):
+    """Raised by the alarm handler; a BaseException so `except Exception` misses it."""
+
+
+def _on_alarm(signum, frame):
+    # Re-arm briefly: code that swallows the first one still gets interrupted.
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    raise _ProbeTimeout()
+
+
+# ---------------------------------------------------------------- running
+
+
+class _Tracer:
+    def __init__(self, target_files):
+        self.targets = target_files
+        self.arcs = set()
+
+    def global_trace(self, frame, event, arg):
+        if event != "call" or frame.f_code.co_filename not in self.targets:
+            return None
+        arcs = self.arcs
+        last = [-frame.f_code.co_firstlineno]
+
+        def local(frame, event, arg):
+            if event == "line":
+                ln = frame.f_lineno
+                arcs.add((last[0], ln))
+                last[0] = ln
+            elif event == "return":
+                arcs.add((last[0], -frame.f_code.co_firstlineno))
+            return local
+
+        return local
+
+
+def _perturb_time():
+    """Make time-dependent values differ from a normal run (determinism check)."""
+    state = {"n": 0}
+
+    def wrap(fn, scale):
+        def shifted(*a):
+            state["n"] += 1
+            return fn(*a) + scale * (7919.37 + 0.731 * state["n"])
+
+        return shifted
+
+    for name in ("time", "perf_counter", "monotonic", "process_time"):
+        if hasattr(time, name):
+            setattr(time, name, wrap(getattr(time, name), 1.0))
+    for name in ("time_ns", "perf_counter_ns", "monotonic_ns"):
+        if hasattr(time, name):
+            orig = getattr(time, name)
+            setattr(time, name, lambda orig=orig: orig() + 7919370000000)
+
+
+def _run(req, mod, out):
+    ns = {"__builtins__": builtins, "__name__": "__regoose_probe__"}
+    for sym, attr in req.get("names", {}).items():
+        if hasattr(mod, attr):
+            ns[sym] = getattr(mod, attr)
+    target_file = os.path.realpath(mod.__file__)
+    target_files = frozenset([target_file, mod.__file__, os.path.abspath(mod.__file__)])
+    trace = req.get("trace", True)
+    timeout = float(req.get("timeout", 1.0))
+    skip = set(req.get("skip", []))
+    max_group_timeouts = int(req.get("max_group_timeouts", 2))
+    group_timeouts = {}
+    real_stdin = sys.stdin
+    for cand in req["candidates"]:
+        cid = cand["id"]
+        if cid in skip:
+            continue
+        group = cand.get("group")
+        if group is not None and group_timeouts.get(group, 0) >= max_group_timeouts:
+            # This callee keeps hanging: do not spend a timeout on each of its calls.
+            out.write(json.dumps({"id": cid, "outcome": "skipped"}) + "\n")
+            continue
+        out.write(json.dumps({"start": cid}) + "\n")
+        out.flush()
+        res = {"id": cid}
+        local_ns = dict(ns)
+        tracer = _Tracer(target_files)
+        buf = io.StringIO()
+        sys.stdin = io.StringIO("")
+        t0 = time.perf_counter()
+        phase = "setup"
+        before = {}
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            if trace:
+                sys.settrace(tracer.global_trace)
+            with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+                for line in cand.get("imports", []):
+                    exec(line, local_ns)
+                for line in cand.get("setup", []):
+                    exec(line, local_ns)
+                phase = "call"
+                before = {}
+                for name in cand.get("observe", []):
+                    if name in local_ns:
+                        before[name] = _attrs(local_ns[name], local_ns)
+                if cand.get("stmt"):
+                    exec(cand["call"], local_ns)
+                    value = None
+                    res["outcome"] = "stmt"
+                else:
+                    value = eval(cand["call"], local_ns)
+                    res["outcome"] = "return"
+                    if inspect.iscoroutine(value) and cand.get("await"):
+                        import asyncio
+
+                        value = asyncio.run(value)
+            sys.settrace(None)
+            if res["outcome"] == "return":
+                # Still under the alarm: a repr or __eq__ may hang too.
+                phase = "describe"
+                res["value"] = _value_info(value, local_ns, mod)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        except _ProbeTimeout:
+            sys.settrace(None)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            res["outcome"] = "timeout"
+        except BaseException as exc:  # the target may raise anything, even SystemExit
+            sys.settrace(None)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if isinstance(exc, _ProbeTimeout):
+                res["outcome"] = "timeout"
+            elif phase == "describe":
+                res["outcome"] = "unserializable"
+            else:
+                res["outcome"] = "raise" if phase == "call" else "setup_error"
+                msg = ""
+                try:
+                    msg = str(exc)
+                except Exception:
+                    pass
+                tb = exc.__traceback__
+                while tb is not None and tb.tb_next is not None:
+                    tb = tb.tb_next
+                origin = (
+                    "target"
+                    if tb is not None and tb.tb_frame.f_code.co_filename in target_files
+                    else "other"
+                )
+                res["exc"] = {
+                    "ref": _qual_ref(type(exc), mod),
+                    "name": type(exc).__name__,
+                    "msg": msg[:500],
+                    "origin": origin,
+                    "line": tb.tb_lineno if tb is not None else 0,
+                    "mro": [c.__name__ for c in type(exc).__mro__[1:4]],
+                }
+                if res["exc"]["ref"] is None:
+                    for base in type(exc).__mro__[1:]:
+                        ref = _qual_ref(base, mod)
+                        if ref is not None:
+                            res["exc"]["ref"] = ref
+                            res["exc"]["name"] = base.__name__
+                            break
+        finally:
+            sys.settrace(None)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.stdin = real_stdin
+        res["elapsed"] = round(time.perf_counter() - t0, 5)
+        if res["outcome"] == "timeout" and group is not None:
+            group_timeouts[group] = group_timeouts.get(group, 0) + 1
+        if res["outcome"] in ("return", "stmt", "raise"):
+            for name in cand.get("observe", []):
+                if name in local_ns:
+                    # Only what the call changed: the rest is the constructor's business.
+                    after = _attrs(local_ns[name], local_ns)
+                    old = before.get(name, {})
+                    changed = dict((k, v) for k, v in after.items() if old.get(k) != v)
+                    if changed:
+                        res.setdefault("observed", {})[name] = changed
+        stdout = buf.getvalue()
+        if stdout:
+            res["stdout"] = stdout[:2000]
+        if trace:
+            res["arcs"] = sorted(tracer.arcs)
+        try:
+            line = json.dumps(res)
+        except Exception:
+            line = json.dumps({"id": cid, "outcome": "unserializable"})
+        out.write(line + "\n")
+        out.flush()
+
+
+def main():
+    req_path, out_path = sys.argv[1], sys.argv[2]
+    with open(req_path) as fh:
+        req = json.load(fh)
+    random.seed(req.get("random_seed", 0))
+    if req.get("perturb_time"):
+        _perturb_time()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    with open(out_path, "a") as out:
+        buf = io.StringIO()
+        try:
+            signal.setitimer(signal.ITIMER_REAL, float(req.get("import_timeout", 20)))
+            with contextlib.redirect_stdout(buf):
+                mod = importlib.import_module(req["module"])
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        except _ProbeTimeout:
+            out.write(
+                json.dumps({"import_error": f"importing {req['module']} did not finish in time"})
+                + "\n"
+            )
+            return 3
+        except BaseException as exc:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            out.write(json.dumps({"import_error": f"{type(exc).__name__}: {exc}"}) + "\n")
+            return 3
+        if req["mode"] == "introspect":
+            out.write(json.dumps({"introspect": _introspect(mod)}) + "\n")
+        else:
+            _run(req, mod, out)
+        out.write(json.dumps({"done": True}) + "\n")
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.stdout.flush()
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)

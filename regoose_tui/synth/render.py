@@ -1,0 +1,213 @@
+"""Render checked observations into one readable pytest module.
+
+Each kept candidate becomes one test: its setup and call verbatim (the code
+the probe ran), then assertions on what was observed twice alike: a literal
+return value (``is`` for True/False/None, ``pytest.approx`` for floats), the
+type and public attributes of an object, ``pytest.raises`` with the message,
+attributes of the object under test, and printed output.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+from regoose_tui.synth.model import Candidate
+from regoose_tui.synth.naming import NameRegistry, make_test_name, outcome_words
+from regoose_tui.synth.pools import SymbolTable, ref_src
+
+_MAX_ATTRS = 6
+_MAX_MATCH = 80
+
+
+@dataclass
+class Observation:
+    """What a candidate did, reduced to the parts that were the same in every run."""
+
+    cand: Candidate
+    result: dict[str, Any]
+    value_stable: bool = True
+    msg_stable: bool = True
+    stable_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
+    stable_result_attrs: dict[str, str] = field(default_factory=dict)
+    stdout: str | None = None
+    len_stable: bool = True
+
+
+@dataclass
+class RenderedTest:
+    """One test function: its name, source and the candidate behind it."""
+
+    name: str
+    source: str
+    cand: Candidate
+    imports: set[str] = field(default_factory=set)
+
+
+def _block(code: str, indent: str = "    ") -> list[str]:
+    return [indent + line if line else line for line in code.splitlines()]
+
+
+def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> RenderedTest | None:
+    """Source of one test function, or None when nothing checkable was observed."""
+    cand, result = obs.cand, dict(obs.result)
+    imports: set[str] = set(cand.imports)
+    body: list[str] = list(cand.setup)
+    outcome = result.get("outcome")
+    type_name = None
+    if cand.callee.kind == "ctor":
+        result["_ctor"] = True
+    uses_capsys = obs.stdout is not None
+    if outcome == "raise":
+        exc = result.get("exc") or {}
+        ref = ref_src(exc.get("ref"), symbols)
+        if ref is None:
+            return None
+        exc_src, exc_imports = ref
+        imports |= set(exc_imports) | {"import pytest"}
+        msg = (exc.get("msg") or "").splitlines()[0][:_MAX_MATCH] if exc.get("msg") else ""
+        if msg and obs.msg_stable:
+            imports.add("import re")
+            body.append(f"with pytest.raises({exc_src}, match=re.escape({msg!r})):")
+        else:
+            body.append(f"with pytest.raises({exc_src}):")
+        body.extend(_block(cand.call))
+    elif outcome == "stmt":
+        body.extend(cand.call.splitlines())
+    elif outcome == "return":
+        lines, extra_imports, type_name = _return_asserts(obs, symbols)
+        if lines is None:
+            return None
+        imports |= extra_imports
+        body.extend(lines)
+    else:
+        return None
+    var = cand.var if cand.callee.needs_receiver else None
+    if var and outcome in ("return", "stmt"):
+        for attr, literal in list(obs.stable_attrs.get(var, {}).items())[:_MAX_ATTRS]:
+            body.append(_eq(f"{var}.{attr}", literal))
+    if uses_capsys and outcome in ("return", "stmt"):
+        body.append(f"assert capsys.readouterr().out == {obs.stdout!r}")
+    else:
+        uses_capsys = False
+    name = names.unique(make_test_name(cand, outcome_words(result, obs.value_stable, type_name)))
+    params = "capsys" if uses_capsys else ""
+    source = f"def {name}({params}):\n" + "\n".join(_block("\n".join(body))) + "\n"
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return None
+    return RenderedTest(name, source, cand, imports)
+
+
+def _eq(expr: str, literal: str) -> str:
+    if literal in ("True", "False", "None"):
+        return f"assert {expr} is {literal}"
+    if re.fullmatch(r"-?\d+\.\d*(e-?\d+)?", literal) or "float('inf')" in literal:
+        return f"assert {expr} == pytest.approx({literal})"
+    return f"assert {expr} == {literal}"
+
+
+def _return_asserts(
+    obs: Observation, symbols: SymbolTable
+) -> tuple[list[str] | None, set[str], str | None]:
+    cand = obs.cand
+    value = obs.result.get("value") or {}
+    literal = value.get("lit")
+    imports: set[str] = set()
+    var = cand.var if cand.callee.needs_receiver else None
+    has_side_checks = bool(obs.stdout is not None or (var and obs.stable_attrs.get(var)))
+    call = cand.call
+    if value.get("nan") and obs.value_stable:
+        imports.add("import math")
+        return [f"assert math.isnan({call})"], imports, "float"
+    if literal is not None and obs.value_stable:
+        if literal == "None" and has_side_checks:
+            return [call], imports, None
+        if value.get("float") or value.get("floats"):
+            imports.add("import pytest")
+            check = f"pytest.approx({literal})"
+            op = "=="
+        elif literal in ("True", "False", "None"):
+            check, op = literal, "is"
+        else:
+            check, op = literal, "=="
+        if len(literal) > 60 or len(call) > 60 or has_side_checks:
+            return [f"result = {call}", f"assert result {op} {check}"], imports, None
+        return [f"assert {call} {op} {check}"], imports, None
+    lines = [f"result = {call}"]
+    ref = ref_src(value.get("ref"), symbols)
+    type_name = value.get("type")
+    if ref is not None:
+        imports |= set(ref[1])
+        lines.append(f"assert isinstance(result, {ref[0]})")
+    elif type_name:
+        lines.append(f"assert type(result).__name__ == {type_name!r}")
+    else:
+        return None, imports, None
+    attr_lines = [_eq(f"result.{a}", lit) for a, lit in list(obs.stable_result_attrs.items())]
+    lines.extend(attr_lines[:_MAX_ATTRS])
+    if any("pytest.approx" in line for line in lines):
+        imports.add("import pytest")
+    if value.get("len") is not None and obs.len_stable and not attr_lines:
+        lines.append(f"assert len(result) == {value['len']}")
+    return lines, imports, type_name
+
+
+def render_module(
+    module: str, tests: list[RenderedTest], symbols: SymbolTable, header_note: str = ""
+) -> str:
+    """The whole test module: header comment, imports, tests in order."""
+    body = "\n\n".join(t.source for t in tests)
+    plain: set[str] = set()
+    for test in tests:
+        plain |= test.imports
+    std = sorted(i for i in plain if i.split()[1].split(".")[0] in sys.stdlib_module_names)
+    third = sorted(i for i in plain if i not in std and i != "import pytest")
+    lines = [f"# Generated by Regoose (offline provider) for {module}"]
+    if header_note:
+        lines.extend(f"# {line}" for line in textwrap.wrap(header_note, 90))
+    lines.append("")
+    lines.extend(std)
+    if std:
+        lines.append("")
+    third = sorted([*third, "import pytest"] if "import pytest" in plain else third)
+    lines.extend(third)
+    used = sorted(
+        (attr, sym)
+        for attr, sym in symbols.by_attr.items()
+        if re.search(rf"(?<![\w.]){re.escape(sym)}\b", body)
+    )
+    if used:
+        parts = [attr if attr == sym else f"{attr} as {sym}" for attr, sym in used]
+        lines.append(f"from {module} import {', '.join(parts)}")
+    return "\n".join(lines).strip() + "\n\n\n" + body
+
+
+def remove_tests(source: str, names: set[str]) -> str:
+    """The module without the named test functions (ast surgery on top-level defs)."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    spans = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in names:
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+            spans.append((start, node.end_lineno or node.lineno))
+    for start, end in sorted(spans, reverse=True):
+        del lines[start:end]
+    text = "".join(lines)
+    return re.sub(r"\n{3,}(?=def |\Z)", "\n\n\n", text).rstrip() + "\n"
+
+
+def list_test_names(source: str) -> list[str]:
+    """Top-level test function names in a module."""
+    tree = ast.parse(source)
+    return [
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test")
+    ]

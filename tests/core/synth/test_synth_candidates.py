@@ -1,0 +1,97 @@
+"""Candidate values and calls: literals, boundaries, regex samples, pools, sweeps."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from synth_samples import CART_SOURCE
+
+from regoose_tui.synth.analysis import analyze_module
+from regoose_tui.synth.generate import Generator
+from regoose_tui.synth.model import Callee, Param
+from regoose_tui.synth.pools import PoolContext, SymbolTable, param_pool
+from regoose_tui.synth.regex_gen import regex_samples
+from regoose_tui.synth.values import lit, mutate, numeric_boundaries, py_src, tag_of
+
+
+def test_py_src_round_trips_plain_data():
+    values = [1, -2.5, "a'b", b"\x00", [1, (2,)], {"k": {1, 2}}, None, True, frozenset({3})]
+    for value in values:
+        assert eval(py_src(value)) == value
+    assert py_src(float("inf")) == "float('inf')"
+
+
+def test_tags_are_identifier_safe():
+    assert tag_of("") == "empty_string"
+    assert tag_of("Hello, World") == "hello_world"
+    assert tag_of(-3) == "negative_3"
+    assert tag_of([]) == "empty_list"
+    assert tag_of("x" * 80) == "long_string"
+    assert all(re.fullmatch(r"\w+", tag_of(v)) for v in ["é!", 2.5, {"a": 1}, None])
+
+
+def test_boundaries_surround_each_constant():
+    assert numeric_boundaries([10, 0]) == [10, 9, 11, 0, -1, 1]
+
+
+def test_mutation_is_deterministic_per_seed():
+    one = [mutate("hello", ["VIP"], random.Random(3)) for _ in range(5)]
+    two = [mutate("hello", ["VIP"], random.Random(3)) for _ in range(5)]
+    assert one == two
+    assert any(m != "hello" for m in one)
+
+
+def test_regex_samples_match_their_pattern():
+    pattern = r"^[A-Z]{3}-\d{2,4}(x|y)$"
+    samples = regex_samples(pattern, count=5)
+    assert len(samples) == 5
+    assert all(re.search(pattern, s) for s in samples)
+    assert regex_samples("(unclosed") == []
+
+
+def _callee(analysis, name: str, types: dict[str, dict]) -> Callee:
+    info = analysis.functions[name]
+    params = [Param(p.name, "POSITIONAL_OR_KEYWORD", False, types[p.name]) for p in info.params]
+    return Callee(name, "function", name, name, params, info=info)
+
+
+def test_pools_put_compared_literals_first():
+    analysis = analyze_module(CART_SOURCE, "cart.py")
+    ctx = PoolContext(analysis, SymbolTable())
+    callee = _callee(analysis, "discount_code", {"code": {"k": "str"}})
+    pool = [v.obj for v in param_pool(callee, callee.params[0], ctx)]
+    assert pool[0] == "SPRING10"
+    assert "VIP" in pool[:10]
+    assert "" in pool
+    triangle = _callee(analysis, "classify_triangle", {n: {"k": "int"} for n in "abc"})
+    ints = [v.obj for v in param_pool(triangle, triangle.params[0], ctx)]
+    assert ints[:3] == [0, -1, 1]
+
+
+def test_untyped_parameters_get_a_type_diverse_pool():
+    analysis = analyze_module("def f(thing):\n    return thing\n", "m.py")
+    ctx = PoolContext(analysis, SymbolTable())
+    callee = Callee("f", "function", "f", "f", [Param("thing", "POSITIONAL_OR_KEYWORD", False, {})])
+    callee.info = analysis.functions["f"]
+    kinds = {type(v.obj).__name__ for v in param_pool(callee, callee.params[0], ctx)}
+    assert {"NoneType", "int", "str", "list", "dict", "bool", "float"} <= kinds
+
+
+def test_sweep_includes_doctest_calls_and_no_duplicates():
+    analysis = analyze_module(CART_SOURCE, "cart.py")
+    ctx = PoolContext(analysis, SymbolTable())
+    callee = _callee(analysis, "classify_triangle", {n: {"k": "int"} for n in "abc"})
+    cands = Generator(ctx, analysis).sweep(callee, limit=60)
+    calls = [c.call for c in cands]
+    assert "classify_triangle(3, 3, 3)" in calls
+    assert len(calls) == len(set(calls)) == 60
+    assert all(c.probe_spec()["group"] == "classify_triangle" for c in cands)
+
+
+def test_symbols_alias_names_the_tests_use():
+    symbols = SymbolTable()
+    assert symbols.symbol("list") == "list_"
+    assert symbols.symbol("parse") == "parse"
+    assert symbols.names() == {"list_": "list", "parse": "parse"}
+    assert lit("x").src == "'x'"
