@@ -141,19 +141,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             dropped.extend((n, "adds no coverage") for n in added)
             self.progress(f"{len(added)} new tests add no coverage; kept the previous suite")
             return self._unchanged(value, dropped, failures)
-        for name in added:
-            self.context.emit(
-                TestOutcome(nodeid=name, outcome="passed", session_id=self.context.session_id)
-            )
-        for name, reason in dropped:
-            self.context.emit(
-                TestOutcome(
-                    nodeid=name,
-                    outcome="dropped",
-                    message=reason,
-                    session_id=self.context.session_id,
-                )
-            )
+        self._announce_outcomes(added, dropped)
         self._announce_coverage(value.target, merged_report)
         self.progress(
             f"kept {len(names)} tests (+{len(added)}), dropped {len(dropped)}; "
@@ -215,21 +203,22 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             )
         )
 
+    def _announce_outcomes(self, added: tuple[str, ...], dropped: list[tuple[str, str]]) -> None:
+        session_id = self.context.session_id
+        for name in added:
+            self.context.emit(TestOutcome(nodeid=name, outcome="passed", session_id=session_id))
+        for name, reason in dropped:
+            self.context.emit(
+                TestOutcome(nodeid=name, outcome="dropped", message=reason, session_id=session_id)
+            )
+
     def _unchanged(
         self,
         value: ValidateInput,
         dropped: list[tuple[str, str]],
         failures: list[FailedTest],
     ) -> Validation:
-        for name, reason in dropped:
-            self.context.emit(
-                TestOutcome(
-                    nodeid=name,
-                    outcome="dropped",
-                    message=reason,
-                    session_id=self.context.session_id,
-                )
-            )
+        self._announce_outcomes((), dropped)
         kept = value.kept
         return Validation(
             kept=kept,
