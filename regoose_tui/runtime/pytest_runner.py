@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime, StreamName
 from regoose_tui.runtime.pytest_results import (
     Arc,
     CoverageSummary,
@@ -120,6 +120,18 @@ class PytestReport:
         """Every arc the run took in the single-file ``cov_source``."""
         source = self.source_file
         return source.executed_arcs if source else ()
+
+
+def _without_junit_notice(sink: OutputSink | None) -> OutputSink | None:
+    """Hide pytest's "generated xml file: <temp path>" line: our report file, not the user's."""
+    if sink is None:
+        return None
+
+    def forward(stream: StreamName, line: str) -> None:
+        if "- generated xml file: " not in line:
+            sink(stream, line)
+
+    return forward
 
 
 def _include_pattern(cov_source: Path) -> str:
@@ -233,7 +245,7 @@ async def run_pytest(
         spec = replace(run.base, argv=argv)
         if not autoload_plugins:
             spec = replace(spec, env={**spec.env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
-        result = await runtime.run(spec, on_output)
+        result = await runtime.run(spec, _without_junit_notice(on_output))
         cases = await asyncio.to_thread(_read_junit, run)
         status, reason = _status(result, cases or [], cases is not None)
         coverage: CoverageSummary | None = None
