@@ -40,7 +40,7 @@ def _adopt_checkout_widgets() -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules["regoose_tui.widgets"] = module
     spec.loader.exec_module(module)
-    setattr(sys.modules[__name__], "widgets", module)
+    globals()["widgets"] = module  # what `import regoose_tui.widgets` binds on the package
 
 
 _adopt_checkout_widgets()

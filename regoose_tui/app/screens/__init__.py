@@ -1,0 +1,1 @@
+"""The app's screens: main, history, settings, help, replay, and small modals."""

@@ -1,0 +1,161 @@
+"""Snapshots of every screen; each docstring says what the picture must show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_harness import seed_session, wait_for
+from regoose_tui.widgets.status_bar import StatusBar
+from textual.pilot import Pilot
+
+from regoose_tui.app.app import RegooseApp
+from regoose_tui.app.screens.history import HistoryScreen
+from regoose_tui.app.screens.replay import ReplayScreen
+from regoose_tui.errors import SandboxUnavailable
+
+#: Every picture is taken at this terminal size.
+SIZE = (140, 40)
+SESSION_A = "aaaa00000001"
+SESSION_B = "bbbb00000002"
+
+
+async def _main_ready(pilot: Pilot[int]) -> None:
+    """The store is open and the runtime probe has filled the status bar."""
+    app = pilot.app
+    assert isinstance(app, RegooseApp)
+    await app.get_store()
+    status = app.main_screen.query_one(StatusBar)
+    await wait_for(pilot, lambda: not status.info.isolated, within=10)
+    await pilot.pause()
+
+
+async def _seed_two(pilot: Pilot[int], project: Path) -> None:
+    app = pilot.app
+    assert isinstance(app, RegooseApp)
+    store = await app.get_store()
+    await seed_session(
+        store, project, target="shop/pricing.py", started=1_700_000_000, session_id=SESSION_A
+    )
+    await seed_session(
+        store,
+        project,
+        target="shop/cart.py",
+        status="failed",
+        failing_node="validator",
+        started=1_700_100_000,
+        session_id=SESSION_B,
+    )
+
+
+class TestMainScreen:
+    def test_idle_main_screen(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+        """You should see the welcome message in the Chat pane with the input focused below it,
+        an empty Plan box (subtitle "idle") over an empty "Test output" box (subtitle
+        "following"), the status bar reading "offline", "local" and a red NOT ISOLATED badge,
+        and the footer keys (Esc Cancel, ^l Clear log, F1 Keys, F2 Sessions, F3 Settings)."""
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_main_ready)  # type: ignore[operator]
+
+    def test_help_reply_streamed_in_chat(
+        self, snap_compare: object, snapshot_app: RegooseApp
+    ) -> None:
+        """You should see the user's "/help" bubble and, under it, the assistant's Markdown list
+        of commands (/generate, /run, /explain, /provider, /runtime, /sessions, /export, /help)
+        with inline code highlighted."""
+
+        async def ask_help(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            await pilot.press(*"/help", "enter")
+            main = snapshot_app.main_screen
+            await wait_for(pilot, lambda: main.turn_worker is not None and not main.turn_running)
+            await pilot.pause(0.2)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=ask_help)  # type: ignore[operator]
+
+
+class TestReplayScreen:
+    def test_replay_of_a_finished_generation(
+        self, snap_compare: object, snapshot_app: RegooseApp, snapshot_project: Path
+    ) -> None:
+        """You should see the main layout read-only (no input, an amber Chat border titled
+        "Chat — session aaaa00000001"): the replay notice, the "/generate shop/pricing.py"
+        bubble, the reply and a green "accepted" test-file block; the Plan shows five green ✓
+        boxes Analyzer → Reporter (scrolled to the last); the log shows the run header, the
+        pytest lines and "12 passed in 0.08s" in green; the status bar shows ✓ 12 ✗ 0, lines
+        82% branches 64% and 6.2s."""
+
+        async def replay(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            await _seed_two(pilot, snapshot_project)
+            screen = ReplayScreen(SESSION_A)
+            await snapshot_app.push_screen(screen)
+            await wait_for(pilot, lambda: screen.loaded)
+            await pilot.pause(0.2)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=replay)  # type: ignore[operator]
+
+
+class TestHistoryScreen:
+    def test_history_with_preview(
+        self, snap_compare: object, snapshot_app: RegooseApp, snapshot_project: Path
+    ) -> None:
+        """You should see "Sessions" (subtitle "2 sessions") with the search box on top, a table
+        of two rows, newest first: 2023-11-16 02:00 shop/cart.py failed (red) and 2023-11-14
+        22:13 shop/pricing.py passed (green), both 82% / 64%; the Preview pane describes the
+        highlighted shop/cart.py session: failed, its reason, provider offline, runtime bwrap,
+        12 tests, coverage, the file written and the key hints."""
+
+        async def history(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            await _seed_two(pilot, snapshot_project)
+            await pilot.press("f2")
+            screen = snapshot_app.screen
+            assert isinstance(screen, HistoryScreen)
+            await wait_for(pilot, lambda: screen.loaded)
+            await pilot.pause(0.3)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=history)  # type: ignore[operator]
+
+
+class TestSettingsScreen:
+    def test_settings_form(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+        """You should see the centred "Settings" box (subtitle "regoose.toml") with labelled
+        fields: Provider "offline", empty Model and API base with placeholders, Runtime
+        "local", Iterations 3, Budget 120, Theme "regoose"; the note about API keys and the
+        Save / Cancel buttons; the footer shows Esc Back and ^s Save."""
+
+        async def settings(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            await pilot.press("f3")
+            await pilot.pause(0.2)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=settings)  # type: ignore[operator]
+
+
+class TestHelpScreen:
+    def test_help_for_the_focused_log(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+        """You should see the Help modal titled "Keys — focus: LiveLog #log" listing first the
+        log's keys (End Follow, / Search, n / N matches, c Copy), then the main screen's and the
+        app's keys in tables, over the dimmed main screen."""
+
+        async def help_for_log(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            await pilot.press("ctrl+o", "f1")
+            await pilot.pause(0.2)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=help_for_log)  # type: ignore[operator]
+
+
+class TestErrorModal:
+    def test_error_modal(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+        """You should see a red-bordered dialog titled "✗ Sandbox error" with the message
+        "bubblewrap is not installed: install it or use --runtime local" and a red OK button,
+        over the dimmed main screen."""
+
+        async def error(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            snapshot_app.show_error(
+                SandboxUnavailable("bubblewrap is not installed: install it or use --runtime local")
+            )
+            await pilot.pause(0.2)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=error)  # type: ignore[operator]
