@@ -24,7 +24,7 @@ run: $(VENV)/.installed-run
 ## Run every test: lint, the import contract, unit, widget, app, snapshot and e2e tests.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check regoose_tui widgets tests
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
