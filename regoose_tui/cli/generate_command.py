@@ -47,7 +47,8 @@ async def generate_command(args: argparse.Namespace) -> int:
     if options.report is not None and options.report.suffix not in REPORT_SUFFIXES:
         raise UsageError(f"--report {options.report}: use a .md, .json or .xml (JUnit) file name")
     async with open_store(settings) as store, open_bus() as bus:
-        if not args.json and not args.quiet:
+        if not args.quiet:
+            # Progress goes to stderr, so it never mixes with the --json object on stdout.
             bus.subscribe("#", _progress_printer(show_output=False), name="cli-progress")
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--json", action="store_true", help="print one JSON object with the result"
     )
-    generate.add_argument("--quiet", "-q", action="store_true", help="do not stream test output")
+    generate.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
 
     run = commands.add_parser(
         "run",

@@ -145,7 +145,7 @@ def test_one_generation_from_the_wheel(fresh_venv: Path, tmp_path: Path) -> None
         env=_env(tmp_path),
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(result.stdout)
     assert data["tests"] >= 3 and data["failed"] == 0
     assert data["line_coverage"] == 100.0

@@ -47,7 +47,7 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
-def wait_gone(marker: str, within: float = 3.0) -> list[int]:
+def wait_gone(marker: str, within: float = 10.0) -> list[int]:
     """Poll until no process carries ``marker``; return the survivors (empty is good)."""
     deadline = time.monotonic() + within
     while (alive := processes_with(marker)) and time.monotonic() < deadline:
