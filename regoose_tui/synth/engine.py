@@ -32,6 +32,7 @@ from regoose_tui.synth.render import (
     render_test,
 )
 from regoose_tui.synth.select import greedy_cover
+from regoose_tui.synth.strengthen import exact, extra_witnesses
 from regoose_tui.synth.verify import SuiteRun, run_suite
 
 _EXPLORE_SHARE = 0.55
@@ -94,14 +95,27 @@ async def synthesize(
     say(f"simplifying {len(chosen)} chosen calls")
     reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
+    extras = extra_witnesses(explorer.candidates.values(), chosen)
+    if extras:
+        say(f"adding {len(extras)} calls with outputs the chosen ones do not check")
+        chosen.extend(extras)
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
     observed = await observations(prober, chosen, symbols)
+    # An extra is worth its test only for the exact output it was picked for.
+    extra_ids = {c.id for c in extras}
+    observed = [o for o in observed if o.cand.id not in extra_ids or exact(o)]
     names = NameRegistry()
     tests: list[RenderedTest] = []
+    bodies: set[str] = set()
     for obs in observed:
         test = render_test(obs, symbols, names)
-        if test is not None and test.name not in failed_before:
+        if test is None or test.name in failed_before:
+            continue
+        # Two callees can lead to the very same test (a method and its inherited copy).
+        body = test.source.split("\n", 1)[1]
+        if body not in bodies:
+            bodies.add(body)
             tests.append(test)
     source = await format_source(render_module(target.module, tests, symbols))
     say(f"verifying {len(tests)} tests with pytest")

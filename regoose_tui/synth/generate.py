@@ -20,7 +20,9 @@ from typing import Any
 from regoose_tui.synth.analysis import FunctionInfo, ModuleAnalysis
 from regoose_tui.synth.model import DUNDER_TEMPLATES, Args, Callee, Candidate, Param, snake
 from regoose_tui.synth.pools import PoolContext, param_pool
-from regoose_tui.synth.values import Val, lit, mutate
+from regoose_tui.synth.values import Val, lit, mutate, numeric_boundaries
+
+PoolMap = dict[str, list[Val]]
 
 _SKIP_DUNDERS = frozenset({"__init__", "__new__", "__del__", "__init_subclass__", "__exit__"})
 
@@ -154,6 +156,7 @@ class Generator:
             in (
                 "result",
                 "pytest",
+                "printed",
             )
         ):
             return f"{name}_obj"
@@ -218,13 +221,14 @@ class Generator:
         out: list[Candidate] = []
         plans: list[tuple[dict[str, Val], list[Val] | None]] = []
         plans.extend(self._examples(callee, fixed))
+        examples = len(plans)
         plans.append((dict(base), None))
         for p in fixed:
             for val in pools.get(p.name, [])[: 28 if p.required else 8]:
                 plans.append(({**base, p.name: val}, None))
         if varargs is not None:
             pool = pools.get(varargs.name) or []
-            for n in (1, 2, 3):
+            for n in (1, 2, 3, 4):
                 for start in range(min(4, len(pool))):
                     plans.append((dict(base), pool[start : start + n]))
         combos = 6 + 8 * len(fixed)
@@ -239,7 +243,9 @@ class Generator:
             else:
                 plans.append((chosen, None))
         for receiver in receivers:
-            for chosen, extra in plans:
+            edges = self._state_boundaries(receiver, fixed, base, pools)
+            own = [*plans[: examples + 1], *edges, *plans[examples + 1 :]]
+            for index, (chosen, extra) in enumerate(own):
                 if any(p.required and p.name not in chosen for p in fixed):
                     continue
                 cand = self.make(
@@ -250,11 +256,50 @@ class Generator:
                     var=self.var_for(callee),
                 )
                 if cand is not None:
-                    cand.origin = "sweep"
+                    # Calls written in the module's docstrings make the most telling tests.
+                    cand.origin = "example" if index < examples else "sweep"
+                    if examples < index <= examples + len(edges):
+                        cand.origin = "boundary"
                     out.append(cand)
                 if len(out) >= limit * max(1, len(receivers)):
                     return out
         return out
+
+    def _state_boundaries(
+        self, receiver: Val | None, fixed: list[Param], base: dict[str, Val], pools: PoolMap
+    ) -> list[tuple[dict[str, Val], None]]:
+        """Arguments at n-1, n, n+1 for the numbers the receiver was built with.
+
+        ``Number(maximum=5).validate(x)`` compares ``x`` with state, not with a
+        literal of its own code; values (or lengths) around 5 test that edge.
+        """
+        recipe = receiver.recipe if receiver is not None else None
+        if not isinstance(recipe, Candidate):
+            return []
+        numbers = [
+            v.obj
+            for _, v in recipe.args
+            if v.is_literal and isinstance(v.obj, int | float) and not isinstance(v.obj, bool)
+        ]
+        plans: list[tuple[dict[str, Val], None]] = []
+        for n in numeric_boundaries(numbers)[:9]:  # type: ignore[arg-type]
+            for p in fixed:
+                objs = [
+                    v.obj
+                    for v in pools.get(p.name, [])
+                    if v.is_literal and not v.tag.startswith("wrong_type")
+                ]
+                vals = []
+                if any(isinstance(o, int | float) and not isinstance(o, bool) for o in objs):
+                    vals.append(lit(n))
+                if isinstance(n, int) and 0 <= n <= 64:
+                    items = next((o for o in objs if isinstance(o, list) and o), None)
+                    if items is not None:
+                        vals.append(lit([items[i % len(items)] for i in range(n)]))
+                    if any(isinstance(o, str) for o in objs):
+                        vals.append(lit("x" * n, f"{n}_chars"))
+                plans.extend(({**base, p.name: v}, None) for v in vals)
+        return plans
 
     def _examples(self, callee: Callee, fixed: list[Param]) -> list[tuple[dict[str, Val], None]]:
         """Argument sets from doctests and from calls written in docstrings."""

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.select import outcome_class
+from regoose_tui.synth.strengthen import checks, is_identity
 from regoose_tui.synth.values import Val, lit
 
 _MAX_VARIANTS = 14
@@ -47,6 +48,10 @@ def _variants(cand: Candidate, explorer: Explorer) -> Iterator[tuple[object, ...
     """(args, receiver, prior) tuples simpler than the candidate's own."""
     if cand.prior:
         yield cand.args, cand.receiver, cand.prior[:-1]
+        name, args = cand.prior[-1]
+        if name == cand.callee.name and cand.callee.kind == "method":
+            # ``p.parse(doc); p.parse(" ")`` owes its reach to the first call: test that one.
+            yield args, cand.receiver, cand.prior[:-1]
     if cand.callee.needs_receiver and cand.receiver is not None:
         for inst in explorer.ctx.instances.get(cand.callee.owner or "", [])[:2]:
             if len(inst.src) < len(cand.receiver.src):
@@ -114,6 +119,10 @@ async def minimize(explorer: Explorer, chosen: list[Candidate], until: float) ->
                 continue
             if not arcs <= {tuple(a) for a in variant.result.get("arcs", [])}:
                 continue
+            if is_identity(variant) and not is_identity(cand):
+                continue  # "" -> "" reaches the same lines but checks far less
+            if checks(variant) < min(3, checks(cand)):
+                continue  # simpler, but its test would assert less
             if _cost(variant) < _cost(best):
                 best = variant
         out.append(best)

@@ -16,6 +16,7 @@ from typing import Any
 from regoose_tui.synth.analysis import FunctionInfo, ModuleAnalysis
 from regoose_tui.synth.model import Callee, Param
 from regoose_tui.synth.regex_gen import regex_samples
+from regoose_tui.synth.structured import structured_texts
 from regoose_tui.synth.values import (
     GENERIC_FLOATS,
     GENERIC_INTS,
@@ -51,6 +52,7 @@ RESERVED = frozenset(
         "set",
         "frozenset",
         "capsys",
+        "printed",
         "lambda",
         "dict",
         "tuple",
@@ -115,6 +117,13 @@ class PoolContext:
     #: Regexes found on instances of a class (class symbol -> pattern specs).
     class_patterns: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _regex_cache: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    _structured: list[str] | None = None
+
+    def structured(self) -> list[str]:
+        """Sectioned documents titled with the module's keywords (see structured.py)."""
+        if self._structured is None:
+            self._structured = structured_texts(self.analysis)
+        return self._structured
 
     def regex_strings(self, pattern: str, flags: int) -> list[str]:
         """Cached samples for one regex."""
@@ -284,7 +293,9 @@ def _untyped(callee: Callee, param: Param, ctx: PoolContext, desc: dict[str, Any
         vals.append(lit(dict.fromkeys(keys, "value"), "dict_with_keys"))
         vals.append(lit({k: 1 for k in keys}, "dict_with_numbers"))
     strings = _strings_for(callee, param, ctx)[:12]
-    vals.extend(lit(s) for s in strings)
+    vals.extend(lit(s) for s in strings[:6])
+    vals.extend(lit(s, "document") for s in ctx.structured())
+    vals.extend(lit(s) for s in strings[6:])
     vals.extend(lit(n) for n in _numbers_for(callee, param, ctx)[:6])
     vals.extend(lit(v) for v in _UNTYPED_TAIL)
     vals.extend(lit(s) for s in GENERIC_STRINGS[:12])
@@ -314,7 +325,14 @@ def for_type(
     if kind == "str":
         strings = _strings_for(callee, param, ctx) if depth == 0 else []
         lengths = [lit("x" * n, f"{n}_chars") for n in _len_targets(callee, param)]
-        return [*(lit(s) for s in strings[:30]), *lengths, *(lit(s) for s in GENERIC_STRINGS)]
+        documents = [lit(s, "document") for s in ctx.structured()] if depth == 0 else []
+        return [
+            *(lit(s) for s in strings[:8]),
+            *documents,
+            *(lit(s) for s in strings[8:30]),
+            *lengths,
+            *(lit(s) for s in GENERIC_STRINGS),
+        ]
     if kind == "bytes":
         return [lit(b""), lit(b"abc"), lit(b"\x00\xff"), lit("été".encode())]
     if kind in ("list", "set", "iter"):

@@ -35,6 +35,10 @@ class Observation:
     stable_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
     stable_result_attrs: dict[str, str] = field(default_factory=dict)
     stdout: str | None = None
+    #: When the output differs between runs: its line count and the lines that agree.
+    stdout_lines: tuple[int, dict[int, str]] | None = None
+    #: Indexes of ``stdout_lines`` that are regexes (numbers varied between runs).
+    stdout_patterns: set[int] = field(default_factory=set)
     len_stable: bool = True
 
 
@@ -61,7 +65,7 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
     type_name = None
     if cand.callee.kind == "ctor":
         result["_ctor"] = True
-    uses_capsys = obs.stdout is not None
+    uses_capsys = obs.stdout is not None or obs.stdout_lines is not None
     if outcome == "raise":
         exc = result.get("exc") or {}
         ref = ref_src(exc.get("ref"), symbols)
@@ -90,8 +94,18 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
     if var and outcome in ("return", "stmt"):
         for attr, literal in list(obs.stable_attrs.get(var, {}).items())[:_MAX_ATTRS]:
             body.append(_eq(f"{var}.{attr}", literal))
-    if uses_capsys and outcome in ("return", "stmt"):
+    if uses_capsys and outcome in ("return", "stmt") and obs.stdout is not None:
         body.append(f"assert capsys.readouterr().out == {obs.stdout!r}")
+    elif uses_capsys and outcome in ("return", "stmt") and obs.stdout_lines is not None:
+        count, same = obs.stdout_lines
+        body.append("printed = capsys.readouterr().out.splitlines()")
+        body.append(f"assert len(printed) == {count}")
+        for i, line in same.items():
+            if i in obs.stdout_patterns:
+                imports.add("import re")
+                body.append(f"assert re.fullmatch({_raw(line)}, printed[{i}])")
+            else:
+                body.append(f"assert printed[{i}] == {line!r}")
     else:
         uses_capsys = False
     name = names.unique(make_test_name(cand, outcome_words(result, obs.value_stable, type_name)))
@@ -102,6 +116,13 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
     except SyntaxError:
         return None
     return RenderedTest(name, source, cand, imports)
+
+
+def _raw(pattern: str) -> str:
+    """A regex as a raw string literal when that is possible (it reads far better)."""
+    if '"' in pattern or pattern.endswith("\\") or "\n" in pattern:
+        return repr(pattern)
+    return f'r"{pattern}"'
 
 
 def _eq(expr: str, literal: str) -> str:
@@ -120,7 +141,8 @@ def _return_asserts(
     literal = value.get("lit")
     imports: set[str] = set()
     var = cand.var if cand.callee.needs_receiver else None
-    has_side_checks = bool(obs.stdout is not None or (var and obs.stable_attrs.get(var)))
+    printed = obs.stdout is not None or obs.stdout_lines is not None
+    has_side_checks = bool(printed or (var and obs.stable_attrs.get(var)))
     call = cand.call
     if value.get("nan") and obs.value_stable:
         imports.add("import math")

@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from regoose_tui.synth.model import Candidate
+from regoose_tui.synth.strengthen import checks, is_identity
 
 USABLE = frozenset({"return", "raise", "stmt"})
 
@@ -89,8 +90,15 @@ def greedy_cover(
     return chosen
 
 
-def _cost(cand: Candidate) -> tuple[int, int]:
-    return (len(cand.call) + sum(map(len, cand.setup)), cand.id)
+def _cost(cand: Candidate) -> tuple[int, int, int, int]:
+    # Among equals, prefer calls whose test asserts more (value, output, state), then
+    # calls that transform their input over ones that echo it, then short ones.
+    return (
+        -min(3, checks(cand)),
+        int(is_identity(cand)),
+        len(cand.call) + sum(map(len, cand.setup)),
+        cand.id,
+    )
 
 
 def arcs_of(candidates: Iterable[Candidate]) -> set[tuple[int, int]]:

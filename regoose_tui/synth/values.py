@@ -114,7 +114,7 @@ GENERIC_STRINGS: tuple[str, ...] = (
     "A1b2",
     "foo@example.com",
     "http://example.com/path?q=1",
-    "été ünïcode",
+    "été Łódź",
     "snow ☃ star ★ 🙂",
     "line one\nline two",
     "  padded  ",

@@ -1,0 +1,164 @@
+"""Extra witnesses: a few more calls per callee, picked so the suite catches wrong code.
+
+The coverage cover keeps the fewest calls that reach the code, and reduction
+shrinks their inputs (``camel_to_underscore(" ") == " "``). Such a suite runs
+every line but checks little: a changed constant or operator often leaves its
+outputs unchanged. Here, after the cover, each callee gets up to two more
+calls among those already probed, chosen for *distinct exact outputs*: a return
+value (or exception message) none of its tests asserts yet, from an input the
+call transforms (not an identity), and running code that fewer than two kept
+tests check exactly. Calls written in the module's own docstrings come first,
+then calls re-witnessing the most such code, then short ones. No new probing:
+everything comes from exploration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+from regoose_tui.synth.model import Candidate
+from regoose_tui.synth.render import Observation
+
+_PER_CALLEE = 2
+_MAX_SRC = 160
+_MAX_LIT = 120
+
+
+def output_key(result: dict[str, Any]) -> Hashable | None:
+    """What an exact assertion on the call would check, or None when it checks no value."""
+    outcome = result.get("outcome")
+    if outcome == "raise":
+        exc = result.get("exc") or {}
+        if exc.get("origin") != "target" or not exc.get("msg"):
+            return None
+        return ("raise", exc.get("name"), exc.get("msg"))
+    if outcome != "return":
+        return None
+    value = result.get("value") or {}
+    literal = value.get("lit")
+    if literal is not None:
+        return ("lit", literal)
+    attrs = value.get("attrs")
+    if attrs:
+        return ("attrs", value.get("type"), tuple(sorted(attrs.items())))
+    return None
+
+
+def is_identity(cand: Candidate) -> bool:
+    """True when the call returned one of its own literal arguments unchanged."""
+    value = cand.result.get("value") or {}
+    literal = value.get("lit")
+    if literal is None or cand.result.get("outcome") != "return":
+        return False
+    return any(val.is_literal and val.src == literal for _, val in cand.args)
+
+
+def checks(cand: Candidate) -> int:
+    """How many things a test of the call can assert (value, printed output, object state)."""
+    result = cand.result
+    value = result.get("value") or {}
+    found = int(value.get("lit") is not None or result.get("outcome") == "raise")
+    found += int(bool(result.get("stdout"))) + int(bool(value.get("attrs")))
+    found += sum(len(attrs) for attrs in (result.get("observed") or {}).values())
+    return found
+
+
+def echoes(cand: Candidate) -> bool:
+    """True when the output just holds the literal arguments (``Point(1, 2)`` -> ``x=1, y=2``).
+
+    Such a call checks storage, not computation: one test of it is enough.
+    """
+    if is_identity(cand):
+        return True
+    value = cand.result.get("value") or {}
+    shown = value.get("lit") or " ".join((value.get("attrs") or {}).values())
+    literals = [val.src for _, val in cand.args if val.is_literal]
+    return bool(literals and shown) and all(src in shown for src in literals)
+
+
+def _weight(cand: Candidate) -> int:
+    """Characters of the test: setup plus call."""
+    return len(cand.call) + sum(len(line) for line in cand.setup)
+
+
+def _eligible(cand: Candidate) -> bool:
+    key = output_key(cand.result)
+    if key is None or echoes(cand) or _weight(cand) > _MAX_SRC:
+        return False
+    literal = (cand.result.get("value") or {}).get("lit") or ""
+    return len(literal) <= _MAX_LIT
+
+
+def extra_witnesses(
+    explored: Iterable[Candidate],
+    chosen: list[Candidate],
+    *,
+    per_callee: int = _PER_CALLEE,
+) -> list[Candidate]:
+    """Up to ``per_callee`` more candidates per callee, with outputs the chosen ones lack."""
+    chosen_ids = {c.id for c in chosen}
+    seen_outputs: dict[str, set[Hashable]] = {}
+    witnessed: dict[tuple[int, int], int] = {}
+    for cand in chosen:
+        key = cand.callee.behaviour_key
+        out = output_key(cand.result)
+        if out is not None:
+            seen_outputs.setdefault(key, set()).add(out)
+            for arc in cand.result.get("arcs", []):
+                witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1  # type: ignore[arg-type]
+    by_key: dict[str, list[Candidate]] = {}
+    for cand in explored:
+        if cand.id in chosen_ids or not _eligible(cand):
+            continue
+        by_key.setdefault(cand.callee.behaviour_key, []).append(cand)
+    extras: list[Candidate] = []
+    for key, pool in by_key.items():
+        room = per_callee
+        outputs = seen_outputs.setdefault(key, set())
+        while room > 0:
+            best = _best(pool, outputs, witnessed)
+            if best is None:
+                break
+            extras.append(best)
+            outputs.add(output_key(best.result))
+            for arc in best.result.get("arcs", []):
+                witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1  # type: ignore[arg-type]
+            room -= 1
+    return extras
+
+
+def _best(
+    pool: list[Candidate], outputs: set[Hashable], witnessed: dict[tuple[int, int], int]
+) -> Candidate | None:
+    best: Candidate | None = None
+    best_score: tuple[int, int, int, int] | None = None
+    for cand in pool:
+        if output_key(cand.result) in outputs:
+            continue
+        arcs = {tuple(a) for a in cand.result.get("arcs", [])}
+        # Code checked exactly by at most one test so far gains most from another witness;
+        # code every test already checks twice gains nothing from a third.
+        thin = sum(1 for a in arcs if witnessed.get(a, 0) < 2)  # type: ignore[arg-type]
+        if not thin:
+            continue
+        score = (
+            0 if cand.origin == "example" else 1,
+            0 if cand.result.get("outcome") == "return" else 1,
+            -thin,
+            _weight(cand),
+        )
+        if best_score is None or score < best_score:
+            best, best_score = cand, score
+    return best
+
+
+def exact(obs: Observation) -> bool:
+    """True when both checking runs agreed on the value or message the test will assert."""
+    outcome = obs.result.get("outcome")
+    if outcome == "raise":
+        return obs.msg_stable
+    value = obs.result.get("value") or {}
+    if value.get("lit") is not None:
+        return obs.value_stable
+    return bool(obs.stable_result_attrs)
