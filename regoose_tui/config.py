@@ -133,6 +133,8 @@ class UISettings(BaseModel):
     """Binding id -> keys (comma-separated), passed to App.set_keymap."""
     log_max_lines: int = Field(default=200_000, ge=1000, le=10_000_000)
     """Lines the live log keeps before dropping the oldest."""
+    log_per_session: Literal["keep", "clear"] = "keep"
+    """Whether the live log keeps earlier sessions' output or starts empty for each."""
 
 
 # The TOML file of the load in progress, boxed so "no file" (None,) differs

@@ -19,8 +19,11 @@ class ChatInput(Input):
 
     DEFAULT_CSS = """
     ChatInput {
-        border: tall $primary 50%;
-        &:focus { border: tall $primary; }
+        /* The parent's background under the border: one clean line, no filled band. */
+        background: transparent;
+        border: round $primary 50%;
+        padding: 0 1;
+        &:focus { border: round $primary; background-tint: $foreground 0%; }
     }
     """
 

@@ -12,6 +12,7 @@ from textual.suggester import Suggester
 DEFAULT_COMMANDS: tuple[str, ...] = (
     "/generate",
     "/run",
+    "/explain",
     "/provider",
     "/runtime",
     "/sessions",

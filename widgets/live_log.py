@@ -20,24 +20,20 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
-from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from .live_log_search import RenderedLine, SearchableLog
 from .log_buffer import LogBuffer, LogFilter, plain_text
-from .search_prompt import SearchPrompt
 
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]")
 """Control characters (except tab, newline and ESC) that would corrupt the screen."""
-
-_RenderedLine = tuple[list[Segment], int]
-"""A parsed line: its segments and their cell length."""
 
 MAX_TRACKED_WIDTH = 1_000
 """Cap on the virtual width: a megabyte-long line must not make a megabyte-wide view."""
 
 
-class LiveLog(ScrollView, can_focus=True):
+class LiveLog(SearchableLog, can_focus=True):
     """A follow-mode log for a flood of lines: ring buffer, lazy ANSI, search, filter, copy."""
 
     DEFAULT_CSS = """
@@ -92,6 +88,13 @@ class LiveLog(ScrollView, can_focus=True):
             tooltip="Move to the previous search match",
         ),
         Binding(
+            "f",
+            "cycle_run",
+            "Run filter",
+            id="live_log.cycle_run",
+            tooltip="Show one run's output at a time, cycling through the runs, then all",
+        ),
+        Binding(
             "c",
             "copy",
             "Copy",
@@ -114,6 +117,22 @@ class LiveLog(ScrollView, can_focus=True):
             """The log that sent the message (for `@on(..., "#id")`)."""
             return self.live_log
 
+    @dataclass
+    class FilterChanged(Message):
+        """The run filter changed (by the run-filter key or `set_filter`)."""
+
+        live_log: LiveLog
+        """The log whose filter changed."""
+        run_id: str | None
+        """The run shown alone, or None when every run is shown."""
+        label: str | None
+        """That run's label (see `run_labels`), or None."""
+
+        @property
+        def control(self) -> LiveLog:
+            """The log that sent the message."""
+            return self.live_log
+
     follow: var[bool] = var(True)
     """Stick to the newest line; released when the user scrolls up."""
 
@@ -132,11 +151,10 @@ class LiveLog(ScrollView, can_focus=True):
         self._buffer = LogBuffer(max_lines)
         # Segments, not Strips: every Strip carries seven caches of derived Strips,
         # and a thousand of those trees make each full GC pass noticeably longer.
-        self._strip_cache: LRUCache[int, _RenderedLine] = LRUCache(cache_size)
+        self._strip_cache: LRUCache[int, RenderedLine] = LRUCache(cache_size)
         self._widest = 0
-        self._search_query = ""
-        self._search_pattern: re.Pattern[str] | None = None
-        self._current_match: int | None = None
+        self.run_labels: dict[str, str] = {}
+        """Display names of run ids (set by the parent), used by the run filter."""
 
     # -- read-only state -------------------------------------------------------
 
@@ -164,16 +182,6 @@ class LiveLog(ScrollView, can_focus=True):
     def first_line_number(self) -> int:
         """Absolute number of the oldest kept line."""
         return self._buffer.first_number
-
-    @property
-    def search_query(self) -> str:
-        """The active search text ('' when not searching)."""
-        return self._search_query
-
-    @property
-    def current_match(self) -> int | None:
-        """Absolute line number of the current search match, if any."""
-        return self._current_match
 
     @property
     def log_filter(self) -> LogFilter | None:
@@ -264,82 +272,41 @@ class LiveLog(ScrollView, can_focus=True):
 
     def set_filter(self, run_id: str | None = None, text: str | None = None) -> None:
         """Show only lines of `run_id` and/or containing `text`; no arguments shows all."""
+        previous = self.log_filter.run_id if self.log_filter else None
         self._buffer.set_filter(LogFilter(run_id=run_id, text=text or None))
         self._current_match = None
         self.virtual_size = Size(self._widest, self._buffer.row_count)
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+        if run_id != previous:
+            self.post_message(self.FilterChanged(self, run_id, self.run_label(run_id)))
+
+    def run_ids(self) -> list[str]:
+        """Run ids of the kept lines, in the order they first appear."""
+        return self._buffer.run_ids()
+
+    def run_label(self, run_id: str | None) -> str | None:
+        """How the run filter names `run_id` (its label, else the id itself)."""
+        if run_id is None:
+            return None
+        return self.run_labels.get(run_id, run_id)
+
+    def action_cycle_run(self) -> None:
+        """Show the next run's lines alone; after the last run, show every line again."""
+        runs = self.run_ids()
+        current = self.log_filter.run_id if self.log_filter else None
+        text = self.log_filter.text if self.log_filter else None
+        if current in runs:
+            index = runs.index(current) + 1
+            following = runs[index] if index < len(runs) else None
+        else:
+            following = runs[0] if runs else None
+        self.set_filter(following, text)
 
     def clear_filter(self) -> None:
         """Show every kept line again."""
         self.set_filter()
-
-    # -- search ----------------------------------------------------------------
-
-    def search(self, query: str) -> bool:
-        """Highlight `query` (case-insensitive) and jump to its first match from the top of the view."""
-        self._search_query = query
-        self._search_pattern = re.compile(re.escape(query), re.IGNORECASE) if query else None
-        self._current_match = None
-        self._strip_cache.clear()
-        self.refresh()
-        if self._search_pattern is None:
-            return False
-        return self._jump_to_match(self.scroll_offset.y, forward=True)
-
-    def clear_search(self) -> None:
-        """Remove search highlights."""
-        self.search("")
-
-    def action_search(self) -> None:
-        """Ask for a query in a small prompt, then search for it."""
-
-        def apply(query: str | None) -> None:
-            if query is not None:
-                self.search(query)
-
-        self.app.push_screen(SearchPrompt(self._search_query), apply)
-
-    def action_next_match(self) -> None:
-        """Move to the next match after the current one (wrapping)."""
-        self._step_match(forward=True)
-
-    def action_previous_match(self) -> None:
-        """Move to the match before the current one (wrapping)."""
-        self._step_match(forward=False)
-
-    def _step_match(self, forward: bool) -> None:
-        """Search from just past the current match in the given direction."""
-        if self._search_pattern is None:
-            return
-        current_row = None if self._current_match is None else self.row_of(self._current_match)
-        if current_row is None:
-            start = self.scroll_offset.y
-        else:
-            start = current_row + (1 if forward else -1)
-            if start >= self.row_count:
-                start = 0
-            elif start < 0:
-                start = self.row_count - 1
-        self._jump_to_match(start, forward)
-
-    def _jump_to_match(self, start_row: int, forward: bool) -> bool:
-        """Find a match from `start_row`, make it current and scroll it into the middle."""
-        assert self._search_pattern is not None
-        row = self._buffer.find(self._search_pattern, start_row, forward)
-        if row is None:
-            return False
-        previous = self._current_match
-        self._current_match = self._buffer.number_at(row)
-        for number in (previous, self._current_match):
-            if number is not None:
-                self._strip_cache.discard(number)
-        target_y = max(0, row - self.scrollable_content_region.height // 2)
-        if row < self.scroll_offset.y or row >= self.scroll_offset.y + self.size.height:
-            self.scroll_to(y=min(target_y, self.max_scroll_y), animate=False)
-        self.refresh()
-        return True
 
     # -- copy ------------------------------------------------------------------
 
@@ -394,7 +361,7 @@ class LiveLog(ScrollView, can_focus=True):
             scroll_x, row
         )
 
-    def _rendered_line(self, row: int, rich_style: Style) -> _RenderedLine:
+    def _rendered_line(self, row: int, rich_style: Style) -> RenderedLine:
         """The uncropped segments for `row`, from the cache unless a selection is shown."""
         number = self._buffer.number_at(row)
         selection = self.text_selection
@@ -421,7 +388,11 @@ class LiveLog(ScrollView, can_focus=True):
                 start,
                 len(text) if end == -1 else end,
             )
-        rendered = (list(text.render(self.app.console)), text.cell_len)
+        # Rich renders a Text without spans as one unstyled segment (its own style is
+        # dropped), so a line without ANSI codes would lose the log's colours: put
+        # the widget's style under every segment.
+        segments = Segment.apply_style(text.render(self.app.console), rich_style)
+        rendered = (list(segments), text.cell_len)
         if self._widest < text.cell_len <= MAX_TRACKED_WIDTH:
             self._widest = text.cell_len
             self.call_later(self._sync_width)

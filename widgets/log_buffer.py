@@ -119,6 +119,10 @@ class LogBuffer:
             return self._pages[index][offset]
         return self._tail[offset]
 
+    def run_ids(self) -> list[str]:
+        """Run ids of the kept lines, each once, in the order they first appear."""
+        return list(dict.fromkeys(run_id for _, _, run_id in self._runs() if run_id is not None))
+
     def run_id(self, number: int) -> str | None:
         """The run id absolute line `number` was written with."""
         index = bisect_right(self._run_starts, number) - 1
@@ -210,6 +214,8 @@ class LogBuffer:
 
     def _runs(self) -> Iterator[tuple[int, int, str | None]]:
         """(start, stop, run id) for each stretch of kept lines sharing a run id."""
+        if not self._run_starts:
+            return
         first = self.first_number
         stops = [*self._run_starts[1:], self._total]
         for start, stop, run_id in zip(self._run_starts, stops, self._run_values, strict=True):

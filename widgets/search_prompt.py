@@ -24,7 +24,7 @@ class SearchPrompt(ModalScreen[str | None]):
         & > Input {
             width: 100%;
             margin: 0 1 1 1;
-            border: tall $accent;
+            border: round $accent;
         }
     }
     """

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.fuzzy import Matcher
 from textual.message import Message
@@ -35,21 +36,50 @@ class SessionRow:
         return f"{self.target} {self.provider} {self.status} {self.date} {self.id}"
 
 
+def shorten_start(text: str, width: int) -> str:
+    """`text` cut to at most `width` cells from the left ('…/shop/cart.py').
+
+    A path's end says most; the cut falls on a '/' when the kept tail has one.
+    """
+    if len(text) <= width:
+        return text
+    tail = text[len(text) - width + 1 :]
+    slash = tail.find("/")
+    if 0 <= slash < len(tail) - 1:
+        tail = tail[slash:]
+    return "…" + tail
+
+
+def shorten_end(text: str, width: int) -> str:
+    """`text` cut to `width` cells from the right ('openai/gpt-4…')."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class SessionTable(DataTable[str | Text]):
-    """Sessions as rows (newest first as given); `query` keeps the best fuzzy matches."""
+    """Sessions as rows (newest first as given); `query` keeps the best fuzzy matches.
+
+    Long targets and provider names are shortened so that the status and the
+    coverage columns stay in view in a table of 90 columns.
+    """
 
     DEFAULT_CSS = """
     SessionTable {
         height: 1fr;
-        & > .session-table--passed { color: $success; }
-        & > .session-table--failed { color: $error; }
-        & > .session-table--running { color: $warning; }
+        & > .session-table--passed { color: $success; text-style: bold; }
+        & > .session-table--failed { color: $error; text-style: bold; }
+        & > .session-table--error { color: $error; }
+        & > .session-table--interrupted { color: $warning; }
+        & > .session-table--cancelled { color: $text-muted; }
+        & > .session-table--running { color: $warning; text-style: bold; }
     }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "session-table--passed",
         "session-table--failed",
+        "session-table--error",
+        "session-table--interrupted",
+        "session-table--cancelled",
         "session-table--running",
     }
 
@@ -59,8 +89,13 @@ class SessionTable(DataTable[str | Text]):
         ("provider", "Provider"),
         ("status", "Status"),
         ("lines", "Lines"),
-        ("branches", "Branches"),
+        ("branches", "Branch"),
     )
+
+    TARGET_WIDTH: ClassVar[int] = 26
+    """Most cells a target takes (longer ones keep their end)."""
+    PROVIDER_WIDTH: ClassVar[int] = 14
+    """Most cells a provider name takes."""
 
     @dataclass
     class Highlighted(Message):
@@ -148,8 +183,8 @@ class SessionTable(DataTable[str | Text]):
         for row in self._matching():
             self.add_row(
                 row.date,
-                row.target,
-                row.provider,
+                shorten_start(row.target, self.TARGET_WIDTH),
+                shorten_end(row.provider, self.PROVIDER_WIDTH),
                 self._status_cell(row.status),
                 format_percent(row.line_percent),
                 format_percent(row.branch_percent),
@@ -161,7 +196,10 @@ class SessionTable(DataTable[str | Text]):
         component = f"session-table--{status}"
         if component not in self.COMPONENT_CLASSES:
             return status
-        return Text(status, style=self.get_component_rich_style(component, partial=True))
+        # The full style blends translucent theme colours ($text-muted); keep only
+        # its foreground so the row's zebra and cursor backgrounds still show.
+        full = self.get_component_rich_style(component)
+        return Text(status, style=Style(color=full.color, bold=full.bold))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Announce the highlighted session by id."""

@@ -30,11 +30,15 @@ class TestFile:
     passed: int = 0
     branch_gain: float | None = None
     """Branch coverage gained, in percentage points (None: not measured)."""
+    failed: int = 0
+    """Tests that failed or errored (shown in the summary when there are any)."""
 
     @property
     def summary(self) -> str:
-        """'tests/test_cart.py: 12 tests, 12 passed, +34% branch coverage'."""
+        """'tests/test_cart.py: 12 tests, 11 passed, 1 failed, +34% branch coverage'."""
         parts = [f"{self.tests} tests", f"{self.passed} passed"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
         if self.branch_gain is not None:
             parts.append(f"{self.branch_gain:+.0f}% branch coverage")
         return f"{self.path}: {', '.join(parts)}"

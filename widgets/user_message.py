@@ -13,9 +13,9 @@ class UserMessage(Static):
         width: 1fr;
         height: auto;
         margin: 1 1 0 6;
-        padding: 0 1;
+        padding: 1 2;
         background: $primary 15%;
-        border: round $primary 60%;
+        border-right: outer $primary 60%;
         color: $text;
     }
     """

@@ -19,11 +19,12 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
-from textual.geometry import Region
 from textual.timer import Timer
 from textual.widget import Widget
 
+from regoose_tui.app import log_lines
 from regoose_tui.app.context import Clock
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import (
@@ -50,7 +51,6 @@ from regoose_tui.bus.subscription import Subscription
 from regoose_tui.widgets.assistant_message import AssistantTurn
 from regoose_tui.widgets.live_log import LiveLog
 from regoose_tui.widgets.plan_graph import PlanGraph
-from regoose_tui.widgets.plan_layout import BOX_HEIGHT
 from regoose_tui.widgets.status_bar import StatusBar, StatusInfo
 
 #: Seconds between two flushes: 20 Hz is smooth to the eye and cheap.
@@ -60,9 +60,11 @@ NODE_HISTORY_LINES = 2_000
 #: Bound of the bridge's bus queue; run output past it is merged, never lifecycle events.
 QUEUE_SIZE = 8_192
 
-_DIM, _BOLD_CYAN, _RED, _GREEN, _RESET = "\x1b[2m", "\x1b[1;36m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
-_NORMAL = "\x1b[22m"
 _IMMEDIATE = (SessionStarted, SessionFinished, PlanCreated, PlanFinished, AgentFailed)
+#: A pending-log entry that empties the log when flushed (sessions in 'clear' mode).
+_CLEAR_LOG = "\0clear"
+
+LogPerSession = Literal["keep", "clear"]
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,20 @@ class BusBridge:
     """Buffers bus events for one view and flushes them in batches on a timer."""
 
     def __init__(
-        self, targets: BridgeTargets, *, clock: Clock, project_dir: Path | None = None
+        self,
+        targets: BridgeTargets,
+        *,
+        clock: Clock,
+        project_dir: Path | None = None,
+        log_per_session: LogPerSession = "keep",
     ) -> None:
         self._targets = targets
         self._clock = clock
         self._project_dir = project_dir
+        self.log_per_session: LogPerSession = log_per_session
+        """'clear' empties the log (and its run filter) when a new session starts."""
         self._pending_log: list[tuple[str | None, list[str]]] = []
+        self._runs_seen = 0
         self._pending_tokens: dict[str, list[str]] = {}
         self._streams: dict[str, AssistantTurn] = {}
         self._nodes: dict[str, PlanGraph.Node] = {}
@@ -206,9 +216,7 @@ class BusBridge:
             case SessionFinished():
                 self._started_at = None
                 self._update_status(elapsed=event.wall_seconds)
-                mark = _GREEN if event.status == "passed" else _RED
-                reason = f": {event.reason}" if event.reason else ""
-                self._log(None, f"{mark}■ session {event.status}{reason}{_RESET}")
+                self._log(None, log_lines.session_verdict(event))
             case PlanCreated():
                 self._targets.plan.border_subtitle = "running"
                 self._nodes = {
@@ -221,9 +229,7 @@ class BusBridge:
             case RunStarted():
                 self._on_run_started(event)
             case RunFinished():
-                took = f" in {event.wall_seconds:.1f}s" if event.wall_seconds else ""
-                timed_out = " (timed out)" if event.timed_out else ""
-                line = f"{_DIM}■ exit {event.exit_code}{took}{timed_out}{_RESET}"
+                line = log_lines.run_finished(event)
                 self._log(event.run_id, line)
                 self._remember(self._run_owner.get(event.run_id), line)
             case AgentStarted() | AgentProgress() | AgentFinished() | AgentFailed():
@@ -256,23 +262,10 @@ class BusBridge:
             branch_percent=None,
         )
         self._status_dirty = True
-        where = "" if event.isolated else " — NOT ISOLATED"
-        target = self._shorten(event.target)
-        self._log(
-            None, f"{_BOLD_CYAN}━━ {target} · {event.provider} · {event.runtime}{where}{_RESET}"
-        )
-
-    def _shorten(self, target: str) -> str:
-        """Paths inside the project are shown relative to it."""
-        if self._project_dir is None:
-            return target
-        shown = []
-        for part in target.split(" "):
-            try:
-                shown.append(Path(part).relative_to(self._project_dir).as_posix())
-            except ValueError:
-                shown.append(part)
-        return " ".join(shown)
+        if self.log_per_session == "clear":
+            self._pending_log = [(_CLEAR_LOG, [])]
+            self._runs_seen = 0
+        self._log(None, log_lines.session_header(event, self._project_dir))
 
     def _on_node(self, event: PlanNodeStatus) -> None:
         node = self._nodes.get(event.node_id) or PlanGraph.Node(event.node_id, event.node_id)
@@ -293,18 +286,16 @@ class BusBridge:
         running = [node.id for node in self._nodes.values() if node.state == "running"]
         if running:
             self._run_owner[event.run_id] = running[-1]
-        label = event.label or "run"
-        line = (
-            f"{_BOLD_CYAN}▶ {label}{_RESET} {_DIM}{' '.join(event.argv)} [{event.runtime}]{_RESET}"
-        )
+        self._runs_seen += 1
+        label = f"run {self._runs_seen}: {event.label or 'run'}"
+        self._targets.log.run_labels[event.run_id] = label
+        line = log_lines.run_started(event)
         self._log(event.run_id, line)
         self._remember(self._run_owner.get(event.run_id), line)
 
     def _on_output(self, event: RunOutput) -> None:
-        # Lines without any escape code render without the log's base style in LiveLog
-        # (reported); a no-op "normal intensity" code gives them one. stderr goes red.
-        lead = _RED if event.stream == "stderr" else _NORMAL
-        lines = [line if "\x1b" in line else lead + line for line in event.lines]
+        # Lines are kept raw; stderr without colours of its own goes red.
+        lines = log_lines.stderr_lines(event.lines) if event.stream == "stderr" else event.lines
         self._log(event.run_id, *lines)
         owner = self._run_owner.get(event.run_id)
         if owner is not None:
@@ -323,7 +314,7 @@ class BusBridge:
                 )
             case AgentFailed():
                 text = f"failed: {event.error_type}: {event.error}"
-                self._log(None, f"{_RED}✗ {event.agent}: {event.error}{_RESET}")
+                self._log(None, log_lines.agent_failed(event))
         self._remember(node_id, f"{event.agent}: {text}")
 
     def _remember(self, node_id: str | None, line: str) -> None:
@@ -368,11 +359,8 @@ class BusBridge:
         active = [n.id for n in self._nodes.values() if n.state == "running"] or [
             n.id for n in self._nodes.values() if n.state != "pending"
         ]
-        box = plan.plan_layout.boxes.get(active[-1]) if active else None
-        if box is not None:
-            plan.scroll_to_region(
-                Region(box.x, box.y, box.width, BOX_HEIGHT), animate=False, immediate=True
-            )
+        if active:
+            plan.scroll_to_node(active[-1])
 
     async def flush(self) -> None:
         """Write everything buffered: one call per widget."""
@@ -382,7 +370,11 @@ class BusBridge:
             if self._pending_log:
                 pending, self._pending_log = self._pending_log, []
                 for run_id, lines in pending:
-                    self._targets.log.write_lines(lines, run_id)
+                    if run_id == _CLEAR_LOG:
+                        self._targets.log.clear()
+                        self._targets.log.clear_filter()
+                    else:
+                        self._targets.log.write_lines(lines, run_id)
                 wrote = True
             if self._node_started and self._started_at is not None:
                 self._tick_running_nodes()

@@ -30,6 +30,8 @@ class AppOptions:
     """None: the engine builds the provider from its name (offline, LiteLLM)."""
     cursor_blink: bool = True
     """False in snapshot tests, so every frame is the same."""
+    animations: bool = True
+    """False in snapshot tests: spinners hold still."""
 
     def store_path(self) -> Path | None:
         """The session database: ``data_dir/sessions.db`` when configured, else the default."""

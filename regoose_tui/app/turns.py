@@ -142,6 +142,7 @@ class TurnRunner:
         out_dir = settings.generate.out_dir
         options = GenerateOptions(
             target=(self.project_dir / Path(path).expanduser()).resolve(),
+            project=self.project_dir.resolve(),
             provider=settings.provider.name,
             runtime=settings.runtime.name,
             out_dir=(self.project_dir / out_dir) if out_dir else None,
@@ -201,6 +202,8 @@ class TurnRunner:
                     code=outcome.test_source,
                     tests=outcome.tests,
                     passed=outcome.passed,
+                    failed=outcome.failed,
+                    # No baseline is measured: the suite is new, so all of it is gain.
                     branch_gain=outcome.branch_percent,
                 ),
                 collapsed=True,

@@ -20,6 +20,7 @@ from regoose_tui.bus.events import (
     PlanNodeInfo,
     PlanNodeStatus,
     RunOutput,
+    RunStarted,
     SessionFinished,
     SessionStarted,
 )
@@ -131,3 +132,55 @@ async def test_plan_states_coalesce_latest_wins_and_status_follows_the_session()
         await app.bridge.drain()
         assert not app.bridge.running
         assert app.query_one(StatusBar).info.elapsed == 13.0
+
+
+def _session(target: str) -> SessionStarted:
+    return SessionStarted(
+        target=target, project="", provider="offline", runtime="local", isolated=False
+    )
+
+
+async def test_output_is_kept_raw_and_runs_get_labels_for_the_filter() -> None:
+    app = BridgeHarness()
+    async with app.run_test() as pilot:
+        log = app.query_one(CountingLog)
+        app.bus.publish_nowait(_session("a.py"))
+        app.bus.publish_nowait(
+            RunStarted(run_id="r1", runtime="local", argv=("pytest",), label="candidate #1")
+        )
+        app.bus.publish_nowait(RunOutput(run_id="r1", lines=("plain stdout",)))
+        app.bus.publish_nowait(RunOutput(run_id="r1", lines=("oops",), stream="stderr"))
+        app.bus.publish_nowait(RunStarted(run_id="r2", runtime="local", argv=("pytest",)))
+        await app.bridge.drain()
+        await pilot.pause()
+        lines = [log.line_text(n) for n in range(log.first_line_number, log.total_written)]
+        assert "plain stdout" in lines  # exactly as the run printed it
+        assert "\x1b[31moops" in lines  # stderr without colours of its own goes red
+        assert log.run_ids() == ["r1", "r2"]
+        assert log.run_labels == {"r1": "run 1: candidate #1", "r2": "run 2: run"}
+
+
+async def test_log_is_kept_across_sessions_or_cleared_per_session() -> None:
+    app = BridgeHarness()
+    async with app.run_test() as pilot:
+        log = app.query_one(CountingLog)
+        app.bus.publish_nowait(_session("first.py"))
+        app.bus.publish_nowait(RunOutput(run_id="r1", lines=("first run",)))
+        await app.bridge.drain()
+        app.bus.publish_nowait(_session("second.py"))
+        await app.bridge.drain()
+        await pilot.pause()
+        kept = [log.line_text(n) for n in range(log.first_line_number, log.total_written)]
+        assert "first run" in kept and any("second.py" in line for line in kept)
+
+        app.bridge.log_per_session = "clear"
+        log.set_filter(run_id="r1")
+        app.bus.publish_nowait(RunOutput(run_id="r1", lines=("late first-session line",)))
+        app.bus.publish_nowait(_session("third.py"))
+        app.bus.publish_nowait(RunOutput(run_id="r9", lines=("third run",)))
+        await app.bridge.drain()
+        await pilot.pause()
+        cleared = [log.line_text(n) for n in range(log.first_line_number, log.total_written)]
+        assert len(cleared) == 2
+        assert "third.py" in cleared[0] and cleared[1] == "third run"
+        assert log.log_filter is None  # the old run's filter went with its lines

@@ -29,9 +29,15 @@ def test_total_of_nothing_is_one():
 
 
 async def _say(pilot: Pilot[int], app: RegooseApp, text: str) -> None:
-    """Type a message, send it and wait for its turn to end."""
+    """Put a message in the input, send it with Enter and wait for its turn to end.
+
+    The text is inserted at once rather than key by key (each simulated key
+    waits for the screen to settle); typing itself is covered by the Tab test
+    and the generation flow.
+    """
     main = app.main_screen
-    await pilot.press(*text, "enter")
+    main.query_one(ChatInput).insert_text_at_cursor(text)
+    await pilot.press("enter")
     await wait_for(pilot, lambda: main.turn_worker is not None, within=5)
     await wait_for(pilot, lambda: not main.turn_running, within=60)
     await pilot.pause(0.1)

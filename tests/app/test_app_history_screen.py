@@ -15,10 +15,11 @@ from regoose_tui.widgets.test_file_block import TestFileBlock
 from regoose_tui.widgets.user_message import UserMessage
 from textual.widgets import Input, Markdown
 
-from regoose_tui.app.screens.history import HistoryScreen
+from regoose_tui.app.screens.history import HistoryScreen, short_target
 from regoose_tui.app.screens.modals import ChoiceModal, ConfirmModal
 from regoose_tui.app.screens.replay import ReplayScreen
 from regoose_tui.errors import SessionNotFound
+from regoose_tui.store.records import SessionRecord
 
 
 async def _seeded(app: object, project: Path) -> tuple[str, str]:
@@ -158,3 +159,28 @@ async def test_delete_asks_first_and_then_removes_the_session(
             raise AssertionError("the deleted session is still in the store")
         await pilot.press("escape")
         assert app.screen is app.main_screen
+
+
+def test_targets_are_shown_relative_to_their_project_or_shortened(tmp_path: Path) -> None:
+    def record(target: str, project: str) -> SessionRecord:
+        return SessionRecord(
+            id="s",
+            created_at=0.0,
+            updated_at=0.0,
+            target=target,
+            project=project,
+            provider="offline",
+            runtime="local",
+            status="passed",
+        )
+
+    project = tmp_path / "shop-project"
+    inside = str(project / "shop" / "cart.py")
+    assert short_target(record(inside, str(project))) == "shop/cart.py"
+    # Sessions recorded without a project fall back to the app's project.
+    assert short_target(record(inside, ""), project) == "shop/cart.py"
+    # Elsewhere: the last parts only, never a long absolute temp path.
+    elsewhere = "/tmp/regoose-shots-x/other/pkg/sub/mod.py"
+    assert short_target(record(elsewhere, ""), project) == "…/pkg/sub/mod.py"
+    several = f"{project}/tests/test_a.py {project}/tests/test_b.py"
+    assert short_target(record(several, str(project))) == "tests/test_a.py (+1)"

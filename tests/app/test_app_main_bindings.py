@@ -16,7 +16,14 @@ from regoose_tui.app.screens.help import HelpScreen
 from regoose_tui.app.screens.history import HistoryScreen
 from regoose_tui.app.screens.modals import ConfirmModal, NodeDetail
 from regoose_tui.app.screens.settings import SettingsScreen
-from regoose_tui.bus.events import AgentProgress, PlanCreated, PlanNodeInfo, PlanNodeStatus
+from regoose_tui.bus.events import (
+    AgentProgress,
+    PlanCreated,
+    PlanNodeInfo,
+    PlanNodeStatus,
+    RunOutput,
+    RunStarted,
+)
 from regoose_tui.providers.base import ChatTurn
 from regoose_tui.providers.scripted import ScriptedProvider
 
@@ -58,6 +65,30 @@ async def test_ctrl_l_clears_the_log(make_app: AppFactory) -> None:
         assert log.line_count == 50
         await pilot.press("ctrl+l")
         assert log.line_count == 0
+
+
+async def test_f_on_the_log_filters_by_run_and_the_subtitle_says_which(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        log = app.main_screen.query_one(LiveLog)
+        for run_id, label, text in (("r1", "candidate #1", "first"), ("r2", "validate", "second")):
+            app.bus.publish_nowait(
+                RunStarted(run_id=run_id, runtime="local", argv=("pytest",), label=label)
+            )
+            app.bus.publish_nowait(RunOutput(run_id=run_id, lines=(f"{text} output",)))
+        await wait_for(pilot, lambda: log.run_ids() == ["r1", "r2"])
+        assert log.border_subtitle == "following"
+        await pilot.press("ctrl+o", "f")
+        await wait_for(pilot, lambda: "run 1: candidate #1" in str(log.border_subtitle))
+        shown = [log.line_text(number) for number in log.visible_line_numbers()]
+        assert "first output" in shown and "second output" not in shown
+        await pilot.press("f")
+        await wait_for(pilot, lambda: "run 2: validate" in str(log.border_subtitle))
+        await pilot.press("f")
+        await wait_for(pilot, lambda: log.border_subtitle == "following")
+        assert log.log_filter is None
 
 
 async def test_f1_lists_the_keys_of_the_focused_widget_first(make_app: AppFactory) -> None:
@@ -143,11 +174,13 @@ async def test_escape_cancels_a_turn_and_a_second_escape_offers_to_force(
     app = make_app(provider_factory=lambda name: provider)
     async with app.run_test(size=(140, 40)) as pilot:
         main = app.main_screen
-        await pilot.press(*"hello there", "enter")
+        main.query_one(ChatInput).insert_text_at_cursor("hello there")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: main.turn_running, within=5)
         await pilot.pause(0.2)
         # A second message while the turn runs is refused, not queued over it.
-        await pilot.press(*"again", "enter")
+        main.query_one(ChatInput).insert_text_at_cursor("again")
+        await pilot.press("enter")
         assert main.turn_running
         await pilot.press("escape")
         await wait_for(pilot, lambda: provider.stopping, within=5)
@@ -170,7 +203,8 @@ async def test_escape_cancels_a_generation_and_the_session_is_recorded_cancelled
     async with app.run_test(size=(140, 40)) as pilot:
         main = app.main_screen
         plan = main.query_one(PlanGraph)
-        await pilot.press(*"/generate shop/cart.py", "enter")
+        main.query_one(ChatInput).insert_text_at_cursor("/generate shop/cart.py")
+        await pilot.press("enter")
         await wait_for(
             pilot, lambda: any(n.id == "generator" and n.state == "running" for n in plan.nodes)
         )

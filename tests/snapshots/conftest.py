@@ -60,5 +60,6 @@ def snapshot_app(snapshot_project: Path) -> RegooseApp:
             settings=load_settings(snapshot_project),
             clock=FixedClock(),
             cursor_blink=False,
+            animations=False,
         )
     )

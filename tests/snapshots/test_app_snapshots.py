@@ -5,18 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_harness import seed_session, wait_for
+from regoose_tui.widgets.chat_view import ChatView
+from regoose_tui.widgets.plan_graph import PlanGraph
 from regoose_tui.widgets.status_bar import StatusBar
 from textual.pilot import Pilot
 
 from regoose_tui.app.app import RegooseApp
 from regoose_tui.app.screens.history import HistoryScreen
 from regoose_tui.app.screens.replay import ReplayScreen
+from regoose_tui.bus import events as ev
 from regoose_tui.errors import SandboxUnavailable
 
 #: Every picture is taken at this terminal size.
 SIZE = (140, 40)
 SESSION_A = "aaaa00000001"
 SESSION_B = "bbbb00000002"
+SESSION_C = "cccc00000003"
+PLAN = (
+    ("analyzer", "Analyzer", ()),
+    ("generator", "Generator", ("analyzer",)),
+    ("executor", "Executor", ("generator",)),
+    ("validator", "Validator", ("executor",)),
+    ("reporter", "Reporter", ("validator",)),
+)
 
 
 async def _main_ready(pilot: Pilot[int]) -> None:
@@ -45,13 +56,23 @@ async def _seed_two(pilot: Pilot[int], project: Path) -> None:
         started=1_700_100_000,
         session_id=SESSION_B,
     )
+    await seed_session(
+        store,
+        project,
+        target="shop/inventory.py",
+        status="cancelled",
+        failing_node="generator",
+        started=1_699_900_000,
+        session_id=SESSION_C,
+    )
 
 
 class TestMainScreen:
     def test_idle_main_screen(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
-        """You should see the welcome message in the Chat pane with the input focused below it,
-        an empty Plan box (subtitle "idle") over an empty "Test output" box (subtitle
-        "following"), the status bar reading "offline", "local" and a red NOT ISOLATED badge,
+        """You should see the welcome message in the Chat pane with the input focused below it
+        in one clean rounded border, a Plan box (subtitle "idle") saying "No plan yet: ask for
+        tests and the agents show up here." in dim italics over an empty "Test output" box
+        (subtitle "following"), the status bar reading "offline", "local" and a red NOT ISOLATED badge,
         and the footer keys (Esc Cancel, ^l Clear log, F1 Keys, F2 Sessions, F3 Settings)."""
         assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_main_ready)  # type: ignore[operator]
 
@@ -72,14 +93,88 @@ class TestMainScreen:
         assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=ask_help)  # type: ignore[operator]
 
 
+class TestMainScreenMidRun:
+    def test_plan_top_to_bottom_and_log_streaming(
+        self, snap_compare: object, snapshot_app: RegooseApp
+    ) -> None:
+        """You should see the user's "write tests for shop/cart.py" bubble in the Chat; in the
+        Plan pane (subtitle "running") the five agents drawn top to bottom as one-line nodes
+        joined by ▼ arrows, all in view: ✓ Analyzer 0.4s (green), ◐ Generator 2.0s #2 (amber,
+        bold), ✗ Executor 1.1s (red), a dashed Validator (skipped, grey) and ○ Reporter (pending); the Test
+        output shows the session header, "▶ run 1" lines, a plain pytest line on the log's
+        own background and "3 passed in 0.05s" in green; the status bar shows ✓ 3 ✗ 1."""
+
+        async def mid_run(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            main = snapshot_app.main_screen
+            await main.query_one(ChatView).add_user_message("write tests for shop/cart.py")
+            bus = snapshot_app.bus
+            bus.publish_nowait(
+                ev.SessionStarted(
+                    target="shop/cart.py",
+                    project="",
+                    provider="offline",
+                    runtime="local",
+                    isolated=False,
+                )
+            )
+            bus.publish_nowait(
+                ev.PlanCreated(
+                    plan_id="p",
+                    strategy="graph",
+                    nodes=tuple(ev.PlanNodeInfo(id=i, label=lbl, deps=d) for i, lbl, d in PLAN),
+                )
+            )
+            states = (
+                ("analyzer", "done", 0.4, 1),
+                ("generator", "running", 2.0, 2),
+                ("executor", "failed", 1.1, 1),
+                ("validator", "skipped", 0.0, 1),
+            )
+            for node_id, state, elapsed, iteration in states:
+                bus.publish_nowait(
+                    ev.PlanNodeStatus(
+                        plan_id="p",
+                        node_id=node_id,
+                        status=state,  # type: ignore[arg-type]
+                        elapsed=elapsed,
+                        iteration=iteration,
+                    )
+                )
+            bus.publish_nowait(
+                ev.RunStarted(
+                    run_id="r1", runtime="local", argv=("pytest", "test_cart.py"), label="run 1"
+                )
+            )
+            bus.publish_nowait(
+                ev.RunOutput(
+                    run_id="r1",
+                    lines=(
+                        "collected 4 items",
+                        "test_cart.py \x1b[32m...\x1b[31mF\x1b[0m [100%]",
+                        "\x1b[32m3 passed\x1b[0m, \x1b[31m1 failed\x1b[0m in 0.05s",
+                    ),
+                )
+            )
+            for number, outcome in enumerate(("passed", "passed", "passed", "failed")):
+                bus.publish_nowait(ev.TestOutcome(nodeid=f"t::{number}", outcome=outcome))
+            plan = main.query_one(PlanGraph)
+            await wait_for(pilot, lambda: any(n.state == "skipped" for n in plan.nodes))
+            await main.bridge.drain()  # type: ignore[union-attr]
+            await pilot.pause(0.2)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=mid_run)  # type: ignore[operator]
+
+
 class TestReplayScreen:
     def test_replay_of_a_finished_generation(
         self, snap_compare: object, snapshot_app: RegooseApp, snapshot_project: Path
     ) -> None:
         """You should see the main layout read-only (no input, an amber Chat border titled
         "Chat — session aaaa00000001"): the replay notice, the "/generate shop/pricing.py"
-        bubble, the reply and a green "accepted" test-file block; the Plan shows five green ✓
-        boxes Analyzer → Reporter (scrolled to the last); the log shows the run header, the
+        bubble, the reply and a green "accepted" test-file block; the Plan shows the five agents
+        top to bottom as green one-line ✓ nodes Analyzer … Reporter joined by ▼ arrows, all
+        in view; the log shows the run header, the
         pytest lines and "12 passed in 0.08s" in green; the status bar shows ✓ 12 ✗ 0, lines
         82% branches 64% and 6.2s."""
 
@@ -98,11 +193,14 @@ class TestHistoryScreen:
     def test_history_with_preview(
         self, snap_compare: object, snapshot_app: RegooseApp, snapshot_project: Path
     ) -> None:
-        """You should see "Sessions" (subtitle "2 sessions") with the search box on top, a table
-        of two rows, newest first: 2023-11-16 02:00 shop/cart.py failed (red) and 2023-11-14
-        22:13 shop/pricing.py passed (green), both 82% / 64%; the Preview pane describes the
-        highlighted shop/cart.py session: failed, its reason, provider offline, runtime bwrap,
-        12 tests, coverage, the file written and the key hints."""
+        """You should see "Sessions" (subtitle "3 sessions") with a one-line search box in a
+        single rounded border on top, a table of three rows, newest first: 2023-11-16 02:00
+        shop/cart.py failed (red), 2023-11-14 22:13 shop/pricing.py passed (green) and
+        2023-11-13 18:26 shop/inventory.py cancelled (grey), each row showing Date, Target
+        (relative to the project), Provider, Status, Lines and Branch with nothing cut off;
+        the Preview pane describes the highlighted shop/cart.py session: failed, its reason,
+        provider offline, runtime bwrap, 12 tests, coverage, the file written and the key
+        hints."""
 
         async def history(pilot: Pilot[int]) -> None:
             await _main_ready(pilot)

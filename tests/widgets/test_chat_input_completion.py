@@ -17,6 +17,9 @@ async def test_commands_complete_from_a_prefix() -> None:
     assert await suggester.get_suggestion("/r") == "/run"
     assert await suggester.get_suggestion("/runt") == "/runtime"
     assert await suggester.get_suggestion("/s") == "/sessions"
+    assert await suggester.get_suggestion("/ex") == "/explain"
+    assert await suggester.get_suggestion("/exp") == "/explain"
+    assert await suggester.get_suggestion("/expo") == "/export"
     assert await suggester.get_suggestion("/help") is None
     assert await suggester.get_suggestion("hello") is None
 

@@ -95,6 +95,13 @@ async def test_test_file_block_buttons_post_messages() -> None:
         assert block.title.endswith("accepted")
 
 
+def test_summary_counts_failed_tests_only_when_there_are_some() -> None:
+    failing = TestFile("tf-3", "tests/test_x.py", CODE, tests=5, passed=3, failed=2, branch_gain=7)
+    assert failing.summary == "tests/test_x.py: 5 tests, 3 passed, 2 failed, +7% branch coverage"
+    clean = TestFile("tf-4", "tests/test_x.py", CODE, tests=5, passed=5, failed=0)
+    assert clean.summary == "tests/test_x.py: 5 tests, 5 passed"
+
+
 async def test_reject_posts_rejected() -> None:
     test_file = TestFile("tf-2", "tests/test_shop.py", CODE, tests=3, passed=2)
     async with ChatApp().run_test(size=(100, 40)) as pilot:

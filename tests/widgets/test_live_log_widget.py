@@ -19,9 +19,13 @@ class LogApp(App[None]):
     def __init__(self, max_lines: int = 200_000) -> None:
         super().__init__()
         self.max_lines = max_lines
+        self.filter_changes: list[tuple[str | None, str | None]] = []
 
     def compose(self) -> ComposeResult:
         yield LiveLog(max_lines=self.max_lines, id="log")
+
+    def on_live_log_filter_changed(self, message: LiveLog.FilterChanged) -> None:
+        self.filter_changes.append((message.run_id, message.label))
 
 
 def numbered(start: int, count: int, word: str = "line") -> list[str]:
@@ -232,3 +236,49 @@ async def test_selection_is_extracted_without_ansi_codes() -> None:
         await pilot.pause()
         extracted = log.get_selection(Selection(Offset(2, 1), Offset(3, 2)))
         assert extracted == ("e line\ntwo", "\n")
+
+
+async def test_a_line_without_ansi_codes_gets_the_log_background() -> None:
+    async with LogApp().run_test(size=(80, 24)) as pilot:
+        log = pilot.app.query_one(LiveLog)
+        log.write_lines(["plain line", "\x1b[32mgreen\x1b[0m then plain"])
+        await pilot.pause()
+        background = log.rich_style.bgcolor
+        assert background is not None
+        for y in (0, 1):
+            for segment in log.render_line(y):
+                if segment.text.strip():
+                    assert segment.style is not None, segment.text
+                    assert segment.style.bgcolor == background, segment.text
+
+
+async def test_run_filter_key_cycles_through_runs_then_all() -> None:
+    app = LogApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(LiveLog)
+        log.run_labels.update({"r1": "run 1: candidate #1", "r2": "run 2: validate"})
+        log.write_lines(["session header"])
+        log.write_lines(["one a", "one b"], run_id="r1")
+        log.write_lines(["two a"], run_id="r2")
+        log.write_lines(["one c"], run_id="r1")
+        assert log.run_ids() == ["r1", "r2"]
+        log.focus()
+
+        await pilot.press("f")
+        await pilot.pause()
+        assert log.log_filter is not None and log.log_filter.run_id == "r1"
+        assert screen_text(log)[:3] == ["one a", "one b", "one c"]
+        await pilot.press("f")
+        await pilot.pause()
+        assert screen_text(log)[:1] == ["two a"] and log.row_count == 1
+        await pilot.press("f")
+        await pilot.pause()
+        assert log.log_filter is None and log.row_count == 5
+        assert app.filter_changes == [
+            ("r1", "run 1: candidate #1"),
+            ("r2", "run 2: validate"),
+            (None, None),
+        ]
+        log.clear()
+        await pilot.press("f")
+        assert log.log_filter is None and log.run_ids() == []

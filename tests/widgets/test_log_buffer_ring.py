@@ -64,3 +64,18 @@ def test_clear_keeps_numbering_and_filter() -> None:
     assert buffer.first_number == 30
     assert buffer.row_count == 1
     assert buffer.line(buffer.number_at(0)) == "11"
+
+
+def test_run_ids_in_first_seen_order_and_an_empty_buffer_has_none() -> None:
+    buffer = LogBuffer(10)
+    assert buffer.run_ids() == []
+    buffer.set_filter(LogFilter(run_id="r1"))
+    assert buffer.row_count == 0
+    buffer.set_filter(None)
+    buffer.append(["header"])
+    buffer.append(["a1", "a2"], "r1")
+    buffer.append(["b1"], "r2")
+    buffer.append(["a3"], "r1")
+    assert buffer.run_ids() == ["r1", "r2"]
+    buffer.append([f"b{n}" for n in range(2, 12)], "r2")  # every r1 line falls off the front
+    assert buffer.run_ids() == ["r2"]

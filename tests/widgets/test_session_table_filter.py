@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from regoose_tui.widgets.session_table import SessionRow, SessionTable
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.message import Message
 
@@ -61,3 +62,32 @@ async def test_cursor_moves_post_highlighted_and_enter_posts_selected() -> None:
         kinds = [(type(m).__name__, m.session_id) for m in pilot.app.messages]
         assert ("Highlighted", "s2") in kinds
         assert kinds[-1] == ("Selected", "s2")
+
+
+async def test_long_targets_and_providers_are_shortened_and_every_status_is_coloured() -> None:
+    long_target = "very/deep/package/with/many/levels/inside/the/project/cart.py"
+    rows = [
+        SessionRow("a", "2025-02-03 10:00", long_target, "anthropic/claude-3-5-sonnet", "error"),
+        SessionRow("b", "2025-02-03 10:00", "cart.py", "offline", "interrupted"),
+        SessionRow("c", "2025-02-03 10:00", "cart.py", "offline", "cancelled"),
+    ]
+
+    class Harness(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SessionTable(rows)
+
+    async with Harness().run_test(size=(120, 20)) as pilot:
+        table = pilot.app.query_one(SessionTable)
+        target = str(table.get_row("a")[1])
+        assert len(target) <= SessionTable.TARGET_WIDTH
+        assert target.startswith("…/") and target.endswith("/project/cart.py")
+        provider = str(table.get_row("a")[2])
+        assert len(provider) == SessionTable.PROVIDER_WIDTH and provider.endswith("…")
+        colours = set()
+        for row_id in ("a", "b", "c"):
+            status = table.get_row(row_id)[3]
+            assert isinstance(status, Text) and status.style
+            colours.add(str(status.style))
+        assert len(colours) == 3
+        # Six columns in 90 cells: nothing is pushed out of view.
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= 90

@@ -6,6 +6,7 @@ e exports its report into the project, d deletes it after a confirmation.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
@@ -30,31 +31,46 @@ if TYPE_CHECKING:
 HISTORY_LIMIT = 500
 
 
-def short_target(record: SessionRecord) -> str:
-    """The target relative to its project; '(+N)' when a run named several paths."""
-    shown = display_path(record.target.split(" ")[0], record.project)
+#: Path parts kept of a target outside every known project ('…/shop/cart.py').
+OUTSIDE_PARTS = 3
+
+
+def short_target(record: SessionRecord, project_dir: Path | None = None) -> str:
+    """The target relative to its project (else to ``project_dir``, else its last parts).
+
+    '(+N)' is added when a run named several paths.
+    """
+    first = record.target.split(" ")[0]
+    shown = display_path(first, record.project or project_dir)
+    if shown == first and project_dir is not None:
+        shown = display_path(first, project_dir)
+    parts = Path(shown).parts
+    if Path(shown).is_absolute() and len(parts) > OUTSIDE_PARTS + 1:
+        shown = "…/" + "/".join(parts[-OUTSIDE_PARTS:])
     more = record.target.count(" ")
     return f"{shown} (+{more})" if more else shown
 
 
-def session_row(record: SessionRecord) -> SessionRow:
+def session_row(record: SessionRecord, project_dir: Path | None = None) -> SessionRow:
     """A stored session as the table's plain data."""
     return SessionRow(
         id=record.id,
         date=format_date(record.created_at),
-        target=short_target(record),
-        provider=record.provider,
+        target=short_target(record, project_dir),
+        provider=record.provider if record.provider not in ("", "-") else "\u2013",
         status=record.status,
         line_percent=record.line_percent,
         branch_percent=record.branch_percent,
     )
 
 
-def preview_markdown(record: SessionRecord, files: list[str], messages: int) -> str:
+def preview_markdown(
+    record: SessionRecord, files: list[str], messages: int, project_dir: Path | None = None
+) -> str:
     """The preview pane's text for one session."""
     isolation = "" if record.isolated else " — **NOT ISOLATED**"
     lines = [
-        f"## {short_target(record)}",
+        f"## {short_target(record, project_dir)}",
         "",
         f"**{record.status}**" + (f" — {record.reason}" if record.reason else ""),
         "",
@@ -74,7 +90,7 @@ def preview_markdown(record: SessionRecord, files: list[str], messages: int) -> 
         lines.append(f"- took {record.wall_seconds:.1f} s")
     if files:
         lines += ["", "**Files written**", ""]
-        lines += [f"- `{display_path(path, record.project)}`" for path in files]
+        lines += [f"- `{display_path(path, record.project or project_dir)}`" for path in files]
     lines += ["", f"{messages} chat message(s). Enter replays · r resumes · e exports · d deletes"]
     return "\n".join(lines)
 
@@ -130,7 +146,8 @@ class HistoryScreen(Screen[None]):
             return
         self.records = {record.id: record for record in records}
         table = self.query_one(SessionTable)
-        table.set_rows(session_row(record) for record in records)
+        project_dir = self.regoose.options.project_dir
+        table.set_rows(session_row(record, project_dir) for record in records)
         self.query_one("#history").border_subtitle = f"{len(records)} sessions"
         self.loaded = True
         if not records:
@@ -176,7 +193,7 @@ class HistoryScreen(Screen[None]):
         except RegooseError:
             files, messages = [], 0
         await self.query_one("#preview-body", Markdown).update(
-            preview_markdown(record, files, messages)
+            preview_markdown(record, files, messages, self.regoose.options.project_dir)
         )
 
     def action_close(self) -> None:
@@ -234,7 +251,8 @@ class HistoryScreen(Screen[None]):
         self.app.push_screen(
             ConfirmModal(
                 "Delete session",
-                f"Delete session {session_id} ({short_target(record)}) and everything "
+                f"Delete session {session_id} "
+                f"({short_target(record, self.regoose.options.project_dir)}) and everything "
                 "recorded for it? Test files already written stay on disk.",
                 yes="Delete",
             ),

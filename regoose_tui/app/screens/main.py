@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from regoose_tui.app.bus_bridge import BridgeTargets, BusBridge
+from regoose_tui.app.bus_bridge import BridgeTargets, BusBridge, LogPerSession
 from regoose_tui.app.paths import styles_path
 from regoose_tui.app.screens.modals import CodeViewer, ConfirmModal, NodeDetail
 from regoose_tui.app.turns import TurnRunner
@@ -35,9 +35,17 @@ from regoose_tui.widgets.test_file_block import TestFileBlock
 
 if TYPE_CHECKING:
     from regoose_tui.app.app import RegooseApp
+    from regoose_tui.config import Settings
 
 #: Seconds within which a second Esc asks to force-stop a turn that is still stopping.
 FORCE_WINDOW = 3.0
+
+
+def log_per_session(settings: Settings) -> LogPerSession:
+    """'keep' or 'clear' from ``ui.log_per_session`` when the config has it, else 'keep'."""
+    value = getattr(settings.ui, "log_per_session", "keep")
+    return "clear" if value == "clear" else "keep"
+
 
 WELCOME = """\
 **Regoose** writes, runs and repairs pytest tests for your code.
@@ -133,13 +141,16 @@ class MainScreen(Screen[None]):
         plan = self.query_one(PlanGraph)
         plan.border_title = "Plan"
         plan.border_subtitle = "idle"
+        plan.placeholder = "No plan yet: ask for tests and the agents show up here."
+        plan.spinning = self.regoose.options.animations
         log = self.query_one(LiveLog)
         log.border_title = "Test output"
-        log.border_subtitle = "following"
+        self._update_log_subtitle()
         self.bridge = BusBridge(
             BridgeTargets(plan=plan, log=log, status=self.query_one(StatusBar)),
             clock=self.regoose.options.clock,
             project_dir=self.regoose.options.project_dir,
+            log_per_session=log_per_session(self.regoose.settings),
         )
         self.bridge.start(self, None if self.read_only else self.regoose.bus)
         chat = self.query_one(ChatView)
@@ -148,6 +159,14 @@ class MainScreen(Screen[None]):
             chat.mount(AssistantMessage(WELCOME, classes="welcome"))
             self.query_one(ChatInput).focus()
             self.probe_runtime()
+        self.after_mount()
+
+    def after_mount(self) -> None:
+        """Subclasses finish mounting here.
+
+        Textual runs every ``on_mount`` along the class hierarchy, so a subclass
+        defining its own would set up the bridge twice; it overrides this instead.
+        """
 
     def on_unmount(self) -> None:
         if self.bridge is not None:
@@ -282,10 +301,17 @@ class MainScreen(Screen[None]):
         self.app.push_screen(NodeDetail(f"{label}{state}", self.bridge.node_history(node_id)))
 
     @on(LiveLog.FollowChanged, "#log")
-    def _follow_changed(self, event: LiveLog.FollowChanged) -> None:
-        event.live_log.border_subtitle = (
-            "following" if event.following else "paused — End to follow"
-        )
+    @on(LiveLog.FilterChanged, "#log")
+    def _log_state_changed(self) -> None:
+        self._update_log_subtitle()
+
+    def _update_log_subtitle(self) -> None:
+        """'run 2: validate · following': the run filter (f cycles it) and follow mode."""
+        log = self.query_one(LiveLog)
+        run_id = log.log_filter.run_id if log.log_filter else None
+        parts = [f"{log.run_label(run_id)} (f: next run)"] if run_id else []
+        parts.append("following" if log.follow else "paused — End to follow")
+        log.border_subtitle = " · ".join(parts)
 
     def action_clear_log(self) -> None:
         """Empty the log (the lines stay in the session store)."""

@@ -38,8 +38,8 @@ class ReplayScreen(MainScreen):
         self.loaded = False
         """True once every stored event was fed to the bridge."""
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def after_mount(self) -> None:
+        """Title the chat with the session and load it (MainScreen.on_mount calls this)."""
         self.query_one("#chat-pane").border_title = f"Chat — session {self.session_id}"
         self.add_class("-replay")
         self.load()

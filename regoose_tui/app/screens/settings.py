@@ -18,12 +18,16 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from regoose_tui.app.paths import styles_path
-from regoose_tui.config import TOML_NAME, find_config_file, save_settings
+from regoose_tui.app.screens.main import log_per_session
+from regoose_tui.config import TOML_NAME, UISettings, find_config_file, save_settings
 from regoose_tui.errors import RegooseError
 from regoose_tui.runtime.registry import RUNTIME_NAMES
 
 if TYPE_CHECKING:
     from regoose_tui.app.app import RegooseApp
+
+#: The log's keep/clear choice is offered once the config has a field for it.
+HAS_LOG_PER_SESSION = "log_per_session" in UISettings.model_fields
 
 
 class SettingsScreen(Screen[None]):
@@ -74,6 +78,17 @@ class SettingsScreen(Screen[None]):
                     allow_blank=False,
                     id="theme",
                 )
+                if HAS_LOG_PER_SESSION:
+                    yield Label("Test log", classes="field-label")
+                    yield Select(
+                        [
+                            ("kept across sessions", "keep"),
+                            ("cleared per session", "clear"),
+                        ],
+                        value=log_per_session(settings),
+                        allow_blank=False,
+                        id="log_per_session",
+                    )
             yield Static(
                 "API keys are read from the environment or .env, never saved here.",
                 id="settings-note",
@@ -115,7 +130,11 @@ class SettingsScreen(Screen[None]):
 
         iterations = text("iterations")
         budget = text("budget")
+        extra: dict[str, Any] = {}
+        if HAS_LOG_PER_SESSION:
+            extra["ui__log_per_session"] = self.query_one("#log_per_session", Select).value
         return {
+            **extra,
             "provider__name": text("provider"),
             "provider__model": text("model"),
             "provider__api_base": text("api_base"),
@@ -156,6 +175,7 @@ class SettingsScreen(Screen[None]):
         main = self.regoose.main_screen
         if main.bridge is not None:
             main.bridge.set_status(provider=settings.provider.name)
+            main.bridge.log_per_session = log_per_session(settings)
             main.probe_runtime()
         self.notify(f"Saved to {path.name}", title="Settings")
         self.dismiss()

@@ -1,0 +1,70 @@
+"""The lines Regoose itself writes into the live test log, ANSI-coloured.
+
+Run output goes into the log exactly as the run printed it; these are the
+markers around it (session header, run start and exit, verdicts, agent
+failures), kept apart from the bridge that decides when to write them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from regoose_tui.bus.events import (
+    AgentFailed,
+    RunFinished,
+    RunStarted,
+    SessionFinished,
+    SessionStarted,
+)
+
+DIM, BOLD_CYAN, RED, GREEN, RESET = "\x1b[2m", "\x1b[1;36m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
+
+
+def relative_target(target: str, project_dir: Path | None) -> str:
+    """Each space-separated path of ``target`` relative to the project when inside it."""
+    if project_dir is None:
+        return target
+    shown = []
+    for part in target.split(" "):
+        try:
+            shown.append(Path(part).relative_to(project_dir).as_posix())
+        except ValueError:
+            shown.append(part)
+    return " ".join(shown)
+
+
+def session_header(event: SessionStarted, project_dir: Path | None) -> str:
+    """'━━ shop/cart.py · offline · local — NOT ISOLATED'."""
+    where = "" if event.isolated else " — NOT ISOLATED"
+    target = relative_target(event.target, project_dir)
+    return f"{BOLD_CYAN}━━ {target} · {event.provider} · {event.runtime}{where}{RESET}"
+
+
+def session_verdict(event: SessionFinished) -> str:
+    """'■ session passed', green, or red with the reason."""
+    mark = GREEN if event.status == "passed" else RED
+    reason = f": {event.reason}" if event.reason else ""
+    return f"{mark}■ session {event.status}{reason}{RESET}"
+
+
+def run_started(event: RunStarted) -> str:
+    """'▶ candidate #1 pytest test_cart.py [local]'."""
+    label = event.label or "run"
+    return f"{BOLD_CYAN}▶ {label}{RESET} {DIM}{' '.join(event.argv)} [{event.runtime}]{RESET}"
+
+
+def run_finished(event: RunFinished) -> str:
+    """'■ exit 0 in 0.9s', dimmed."""
+    took = f" in {event.wall_seconds:.1f}s" if event.wall_seconds else ""
+    timed_out = " (timed out)" if event.timed_out else ""
+    return f"{DIM}■ exit {event.exit_code}{took}{timed_out}{RESET}"
+
+
+def stderr_lines(lines: tuple[str, ...] | list[str]) -> list[str]:
+    """stderr lines that bring no colours of their own, in red."""
+    return [line if "\x1b" in line else RED + line for line in lines]
+
+
+def agent_failed(event: AgentFailed) -> str:
+    """'✗ generator: the provider timed out', red."""
+    return f"{RED}✗ {event.agent}: {event.error}{RESET}"
