@@ -167,6 +167,10 @@ class StoreError(RegooseError):
 class SessionNotFound(StoreError):
     """No session has that id."""
 
+    title = "Unknown session"
+
 
 class FileExistsRefused(StoreError):
     """Writing would overwrite a file the user owns; pass --force to allow it."""
+
+    title = "Refused to overwrite"

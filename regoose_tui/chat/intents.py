@@ -103,14 +103,18 @@ SLASH_COMMANDS: dict[str, str] = {
 EXPORT_FORMATS = ("md", "json", "junit")
 
 _PY_PATH = r"(?P<path>[\w./\\~-]+\.py)"
+# Gaps are bounded ({0,60}) so a long message cannot make matching backtrack for seconds.
 _GENERATE = re.compile(
-    rf"\b(?:write|generate|create|make|add)\b.*?\btests?\b.*?\b(?:for|of|in|on)\s+`?{_PY_PATH}`?"
+    rf"\b(?:write|generate|create|make|add)\b.{{0,60}}?\btests?\b.{{0,60}}?\b(?:for|of|in|on)\s+`?{_PY_PATH}`?"
     rf"|\btest\s+`?{_PY_PATH.replace('path', 'path2')}`?",
     re.IGNORECASE,
 )
-_RUN = re.compile(r"^\s*(?:please\s+)?(?:re)?run\b.*?\btests?\b(?P<rest>.*)$", re.IGNORECASE)
+_RUN = re.compile(
+    r"^\s*(?:please\s+)?(?:re)?run\b.{0,60}?\btests?\b(?P<rest>.*)$", re.IGNORECASE
+)
 _FIX = re.compile(
-    r"\b(?:make|get)\b.*\b(?:fail\w*|broken)\b.*\bpass\b|\bfix\b.*\btest", re.IGNORECASE
+    r"\b(?:make|get)\b.{0,60}?\b(?:fail\w*|broken)\b.{0,60}?\bpass\b|\bfix\b.{0,60}?\btest",
+    re.IGNORECASE,
 )
 _TEST_NAME = re.compile(r"\btest_\w+")
 
@@ -159,7 +163,13 @@ def _parse_slash(text: str) -> Intent:
     raise UsageError(f"unknown command {command}; type /help for the list")
 
 
+#: Plain requests longer than this are questions for the provider, not commands.
+MAX_REQUEST_CHARS = 300
+
+
 def _parse_plain(text: str) -> Intent:
+    if len(text) > MAX_REQUEST_CHARS:
+        return FreeText(text)
     match = _GENERATE.search(text)
     if match:
         return Generate(match.group("path") or match.group("path2"))

@@ -6,10 +6,13 @@ import argparse
 from pathlib import Path
 
 from regoose_tui.config import load_settings, render_settings
+from regoose_tui.errors import TargetNotFound
 
 
 def config_command(args: argparse.Namespace) -> int:
     """Print the settings Regoose would use in this project."""
     project = Path(args.project) if args.project else None
-    print(render_settings(load_settings(project)))
+    if project is not None and not project.is_dir():
+        raise TargetNotFound(f"{project}: project folder does not exist")
+    print(render_settings(load_settings(project)), end="")
     return 0

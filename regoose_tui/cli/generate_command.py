@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from regoose_tui.cli.common import note, open_bus, open_store, print_json, setti
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
-from regoose_tui.errors import UsageError
+from regoose_tui.errors import RegooseError, UsageError
 
 REPORT_SUFFIXES = (".md", ".json", ".xml")
 
@@ -33,41 +34,70 @@ async def generate_command(args: argparse.Namespace) -> int:
     """Run one generation and print its result; 0 ok, 1 tests failed."""
     project = Path(args.project) if args.project else None
     settings = settings_for(args, project)
+    out_dir = Path(settings.generate.out_dir).expanduser() if settings.generate.out_dir else None
+    if out_dir is not None and not args.out and not out_dir.is_absolute():
+        # A relative out_dir from regoose.toml or the environment means "in the project".
+        from regoose_tui.engine.target import find_project_root
+
+        base = project or find_project_root(Path(args.target).expanduser().resolve())
+        out_dir = base / out_dir
     options = GenerateOptions(
         target=Path(args.target),
         project=project,
         provider=settings.provider.name,
         runtime=settings.runtime.name,
-        out_dir=Path(settings.generate.out_dir) if settings.generate.out_dir else None,
+        out_dir=out_dir,
         iterations=settings.generate.iterations,
         budget_seconds=settings.generate.budget_seconds,
         report=Path(args.report) if args.report else None,
         force=args.force or settings.generate.force,
     )
-    if options.report is not None and options.report.suffix not in REPORT_SUFFIXES:
-        raise UsageError(f"--report {options.report}: use a .md, .json or .xml (JUnit) file name")
+    if options.report is not None:
+        _check_report_path(options.report)
     async with open_store(settings) as store, open_bus() as bus:
         if not args.quiet:
             # Progress goes to stderr, so it never mixes with the --json object on stdout.
             bus.subscribe("#", _progress_printer(show_output=False), name="cli-progress")
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
+        report_error = None
         if options.report is not None:
             from regoose_tui.reports import report_from_store, write_report
 
             report = await report_from_store(store, outcome.session_id)
-            write_report(report, options.report)
+            try:
+                await asyncio.to_thread(write_report, report, options.report)
+            except RegooseError as error:
+                report_error = error  # the tests are written: still say so, then fail
     if args.json:
         data = outcome.as_json()
         data["report"] = str(options.report) if options.report else None
         print_json(data)
     else:
         print(_summary(outcome))
+    if report_error is not None:
+        note(f"regoose: report not written: {report_error.msg}")
+        return 2
     return 0 if outcome.status == "passed" else 1
+
+
+def _check_report_path(path: Path) -> None:
+    """Refuse a report path that cannot work, before any generation runs."""
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise UsageError(f"--report {path}: use a .md, .json or .xml (JUnit) file name")
+    if path.is_dir():
+        raise UsageError(f"--report {path}: is a folder")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(f"--report {path}: cannot create its folder ({folder} is a file)")
 
 
 def _summary(outcome: GenerationOutcome) -> str:
     written = ", ".join(str(p) for p in outcome.tests_written) or "nothing written"
+    if outcome.reason:
+        written += f" ({outcome.reason})"
     isolation = "" if outcome.isolated else ", NOT ISOLATED"
     return (
         f"{outcome.module}: {outcome.tests} tests, {outcome.passed} passed, {outcome.failed} failed; "

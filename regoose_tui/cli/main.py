@@ -51,6 +51,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("regoose: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
+    except Exception as error:  # a bug of ours: one line, and where to look
+        print(
+            f"regoose: internal error: {type(error).__name__}: {error} "
+            "(set REGOOSE_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        if os.environ.get("REGOOSE_DEBUG"):
+            raise
+        code = EXIT_ERROR
     if argv is None:
         sys.exit(code)
     return code

@@ -7,9 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from regoose_tui.bus.events import RunOutput
+from regoose_tui.bus.events import Event, RunOutput
 from regoose_tui.cli.common import note, open_bus, open_store, print_json, settings_for
-from regoose_tui.engine.test_run import check_test_paths, run_tests
+from regoose_tui.engine.test_run import check_project, check_test_paths, infer_project, run_tests
 from regoose_tui.errors import TargetNotFound
 from regoose_tui.runtime.python_env import resolve_python
 from regoose_tui.runtime.registry import get_runtime
@@ -18,10 +18,10 @@ from regoose_tui.runtime.registry import get_runtime
 async def run_command(args: argparse.Namespace) -> int:
     """Run the given tests; 0 when all pass, 1 when any fails."""
     tests = check_test_paths([Path(t).expanduser() for t in args.tests])
-    project = Path(args.project).expanduser() if args.project else Path.cwd()
+    project = Path(args.project).expanduser() if args.project else infer_project(tests)
     if not project.is_dir():
         raise TargetNotFound(f"{project}: project folder does not exist")
-    project = project.resolve()
+    project = check_project(project.resolve())
     cov = Path(args.cov).expanduser().resolve() if args.cov else None
     if cov is not None and not cov.is_file():
         raise TargetNotFound(f"{cov}: no such file to measure")
@@ -29,13 +29,17 @@ async def run_command(args: argparse.Namespace) -> int:
     runtime = await asyncio.to_thread(get_runtime, settings.runtime.name)
     python = await asyncio.to_thread(resolve_python)
     async with open_store(settings) as store, open_bus() as bus:
+        printer = None
         if not args.json:
-            bus.subscribe("run.output", _stream_to_terminal, name="cli-output")
+            # A tap, not a subscription: CI logs must not lose a line when stdout is slow.
+            printer = bus.tap(_stream_to_terminal, name="cli-output")
             isolation = "" if runtime.isolated else " (NOT ISOLATED)"
             note(f"running {len(tests)} path(s) in {runtime.name}{isolation}")
         outcome = await run_tests(
             tests, project=project, runtime=runtime, python=python, bus=bus, store=store, cov=cov
         )
+        if printer is not None:
+            await printer.aclose()  # every line is out before the summary
     if args.json:
         print_json(outcome.as_json())
     else:
@@ -47,6 +51,8 @@ async def run_command(args: argparse.Namespace) -> int:
     return 0 if outcome.status == "passed" else 1
 
 
-def _stream_to_terminal(event: RunOutput) -> None:
+def _stream_to_terminal(event: Event) -> None:
+    if not isinstance(event, RunOutput):
+        return
     sys.stdout.write("".join(line + "\n" for line in event.lines))
     sys.stdout.flush()

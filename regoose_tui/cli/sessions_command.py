@@ -35,7 +35,11 @@ async def sessions_command(args: argparse.Namespace) -> int:
                 print_json([r.model_dump(mode="json") for r in records])
                 return 0
             if not records:
-                print("no sessions yet: run `regoose generate FILE.py`")
+                print(
+                    f"no session matches {args.search!r}"
+                    if args.search
+                    else "no sessions yet: run `regoose generate FILE.py`"
+                )
                 return 0
             print(f"{'ID':<12}  {'WHEN':<16}  {'STATUS':<11}  {'TESTS':>5}  {'COVER':>9}  TARGET")
             for r in records:

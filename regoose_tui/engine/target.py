@@ -63,21 +63,28 @@ def resolve_target(target: str | Path, project: str | Path | None = None) -> Tar
         project_dir = project_dir.resolve()
     if not path.is_relative_to(project_dir):
         raise TargetOutsideProject(f"{path}: is outside the project {project_dir}")
-    size = path.stat().st_size
+    if not path.is_file():
+        raise TargetUnreadable(f"{path}: not a regular file")
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if 0 < size <= MAX_TARGET_BYTES else b""
+    except OSError as exc:
+        raise TargetUnreadable(f"{path}: cannot read it: {exc.strerror}") from None
     if size == 0:
         raise TargetUnreadable(f"{path}: file is empty; nothing to test")
     if size > MAX_TARGET_BYTES:
         raise TargetUnreadable(
             f"{path}: file is {size // 1024} KiB, over the {MAX_TARGET_BYTES // 1024} KiB limit"
         )
-    raw = path.read_bytes()
     if b"\x00" in raw[:8192]:
         raise TargetUnreadable(f"{path}: looks like a binary file, not Python source")
     try:
-        source = raw.decode("utf-8")
+        # utf-8-sig: a byte-order mark is valid Python source, not a syntax error.
+        source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TargetUnreadable(
-            f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8"
+            f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8 "
+            "(coding declarations other than UTF-8 are not supported)"
         ) from None
     if not source.strip():
         raise TargetUnreadable(f"{path}: file has no code; nothing to test")

@@ -17,7 +17,7 @@ from regoose_tui.bus.events import (
     TestOutcome,
 )
 from regoose_tui.engine.output_batcher import OutputBatcher
-from regoose_tui.errors import RegooseError, TargetNotFound
+from regoose_tui.errors import RegooseError, TargetNotFound, UsageError
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.pytest_results import TestCaseResult
 from regoose_tui.runtime.pytest_runner import run_pytest
@@ -65,6 +65,35 @@ class TestRunOutcome:
             else round(self.branch_percent, 1),
             "wall_seconds": round(self.wall_seconds, 2),
         }
+
+
+#: Markers of a project root, as pytest looks for them.
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "pytest.ini", "tox.ini", ".git")
+
+
+def infer_project(tests: list[Path]) -> Path:
+    """The project the tests belong to: the nearest folder above them with a root marker.
+
+    Without one, the folder above the tests' top package (the import root).
+    """
+    start = tests[0] if tests[0].is_dir() else tests[0].parent
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
+            return folder
+    from regoose_tui.engine.target import find_project_root
+
+    return (
+        find_project_root(start / "__init__.py")
+        if (start / "__init__.py").exists()
+        else start.parent
+    )
+
+
+def check_project(project: Path) -> Path:
+    """Refuse project folders the sandbox must not mount as the import root."""
+    if project == Path(project.anchor) or project in (Path("/dev"), Path("/proc"), Path("/tmp")):
+        raise UsageError(f"{project}: cannot be the project folder; pass --project DIR")
+    return project
 
 
 def check_test_paths(paths: list[Path]) -> list[Path]:
@@ -131,11 +160,16 @@ async def run_tests(
                     on_output=batcher,
                     autoload_plugins=python.source == "VIRTUAL_ENV",
                 )
-        except (RegooseError, asyncio.CancelledError) as error:
+        except (Exception, asyncio.CancelledError) as error:
             batcher.flush()
             cancelled = isinstance(error, asyncio.CancelledError)
             status = "cancelled" if cancelled else "error"
-            reason = "cancelled by the user" if cancelled else str(error)
+            if cancelled:
+                reason = "cancelled by the user"
+            elif isinstance(error, RegooseError):
+                reason = str(error)
+            else:
+                reason = f"internal error: {type(error).__name__}: {error}"
             bus.publish_nowait(SessionFinished(status=status, reason=reason, session_id=session_id))
             await tap.join()
             await store.finish_session(session_id, status, reason)

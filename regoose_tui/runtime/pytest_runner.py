@@ -14,6 +14,7 @@ import shutil
 import signal
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -321,7 +322,10 @@ def _read_junit(run: _Run) -> list[TestCaseResult] | None:
     """The test cases of the JUnit report, or None when pytest wrote none."""
     if not run.junit.is_file() or run.junit.stat().st_size == 0:
         return None
-    return parse_junit(run.junit, expand_test_files(run.tests))
+    try:
+        return parse_junit(run.junit, expand_test_files(run.tests))
+    except (ET.ParseError, OSError):
+        return None  # cut short (a size limit, a full disk): as if pytest wrote none
 
 
 def _read_coverage(run: _Run) -> CoverageSummary:
@@ -349,4 +353,7 @@ async def _coverage_report(
         last = (result.stdout + result.stderr).strip().splitlines()
         detail = last[-1] if last else f"exit code {result.exit_code}"
         return None, f"no coverage measured ({detail})"
-    return await asyncio.to_thread(_read_coverage, run), ""
+    try:
+        return await asyncio.to_thread(_read_coverage, run), ""
+    except (OSError, ValueError) as exc:
+        return None, f"no coverage measured (unreadable coverage data: {exc})"

@@ -78,3 +78,30 @@ def test_unknown_report_suffix_is_refused_before_work(tmp_path: Path, regoose) -
     result = regoose("generate", str(tmp_path / "m.py"), "--report", str(tmp_path / "r.pdf"))
     assert result.code == 2
     assert ".md, .json or .xml" in result.err
+
+
+def test_bad_out_and_report_paths_fail_before_any_work(tmp_path: Path, regoose) -> None:
+    (tmp_path / "m.py").write_text("def f(x: int) -> int:\n    return x + 1\n")
+    (tmp_path / "afile").write_text("")
+    out = regoose("generate", str(tmp_path / "m.py"), "--out", str(tmp_path / "afile" / "sub"))
+    assert out.code == 2 and "cannot create the output folder" in out.err
+    report = regoose(
+        "generate", str(tmp_path / "m.py"), "--report", str(tmp_path / "afile" / "r.json")
+    )
+    assert report.code == 2 and "cannot create its folder" in report.err
+    assert not (tmp_path / "tests").exists()
+
+
+def test_two_targets_with_one_file_name_never_overwrite_each_other(tmp_path: Path, regoose) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "b.py").write_text("def inc(x: int) -> int:\n    return x + 1\n")
+    (tmp_path / "a_b.py").write_text("def dec(x: int) -> int:\n    return x - 1\n")
+    first = regoose(
+        "generate", str(tmp_path / "a" / "b.py"), "--project", str(tmp_path), "--budget", "20"
+    )
+    assert first.code == 0, first.err
+    written = tmp_path / "tests" / "test_a_b.py"
+    before = written.read_text()
+    second = regoose("generate", str(tmp_path / "a_b.py"), "--budget", "20")
+    assert second.code == 2 and "tests for another module (a.b)" in second.err
+    assert written.read_text() == before

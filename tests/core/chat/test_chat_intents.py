@@ -79,3 +79,18 @@ def test_help_lists_every_command() -> None:
     text = help_text()
     for command in ("/generate", "/run", "/provider", "/runtime", "/sessions", "/export", "/help"):
         assert command in text
+
+
+def test_long_messages_are_parsed_quickly() -> None:
+    import time
+
+    hostile = [
+        "make " * 1000 + " fail " * 1000,
+        "write " + "tests for x " * 2000,
+        " ".join(["make", "get", "failed", "test", "pass"] * 600)[:290],
+        "run tests " + "a " * 140,
+    ]
+    started = time.perf_counter()
+    for text in hostile:
+        parse_intent(text)
+    assert time.perf_counter() - started < 0.5
