@@ -122,6 +122,12 @@ def _python_paths(spec: RunSpec) -> list[Path]:
     if program.is_absolute():
         # parent.parent: a venv root holds pyvenv.cfg, which the interpreter needs.
         paths += [program.parent.parent, program.resolve().parent.parent]
+        if program.name.startswith("python"):
+            # Its import path too (.pth additions may sit under the tmpfs /tmp). The
+            # probe is cached: resolve_python already ran it for this interpreter.
+            from regoose_tui.runtime.python_env import interpreter_site_paths
+
+            paths += interpreter_site_paths(program)
     extra = spec.env.get("PYTHONPATH", "")
     paths += [Path(p) for p in extra.split(os.pathsep) if p]
     return paths

@@ -38,7 +38,8 @@ _PROBE_SCRIPT = (
     "import importlib.util as u, json, platform;"
     "print(json.dumps({'version': platform.python_version(),"
     "'pytest': u.find_spec('pytest') is not None,"
-    "'coverage': u.find_spec('coverage') is not None}))"
+    "'coverage': u.find_spec('coverage') is not None,"
+    "'site': [p for p in __import__('sys').path if p]}))"
 )
 _PROBE_TIMEOUT = 30.0
 
@@ -54,6 +55,9 @@ class PythonEnv:
     has_pytest: bool = True
     has_coverage: bool = True
     note: str = ""
+    #: The interpreter's own import path (site-packages, .pth additions): a sandbox
+    #: that hides part of the host (a tmpfs /tmp) must still show these.
+    site_paths: tuple[Path, ...] = ()
 
     @property
     def read_only_paths(self) -> tuple[Path, ...]:
@@ -61,6 +65,7 @@ class PythonEnv:
         # The venv root holds pyvenv.cfg: without it the interpreter would not
         # know it is a venv and would silently use the base installation.
         paths = [self.executable.parent.parent, self.executable.resolve().parent.parent]
+        paths.extend(p for p in self.site_paths if p.is_dir())
         for shim in self.extra_pythonpath:
             paths.append(shim)
             # The shim holds links; their targets must be readable too.
@@ -73,6 +78,16 @@ class _Probe:
     version: str
     pytest: bool
     coverage: bool
+    site: tuple[str, ...] = ()
+
+
+def interpreter_site_paths(executable: Path) -> list[Path]:
+    """The existing folders on ``executable``'s import path (empty if it cannot run)."""
+    try:
+        probe = _probe(str(executable))
+    except SandboxError:
+        return []
+    return [Path(p) for p in probe.site if Path(p).is_dir()]
 
 
 @functools.cache
@@ -92,7 +107,12 @@ def _probe(executable: str) -> _Probe:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SandboxError(f"the Python interpreter {executable} failed to start: {last}")
     data = json.loads(done.stdout.strip().splitlines()[-1])
-    return _Probe(str(data["version"]), bool(data["pytest"]), bool(data["coverage"]))
+    return _Probe(
+        str(data["version"]),
+        bool(data["pytest"]),
+        bool(data["coverage"]),
+        tuple(str(p) for p in data.get("site", ())),
+    )
 
 
 def _top_level_entries(dist: importlib.metadata.Distribution) -> set[Path]:
@@ -205,6 +225,7 @@ def resolve_python(environ: Mapping[str, str] | None = None) -> PythonEnv:
         has_pytest=probe.pytest,
         has_coverage=probe.coverage,
         note=note,
+        site_paths=tuple(Path(p) for p in probe.site),
     )
 
 
