@@ -84,7 +84,13 @@ async def synthesize(
     say(f"importing {target.module} in the sandbox")
     intro = await prober.introspect()
     symbols = SymbolTable()
-    ctx = PoolContext(analysis, symbols, patterns=intro.get("patterns", {}))
+    ctx = PoolContext(
+        analysis,
+        symbols,
+        patterns=intro.get("patterns", {}),
+        vocab=intro.get("vocab", {}),
+        imported_vocab=intro.get("imported_vocab", {}),
+    )
     explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say)
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,10 @@ RESERVED = frozenset(
     }
 )
 _MAX_POOL = 48
+_MAX_VOCAB = 12
+#: Number types built from a string (``Decimal('1.50')``); their ``Cls()`` is only zero.
+_NUMERIC_CLASSES = frozenset({"decimal.Decimal", "fractions.Fraction"})
+_NUMERIC_TEXT = re.compile(r"-?\d{1,12}(\.\d{1,6})?")
 _CONFUSABLE = {
     "str": lit(42, "wrong_type_int"),
     "int": lit("7", "wrong_type_str"),
@@ -76,6 +81,8 @@ class SymbolTable:
 
     def __init__(self) -> None:
         self.by_attr: dict[str, str] = {}
+        #: Attributes the target only re-exports (``Decimal``) -> the module they live in.
+        self.home: dict[str, str] = {}
 
     def symbol(self, attr: str) -> str:
         """The test-side name for target attribute ``attr`` (registering it)."""
@@ -98,6 +105,8 @@ def ref_src(ref: dict[str, Any] | None, symbols: SymbolTable) -> tuple[str, froz
     if ref["kind"] == "builtin":
         return ref["name"], frozenset()
     if ref["kind"] == "target":
+        if ref.get("home"):
+            symbols.home[ref["attr"]] = ref["home"]
         return symbols.symbol(ref["attr"]), frozenset()
     module, qualname = ref["module"], ref["qualname"]
     return f"{module}.{qualname}", frozenset({f"import {module}"})
@@ -116,8 +125,26 @@ class PoolContext:
     producers: dict[str, list[Val]] = field(default_factory=dict)
     #: Regexes found on instances of a class (class symbol -> pattern specs).
     class_patterns: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Module constant name -> the strings it holds (dict keys, set items), from the probe.
+    vocab: dict[str, list[str]] = field(default_factory=dict)
+    #: Name imported from a sibling module -> the strings of that module's constants.
+    imported_vocab: dict[str, list[str]] = field(default_factory=dict)
     _regex_cache: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     _structured: list[str] | None = None
+
+    def vocabulary(self, info: FunctionInfo) -> list[str]:
+        """Strings of the constants ``info`` reads, then of the modules it calls into.
+
+        ``DISCOUNT_CODES[code]`` only gets past its ``KeyError`` with a real key;
+        a call passed on to an imported helper may look its argument up there.
+        """
+        found: dict[str, None] = {}
+        names = sorted(info.names_used)
+        for name in names:
+            found.update(dict.fromkeys(self.vocab.get(name, [])))
+        for name in names:
+            found.update(dict.fromkeys(self.imported_vocab.get(name, [])))
+        return list(found)[:_MAX_VOCAB]
 
     def structured(self) -> list[str]:
         """Sectioned documents titled with the module's keywords (see structured.py)."""
@@ -170,6 +197,7 @@ def _strings_for(callee: Callee, param: Param, ctx: PoolContext) -> list[str]:
                 for item in cmp.value:
                     if isinstance(item, str):
                         found[item] = None
+        found.update(dict.fromkeys(ctx.vocabulary(info)))
     for info in infos:
         used = set(info.names_used)
         for name in sorted(used & set(ctx.patterns)):
@@ -418,6 +446,8 @@ def _class_values(
 ) -> list[Val]:
     ref = ref_src(desc.get("ref"), ctx.symbols)
     out: list[Val] = []
+    if ref and f"{desc.get('module')}.{desc.get('qualname')}" in _NUMERIC_CLASSES:
+        out.extend(_numeric_values(ref, callee, param, ctx))
     if desc.get("local") and ref:
         out.extend(ctx.instances.get(ref[0], []))
     out.extend(ctx.producers.get(f"{desc.get('module')}.{desc.get('qualname')}", []))
@@ -451,6 +481,27 @@ def _class_values(
     if not out and ref and desc.get("local") is False:
         out.append(opaque(f"{ref[0]}()", str(desc.get("name", "value")).lower(), ref[1]))
     return out
+
+
+def _numeric_values(
+    ref: tuple[str, frozenset[str]], callee: Callee, param: Param, ctx: PoolContext
+) -> list[Val]:
+    """``Decimal('20.00')``: the numbers the code compares with, then its numeric strings.
+
+    ``Decimal()`` is only ever zero; amounts written in the module (a
+    minimum order of ``Decimal("20.00")``) are the ones that open branches.
+    """
+    texts = [str(n) for n in _numbers_for(callee, param, ctx)[:6]]
+    texts += [s for s in ctx.analysis.strings if _NUMERIC_TEXT.fullmatch(s)][:8]
+    name, imports = ref
+    return [
+        opaque(
+            f"{name}({t!r})",
+            re.sub(r"\W+", "_", f"{name.rsplit('.', 1)[-1].lower()}_{t}".replace("-", "minus_")),
+            imports,
+        )
+        for t in dict.fromkeys(texts)
+    ][:12]
 
 
 def _any_items() -> list[Val]:

@@ -29,11 +29,19 @@ def _qual_ref(cls, mod):
     """How a test can name ``cls``: builtin, attribute of the target, or module path."""
     if getattr(builtins, getattr(cls, "__name__", ""), None) is cls:
         return {"kind": "builtin", "name": cls.__name__}
-    for name, value in sorted(vars(mod).items()):
-        if value is cls and not name.startswith("__"):
-            return {"kind": "target", "attr": name}
     modname = getattr(cls, "__module__", None)
     qual = getattr(cls, "__qualname__", None)
+    for name, value in sorted(vars(mod).items()):
+        if value is cls and not name.startswith("__"):
+            home = _home_module(cls, name, modname, qual, mod)
+            return (
+                {"kind": "target", "attr": name, "home": home}
+                if home
+                else {
+                    "kind": "target",
+                    "attr": name,
+                }
+            )
     if modname and qual and "<" not in qual:
         try:
             obj = importlib.import_module(modname)
@@ -43,6 +51,20 @@ def _qual_ref(cls, mod):
                 return {"kind": "module", "module": modname, "qualname": qual}
         except Exception:
             pass
+    return None
+
+
+def _home_module(cls, name, modname, qual, mod):
+    """The public module a class the target merely re-exports (``Decimal``) comes from."""
+    if not modname or modname == mod.__name__ or qual != name or "." in qual:
+        return None
+    if any(part.startswith("_") for part in modname.split(".")):
+        return None
+    try:
+        if getattr(importlib.import_module(modname), qual, None) is cls:
+            return modname
+    except Exception:
+        pass
     return None
 
 
@@ -258,10 +280,70 @@ def _introspect(mod):
         "file": target_file,
         "members": members,
         "patterns": patterns,
+        "vocab": _vocabulary(mod),
+        "imported_vocab": _imported_vocabulary(mod, target_file),
         "has_coverage": has_coverage,
         "has_pytest": has_pytest,
         "python": "{}.{}".format(*sys.version_info[:2]),
     }
+
+
+def _const_strings(value):
+    """Short strings a constant holds: dict keys, set/tuple/list items (``DISCOUNT_CODES``)."""
+    if isinstance(value, dict):
+        items = list(value)[:_MAX_ITEMS]
+    elif isinstance(value, (set, frozenset, tuple, list)):
+        items = list(value)[:_MAX_ITEMS]
+    else:
+        return []
+    if isinstance(value, (set, frozenset)):
+        items = sorted(i for i in items if isinstance(i, str))
+    return [i for i in items if isinstance(i, str) and 0 < len(i) <= 40][:16]
+
+
+def _vocabulary(mod):
+    """Constant name -> the strings it holds: the keys a lookup in it accepts."""
+    out = {}
+    for name, value in list(vars(mod).items()):
+        if name.startswith("__") or isinstance(value, type):
+            continue
+        found = _const_strings(value)
+        if found:
+            out[name] = found
+    return out
+
+
+def _imported_vocabulary(mod, target_file):
+    """Name imported from a sibling module -> the strings of that module's constants.
+
+    ``from shop.pricing import tax_for``: ``tax_for(amount, region)`` looks
+    ``region`` up in ``pricing.TAX_RATES``, so a method of the target that
+    passes a parameter on to ``tax_for`` should try those keys.
+    """
+    # The folder holding the target's top-level package: its siblings live there.
+    root = os.path.dirname(target_file)
+    while os.path.exists(os.path.join(root, "__init__.py")):
+        root = os.path.dirname(root)
+    by_module = {}
+    out = {}
+    for name, value in list(vars(mod).items()):
+        if name.startswith("__"):
+            continue
+        home = getattr(value, "__module__", None) if not inspect.ismodule(value) else None
+        source = sys.modules.get(home) if home else (value if inspect.ismodule(value) else None)
+        path = getattr(source, "__file__", None)
+        if source is None or source is mod or not path:
+            continue
+        if not os.path.realpath(path).startswith(root + os.sep):
+            continue
+        if source.__name__ not in by_module:
+            strings = []
+            for found in _vocabulary(source).values():
+                strings.extend(s for s in found if s not in strings)
+            by_module[source.__name__] = strings[:24]
+        if by_module[source.__name__]:
+            out[name] = by_module[source.__name__]
+    return out
 
 
 def _introspect_class(name, cls, mod, target_file):
