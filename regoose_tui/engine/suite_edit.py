@@ -110,6 +110,7 @@ def merge_suites(base: str, extra: str) -> str:
         for t in n.targets
         if isinstance(t, ast.Name)
     }
+    base_bodies = {_body_key(n) for n in base_tree.body if _defined_name(n)}
     new_imports: list[str] = []
     new_blocks: list[str] = []
     for node in extra_tree.body:
@@ -122,6 +123,8 @@ def merge_suites(base: str, extra: str) -> str:
         name = _defined_name(node)
         if name is None:
             continue  # module docstrings and bare expressions stay with the base
+        if _body_key(node) in base_bodies:
+            continue  # the same test (or helper) under any name: adds nothing
         if name in taken:
             if not name.startswith(("test", "Test")):
                 continue  # the base already defines this helper
@@ -138,6 +141,15 @@ def merge_suites(base: str, extra: str) -> str:
     if new_blocks:
         merged += "\n\n" + "\n\n\n".join(new_blocks) + "\n"
     return merged
+
+
+def _body_key(node: ast.stmt) -> str:
+    """What a definition does, whatever it is called: its AST without its name."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return ast.dump(ast.Module(body=list(node.body), type_ignores=[])) + ast.dump(
+            ast.Module(body=[ast.Expr(d) for d in node.decorator_list], type_ignores=[])
+        )
+    return ast.dump(node)
 
 
 def _first_line(node: ast.stmt) -> int:

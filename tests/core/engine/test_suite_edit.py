@@ -63,3 +63,16 @@ def test_merge_adds_new_imports_and_renames_clashing_tests() -> None:
 
 def test_merge_into_empty_base_returns_extra() -> None:
     assert merge_suites("", "def test_x():\n    pass\n") == "def test_x():\n    pass\n"
+
+
+def test_merge_skips_tests_the_base_already_has_under_any_name() -> None:
+    extra = (
+        "from shop.cart import Cart\n\n\n"
+        "def test_a_again():\n    assert helper() == 1\n\n\n"
+        "def test_a():\n    assert helper() == 1\n\n\n"
+        "def test_new():\n    assert Cart is not None\n"
+    )
+    merged = merge_suites(SUITE, extra)
+    names = list_test_names(merged)
+    assert "test_a_2" not in names and "test_a_again" not in names
+    assert "test_new" in names
