@@ -33,6 +33,9 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bus_throughput.py
+	$(BIN)/python benchmarks/live_log_bench.py
+	$(BIN)/python benchmarks/plan_graph_bench.py
+	$(BIN)/python benchmarks/app_startup_bench.py --runs 7
 
 screenshots: $(VENV)/.installed-dev
 	$(BIN)/python scripts/make_screenshots.py
