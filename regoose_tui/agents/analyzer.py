@@ -49,10 +49,19 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
     name = "analyzer"
     capabilities = ("ast-analysis", "import-check")
 
-    def __init__(self, context: AgentContext, runtime: Runtime, python: PythonEnv) -> None:
+    def __init__(
+        self,
+        context: AgentContext,
+        runtime: Runtime,
+        python: PythonEnv,
+        *,
+        import_timeout: float = IMPORT_TIMEOUT_SECONDS,
+    ) -> None:
         super().__init__(context)
         self.runtime = runtime
         self.python = python
+        #: Never more than the generation's budget: a hanging import ends the run in time.
+        self.import_timeout = max(1.0, min(import_timeout, IMPORT_TIMEOUT_SECONDS))
 
     async def run(self, value: AnalyzeInput) -> TargetAnalysis:
         target = await asyncio.to_thread(resolve_target, value.target, value.project)
@@ -76,14 +85,14 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
                 project_dir=target.project_dir,
                 work_dir=Path(work),
                 env=sandbox_env(self.python, target.project_dir),
-                limits=Limits(wall_seconds=IMPORT_TIMEOUT_SECONDS),
+                limits=Limits(wall_seconds=self.import_timeout),
                 label=f"import {target.module}",
             )
             result = await self.runtime.run(spec)
         if result.timed_out:
             raise TargetImportError(
                 f"{target.path}: importing {target.module} did not finish in "
-                f"{IMPORT_TIMEOUT_SECONDS:.0f} s (does it run code at import time?)"
+                f"{self.import_timeout:.0f} s (does it run code at import time?)"
             )
         if result.exit_code != 0:
             lines = [line for line in result.stderr.strip().splitlines() if line.strip()]

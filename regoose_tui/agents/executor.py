@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-
-import aiofiles
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.bus.events import RunFinished, RunStarted
@@ -15,6 +14,7 @@ from regoose_tui.providers.base import TargetModule
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.pytest_runner import PytestReport, run_pytest
 from regoose_tui.runtime.python_env import PythonEnv
+from regoose_tui.tools.filesystem import FilesystemTool
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,17 @@ class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
         self.python = python
 
     async def run(self, value: ExecuteInput) -> Execution:
-        value.work_dir.mkdir(parents=True, exist_ok=True)
-        test_path = value.work_dir / value.file_name
-        async with aiofiles.open(test_path, "w", encoding="utf-8") as handle:
-            await handle.write(value.test_source)
-        run_id = uuid.uuid4().hex[:10]
         ctx = self.context
+        await asyncio.to_thread(value.work_dir.mkdir, parents=True, exist_ok=True)
+        # Through the filesystem tool: confined to the work folder, atomic, and
+        # announced on the bus (tool.called / tool.result) like every tool call.
+        files = FilesystemTool(value.work_dir, publish=ctx.emit, session_id=ctx.session_id)
+        written = await files.execute(
+            "write_file", path=value.file_name, content=value.test_source, overwrite=True
+        )
+        written.unwrap()
+        test_path = value.work_dir / value.file_name
+        run_id = uuid.uuid4().hex[:10]
         argv = ("pytest", value.file_name)
         ctx.emit(
             RunStarted(

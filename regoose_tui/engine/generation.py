@@ -181,7 +181,12 @@ class GenerationSession:
         shared: dict[str, Any] = {}
 
         async def analyze(ctx: NodeContext) -> TargetAnalysis:
-            agent = AnalyzerAgent(context("analyzer"), runtime, python)
+            agent = AnalyzerAgent(
+                context("analyzer"),
+                runtime,
+                python,
+                import_timeout=self._deadline - time.monotonic(),
+            )
             analysis = await agent.execute(
                 AnalyzeInput(str(options.target), str(options.project) if options.project else None)
             )

@@ -32,7 +32,9 @@ def test_bad_target_is_one_line_exit_2_and_recorded(case: str, tmp_path: Path, r
     project = tmp_path / "proj"
     project.mkdir()
     (project / name).write_bytes(content)
-    result = regoose("generate", str(project / name), "--runtime", "local", timeout=120)
+    result = regoose(
+        "generate", str(project / name), "--runtime", "local", "--budget", "6", timeout=120
+    )
     assert result.code == 2, result.err
     lines = [line for line in result.err.splitlines() if line.startswith("regoose:")]
     assert len(lines) == 1 and message in lines[0], result.err

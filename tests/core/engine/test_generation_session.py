@@ -97,6 +97,7 @@ async def test_failing_test_is_dropped_and_coverage_grows(project: Path, tmp_pat
         assert outcome.line_percent > 70
         kinds = {e.kind for e in events}
         assert {"plan.created", "agent.started", "agent.finished", "run.output"} <= kinds
+        assert {"tool.called", "tool.result"} <= kinds  # the executor writes through a tool
         record = await store.get_session(outcome.session_id)
         assert record.status == "passed" and record.tests == 2
         stored = await store.events(outcome.session_id)
