@@ -108,6 +108,9 @@ class GenerationSession:
                 provider = self._provider or create_provider(provider_name)
                 runtime = self._runtime or await asyncio.to_thread(get_runtime, runtime_name)
                 python = self._python or await asyncio.to_thread(resolve_python)
+            except asyncio.CancelledError:
+                await self._finish("cancelled", "cancelled by the user", started)
+                raise
             except RegooseError as error:
                 await self._finish("error", error.msg, started)
                 raise
@@ -129,11 +132,17 @@ class GenerationSession:
             except RegooseError as error:
                 await self._finish("error", error.msg, started)
                 raise
+            except Exception as error:
+                # A bug of ours: the session still ends with the reason, not as "running".
+                await self._finish(
+                    "error", f"internal error: {type(error).__name__}: {error}", started
+                )
+                raise
             return outcome
         finally:
             await tap.aclose()
             await self.store.flush()
-            shutil.rmtree(work_dir, ignore_errors=True)
+            await asyncio.to_thread(shutil.rmtree, work_dir, ignore_errors=True)
 
     async def _finish(
         self, status: str, reason: str | None, started: float, **figures: Any

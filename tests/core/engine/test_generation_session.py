@@ -14,7 +14,7 @@ from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import Event
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
-from regoose_tui.errors import FileExistsRefused, TargetSyntaxError
+from regoose_tui.errors import FileExistsRefused, PlanError, TargetSyntaxError
 from regoose_tui.providers.base import GenerationRequest
 from regoose_tui.providers.scripted import ScriptedProvider
 from regoose_tui.runtime.local import LocalRuntime
@@ -134,3 +134,27 @@ async def test_existing_user_file_is_not_overwritten(project: Path, tmp_path: Pa
     with pytest.raises(FileExistsRefused, match="--force"):
         await _run(options, tmp_path)
     assert mine.read_text() == "# my own tests\n"
+
+
+async def test_a_provider_bug_still_ends_the_session_with_its_reason(
+    project: Path, tmp_path: Path
+) -> None:
+    def broken(request: GenerationRequest) -> str:
+        raise RuntimeError("provider exploded")
+
+    store = await SessionStore.open(tmp_path / "db3" / "sessions.db")
+    bus = MessageBus()
+    session = GenerationSession(
+        GenerateOptions(target=project / "calc.py"),
+        bus=bus,
+        store=store,
+        provider=ScriptedProvider(broken),
+        runtime=LocalRuntime(),
+    )
+    with pytest.raises(PlanError, match="provider exploded"):
+        await session.run()
+    assert session.session_id is not None
+    record = await store.get_session(session.session_id)
+    assert record.status == "error" and "provider exploded" in (record.reason or "")
+    await store.close()
+    await bus.close()
