@@ -47,6 +47,26 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
+def command_running(marker: str, within: float = 20.0) -> bool:
+    """Poll until the command itself (not a bwrap still setting up) carries ``marker``.
+
+    bwrap's own argv holds the marker from its first instant; killing Regoose
+    before bwrap has started the command is a different case from killing it
+    while the command runs, which is what the tests mean to check.
+    """
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for pid in processes_with(marker):
+            try:
+                argv0 = (Path("/proc") / str(pid) / "cmdline").read_bytes().split(b"\0")[0]
+            except OSError:
+                continue
+            if not argv0.endswith(b"bwrap"):
+                return True
+        time.sleep(0.02)
+    return False
+
+
 def wait_gone(marker: str, within: float = 10.0) -> list[int]:
     """Poll until no process carries ``marker``; return the survivors (empty is good)."""
     deadline = time.monotonic() + within

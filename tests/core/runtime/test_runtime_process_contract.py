@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import PYTHON, wait_gone, wait_until_present
+from sandbox_helpers import PYTHON, command_running, wait_gone, wait_until_present
 
 from regoose_tui.runtime._process import CAPTURE_CHARS, MAX_LINE_CHARS
 from regoose_tui.runtime.base import Limits, Runtime
@@ -283,7 +283,7 @@ async def test_the_command_dies_with_regoose(runtime: Runtime, dirs, no_leaks) -
         env={**os.environ, "CHILD_MARKER": marker},
     )
     try:
-        assert await asyncio.to_thread(wait_until_present, marker, 20)
+        assert await asyncio.to_thread(command_running, marker, 20)
     finally:
         driver.kill()
         await driver.wait()
