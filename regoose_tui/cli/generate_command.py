@@ -13,6 +13,7 @@ from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.errors import RegooseError, UsageError
+from regoose_tui.store.safe_write import nearest_existing
 
 REPORT_SUFFIXES = (".md", ".json", ".xml")
 
@@ -87,9 +88,7 @@ def _check_report_path(path: Path) -> None:
         raise UsageError(f"--report {path}: use a .md, .json or .xml (JUnit) file name")
     if path.is_dir():
         raise UsageError(f"--report {path}: is a folder")
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    folder = nearest_existing(path.parent)
     if not folder.is_dir():
         raise UsageError(f"--report {path}: cannot create its folder ({folder} is a file)")
 

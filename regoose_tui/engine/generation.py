@@ -39,6 +39,7 @@ from regoose_tui.providers.factory import create_provider
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import PythonEnv, resolve_python
 from regoose_tui.runtime.registry import get_runtime
+from regoose_tui.store.safe_write import file_sha256, nearest_existing
 from regoose_tui.store.sink import store_sink
 from regoose_tui.store.store import SessionStore
 
@@ -380,9 +381,7 @@ def _check_output(path: Path, module: str, force: bool, known: set[str], writing
     """Fail before any work when the test file could not, or must not, be written there."""
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; the test file cannot be written there")
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    folder = nearest_existing(path.parent)
     if not folder.is_dir():
         raise UsageError(f"{path.parent}: cannot create the output folder ({folder} is a file)")
     if writing and not os.access(folder, os.W_OK | os.X_OK):
@@ -403,8 +402,6 @@ def _check_output(path: Path, module: str, force: bool, known: set[str], writing
         )
     if not writing:
         return
-    from regoose_tui.store.safe_write import file_sha256
-
     if file_sha256(path) not in known:
         raise FileExistsRefused(
             f"{path} already exists and was not written by Regoose: pass --force to overwrite "

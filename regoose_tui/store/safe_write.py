@@ -25,6 +25,13 @@ def sha256_text(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+def nearest_existing(path: Path) -> Path:
+    """``path`` or its closest ancestor that exists: where creating ``path`` would start."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def file_sha256(path: Path) -> str:
     """The hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
