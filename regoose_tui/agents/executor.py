@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
-from regoose_tui.bus.events import RunFinished, RunStarted
-from regoose_tui.engine.output_batcher import OutputBatcher
+from regoose_tui.engine.announced_run import run_pytest_announced
 from regoose_tui.providers.base import TargetModule
 from regoose_tui.runtime.base import Runtime
-from regoose_tui.runtime.pytest_runner import PytestReport, run_pytest
+from regoose_tui.runtime.pytest_runner import PytestReport
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.tools.filesystem import FilesystemTool
 
@@ -57,42 +56,19 @@ class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
         )
         written.unwrap()
         test_path = value.work_dir / value.file_name
-        run_id = uuid.uuid4().hex[:10]
-        argv = ("pytest", value.file_name)
-        ctx.emit(
-            RunStarted(
-                run_id=run_id,
-                runtime=self.runtime.name,
-                argv=argv,
-                label=value.label,
-                session_id=ctx.session_id,
-            )
-        )
-        batcher = OutputBatcher(ctx.emit, run_id, ctx.session_id)
-        try:
-            report = await run_pytest(
-                self.runtime,
-                self.python,
-                project_dir=value.target.project_dir,
-                work_dir=value.work_dir,
-                test_paths=[test_path],
-                cov_source=value.target.path,
-                on_output=batcher,
-                timeout=value.timeout_seconds,
-                # Regoose's own pytest plugins (textual snapshots...) only slow a run down;
-                # the user's venv keeps its plugins (pytest-asyncio and friends).
-                autoload_plugins=self.python.source == "VIRTUAL_ENV",
-            )
-        finally:
-            batcher.flush()
-        ctx.emit(
-            RunFinished(
-                run_id=run_id,
-                exit_code=report.exit_code,
-                timed_out=report.timed_out,
-                wall_seconds=report.wall_seconds,
-                session_id=ctx.session_id,
-            )
+        report = await run_pytest_announced(
+            ctx.emit,
+            self.runtime,
+            self.python,
+            run_id=uuid.uuid4().hex[:10],
+            session_id=ctx.session_id,
+            label=value.label,
+            argv=("pytest", value.file_name),
+            project_dir=value.target.project_dir,
+            work_dir=value.work_dir,
+            test_paths=[test_path],
+            cov_source=value.target.path,
+            timeout=value.timeout_seconds,
         )
         return Execution(test_path, report)
 

@@ -10,17 +10,14 @@ from pathlib import Path
 
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import (
-    RunFinished,
-    RunStarted,
     SessionFinished,
     SessionStarted,
     TestOutcome,
 )
-from regoose_tui.engine.output_batcher import OutputBatcher
+from regoose_tui.engine.announced_run import run_pytest_announced
 from regoose_tui.errors import RegooseError, TargetNotFound, UsageError
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.pytest_results import TestCaseResult
-from regoose_tui.runtime.pytest_runner import run_pytest
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.store.sink import store_sink
 from regoose_tui.store.store import SessionStore
@@ -138,30 +135,22 @@ async def run_tests(
                 session_id=session_id,
             )
         )
-        bus.publish_nowait(
-            RunStarted(
-                run_id=session_id,
-                runtime=runtime.name,
-                argv=("pytest", *map(str, tests)),
-                label="run",
-                session_id=session_id,
-            )
-        )
-        batcher = OutputBatcher(bus.publish_nowait, session_id, session_id)
         try:
             with tempfile.TemporaryDirectory(prefix="regoose-run-") as work:
-                report = await run_pytest(
+                report = await run_pytest_announced(
+                    bus.publish_nowait,
                     runtime,
                     python,
+                    run_id=session_id,
+                    session_id=session_id,
+                    label="run",
+                    argv=("pytest", *map(str, tests)),
                     project_dir=project,
                     work_dir=Path(work),
                     test_paths=tests,
                     cov_source=cov,
-                    on_output=batcher,
-                    autoload_plugins=python.source == "VIRTUAL_ENV",
                 )
         except (Exception, asyncio.CancelledError) as error:
-            batcher.flush()
             cancelled = isinstance(error, asyncio.CancelledError)
             status = "cancelled" if cancelled else "error"
             if cancelled:
@@ -174,16 +163,6 @@ async def run_tests(
             await tap.join()
             await store.finish_session(session_id, status, reason)
             raise
-        batcher.flush()
-        bus.publish_nowait(
-            RunFinished(
-                run_id=session_id,
-                exit_code=report.exit_code,
-                timed_out=report.timed_out,
-                wall_seconds=report.wall_seconds,
-                session_id=session_id,
-            )
-        )
         for case in report.tests:
             bus.publish_nowait(
                 TestOutcome(
