@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
-from regoose_tui.engine.target import resolve_target
-from regoose_tui.errors import TargetImportError
-from regoose_tui.providers.base import TargetModule
-from regoose_tui.runtime.base import Limits, RunSpec, Runtime
+from regoose_tui.domain.target import TargetModule, resolve_target
+from regoose_tui.errors import SandboxError, TargetImportError
 from regoose_tui.runtime.python_env import PythonEnv
+from regoose_tui.tools.sandbox import SandboxTool
 
 #: A module that takes longer than this to import is treated as hanging.
 IMPORT_TIMEOUT_SECONDS = 20.0
@@ -52,14 +50,16 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
     def __init__(
         self,
         context: AgentContext,
-        runtime: Runtime,
-        python: PythonEnv,
+        sandbox: SandboxTool,
         *,
         import_timeout: float = IMPORT_TIMEOUT_SECONDS,
     ) -> None:
         super().__init__(context)
-        self.runtime = runtime
-        self.python = python
+        if sandbox.python is None:
+            raise ValueError("the analyzer needs a container tool with a Python environment")
+        #: The import check runs through the container tool's ``run`` (announced on the bus).
+        self.sandbox = sandbox
+        self.python: PythonEnv = sandbox.python
         #: Never more than the generation's budget: a hanging import ends the run in time.
         self.import_timeout = max(1.0, min(import_timeout, IMPORT_TIMEOUT_SECONDS))
 
@@ -75,28 +75,31 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
         return TargetAnalysis(target, functions, classes, branches, analysis)
 
     async def _check_import(self, target: TargetModule) -> None:
-        with tempfile.TemporaryDirectory(prefix="regoose-import-") as work:
-            spec = RunSpec(
-                argv=[
-                    str(self.python.executable),
-                    "-c",
-                    f"import importlib; importlib.import_module({target.module!r})",
-                ],
-                project_dir=target.project_dir,
-                work_dir=Path(work),
-                env=sandbox_env(self.python, target.project_dir),
-                limits=Limits(wall_seconds=self.import_timeout),
-                label=f"import {target.module}",
-            )
-            result = await self.runtime.run(spec)
-        if result.timed_out:
+        result = await self.sandbox.execute(
+            "run",
+            argv=[
+                str(self.python.executable),
+                "-c",
+                f"import importlib; importlib.import_module({target.module!r})",
+            ],
+            env=sandbox_env(self.python, target.project_dir),
+            timeout=self.import_timeout,
+            label=f"import {target.module}",
+        )
+        output = result.output if isinstance(result.output, dict) else None
+        if output is None:
+            # The runtime itself failed (unavailable, refused spec): not the target's fault.
+            raise SandboxError(result.error or "the sandbox did not run the import check")
+        if output.get("timed_out"):
             raise TargetImportError(
                 f"{target.path}: importing {target.module} did not finish in "
                 f"{self.import_timeout:.0f} s (does it run code at import time?)"
             )
-        if result.exit_code != 0:
-            lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-            last = lines[-1].strip() if lines else f"exit code {result.exit_code}"
+        exit_code = output.get("exit_code")
+        if exit_code != 0:
+            stderr = str(output.get("stderr") or "")
+            lines = [line for line in stderr.strip().splitlines() if line.strip()]
+            last = lines[-1].strip() if lines else f"exit code {exit_code}"
             raise TargetImportError(f"{target.path}: importing {target.module} failed: {last}")
 
     def summarize(self, result: TargetAnalysis) -> str:

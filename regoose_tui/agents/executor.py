@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
-from regoose_tui.engine.announced_run import run_pytest_announced
-from regoose_tui.providers.base import TargetModule
-from regoose_tui.runtime.base import Runtime
+from regoose_tui.domain.target import TargetModule
 from regoose_tui.runtime.pytest_runner import PytestReport
-from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.tools.filesystem import FilesystemTool
+from regoose_tui.tools.sandbox import SandboxTool
 
 
 @dataclass(frozen=True)
 class ExecuteInput:
+    """One module to run: its source, its file name, and the folder it goes in.
+
+    ``folder`` is relative to the session's work folder (the filesystem tool's
+    root and the container tool's writable folder are that same folder).
+    """
+
     target: TargetModule
     test_source: str
     file_name: str
-    work_dir: Path
+    folder: PurePosixPath
     label: str = "tests"
     timeout_seconds: float = 300.0
 
@@ -35,42 +37,37 @@ class Execution:
 
 
 class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
-    """Runs tests in the session's runtime and puts their output on the bus."""
+    """Runs tests through the container tool; the run and its output go on the bus."""
 
     name = "executor"
     capabilities = ("sandbox-run", "coverage")
 
-    def __init__(self, context: AgentContext, runtime: Runtime, python: PythonEnv) -> None:
+    def __init__(self, context: AgentContext, files: FilesystemTool, sandbox: SandboxTool) -> None:
         super().__init__(context)
-        self.runtime = runtime
-        self.python = python
+        if files.root != sandbox.work_dir.resolve():
+            # The module is written by one tool and run by the other: one folder for both.
+            raise ValueError(
+                f"the filesystem tool's root {files.root} is not the sandbox's work "
+                f"folder {sandbox.work_dir}"
+            )
+        self.files = files
+        self.sandbox = sandbox
 
     async def run(self, value: ExecuteInput) -> Execution:
-        ctx = self.context
-        await asyncio.to_thread(value.work_dir.mkdir, parents=True, exist_ok=True)
+        relative = (value.folder / value.file_name).as_posix()
         # Through the filesystem tool: confined to the work folder, atomic, and
         # announced on the bus (tool.called / tool.result) like every tool call.
-        files = FilesystemTool(value.work_dir, publish=ctx.emit, session_id=ctx.session_id)
-        written = await files.execute(
-            "write_file", path=value.file_name, content=value.test_source, overwrite=True
+        written = await self.files.execute(
+            "write_file", path=relative, content=value.test_source, overwrite=True
         )
         written.unwrap()
-        test_path = value.work_dir / value.file_name
-        report = await run_pytest_announced(
-            ctx.emit,
-            self.runtime,
-            self.python,
-            run_id=uuid.uuid4().hex[:10],
-            session_id=ctx.session_id,
-            label=value.label,
-            argv=("pytest", value.file_name),
-            project_dir=value.target.project_dir,
-            work_dir=value.work_dir,
-            test_paths=[test_path],
+        report = await self.sandbox.pytest(
+            [relative],
             cov_source=value.target.path,
             timeout=value.timeout_seconds,
+            label=value.label,
         )
-        return Execution(test_path, report)
+        return Execution(self.files.root / relative, report)
 
     def summarize(self, result: Execution) -> str:
         report = result.report

@@ -6,16 +6,12 @@ from dataclasses import dataclass
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.bus.events import ProviderUsage
+from regoose_tui.domain.feedback import Feedback
+from regoose_tui.domain.suite_edit import list_test_names
+from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import BadModelOutput
-from regoose_tui.providers.base import (
-    Feedback,
-    GenerationRequest,
-    GenerationResult,
-    Provider,
-    TargetModule,
-)
-from regoose_tui.runtime.base import Runtime
-from regoose_tui.runtime.python_env import PythonEnv
+from regoose_tui.providers.base import GenerationRequest, GenerationResult, Provider
+from regoose_tui.tools.registry import ToolRegistry
 
 
 @dataclass(frozen=True)
@@ -32,22 +28,19 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
     name = "generator"
     capabilities = ("write-tests",)
 
-    def __init__(
-        self, context: AgentContext, provider: Provider, runtime: Runtime, python: PythonEnv
-    ) -> None:
+    def __init__(self, context: AgentContext, provider: Provider, tools: ToolRegistry) -> None:
         super().__init__(context)
         self.provider = provider
-        self.runtime = runtime
-        self.python = python
+        #: The session's tools, handed to the provider with every request.
+        self.tools = tools
 
     async def run(self, value: GenerateInput) -> GenerationResult:
         request = GenerationRequest(
             target=value.target,
-            runtime=self.runtime,
+            tools=self.tools,
             iteration=value.iteration,
             budget_seconds=value.budget_seconds,
             feedback=value.feedback,
-            python=str(self.python.executable),
             progress=self.progress,
         )
         result = await self.provider.generate(request)
@@ -66,8 +59,6 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
         return result
 
     def summarize(self, result: GenerationResult) -> str:
-        from regoose_tui.engine.suite_edit import list_test_names
-
         try:
             count = len(list_test_names(result.test_source))
         except SyntaxError:

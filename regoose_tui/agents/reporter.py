@@ -8,7 +8,9 @@ from pathlib import Path
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.validator import KeptSuite
 from regoose_tui.bus.events import TestsWritten
-from regoose_tui.store.safe_write import write_generated_file_async
+from regoose_tui.errors import StoreError
+from regoose_tui.tools.filesystem import FilesystemTool
+from regoose_tui.tools.typed_errors import raise_for
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,19 @@ class Written:
 
 
 class ReporterAgent(BaseAgent[ReportInput, Written]):
-    """Writes the final test module; the session writes the report beside it."""
+    """Writes the final test module; the session writes the report beside it.
+
+    The write goes through the filesystem tool's ``write_generated`` operation
+    (atomic, never over a file the user edited unless ``force``), rooted at the
+    output folder; a refusal comes back as the same FileExistsRefused as ever.
+    """
 
     name = "reporter"
     capabilities = ("atomic-write", "reports")
 
-    def __init__(self, context: AgentContext) -> None:
+    def __init__(self, context: AgentContext, files: FilesystemTool) -> None:
         super().__init__(context)
+        self.files = files
 
     async def run(self, value: ReportInput) -> Written:
         kept = value.kept
@@ -48,9 +56,7 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
         if not value.write:
             self.progress(f"{len(kept.tests)} tests ready for {value.out_path} (not written yet)")
             return Written(value.out_path, len(kept.tests), kept.source, written=False)
-        path = await write_generated_file_async(
-            value.out_path, kept.source, force=value.force, known_sha256=value.known_sha256
-        )
+        path = await self._write(value, kept.source)
         report = kept.report
         self.context.emit(
             TestsWritten(
@@ -64,6 +70,25 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
         )
         self.progress(f"wrote {len(kept.tests)} tests to {path}")
         return Written(path, len(kept.tests), kept.source)
+
+    async def _write(self, value: ReportInput, source: str) -> Path:
+        try:
+            relative = value.out_path.relative_to(self.files.root)
+        except ValueError:
+            raise StoreError(
+                f"{value.out_path} is outside the output folder {self.files.root}"
+            ) from None
+        result = await self.files.execute(
+            "write_generated",
+            path=relative.as_posix(),
+            content=source,
+            force=value.force,
+            known_sha256=sorted(value.known_sha256),
+        )
+        raise_for(result, StoreError)
+        output = result.output
+        assert isinstance(output, dict)
+        return self.files.root / str(output["path"])
 
     def summarize(self, result: Written) -> str:
         if result.path is None:

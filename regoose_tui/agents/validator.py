@@ -9,13 +9,14 @@ the target; otherwise the new tests are dropped as adding nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.bus.events import CoverageUpdated, TestOutcome
-from regoose_tui.engine.suite_edit import list_test_names, merge_suites, remove_tests
-from regoose_tui.providers.base import FailedTest, Feedback, TargetModule
+from regoose_tui.domain.feedback import FailedTest, Feedback
+from regoose_tui.domain.suite_edit import list_test_names, merge_suites, remove_tests
+from regoose_tui.domain.target import TargetModule
 from regoose_tui.runtime.pytest_runner import PytestReport
 
 #: Repair rounds before a candidate is given up on.
@@ -44,7 +45,8 @@ class ValidateInput:
     candidate: Execution
     kept: KeptSuite | None
     file_name: str
-    work_dir: Path
+    #: Where this iteration's reruns go, relative to the session's work folder.
+    folder: PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
                     target=value.target,
                     test_source=source,
                     file_name=value.file_name,
-                    work_dir=value.work_dir / f"check{round_number}",
+                    folder=value.folder / f"check{round_number}",
                     label="validate",
                 )
             )

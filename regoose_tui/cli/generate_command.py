@@ -38,7 +38,7 @@ async def generate_command(args: argparse.Namespace) -> int:
     out_dir = Path(settings.generate.out_dir).expanduser() if settings.generate.out_dir else None
     if out_dir is not None and not args.out and not out_dir.is_absolute():
         # A relative out_dir from regoose.toml or the environment means "in the project".
-        from regoose_tui.engine.target import find_project_root
+        from regoose_tui.domain.target import find_project_root
 
         base = project or find_project_root(Path(args.target).expanduser().resolve())
         out_dir = base / out_dir

@@ -14,7 +14,8 @@ from regoose_tui.bus.events import (
     SessionStarted,
     TestOutcome,
 )
-from regoose_tui.engine.announced_run import run_pytest_announced
+from regoose_tui.domain.target import find_project_root
+from regoose_tui.engine.session_tools import sandbox_of, session_tools
 from regoose_tui.errors import RegooseError, TargetNotFound, UsageError
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.pytest_results import TestCaseResult
@@ -77,8 +78,6 @@ def infer_project(tests: list[Path]) -> Path:
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
             return folder
-    from regoose_tui.engine.target import find_project_root
-
     return (
         find_project_root(start / "__init__.py")
         if (start / "__init__.py").exists()
@@ -136,19 +135,24 @@ async def run_tests(
             )
         )
         try:
+            # Absolute before it reaches the tool (a relative --cov means the cwd's).
+            cov_path = await asyncio.to_thread(cov.resolve) if cov is not None else None
             with tempfile.TemporaryDirectory(prefix="regoose-run-") as work:
-                report = await run_pytest_announced(
-                    bus.publish_nowait,
+                # The same container-tool pytest path as a generation's executor; the
+                # user's tests and --cov are named read-only paths, so the tool lets
+                # the call name them wherever they are.
+                tools = await asyncio.to_thread(
+                    session_tools,
                     runtime,
                     python,
-                    run_id=session_id,
-                    session_id=session_id,
-                    label="run",
-                    argv=("pytest", *map(str, tests)),
                     project_dir=project,
                     work_dir=Path(work),
-                    test_paths=tests,
-                    cov_source=cov,
+                    publish=bus.publish_nowait,
+                    session_id=session_id,
+                    read_only_paths=(*tests, *([cov_path] if cov_path else [])),
+                )
+                report = await sandbox_of(tools).pytest(
+                    tests, cov_source=cov_path, label="run", run_id=session_id
                 )
         except (Exception, asyncio.CancelledError) as error:
             cancelled = isinstance(error, asyncio.CancelledError)

@@ -3,8 +3,8 @@
 ``offline`` (the embedded engine) and LiteLLM models implement it. The
 generator agent calls ``generate`` once per iteration with what the analyzer
 found and, from the second iteration on, what the validator saw (failures,
-coverage gaps). A provider returns one test module's source; the executor and
-validator decide what of it is kept.
+coverage gaps), plus the session's tools. A provider returns one test
+module's source; the executor and validator decide what of it is kept.
 """
 
 from __future__ import annotations
@@ -12,41 +12,10 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from regoose_tui.runtime.base import Runtime
-
-
-@dataclass(frozen=True)
-class TargetModule:
-    """The file tests are written for, and how to import it."""
-
-    path: Path
-    module: str
-    project_dir: Path
-    source: str
-
-
-@dataclass(frozen=True)
-class FailedTest:
-    """A test that failed in the previous iteration, with why."""
-
-    name: str
-    message: str
-    traceback: str = ""
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What the validator learned from the previous iteration."""
-
-    kept_test_source: str = ""
-    failed: tuple[FailedTest, ...] = ()
-    missing_lines: tuple[int, ...] = ()
-    missing_branches: tuple[tuple[int, int], ...] = ()
-    line_percent: float = 0.0
-    branch_percent: float = 0.0
-
+from regoose_tui.domain.feedback import Feedback
+from regoose_tui.domain.target import TargetModule
+from regoose_tui.tools.registry import ToolRegistry
 
 #: Progress callback: a short human sentence.
 ProgressSink = Callable[[str], None]
@@ -54,14 +23,18 @@ ProgressSink = Callable[[str], None]
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """Everything a provider gets to write tests."""
+    """Everything a provider gets to write tests.
+
+    ``tools`` is the generation session's ToolRegistry (filesystem, shell and
+    container): a provider reaches the sandbox and the disk only through it,
+    never through a Runtime of its own.
+    """
 
     target: TargetModule
-    runtime: Runtime
+    tools: ToolRegistry
     iteration: int = 1
     budget_seconds: float = 60.0
     feedback: Feedback | None = None
-    python: str | None = None
     progress: ProgressSink | None = None
 
 

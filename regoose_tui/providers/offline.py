@@ -1,7 +1,7 @@
 """The embedded offline provider: real test synthesis, no LLM, no network.
 
 ``generate`` runs the synthesis engine (regoose_tui.synth) against the
-target in the request's sandbox runtime. ``chat`` cannot hold a free-form
+target through the request's container tool. ``chat`` cannot hold a free-form
 conversation; it says so, plainly, and says what it can do instead.
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from regoose_tui.providers.base import ChatTurn, GenerationRequest, GenerationResult, Provider
 from regoose_tui.synth.engine import synthesize
+from regoose_tui.tools.sandbox import SandboxTool
 
 _REPLY = (
     "I am the offline provider: I work without a language model or network. "
@@ -34,12 +34,12 @@ class OfflineProvider(Provider):
 
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Synthesize one pytest module for ``request.target`` within its budget."""
+        sandbox = request.tools.typed(SandboxTool.name, SandboxTool)
         work_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="regoose-synth-"))
         try:
             result = await synthesize(
                 request.target,
-                request.runtime,
-                python=request.python or sys.executable,
+                sandbox,
                 budget_seconds=request.budget_seconds,
                 work_dir=work_dir,
                 progress=request.progress,

@@ -1,10 +1,11 @@
 """The offline test-synthesis engine: analysis -> probing -> cover -> check -> render -> verify.
 
 ``synthesize`` writes one pytest module for a target with no LLM and no
-network. Everything the target runs, runs in the sandbox through a Runtime:
-the introspection, the candidate probes, the determinism re-runs and the
-final pytest run. The budget bounds the whole thing; exploration stops at
-about half of it so checking and verifying always get their share.
+network. Everything the target runs, runs in the sandbox through the
+session's container tool (its Runtime, for now): the introspection, the
+candidate probes, the determinism re-runs and the final pytest run. The
+budget bounds the whole thing; exploration stops at about half of it so
+checking and verifying always get their share.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regoose_tui.providers.base import Feedback, TargetModule
-from regoose_tui.runtime.base import Runtime
+from regoose_tui.domain.feedback import Feedback
+from regoose_tui.domain.target import TargetModule
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
@@ -34,6 +35,7 @@ from regoose_tui.synth.render import (
 from regoose_tui.synth.select import greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
 from regoose_tui.synth.verify import SuiteRun, run_suite
+from regoose_tui.tools.sandbox import SandboxTool
 
 _EXPLORE_SHARE = 0.55
 _MINIMIZE_SHARE = 0.1
@@ -58,22 +60,32 @@ class SynthResult:
 
 async def synthesize(
     target: TargetModule,
-    runtime: Runtime,
+    sandbox: SandboxTool,
     *,
-    python: str,
+    python: str | None = None,
     extra_pythonpath: Sequence[Path] = (),
     budget_seconds: float = 60,
     work_dir: Path,
     progress: Callable[[str], None] | None = None,
     feedback: Feedback | None = None,
 ) -> SynthResult:
-    """Write a passing pytest module for ``target`` within ``budget_seconds``."""
+    """Write a passing pytest module for ``target`` within ``budget_seconds``.
+
+    ``python`` defaults to the container tool's interpreter.
+    """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
+    if python is None:
+        if sandbox.python is None:
+            raise ValueError("synthesize needs python= or a container tool with a PythonEnv")
+        python = str(sandbox.python.executable)
     analysis = analyze_module(target.source, target.path)
     work_dir.mkdir(parents=True, exist_ok=True)
     prober = Prober(
-        runtime,
+        # For now the Prober drives the container tool's Runtime itself: the host-side
+        # probe/verify harness (synth/probe.py, synth/verify.py) is reworked separately,
+        # and it stages its own files in ``work_dir`` rather than the tool's folder.
+        sandbox.runtime,
         target,
         python=python,
         work_dir=work_dir,

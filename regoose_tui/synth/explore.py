@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from regoose_tui.providers.base import Feedback
+from regoose_tui.domain.feedback import Feedback
 from regoose_tui.synth.analysis import ModuleAnalysis
 from regoose_tui.synth.generate import Generator, callees_from, param_for
 from regoose_tui.synth.model import Args, Callee, Candidate, render_args, snake

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import SandboxTimeout, TargetImportError
-from regoose_tui.providers.base import TargetModule
 from regoose_tui.runtime.base import Limits, RunResult, RunSpec, Runtime
 
 _SCRIPT = Path(__file__).with_name("probe_script.py")

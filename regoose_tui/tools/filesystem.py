@@ -22,12 +22,15 @@ from pydantic import Field
 from regoose_tui.errors import (
     FileExistsRefused,
     InputError,
+    StoreError,
     TargetNotFound,
     TargetOutsideProject,
     TargetUnreadable,
 )
+from regoose_tui.store.safe_write import sha256_text, write_generated_file
 from regoose_tui.tools.base import Publish, Tool, ToolArgs, ToolResult
 from regoose_tui.tools.paths import checked_root, relative, resolve_inside
+from regoose_tui.tools.typed_errors import failure_from
 
 DEFAULT_MAX_READ_BYTES = 1024 * 1024
 #: How much of a file is checked for NUL bytes (git's heuristic for "binary").
@@ -57,6 +60,18 @@ class WriteFileArgs(ToolArgs):
     path: str = Field(description="File path relative to the root.")
     content: str = Field(description="The whole new text of the file.")
     overwrite: bool = Field(False, description="Replace the file if it already exists.")
+
+
+class WriteGeneratedArgs(ToolArgs):
+    """Write a generated file atomically; never over a file the user edited unless force."""
+
+    path: str = Field(description="File path relative to the root.")
+    content: str = Field(description="The whole new text of the file.")
+    force: bool = Field(False, description="Replace an existing file even if the user edited it.")
+    known_sha256: list[str] = Field(
+        default_factory=list,
+        description="sha256 of contents Regoose wrote there before: such a file may be replaced.",
+    )
 
 
 class ListDirArgs(ToolArgs):
@@ -96,6 +111,7 @@ class FilesystemTool(Tool):
     operations: ClassVar[dict[str, type[ToolArgs]]] = {
         "read_file": ReadFileArgs,
         "write_file": WriteFileArgs,
+        "write_generated": WriteGeneratedArgs,
         "list_dir": ListDirArgs,
         "exists": ExistsArgs,
         "glob": GlobArgs,
@@ -124,6 +140,16 @@ class FilesystemTool(Tool):
 
     async def op_write_file(self, args: WriteFileArgs) -> ToolResult:
         written = await asyncio.to_thread(self._write, args.path, args.content, args.overwrite)
+        return ToolResult.success(written)
+
+    async def op_write_generated(self, args: WriteGeneratedArgs) -> ToolResult:
+        # store/safe_write keeps the rule (and its exact refusal messages); this
+        # confines it to the root and announces it. The error class travels in the
+        # output, so FileExistsRefused still reaches the CLI as itself.
+        try:
+            written = await asyncio.to_thread(self._write_generated, args)
+        except (FileExistsRefused, StoreError, InputError) as error:
+            return failure_from(error, path=args.path)
         return ToolResult.success(written)
 
     async def op_list_dir(self, args: ListDirArgs) -> ToolResult:
@@ -196,6 +222,19 @@ class FilesystemTool(Tool):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
         return {"path": shown, "bytes": len(data), "replaced": existed}
+
+    def _write_generated(self, args: WriteGeneratedArgs) -> dict[str, Any]:
+        target = self.resolve(args.path)
+        existed = target.is_file()
+        path = write_generated_file(
+            target, args.content, force=args.force, known_sha256=frozenset(args.known_sha256)
+        )
+        return {
+            "path": relative(self.root, path),
+            "bytes": len(args.content.encode("utf-8")),
+            "replaced": existed,
+            "sha256": sha256_text(args.content),
+        }
 
     @staticmethod
     def _publish_new(tmp_name: str, target: Path, shown: str) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from regoose_tui.bus.events import ToolCalled, ToolResulted
 from regoose_tui.tools.base import Publish, Tool, ToolResult, event_args
 
 log = logging.getLogger(__name__)
+
+ToolT = TypeVar("ToolT", bound=Tool)
 
 #: Separators accepted between tool and operation: "filesystem.read_file", "filesystem__read_file".
 SEPARATORS = (".", "__")
@@ -51,6 +53,13 @@ class ToolRegistry:
             return self._tools[name]
         except KeyError:
             raise KeyError(f"no tool named '{name}' (known: {self._known()})") from None
+
+    def typed(self, name: str, kind: type[ToolT]) -> ToolT:
+        """The tool called ``name``, checked to be a ``kind`` (for its typed methods)."""
+        tool = self.get(name)
+        if not isinstance(tool, kind):
+            raise TypeError(f"tool '{name}' is a {type(tool).__name__}, not a {kind.__name__}")
+        return tool
 
     def __contains__(self, name: object) -> bool:
         return name in self._tools

@@ -4,19 +4,40 @@ The runtime does the isolation, limits and killing; this tool turns a call
 into a RunSpec for the session's project and work folders and the runtime's
 RunResult into a ToolResult. Output lines can be streamed as they come
 through ``on_output`` (the engine hands in a batcher that publishes them).
+
+The ``pytest`` operation (see tools/sandbox_pytest.py) runs pytest under
+coverage with the tool's PythonEnv and announces the run on the bus;
+``await tool.pytest(...)`` is the same call with the typed PytestReport back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field
 
+from regoose_tui.errors import RegooseError, SandboxError, UsageError
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.pytest_runner import PytestReport
+from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.tools.base import Publish, Tool, ToolArgs, ToolResult
 from regoose_tui.tools.output import DEFAULT_MAX_OUTPUT, truncate_text
+from regoose_tui.tools.sandbox_pytest import (
+    COMPLETED_STATUSES,
+    DEFAULT_PYTEST_TIMEOUT,
+    SandboxPytestArgs,
+    allowed_path,
+    pytest_output,
+    report_from_output,
+    run_pytest_announced,
+    shown_argv,
+    summary_line,
+)
+from regoose_tui.tools.typed_errors import failure_from, raise_for
 
 MAX_TIMEOUT = 3600.0
 
@@ -39,7 +60,10 @@ class SandboxTool(Tool):
 
     name: ClassVar[str] = "container"
     description: ClassVar[str] = "Run commands (tests) isolated in the sandbox runtime."
-    operations: ClassVar[dict[str, type[ToolArgs]]] = {"run": SandboxRunArgs}
+    operations: ClassVar[dict[str, type[ToolArgs]]] = {
+        "run": SandboxRunArgs,
+        "pytest": SandboxPytestArgs,
+    }
 
     def __init__(
         self,
@@ -53,9 +77,12 @@ class SandboxTool(Tool):
         max_output: int | None = DEFAULT_MAX_OUTPUT,
         publish: Publish | None = None,
         session_id: str | None = None,
+        python: PythonEnv | None = None,
     ) -> None:
         super().__init__(publish=publish, session_id=session_id)
         self.runtime = runtime
+        #: The interpreter the ``pytest`` operation runs (None: that operation is refused).
+        self.python = python
         # Runtimes want absolute folders (they mount them).
         self.project_dir = Path(project_dir).absolute()
         self.work_dir = Path(work_dir).absolute()
@@ -111,7 +138,83 @@ class SandboxTool(Tool):
             return ToolResult.failure(f"killed by signal {-run.exit_code}", output)
         return ToolResult.failure(f"exited with code {run.exit_code}", output)
 
+    # --- pytest ----------------------------------------------------------------
+
+    async def op_pytest(self, args: SandboxPytestArgs) -> ToolResult:
+        try:
+            report = await self._run_pytest(args)
+        except RegooseError as error:
+            # Keep the class (SandboxUnavailable, TargetOutsideProject...): the CLI's
+            # title and exit code depend on it.
+            return failure_from(error)
+        output = pytest_output(report)
+        if report.status in COMPLETED_STATUSES:
+            return ToolResult.success(output)
+        return ToolResult.failure(report.reason, output)
+
+    async def _run_pytest(self, args: SandboxPytestArgs) -> PytestReport:
+        if self.python is None:
+            raise UsageError("this container tool has no Python environment for pytest")
+        roots = (self.work_dir, self.project_dir, *self.read_only_paths)
+        tests, cov_source = await asyncio.to_thread(self._pytest_paths, args, roots)
+        return await run_pytest_announced(
+            self._emit,
+            self.runtime,
+            self.python,
+            run_id=args.run_id,
+            session_id=self.session_id,
+            label=args.label,
+            argv=shown_argv(args.tests),
+            project_dir=self.project_dir,
+            work_dir=self.work_dir,
+            test_paths=tests,
+            cov_source=cov_source,
+            timeout=args.timeout,
+            on_output=self.on_output,
+        )
+
+    def _pytest_paths(
+        self, args: SandboxPytestArgs, roots: Sequence[Path]
+    ) -> tuple[list[Path], Path | None]:
+        """The call's test paths and coverage source, resolved and confined (blocking)."""
+        tests = [allowed_path(raw, self.work_dir, roots, "test path") for raw in args.tests]
+        cov_source = None
+        if args.cov_source is not None:
+            cov_source = allowed_path(args.cov_source, self.project_dir, roots, "cov_source")
+        return tests, cov_source
+
+    async def pytest(
+        self,
+        tests: Sequence[str | Path],
+        *,
+        cov_source: str | Path | None = None,
+        timeout: float = DEFAULT_PYTEST_TIMEOUT,  # noqa: ASYNC109 - a sandbox limit, enforced by the runtime
+        label: str = "pytest",
+        run_id: str | None = None,
+    ) -> PytestReport:
+        """The ``pytest`` operation for in-process callers: events as usual, typed report back.
+
+        A run that produced a report returns it whatever its status (failed tests,
+        a crash, a timeout); a call that produced none raises the error it failed
+        with (its RegooseError class kept; ToolFailed for bad arguments).
+        """
+        result = await self.execute(
+            "pytest",
+            tests=[str(t) for t in tests],
+            cov_source=None if cov_source is None else str(cov_source),
+            timeout=timeout,
+            label=label,
+            run_id=run_id,
+        )
+        report = report_from_output(result.output)
+        if report is None:
+            raise_for(result)
+            raise SandboxError("pytest returned no report")  # an ok result always has one
+        return report
+
     def summarize(self, operation: str, result: ToolResult) -> str:
+        if operation == "pytest":
+            return summary_line(result.output) + ("" if result.ok else f": {result.error}")
         if isinstance(result.output, dict):
             code = result.output.get("exit_code")
             return f"exit {code}" + ("" if result.ok else f": {result.error}")

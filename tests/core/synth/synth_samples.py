@@ -5,7 +5,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from regoose_tui.providers.base import TargetModule
+from regoose_tui.domain.target import TargetModule
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.python_env import resolve_python
+from regoose_tui.tools.sandbox import SandboxTool
 
 CART_SOURCE = '''
 """A small shopping cart: the kind of module users ask tests for."""
@@ -117,3 +120,9 @@ def make_target(tmp_path: Path, module: str, source: str) -> TargetModule:
     path = project / f"{module}.py"
     path.write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
     return TargetModule(path=path, module=module, project_dir=project, source=path.read_text())
+
+
+def sandbox_for(runtime: Runtime, target: TargetModule, work: Path) -> SandboxTool:
+    """The container tool the engine hands a provider, over ``runtime`` for ``target``."""
+    work.mkdir(parents=True, exist_ok=True)
+    return SandboxTool(runtime, target.project_dir, work, python=resolve_python())

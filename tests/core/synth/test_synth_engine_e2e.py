@@ -17,13 +17,15 @@ import time
 from pathlib import Path
 
 import pytest
-from synth_samples import CART_SOURCE, HANG_SOURCE, make_target
+from synth_samples import CART_SOURCE, HANG_SOURCE, make_target, sandbox_for
 
+from regoose_tui.domain.feedback import Feedback
 from regoose_tui.errors import TargetImportError, TargetSyntaxError
-from regoose_tui.providers.base import ChatTurn, Feedback, GenerationRequest
+from regoose_tui.providers.base import ChatTurn, GenerationRequest
 from regoose_tui.providers.offline import OfflineProvider
 from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.synth.engine import synthesize
+from regoose_tui.tools.registry import ToolRegistry
 
 
 def run_pytest(test_source: str, project: Path, folder: Path, python: str) -> str:
@@ -51,7 +53,7 @@ def cart_result(tmp_path_factory):
     result = asyncio.run(
         synthesize(
             target,
-            LocalRuntime(),
+            sandbox_for(LocalRuntime(), target, tmp / "sandbox"),
             python=sys.executable,
             budget_seconds=25,
             work_dir=tmp / "work",
@@ -89,8 +91,9 @@ def test_generated_cart_tests_read_well(cart_result):
 async def test_hanging_function_does_not_hang_the_engine(tmp_path, local_runtime, python):
     target = make_target(tmp_path, "spinner", HANG_SOURCE)
     started = time.monotonic()
+    sandbox = sandbox_for(local_runtime, target, tmp_path / "sandbox")
     result = await synthesize(
-        target, local_runtime, python=python, budget_seconds=20, work_dir=tmp_path / "work"
+        target, sandbox, python=python, budget_seconds=20, work_dir=tmp_path / "work"
     )
     assert time.monotonic() - started < 40
     assert "double(" in result.test_source
@@ -101,10 +104,12 @@ async def test_hanging_function_does_not_hang_the_engine(tmp_path, local_runtime
 async def test_feedback_and_syntax_and_import_errors(tmp_path, local_runtime, python):
     with pytest.raises(TargetSyntaxError, match=r"broken\.py:1: "):
         bad = make_target(tmp_path, "broken", "def f(:\n")
-        await synthesize(bad, local_runtime, python=python, work_dir=tmp_path / "w1")
+        sandbox = sandbox_for(local_runtime, bad, tmp_path / "s1")
+        await synthesize(bad, sandbox, python=python, work_dir=tmp_path / "w1")
     boom = make_target(tmp_path, "boom", "raise RuntimeError('no import for you')\n")
     with pytest.raises(TargetImportError, match="no import for you"):
-        await synthesize(boom, local_runtime, python=python, work_dir=tmp_path / "w2")
+        sandbox = sandbox_for(local_runtime, boom, tmp_path / "s2")
+        await synthesize(boom, sandbox, python=python, work_dir=tmp_path / "w2")
 
 
 async def test_offline_provider_generates_and_chats_honestly(tmp_path, local_runtime, python):
@@ -116,11 +121,12 @@ async def test_offline_provider_generates_and_chats_honestly(tmp_path, local_run
     )
     provider = OfflineProvider()
     assert provider.name == "offline" and provider.needs_network is False
+    # The offline provider finds its runtime and interpreter through the container tool.
+    sandbox = sandbox_for(local_runtime, target, tmp_path / "sandbox")
     request = GenerationRequest(
         target=target,
-        runtime=local_runtime,
+        tools=ToolRegistry([sandbox]),
         budget_seconds=15,
-        python=python,
         iteration=2,
         feedback=Feedback(missing_lines=(7,)),
     )
@@ -139,8 +145,9 @@ async def test_synthesis_runs_inside_bubblewrap(tmp_path, python):
     if not availability.usable:
         pytest.skip(availability.reason)
     target = make_target(tmp_path, "spinner", HANG_SOURCE)
+    sandbox = sandbox_for(BwrapRuntime(), target, tmp_path / "sandbox")
     result = await synthesize(
-        target, BwrapRuntime(), python=python, budget_seconds=15, work_dir=tmp_path / "work"
+        target, sandbox, python=python, budget_seconds=15, work_dir=tmp_path / "work"
     )
     assert result.tests >= 2 and result.line_percent is not None
     run_pytest(result.test_source, target.project_dir, tmp_path / "check", python)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from regoose_tui.engine.target import find_project_root, resolve_target
+from regoose_tui.domain.target import find_project_root, resolve_target
 from regoose_tui.errors import TargetOutsideProject, TargetUnreadable
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from regoose_tui.bus.events import Event, RunOutput
-from regoose_tui.engine.output_batcher import BATCH_LINES, OutputBatcher
+from regoose_tui.tools.output_batcher import BATCH_LINES, OutputBatcher
 
 
 async def test_flood_is_batched_and_complete() -> None:

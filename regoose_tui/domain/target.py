@@ -8,6 +8,7 @@ Whether the module imports is checked later, in the sandbox (analyzer agent).
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
 
 from regoose_tui.errors import (
@@ -16,7 +17,17 @@ from regoose_tui.errors import (
     TargetSyntaxError,
     TargetUnreadable,
 )
-from regoose_tui.providers.base import TargetModule
+
+
+@dataclass(frozen=True)
+class TargetModule:
+    """The file tests are written for, and how to import it."""
+
+    path: Path
+    module: str
+    project_dir: Path
+    source: str
+
 
 #: Larger files are not source a person wrote; they would also blow any prompt.
 MAX_TARGET_BYTES = 1_000_000
@@ -42,6 +53,17 @@ def module_name(target: Path, project_dir: Path) -> str:
             "(every folder and the file name must be Python identifiers)"
         )
     return ".".join(parts)
+
+
+def project_root(target: str | Path, project: str | Path | None = None) -> Path:
+    """The import root ``resolve_target`` will use, computed without touching the file.
+
+    The engine needs it before the analyzer vets the target (the sandbox tool
+    mounts it); a bad target still fails later, in the analyzer, with its reason.
+    """
+    if project is not None:
+        return Path(project).expanduser().resolve()
+    return find_project_root(Path(target).expanduser().resolve())
 
 
 def resolve_target(target: str | Path, project: str | Path | None = None) -> TargetModule:

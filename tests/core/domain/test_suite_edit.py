@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from regoose_tui.engine.suite_edit import list_test_names, merge_suites, remove_tests
+from regoose_tui.domain.suite_edit import list_test_names, merge_suites, remove_tests
 
 SUITE = '''"""Suite."""
 import pytest
