@@ -91,11 +91,13 @@ def test_schemas_of_every_tool(registry: tuple[ToolRegistry, list[Event]]) -> No
     assert names == [
         "filesystem.read_file",
         "filesystem.write_file",
+        "filesystem.write_generated",
         "filesystem.list_dir",
         "filesystem.exists",
         "filesystem.glob",
         "shell.run",
         "container.run",
+        "container.pytest",
     ]
     by_name = {s["function"]["name"]: s["function"] for s in tools.json_schemas()}
     run = by_name["shell.run"]["parameters"]

@@ -1,0 +1,160 @@
+"""Each agent's disk and sandbox work goes through the session's tools, announced on the bus.
+
+Real runs: the local runtime and bubblewrap, the real interpreter, real files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent
+from regoose_tui.agents.base import AgentContext
+from regoose_tui.agents.executor import ExecuteInput, ExecutorAgent
+from regoose_tui.agents.reporter import ReporterAgent, ReportInput
+from regoose_tui.agents.validator import ValidateInput, ValidatorAgent
+from regoose_tui.bus.events import Event, TestsWritten, ToolCalled, ToolResulted
+from regoose_tui.domain.target import resolve_target
+from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
+from regoose_tui.errors import FileExistsRefused, TargetImportError
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.bwrap import BwrapRuntime
+from regoose_tui.runtime.local import LocalRuntime
+from regoose_tui.runtime.python_env import resolve_python
+from regoose_tui.tools.registry import ToolRegistry
+
+MODULE = "def sign(n):\n    if n > 0:\n        return 'positive'\n    return 'other'\n"
+CANDIDATE = (
+    "from calc import sign\n\n\n"
+    "def test_positive():\n    assert sign(1) == 'positive'\n\n\n"
+    "def test_wrong():\n    assert sign(1) == 'other'\n"
+)
+
+
+def _runtime(name: str) -> Runtime:
+    if name == "local":
+        return LocalRuntime()
+    available = BwrapRuntime.availability()
+    if not available.usable:
+        if os.environ.get("REGOOSE_ALLOW_NO_BWRAP") == "1":
+            pytest.skip(available.reason)
+        pytest.fail(f"bubblewrap is required for this test: {available.reason}", pytrace=False)
+    return BwrapRuntime()
+
+
+RUNTIMES = ["local", pytest.param("bwrap", marks=pytest.mark.bwrap)]
+
+
+def _session(runtime: Runtime, tmp_path: Path) -> tuple[ToolRegistry, list[Event], Path]:
+    project, work = tmp_path / "project", tmp_path / "work"
+    project.mkdir()
+    work.mkdir()
+    (project / "calc.py").write_text(MODULE)
+    events: list[Event] = []
+    tools = session_tools(
+        runtime,
+        resolve_python(),
+        project_dir=project,
+        work_dir=work,
+        publish=events.append,
+        session_id="s1",
+    )
+    return tools, events, project
+
+
+def _context(events: list[Event], node: str) -> AgentContext:
+    return AgentContext(emit=events.append, session_id="s1", node_id=node)
+
+
+def _calls(events: list[Event]) -> list[str]:
+    return [f"{e.tool}.{e.operation}" for e in events if isinstance(e, ToolCalled)]
+
+
+def _results(events: list[Event]) -> list[tuple[str, bool]]:
+    return [(f"{e.tool}.{e.operation}", e.ok) for e in events if isinstance(e, ToolResulted)]
+
+
+@pytest.mark.parametrize("runtime_name", RUNTIMES)
+async def test_analyzer_checks_the_import_through_the_container_tool(
+    runtime_name: str, tmp_path: Path
+) -> None:
+    tools, events, project = _session(_runtime(runtime_name), tmp_path)
+    agent = AnalyzerAgent(_context(events, "analyzer"), sandbox_of(tools))
+    analysis = await agent.execute(AnalyzeInput(str(project / "calc.py"), None))
+    assert analysis.target.module == "calc" and analysis.functions == 1
+    assert _calls(events) == ["container.run"]
+    assert _results(events) == [("container.run", True)]
+    called = next(e for e in events if isinstance(e, ToolCalled))
+    assert called.args["label"] == "import calc" and called.session_id == "s1"
+
+    (project / "boom.py").write_text("raise RuntimeError('no import for you')\n")
+    with pytest.raises(TargetImportError, match="importing boom failed: RuntimeError: no import"):
+        await agent.execute(AnalyzeInput(str(project / "boom.py"), None))
+    assert _results(events)[-1] == ("container.run", False)
+
+
+@pytest.mark.parametrize("runtime_name", RUNTIMES)
+async def test_executor_and_validator_write_and_run_through_tools(
+    runtime_name: str, tmp_path: Path
+) -> None:
+    tools, events, project = _session(_runtime(runtime_name), tmp_path)
+    target = resolve_target(project / "calc.py")
+    executor = ExecutorAgent(_context(events, "executor"), files_of(tools), sandbox_of(tools))
+    execution = await executor.execute(
+        ExecuteInput(target, CANDIDATE, "test_calc.py", PurePosixPath("iteration1", "candidate"))
+    )
+    assert execution.test_path == tmp_path.resolve() / "work/iteration1/candidate/test_calc.py"
+    assert (execution.report.passed, execution.report.failed) == (1, 1)
+    assert _calls(events) == ["filesystem.write_file", "container.pytest"]
+    assert _results(events) == [("filesystem.write_file", True), ("container.pytest", True)]
+    assert {"run.started", "run.output", "run.finished"} <= {e.kind for e in events}
+
+    events.clear()
+    validator = ValidatorAgent(_context(events, "validator"), executor)
+    validation = await validator.execute(
+        ValidateInput(
+            target, CANDIDATE, execution, None, "test_calc.py", PurePosixPath("iteration1")
+        )
+    )
+    assert validation.kept is not None and validation.kept.tests == ("test_positive",)
+    # The failing test is cut, the rest rerun twice (flaky check): two tool round trips.
+    assert _calls(events) == ["filesystem.write_file", "container.pytest"] * 2
+    assert all(ok for _, ok in _results(events))
+    assert (tmp_path / "work" / "iteration1" / "check1" / "test_calc.py").is_file()
+
+
+async def test_reporter_writes_through_the_filesystem_tool_and_refuses_user_files(
+    tmp_path: Path,
+) -> None:
+    tools, events, project = _session(LocalRuntime(), tmp_path)
+    target = resolve_target(project / "calc.py")
+    executor = ExecutorAgent(_context(events, "executor"), files_of(tools), sandbox_of(tools))
+    validator = ValidatorAgent(_context(events, "validator"), executor)
+    candidate = await executor.execute(
+        ExecuteInput(target, CANDIDATE, "test_calc.py", PurePosixPath("c"))
+    )
+    kept = (
+        await validator.execute(
+            ValidateInput(target, CANDIDATE, candidate, None, "test_calc.py", PurePosixPath("v"))
+        )
+    ).kept
+    assert kept is not None
+    out_path = project / "tests" / "test_calc.py"
+    events.clear()
+    reporter = ReporterAgent(_context(events, "reporter"), output_files(out_path, tools))
+    written = await reporter.execute(ReportInput(kept, out_path, force=False))
+    assert written.path == out_path and out_path.read_text() == kept.source
+    assert _calls(events) == ["filesystem.write_generated"]
+    assert _results(events) == [("filesystem.write_generated", True)]
+    assert any(isinstance(e, TestsWritten) and e.path == str(out_path) for e in events)
+
+    out_path.write_text("# my own edits\n")
+    with pytest.raises(FileExistsRefused) as refused:
+        await reporter.execute(ReportInput(kept, out_path, force=False))
+    assert str(refused.value) == (
+        f"{out_path} already exists and was not written by Regoose: pass --force to overwrite"
+    )
+    assert out_path.read_text() == "# my own edits\n"
+    assert _results(events)[-1] == ("filesystem.write_generated", False)
