@@ -124,7 +124,10 @@ class ScriptedOpenAIServer:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
         app.router.add_post("/chat/completions", self._completions)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # A short shutdown: a test ends while a hung request may still be sleeping.
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
@@ -144,8 +147,7 @@ class ScriptedOpenAIServer:
             return _error(Status(500, "the test script has no step left for this request"))
         step = self.script.popleft()
         if isinstance(step, Hang):
-            await asyncio.sleep(step.seconds)
-            if step.then is None:
+            if not await _sleep_unless_gone(request, step.seconds) or step.then is None:
                 return _error(Status(504, "hung"))
             step = step.then
         if isinstance(step, Status):
@@ -168,6 +170,17 @@ class ScriptedOpenAIServer:
         if want_usage and not step.omit_usage:
             chunks.append(_usage_chunk(model, step))
         return await _sse(request, chunks, done=True)
+
+
+async def _sleep_unless_gone(request: web.Request, seconds: float) -> bool:
+    """Sleep ``seconds``; False as soon as the client has hung up (it timed out)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 def _error(step: Status) -> web.Response:

@@ -138,7 +138,7 @@ class LLMClient:
             timeout_seconds=self.settings.timeout_seconds,
             tried=tuple(tried),
             secrets=self._secrets,
-        )
+        ) from None
 
     async def stream(
         self, messages: Sequence[Message], *, retry_note: str = "\n\n[retrying]\n\n"
@@ -217,7 +217,7 @@ class LLMClient:
         if failure.retry_after is not None:
             return min(failure.retry_after, self.settings.retry_after_cap_seconds)
         backoff = wait_exponential_jitter(
-            initial=self.settings.backoff_seconds,
+            multiplier=self.settings.backoff_seconds,
             max=self.settings.backoff_max_seconds,
             jitter=self.settings.backoff_seconds,
         )
