@@ -1,8 +1,9 @@
 """Tokens and cost of each model call, and the running totals of a provider.
 
-The server's own count (the usage block of the stream's last chunk, asked for
-with ``stream_options.include_usage``) is preferred; a server that sends none
-is counted with ``litellm.token_counter``. Prices come from LiteLLM's local
+The usage block of the stream's last chunk (asked for with
+``stream_options.include_usage``) is preferred: the server's own count, or
+LiteLLM's when the server sent none. A stream with no usage at all is
+counted with ``litellm.token_counter``. Prices come from LiteLLM's local
 cost map; a model it has no price for costs ``None`` (unknown), never 0.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from regoose_tui.providers.llm.loader import litellm as load_litellm
 
-FROM_SERVER = "server"
+FROM_STREAM = "stream"
 COUNTED = "counted"
 
 
@@ -26,7 +27,7 @@ class CallUsage:
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
-    source: str = FROM_SERVER
+    source: str = FROM_STREAM
 
     @property
     def total_tokens(self) -> int:
@@ -70,7 +71,7 @@ def measure_usage(
 
     prompt = getattr(server_usage, "prompt_tokens", None) if server_usage else None
     answer = getattr(server_usage, "completion_tokens", None) if server_usage else None
-    source = FROM_SERVER
+    source = FROM_STREAM
     if not isinstance(prompt, int) or not isinstance(answer, int):
         source = COUNTED
         prompt = litellm.token_counter(model=model, messages=list(messages))
