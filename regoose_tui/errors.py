@@ -16,7 +16,11 @@
     │   ├── ContextTooLong
     │   ├── AuthFailed
     │   ├── BadModelOutput
+    │   ├── ModelNotFound       the model name is unknown to its vendor or server
+    │   ├── ProviderTimeout     no answer within the per-call timeout, retries spent
+    │   ├── ProviderServerError 5xx or a dropped stream, retries spent
     │   └── ProviderUnavailable
+    │       └── ProviderUnreachable  the API base refuses or does not resolve
     ├── SandboxError
     │   ├── SandboxUnavailable
     │   └── SandboxTimeout
@@ -126,6 +130,22 @@ class BadModelOutput(ProviderError):
 
 class ProviderUnavailable(ProviderError):
     """The provider cannot be reached or is not installed."""
+
+
+class ModelNotFound(ProviderError):
+    """The vendor or server does not know the model name."""
+
+
+class ProviderTimeout(ProviderError):
+    """The model did not answer within the per-call timeout, retries included."""
+
+
+class ProviderServerError(ProviderError):
+    """The model's server kept failing (5xx, dropped or broken streams)."""
+
+
+class ProviderUnreachable(ProviderUnavailable):
+    """The API base cannot be connected to (refused, unknown host)."""
 
 
 class SandboxError(RegooseError):

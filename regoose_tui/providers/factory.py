@@ -7,6 +7,7 @@ loads LiteLLM (3.5 s, 170 MB).
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from regoose_tui.errors import ProviderUnavailable, UsageError
@@ -30,16 +31,43 @@ def is_litellm_model(name: str) -> bool:
     return bool(vendor) and bool(model)
 
 
-def create_provider(name: str | None) -> Provider:
-    """The provider called ``name`` (default: offline)."""
+def create_provider(
+    name: str | None,
+    *,
+    api_base: str | None = None,
+    api_key: str | None = None,
+    fallbacks: Sequence[str] = (),
+    timeout_seconds: float = 60.0,
+    max_retries: int = 3,
+) -> Provider:
+    """The provider called ``name`` (default: offline); LiteLLM options apply to models only.
+
+    ``api_key`` None means the vendor's usual environment variable (OPENAI_API_KEY, ...).
+    """
     name = (name or OFFLINE).strip()
     if name == OFFLINE:
         from regoose_tui.providers.offline import OfflineProvider
 
         return OfflineProvider()
     if is_litellm_model(name):
-        raise ProviderUnavailable(
-            f"{name}: LiteLLM models are not wired in this version yet; use --provider offline"
+        if importlib.util.find_spec("litellm") is None:
+            raise ProviderUnavailable(f"{name}: the litellm package is not installed")
+        # These modules import litellm only when a call is made, not here.
+        from regoose_tui.providers.llm.client import CallSettings
+        from regoose_tui.providers.llm.provider import LiteLLMProvider
+
+        for fallback in fallbacks:
+            if not is_litellm_model(fallback):
+                raise UsageError(f"fallback {fallback!r} is not a LiteLLM model string")
+        return LiteLLMProvider(
+            CallSettings(
+                model=name,
+                fallbacks=tuple(fallbacks),
+                api_base=api_base or None,
+                api_key=api_key or None,
+                timeout_seconds=timeout_seconds,
+                max_retries=max_retries,
+            )
         )
     raise UsageError(
         f"unknown provider {name!r}: use 'offline' or a LiteLLM model string such as "
@@ -56,8 +84,9 @@ def provider_statuses() -> list[ProviderStatus]:
         statuses.append(
             ProviderStatus(
                 "litellm",
-                False,
-                "installed, but LiteLLM models are not wired in this version yet",
+                True,
+                "installed: any LiteLLM model string (openai/..., anthropic/..., ollama/..., "
+                "openai/<name> with an API base); keys from the vendor's environment variable",
             )
         )
     return statuses

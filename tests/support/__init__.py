@@ -1,0 +1,1 @@
+"""Shared test helpers that are real parts, not doubles (see openai_server)."""
