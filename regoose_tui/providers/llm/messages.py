@@ -14,8 +14,10 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from regoose_tui.domain.feedback import FailedTest, Feedback
+from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import TargetSyntaxError
-from regoose_tui.providers.base import FailedTest, Feedback, GenerationRequest, TargetModule
+from regoose_tui.providers.base import GenerationRequest
 from regoose_tui.providers.llm.prompts import render
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
 

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from support.openai_server import ScriptedOpenAIServer
 
-from regoose_tui.providers.base import Feedback, GenerationRequest, TargetModule
+from regoose_tui.domain.feedback import Feedback
+from regoose_tui.domain.target import TargetModule
+from regoose_tui.providers.base import GenerationRequest
 from regoose_tui.providers.llm.client import CallSettings
-from regoose_tui.runtime.local import LocalRuntime
+from regoose_tui.tools.registry import ToolRegistry
 
 #: A key that must never show up in an error, a log line or anywhere but the header.
 SECRET_KEY = "sk-regoose-test-9f8e7d6c5b4a"
@@ -91,11 +93,11 @@ def target(tmp_path: Path) -> TargetModule:
 
 @pytest.fixture
 def make_request(target: TargetModule) -> Callable[..., GenerationRequest]:
-    """A GenerationRequest for ``target`` (the LiteLLM provider never runs the runtime)."""
+    """A GenerationRequest for ``target`` (the LiteLLM provider uses none of its tools yet)."""
 
     def make(iteration: int = 1, feedback: Feedback | None = None) -> GenerationRequest:
         return GenerationRequest(
-            target=target, runtime=LocalRuntime(), iteration=iteration, feedback=feedback
+            target=target, tools=ToolRegistry([]), iteration=iteration, feedback=feedback
         )
 
     return make

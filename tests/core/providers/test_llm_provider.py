@@ -9,7 +9,8 @@ import sys
 from conftest import GRADE_SOURCE, GRADE_TESTS
 from support.openai_server import Answer
 
-from regoose_tui.providers.base import ChatTurn, FailedTest, Feedback
+from regoose_tui.domain.feedback import FailedTest, Feedback
+from regoose_tui.providers.base import ChatTurn
 from regoose_tui.providers.llm.provider import LiteLLMProvider
 
 
