@@ -80,6 +80,8 @@ class TurnResult:
     """The Regoose error that ended the turn (already told as an error notice)."""
     session_id: str | None = None
     """The engine session the turn created, if any."""
+    cancelled: bool = False
+    """True when :meth:`Conversation.cancel` stopped the turn's engine work."""
 
     @property
     def is_fault(self) -> bool:
@@ -122,6 +124,7 @@ class Conversation:
         self._log = MessageLog()
         self._turn: _Turn | None = None
         self._generation: GenerationSession | None = None
+        self._cancel_requested = False
 
     # --- entry points ----------------------------------------------------------------
 
@@ -129,6 +132,7 @@ class Conversation:
         """Answer one message; a Regoose error becomes an error notice and the result's error."""
         turn = _Turn([LoggedMessage("user", text)])
         self._turn = turn
+        self._cancel_requested = False
         intent: Intent | None = None
         try:
             await self.emit(ChatMessage(role="user", text=text))
@@ -138,17 +142,32 @@ class Conversation:
         except RegooseError as error:
             await self.notice(f"{error.title}: {error.msg}", "error")
             return TurnResult(intent, error, turn.session_id)
+        except asyncio.CancelledError:
+            if not self._stopped_by_cancel():
+                raise  # this task itself was cancelled: let it end cancelled
+            await self.notice("Turn cancelled.", "warning")
+            return TurnResult(intent, None, turn.session_id, cancelled=True)
         finally:
             self._turn = None
             await self._file(turn)
         return TurnResult(intent, None, turn.session_id)
 
     def cancel(self) -> bool:
-        """Stop the running generation's plan (its sandboxes are killed); True if one ran."""
+        """Stop the running generation's plan (its sandboxes are killed); True if one ran.
+
+        The turn then ends with a cancelled TurnResult, unless its task was
+        cancelled as well (the app cancels its worker): then it ends cancelled.
+        """
         if self._generation is None:
             return False
+        self._cancel_requested = True
         self._generation.cancel()
         return True
+
+    def _stopped_by_cancel(self) -> bool:
+        """True when a CancelledError came from :meth:`cancel`, not from cancelling this task."""
+        task = asyncio.current_task()
+        return self._cancel_requested and (task is None or task.cancelling() == 0)
 
     async def resume(self, session_id: str) -> list[MessageRecord]:
         """Continue a stored session: later turns refer to it; return its messages to show."""
