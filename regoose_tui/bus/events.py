@@ -218,6 +218,84 @@ class ChatToken(Event):
     delta: str
 
 
+class ChatMessageStarted(Event):
+    """An assistant (or user) message begins; its ChatTokens follow, then ChatMessageFinished."""
+
+    kind: Literal["chat.message.started"] = "chat.message.started"
+    message_id: str
+    role: Literal["user", "assistant"] = "assistant"
+
+
+class ChatMessageFinished(Event):
+    """A streamed message is complete; ``text`` is the whole of it."""
+
+    kind: Literal["chat.message.finished"] = "chat.message.finished"
+    message_id: str
+    role: Literal["user", "assistant"] = "assistant"
+    text: str
+    #: True when the stream stopped early (cancelled, or the provider failed).
+    interrupted: bool = False
+
+
+class ChatNotice(Event):
+    """A one-line system notice in the chat (progress, a file written, a user error)."""
+
+    kind: Literal["chat.notice"] = "chat.notice"
+    level: Literal["info", "warning", "error"] = "info"
+    text: str
+
+
+class ProposedSuite(Event):
+    """A generated test module waiting for the user's accept or reject."""
+
+    kind: Literal["chat.suite.proposed"] = "chat.suite.proposed"
+    block_id: str
+    path: str
+    """Where accept writes it, relative to the project when inside it."""
+    code: str
+    tests: int
+    passed: int
+    failed: int
+    branch_gain: float = 0.0
+
+
+class ChatWorkStarted(Event):
+    """A conversation turn starts engine work (a generation or a test run): a new plan."""
+
+    kind: Literal["chat.work.started"] = "chat.work.started"
+    action: Literal["generate", "run"]
+    target: str
+
+
+class ChatWorkFinished(Event):
+    """The engine work of a turn ended; the figures are the verdict's (None: not measured)."""
+
+    kind: Literal["chat.work.finished"] = "chat.work.finished"
+    action: Literal["generate", "run"]
+    passed: int | None = None
+    failed: int | None = None
+    line_percent: float | None = None
+    branch_percent: float | None = None
+
+
+class SettingChanged(Event):
+    """The conversation switched the provider or the runtime for the next turns."""
+
+    kind: Literal["chat.setting"] = "chat.setting"
+    setting: Literal["provider", "runtime"]
+    value: str
+    """What the user asked for (``auto``, a model string)."""
+    shown: str
+    """What it resolved to (``bwrap`` for ``auto``, the provider's name)."""
+    isolated: bool | None = None
+
+
+class ShowSessionsRequested(Event):
+    """The user asked to browse past sessions (a face with a screen opens its history)."""
+
+    kind: Literal["chat.sessions"] = "chat.sessions"
+
+
 class ProviderUsage(Event):
     kind: Literal["provider.usage"] = "provider.usage"
     provider: str
@@ -278,6 +356,14 @@ AnyEvent = Annotated[
     | TestsWritten
     | ChatMessage
     | ChatToken
+    | ChatMessageStarted
+    | ChatMessageFinished
+    | ChatNotice
+    | ProposedSuite
+    | ChatWorkStarted
+    | ChatWorkFinished
+    | SettingChanged
+    | ShowSessionsRequested
     | ProviderUsage
     | ToolCalled
     | ToolResulted

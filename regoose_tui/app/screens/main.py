@@ -330,20 +330,12 @@ class MainScreen(Screen[None]):
         record = await store.get_session(session_id)
         chat = self.query_one(ChatView)
         await chat.add_notice(f"Resumed session {session_id} ({record.target}).")
-        for message in await store.messages(session_id):
+        assert self.runner is not None  # set up on mount
+        for message in await self.runner.resume(session_id):
             if message.role == "user":
                 await chat.add_user_message(message.text)
             else:
                 await chat.mount(AssistantMessage(message.text))
-        if self.runner is not None:
-            self.runner.last_session_id = session_id
-            from regoose_tui.chat.explain import FailureInfo
-
-            self.runner.failures = [
-                FailureInfo(r.nodeid, r.message or "")
-                for r in await store.results(session_id)
-                if r.outcome in ("failed", "error")
-            ]
         command = "/run" if record.kind == "run" else "/generate"
         chat_input = self.query_one(ChatInput)
         target = record.target

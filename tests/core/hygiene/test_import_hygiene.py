@@ -25,6 +25,9 @@ HEADLESS = [
     "regoose_tui.bus.bus",
     "regoose_tui.plan",
     "regoose_tui.chat.intents",
+    "regoose_tui.chat.explain",
+    "regoose_tui.conversation",
+    "regoose_tui.conversation.engine_turns",
     "regoose_tui.config",
 ]
 
