@@ -26,6 +26,8 @@ HEADLESS = [
     "regoose_tui.plan",
     "regoose_tui.chat.intents",
     "regoose_tui.config",
+    "regoose_tui.viewstate",
+    "regoose_tui.viewstate.progress",
 ]
 
 
