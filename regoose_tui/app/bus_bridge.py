@@ -1,53 +1,33 @@
 """The one bus-to-widget adapter: events in, batched widget updates out (~20 Hz).
 
-The bridge subscribes once to every topic and only buffers: log lines (in
-order, with their run), chat token text per message, plan node states
-(latest wins) and the status figures. A timer flushes each buffer with one
-call per widget (``LiveLog.write_lines``, ``AssistantTurn.append``,
-``PlanGraph.nodes = ...``, ``StatusBar.info = ...``), so a flood of output
-costs a few calls per frame, never one Textual message per line or token.
-Lifecycle and error events (session, plan, agent failure) flush at once.
+The bridge subscribes once to every topic and folds each event into a
+headless :class:`~regoose_tui.viewstate.ViewReducer` (plan nodes, status
+figures, log batches, node histories, chat tokens). A timer flushes what
+changed with one call per widget (``LiveLog.write_lines``,
+``AssistantTurn.append``, ``PlanGraph.nodes = ...``, ``StatusBar.info = ...``),
+so a flood of output costs a few calls per frame, never one Textual message
+per line or token. Lifecycle and error events (session, plan, agent failure)
+flush at once.
 
-Replaying a stored session feeds its events through :meth:`BusBridge.feed`,
-the same path the live bus uses.
+Replaying a stored session feeds its events through :meth:`BusBridge.feed_all`,
+the same reducer the live bus uses.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from textual.timer import Timer
 from textual.widget import Widget
 
-from regoose_tui.app import log_lines
 from regoose_tui.app.context import Clock
 from regoose_tui.bus.bus import MessageBus
-from regoose_tui.bus.events import (
-    AgentFailed,
-    AgentFinished,
-    AgentProgress,
-    AgentStarted,
-    ChatToken,
-    CoverageUpdated,
-    Event,
-    PlanCreated,
-    PlanFinished,
-    PlanNodeStatus,
-    ProviderUsage,
-    RunFinished,
-    RunOutput,
-    RunStarted,
-    SessionFinished,
-    SessionStarted,
-    TestOutcome,
-    TestsWritten,
-)
+from regoose_tui.bus.events import Event
 from regoose_tui.bus.subscription import Subscription
+from regoose_tui.viewstate import LogPerSession, PlanNode, ViewReducer, ViewStatus
 from regoose_tui.widgets.assistant_message import AssistantTurn
 from regoose_tui.widgets.live_log import LiveLog
 from regoose_tui.widgets.plan_graph import PlanGraph
@@ -55,16 +35,10 @@ from regoose_tui.widgets.status_bar import StatusBar, StatusInfo
 
 #: Seconds between two flushes: 20 Hz is smooth to the eye and cheap.
 FLUSH_INTERVAL = 1 / 20
-#: Lines of events and output kept per plan node for its detail view.
-NODE_HISTORY_LINES = 2_000
 #: Bound of the bridge's bus queue; run output past it is merged, never lifecycle events.
 QUEUE_SIZE = 8_192
 
-_IMMEDIATE = (SessionStarted, SessionFinished, PlanCreated, PlanFinished, AgentFailed)
-#: A pending-log entry that empties the log when flushed (sessions in 'clear' mode).
-_CLEAR_LOG = "\0clear"
-
-LogPerSession = Literal["keep", "clear"]
+__all__ = ["FLUSH_INTERVAL", "QUEUE_SIZE", "BridgeTargets", "BusBridge", "LogPerSession"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +51,7 @@ class BridgeTargets:
 
 
 class BusBridge:
-    """Buffers bus events for one view and flushes them in batches on a timer."""
+    """Folds bus events into view state and flushes it to the widgets in batches on a timer."""
 
     def __init__(
         self,
@@ -88,23 +62,14 @@ class BusBridge:
         log_per_session: LogPerSession = "keep",
     ) -> None:
         self._targets = targets
-        self._clock = clock
-        self._project_dir = project_dir
-        self.log_per_session: LogPerSession = log_per_session
-        """'clear' empties the log (and its run filter) when a new session starts."""
-        self._pending_log: list[tuple[str | None, list[str]]] = []
-        self._runs_seen = 0
-        self._pending_tokens: dict[str, list[str]] = {}
+        self.reducer = ViewReducer(
+            clock=clock,
+            project_dir=project_dir,
+            log_per_session=log_per_session,
+            status=_view_status(targets.status.info),
+        )
+        """The headless state behind the widgets (replay and tests read it too)."""
         self._streams: dict[str, AssistantTurn] = {}
-        self._nodes: dict[str, PlanGraph.Node] = {}
-        self._plan_dirty = False
-        self._status = targets.status.info
-        self._status_dirty = False
-        self._results: dict[str, str] = {}
-        self._started_at: float | None = None
-        self._history: dict[str, deque[str]] = {}
-        self._run_owner: dict[str, str] = {}
-        self._node_started: dict[str, float] = {}
         self._flush_lock = asyncio.Lock()
         self._flush_scheduled = False
         self._subscription: Subscription | None = None
@@ -112,8 +77,20 @@ class BusBridge:
         self._host: Widget | None = None
         self.flushes = 0
         """How many flushes wrote something (tests check batching with it)."""
-        self.session_id: str | None = None
+
+    @property
+    def log_per_session(self) -> LogPerSession:
+        """'clear' empties the log (and its run filter) when a new session starts."""
+        return self.reducer.log_per_session
+
+    @log_per_session.setter
+    def log_per_session(self, value: LogPerSession) -> None:
+        self.reducer.log_per_session = value
+
+    @property
+    def session_id(self) -> str | None:
         """The session of the latest SessionStarted seen."""
+        return self.reducer.session_id
 
     # --- wiring -----------------------------------------------------------------
 
@@ -147,189 +124,53 @@ class BusBridge:
     def close_stream(self, message_id: str) -> None:
         """Stop routing tokens of ``message_id`` (after a final drain)."""
         self._streams.pop(message_id, None)
-        self._pending_tokens.pop(message_id, None)
+        self.reducer.drop_tokens(message_id)
 
     # --- state for the view ---------------------------------------------------------
 
     @property
     def status(self) -> StatusInfo:
         """The figures the status bar shows (or will after the next flush)."""
-        return self._status
+        return _status_info(self.reducer.status)
 
     @property
     def nodes(self) -> tuple[PlanGraph.Node, ...]:
         """The plan's nodes as last seen."""
-        return tuple(self._nodes.values())
+        return tuple(_graph_node(node) for node in self.reducer.nodes)
 
     @property
     def running(self) -> bool:
         """True between a SessionStarted and its SessionFinished."""
-        return self._started_at is not None
+        return self.reducer.running
 
     def node_history(self, node_id: str) -> list[str]:
         """The events and output lines seen for one plan node, oldest first."""
-        return list(self._history.get(node_id, ()))
+        return self.reducer.node_history(node_id)
 
     def set_status(self, **changes: object) -> None:
         """Change status figures from outside the bus (settings, final results)."""
-        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
-        self._status_dirty = True
+        self.reducer.set_status(**changes)
         self._flush_soon()
 
     def settle(self) -> None:
         """End of a replay: the elapsed time stays where the stored events left it."""
-        self._started_at = None
+        self.reducer.settle()
 
     def reset_plan(self) -> None:
         """Forget the plan shown (a new turn starts)."""
-        self._nodes = {}
-        self._plan_dirty = True
+        self.reducer.reset_plan()
 
     # --- events in ------------------------------------------------------------------
 
     def feed(self, event: Event) -> None:
-        """Buffer one event; lifecycle and error events ask for an immediate flush."""
-        match event:
-            case RunOutput():
-                self._on_output(event)
-            case ChatToken():
-                self._pending_tokens.setdefault(event.message_id, []).append(event.delta)
-            case PlanNodeStatus():
-                self._on_node(event)
-            case TestOutcome():
-                self._results[event.nodeid] = event.outcome
-                outcomes = list(self._results.values())
-                self._update_status(
-                    passed=outcomes.count("passed"),
-                    failed=outcomes.count("failed") + outcomes.count("error"),
-                )
-            case CoverageUpdated():
-                self._update_status(
-                    line_percent=event.line_percent, branch_percent=event.branch_percent
-                )
-            case ProviderUsage():
-                tokens = (self._status.tokens or 0) + event.prompt_tokens + event.completion_tokens
-                cost = (self._status.cost or 0.0) + event.cost_usd
-                self._update_status(tokens=tokens, cost=cost)
-            case SessionStarted():
-                self._on_session_started(event)
-            case SessionFinished():
-                self._started_at = None
-                self._update_status(elapsed=event.wall_seconds)
-                self._log(None, log_lines.session_verdict(event))
-            case PlanCreated():
-                self._targets.plan.border_subtitle = "running"
-                self._nodes = {
-                    info.id: PlanGraph.Node(info.id, info.label, deps=info.deps)
-                    for info in event.nodes
-                }
-                self._plan_dirty = True
-            case PlanFinished():
-                self._targets.plan.border_subtitle = event.status
-            case RunStarted():
-                self._on_run_started(event)
-            case RunFinished():
-                line = log_lines.run_finished(event)
-                self._log(event.run_id, line)
-                self._remember(self._run_owner.get(event.run_id), line)
-            case AgentStarted() | AgentProgress() | AgentFinished() | AgentFailed():
-                self._on_agent(event)
-            case TestsWritten():
-                self._remember("reporter", f"tests: {event.tests} for {event.path}")
-            case _:
-                pass
-        if isinstance(event, _IMMEDIATE):
+        """Fold one event; lifecycle and error events ask for an immediate flush."""
+        if self.reducer.apply(event):
             self._flush_soon()
 
     def feed_all(self, events: Iterable[Event]) -> None:
-        """Feed stored events in order (a replay)."""
-        for event in events:
-            self.feed(event)
-
-    def _on_session_started(self, event: SessionStarted) -> None:
-        self.session_id = event.session_id
-        self._started_at = self._clock()
-        self._results = {}
-        self._status = replace(
-            self._status,
-            provider=event.provider,
-            runtime=event.runtime,
-            isolated=event.isolated,
-            elapsed=0.0,
-            passed=0,
-            failed=0,
-            line_percent=None,
-            branch_percent=None,
-        )
-        self._status_dirty = True
-        if self.log_per_session == "clear":
-            self._pending_log = [(_CLEAR_LOG, [])]
-            self._runs_seen = 0
-        self._log(None, log_lines.session_header(event, self._project_dir))
-
-    def _on_node(self, event: PlanNodeStatus) -> None:
-        node = self._nodes.get(event.node_id) or PlanGraph.Node(event.node_id, event.node_id)
-        if event.status == "running":
-            self._node_started[event.node_id] = self._clock() - event.elapsed
-        else:
-            self._node_started.pop(event.node_id, None)
-        self._nodes[event.node_id] = replace(
-            node, state=event.status, elapsed=event.elapsed, iteration=max(1, event.iteration)
-        )
-        self._plan_dirty = True
-        detail = f" — {event.detail}" if event.detail else ""
-        self._remember(event.node_id, f"[{event.status}] iteration {event.iteration}{detail}")
-        if event.status == "failed":
+        """Fold stored events in order (a replay)."""
+        if self.reducer.apply_all(events):
             self._flush_soon()
-
-    def _on_run_started(self, event: RunStarted) -> None:
-        running = [node.id for node in self._nodes.values() if node.state == "running"]
-        if running:
-            self._run_owner[event.run_id] = running[-1]
-        self._runs_seen += 1
-        label = f"run {self._runs_seen}: {event.label or 'run'}"
-        self._targets.log.run_labels[event.run_id] = label
-        line = log_lines.run_started(event)
-        self._log(event.run_id, line)
-        self._remember(self._run_owner.get(event.run_id), line)
-
-    def _on_output(self, event: RunOutput) -> None:
-        # Lines are kept raw; stderr without colours of its own goes red.
-        lines = log_lines.stderr_lines(event.lines) if event.stream == "stderr" else event.lines
-        self._log(event.run_id, *lines)
-        owner = self._run_owner.get(event.run_id)
-        if owner is not None:
-            self._history.setdefault(owner, deque(maxlen=NODE_HISTORY_LINES)).extend(lines)
-
-    def _on_agent(self, event: AgentStarted | AgentProgress | AgentFinished | AgentFailed) -> None:
-        node_id = event.node_id or event.agent
-        match event:
-            case AgentStarted():
-                text = f"started (iteration {event.iteration})"
-            case AgentProgress():
-                text = event.message
-            case AgentFinished():
-                text = f"finished in {event.elapsed:.1f}s" + (
-                    f": {event.summary}" if event.summary else ""
-                )
-            case AgentFailed():
-                text = f"failed: {event.error_type}: {event.error}"
-                self._log(None, log_lines.agent_failed(event))
-        self._remember(node_id, f"{event.agent}: {text}")
-
-    def _remember(self, node_id: str | None, line: str) -> None:
-        if node_id is not None:
-            self._history.setdefault(node_id, deque(maxlen=NODE_HISTORY_LINES)).append(line)
-
-    def _log(self, run_id: str | None, *lines: str) -> None:
-        if self._pending_log and self._pending_log[-1][0] == run_id:
-            self._pending_log[-1][1].extend(lines)
-        else:
-            self._pending_log.append((run_id, list(lines)))
-
-    def _update_status(self, **changes: object) -> None:
-        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
-        self._status_dirty = True
 
     # --- widgets out ----------------------------------------------------------------
 
@@ -340,63 +181,96 @@ class BusBridge:
         self._flush_scheduled = True
         self._host.call_later(self.flush)
 
-    def _tick_running_nodes(self) -> None:
-        """Running boxes show a live elapsed time (tenths), not the last event's."""
-        now = self._clock()
-        for node_id, since in self._node_started.items():
-            node = self._nodes.get(node_id)
-            elapsed = round(now - since, 1)
-            if node is not None and node.state == "running" and elapsed != node.elapsed:
-                self._nodes[node_id] = replace(node, elapsed=elapsed)
-                self._plan_dirty = True
-
-    def _keep_running_in_view(self) -> None:
+    def _keep_running_in_view(self, nodes: tuple[PlanNode, ...]) -> None:
         """Scroll the newest running node into view, unless the user is browsing the graph."""
         plan = self._targets.plan
         if plan.has_focus:
             return
         # The newest running node, else the last one that ran: where the action is.
-        active = [n.id for n in self._nodes.values() if n.state == "running"] or [
-            n.id for n in self._nodes.values() if n.state != "pending"
+        active = [n.id for n in nodes if n.status == "running"] or [
+            n.id for n in nodes if n.status != "pending"
         ]
         if active:
             plan.scroll_to_node(active[-1])
 
     async def flush(self) -> None:
-        """Write everything buffered: one call per widget."""
+        """Write everything that changed since the last flush: one call per widget."""
         self._flush_scheduled = False
         async with self._flush_lock:
+            reducer, targets = self.reducer, self._targets
             wrote = False
-            if self._pending_log:
-                pending, self._pending_log = self._pending_log, []
-                for run_id, lines in pending:
-                    if run_id == _CLEAR_LOG:
-                        self._targets.log.clear()
-                        self._targets.log.clear_filter()
-                    else:
-                        self._targets.log.write_lines(lines, run_id)
+            reducer.tick()
+            labels = reducer.take_run_labels()
+            if labels:
+                targets.log.run_labels.update(labels)
+            batches = reducer.take_log()
+            for batch in batches:
+                if batch.clear:
+                    targets.log.clear()
+                    targets.log.clear_filter()
+                else:
+                    targets.log.write_lines(batch.lines, batch.run_id)
+            wrote = bool(batches)
+            plan_label = reducer.take_plan_label()
+            if plan_label is not None:
+                targets.plan.border_subtitle = plan_label
+            nodes = reducer.take_nodes()
+            if nodes is not None:
+                targets.plan.nodes = tuple(_graph_node(node) for node in nodes)
+                self._keep_running_in_view(nodes)
                 wrote = True
-            if self._node_started and self._started_at is not None:
-                self._tick_running_nodes()
-            if self._plan_dirty:
-                self._plan_dirty = False
-                self._targets.plan.nodes = tuple(self._nodes.values())
-                self._keep_running_in_view()
+            status = reducer.take_status()
+            if status is not None:
+                targets.status.info = _status_info(status)
                 wrote = True
-            if self._started_at is not None:
-                elapsed = round(self._clock() - self._started_at, 1)
-                if elapsed != self._status.elapsed:
-                    self._update_status(elapsed=elapsed)
-            if self._status_dirty:
-                self._status_dirty = False
-                self._targets.status.info = self._status
-                wrote = True
-            if self._pending_tokens:
-                tokens, self._pending_tokens = self._pending_tokens, {}
-                for message_id, parts in tokens.items():
-                    turn = self._streams.get(message_id)
-                    if turn is not None and not turn.finished:
-                        await turn.append("".join(parts))
-                wrote = True
-            if wrote:
+            tokens = reducer.take_tokens()
+            for message_id, text in tokens.items():
+                turn = self._streams.get(message_id)
+                if turn is not None and not turn.finished:
+                    await turn.append(text)
+            if wrote or tokens:
                 self.flushes += 1
+
+
+def _graph_node(node: PlanNode) -> PlanGraph.Node:
+    """A reducer node as the plan graph draws it (the detail goes to the node's history)."""
+    return PlanGraph.Node(
+        node.id,
+        node.label,
+        state=node.status,
+        deps=node.deps,
+        elapsed=node.elapsed,
+        iteration=node.iteration,
+    )
+
+
+def _status_info(status: ViewStatus) -> StatusInfo:
+    """The reducer's figures as the status bar takes them (it shows no 'running')."""
+    return StatusInfo(
+        provider=status.provider,
+        runtime=status.runtime,
+        isolated=status.isolated,
+        tokens=status.tokens,
+        cost=status.cost,
+        elapsed=status.elapsed,
+        passed=status.passed,
+        failed=status.failed,
+        line_percent=status.line_percent,
+        branch_percent=status.branch_percent,
+    )
+
+
+def _view_status(info: StatusInfo) -> ViewStatus:
+    """What the status bar shows now, as the reducer's starting figures."""
+    return ViewStatus(
+        provider=info.provider,
+        runtime=info.runtime,
+        isolated=info.isolated,
+        tokens=info.tokens,
+        cost=info.cost,
+        elapsed=info.elapsed,
+        passed=info.passed,
+        failed=info.failed,
+        line_percent=info.line_percent,
+        branch_percent=info.branch_percent,
+    )

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from regoose_tui.bus.events import AgentProgress, Event, RunOutput, SessionStarted
+from regoose_tui.bus.events import Event
 from regoose_tui.cli.common import note, open_bus, open_store, print_json, settings_for
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.errors import RegooseError, UsageError
 from regoose_tui.store.safe_write import nearest_existing
+from regoose_tui.viewstate.progress import ProgressLines
 
 REPORT_SUFFIXES = (".md", ".json", ".xml")
 
 
-def _progress_printer(show_output: bool):  # type: ignore[no-untyped-def]
+def _progress_printer(show_output: bool) -> Callable[[Event], None]:
+    """A bus subscriber printing progress on stderr, folded by the app's view reducer."""
+    progress = ProgressLines(show_output=show_output)
+
     def show(event: Event) -> None:
-        if isinstance(event, SessionStarted):
-            isolation = "" if event.isolated else " (NOT ISOLATED)"
-            note(f"provider {event.provider}, runtime {event.runtime}{isolation}")
-        elif isinstance(event, AgentProgress):
-            note(f"  {event.agent}: {event.message}")
-        elif show_output and isinstance(event, RunOutput):
-            sys.stderr.write("".join(f"    {line}\n" for line in event.lines))
+        for line in progress.lines_for(event):
+            note(line)
 
     return show
 

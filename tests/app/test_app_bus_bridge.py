@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from app_harness import FixedClock
 from regoose_tui.widgets.chat_view import ChatView
@@ -16,6 +17,7 @@ from regoose_tui.app.bus_bridge import BridgeTargets, BusBridge
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import (
     ChatToken,
+    NodeStatus,
     PlanCreated,
     PlanNodeInfo,
     PlanNodeStatus,
@@ -23,7 +25,10 @@ from regoose_tui.bus.events import (
     RunStarted,
     SessionFinished,
     SessionStarted,
+    event_from_json,
 )
+
+RECORDED = Path(__file__).resolve().parents[1] / "core" / "viewstate" / "recorded"
 
 
 class CountingLog(LiveLog):
@@ -116,9 +121,10 @@ async def test_plan_states_coalesce_latest_wins_and_status_follows_the_session()
         app.bus.publish_nowait(PlanCreated(plan_id="p", strategy="graph", nodes=nodes))
         await app.bridge.drain()
         before = plan.assignments
-        for status in ("running", "done"):
+        states: tuple[NodeStatus, ...] = ("running", "done")
+        for state in states:
             for node_id in ("a", "b"):
-                app.bus.publish_nowait(PlanNodeStatus(plan_id="p", node_id=node_id, status=status))
+                app.bus.publish_nowait(PlanNodeStatus(plan_id="p", node_id=node_id, status=state))
         await app.bridge.drain()
         await pilot.pause()
         assert [n.state for n in plan.nodes] == ["done", "done"]
@@ -184,3 +190,33 @@ async def test_log_is_kept_across_sessions_or_cleared_per_session() -> None:
         assert len(cleared) == 2
         assert "third.py" in cleared[0] and cleared[1] == "third run"
         assert log.log_filter is None  # the old run's filter went with its lines
+
+
+async def test_a_recorded_session_fed_at_once_lands_in_every_widget() -> None:
+    """A replay's path: a real session's events in one feed_all, then one flush."""
+    lines = (RECORDED / "cancelled.jsonl").read_text().splitlines()
+    events = [event_from_json(line) for line in lines]
+    app = BridgeHarness()
+    async with app.run_test() as pilot:
+        plan, log = app.query_one(CountingPlan), app.query_one(CountingLog)
+        app.bridge.feed_all(events)
+        app.bridge.settle()
+        await app.bridge.flush()
+        await pilot.pause()
+        assert [(n.id, n.state) for n in plan.nodes] == [
+            ("analyzer", "done"),
+            ("generator", "done"),
+            ("executor", "cancelled"),
+            ("validator", "cancelled"),
+            ("reporter", "cancelled"),
+        ]
+        assert plan.border_subtitle == "cancelled"
+        assert plan.assignments == 1 and log.write_calls == 3  # header, run, failure+verdict
+        shown = [log.line_text(n) for n in range(log.first_line_number, log.total_written)]
+        assert "■ session cancelled: cancelled by the user" in shown[-1]
+        run_id = next(e.run_id for e in events if isinstance(e, RunStarted))
+        assert log.run_labels == {run_id: "run 1: candidate #1"}
+        info = app.query_one(StatusBar).info
+        assert (info.runtime, info.isolated, round(info.elapsed, 1)) == ("local", False, 16.3)
+        assert app.bridge.status == info and not app.bridge.running
+        assert app.bridge.node_history("executor")[-1] == "[cancelled] iteration 1 — cancelled"

@@ -1,7 +1,8 @@
 """A stored session replayed read-only: its chat, plan, log and status, from its events.
 
-The events go through the same BusBridge as a live run (``feed``), so what
-you see is what the live screen showed; nothing can be typed.
+The stored events are folded by the same BusBridge (and so the same headless
+ViewReducer) as a live run, in one ``feed_all``, so what you see is what the
+live screen showed; nothing can be typed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class ReplayScreen(MainScreen):
 
     @work(group="replay", exit_on_error=False)
     async def load(self) -> None:
-        """Read the session from the store and feed it through the bridge."""
+        """Read the session from the store and fold its events through the bridge."""
         assert self.bridge is not None
         chat = self.query_one(ChatView)
         try:

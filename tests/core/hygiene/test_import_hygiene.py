@@ -29,6 +29,8 @@ HEADLESS = [
     "regoose_tui.conversation",
     "regoose_tui.conversation.engine_turns",
     "regoose_tui.config",
+    "regoose_tui.viewstate",
+    "regoose_tui.viewstate.progress",
 ]
 
 

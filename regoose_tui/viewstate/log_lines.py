@@ -2,7 +2,7 @@
 
 Run output goes into the log exactly as the run printed it; these are the
 markers around it (session header, run start and exit, verdicts, agent
-failures), kept apart from the bridge that decides when to write them.
+failures), kept apart from the reducer that decides when to write them.
 """
 
 from __future__ import annotations
