@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 from regoose_tui.bus.events import AgentProgress, Event, RunOutput, SessionStarted
-from regoose_tui.cli.common import note, open_bus, open_store, print_json, settings_for
+from regoose_tui.cli.common import (
+    limits_line,
+    note,
+    open_bus,
+    open_store,
+    print_json,
+    settings_for,
+)
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
@@ -18,11 +25,13 @@ from regoose_tui.store.safe_write import nearest_existing
 REPORT_SUFFIXES = (".md", ".json", ".xml")
 
 
-def _progress_printer(show_output: bool):  # type: ignore[no-untyped-def]
+def _progress_printer(show_output: bool, limits: str = ""):  # type: ignore[no-untyped-def]
     def show(event: Event) -> None:
         if isinstance(event, SessionStarted):
             isolation = "" if event.isolated else " (NOT ISOLATED)"
             note(f"provider {event.provider}, runtime {event.runtime}{isolation}")
+            if limits:
+                note(limits)
         elif isinstance(event, AgentProgress):
             note(f"  {event.agent}: {event.message}")
         elif show_output and isinstance(event, RunOutput):
@@ -58,7 +67,11 @@ async def generate_command(args: argparse.Namespace) -> int:
     async with open_store(settings) as store, open_bus() as bus:
         if not args.quiet:
             # Progress goes to stderr, so it never mixes with the --json object on stdout.
-            bus.subscribe("#", _progress_printer(show_output=False), name="cli-progress")
+            bus.subscribe(
+                "#",
+                _progress_printer(show_output=False, limits=limits_line(settings)),
+                name="cli-progress",
+            )
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
         report_error = None
