@@ -65,9 +65,12 @@ def _cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("regoose")) / "sandbox-etc"
 
 
-@functools.cache
 def _identity_files() -> tuple[str, str]:
-    """A passwd and a group file naming only the sandbox's own user (made once)."""
+    """A passwd and a group file naming only the sandbox's own user.
+
+    Checked on every call, not cached: the cache folder follows $HOME, which
+    may change (tests), and a stale path would make bwrap refuse to start.
+    """
     uid, gid = os.getuid(), os.getgid()
     folder = _cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -85,9 +88,14 @@ def _identity_files() -> tuple[str, str]:
     return str(passwd), str(group)
 
 
-@functools.cache
 def system_binds() -> tuple[str, ...]:
     """bwrap arguments exposing the system folders and the harmless /etc files."""
+    passwd, group = _identity_files()
+    return (*_system_dirs(), "--ro-bind", passwd, "/etc/passwd", "--ro-bind", group, "/etc/group")
+
+
+@functools.cache
+def _system_dirs() -> tuple[str, ...]:
     args: list[str] = []
     for name in _SYSTEM_DIRS:
         if os.path.islink(name):
@@ -99,8 +107,6 @@ def system_binds() -> tuple[str, ...]:
     for path in etc:
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
-    passwd, group = _identity_files()
-    args += ["--ro-bind", passwd, "/etc/passwd", "--ro-bind", group, "/etc/group"]
     return tuple(args)
 
 

@@ -96,7 +96,6 @@ def _probe(bwrap: str) -> Availability:
     )
 
 
-@functools.cache
 def _empty_file() -> str:
     """An empty, read-only host file to mount over credential files.
 
