@@ -255,6 +255,7 @@ def create(
     found = found or support()
     if not found.usable:
         return None
+    _sweep(found)
     name = PREFIX + uuid.uuid4().hex[:12]
     folders: dict[str, Path] = {}
     try:
@@ -294,6 +295,26 @@ def _apply(group: RunCgroup, memory_bytes: int, pids: int, cpus: float | None) -
         with contextlib.suppress(OSError):
             (cpu / "cpu.cfs_period_us").write_text(str(_CPU_PERIOD_US))
             (cpu / "cpu.cfs_quota_us").write_text(str(int(cpus * _CPU_PERIOD_US)))
+
+
+#: A run cgroup older than this with no task left belongs to a Regoose that died.
+_STALE_SECONDS = 60.0
+
+
+def _sweep(found: CgroupSupport) -> None:
+    """Remove empty run cgroups a SIGKILLed Regoose could not clean up.
+
+    rmdir refuses a cgroup that still has tasks, so a live run elsewhere is
+    never touched; the age check keeps a just-made one (not yet joined) safe.
+    """
+    now = time.time()
+    for path in leftovers(found):
+        with contextlib.suppress(OSError):
+            if (
+                now - path.stat().st_mtime > _STALE_SECONDS
+                and not (path / "cgroup.procs").read_text().strip()
+            ):
+                path.rmdir()
 
 
 def leftovers(found: CgroupSupport | None = None) -> list[Path]:

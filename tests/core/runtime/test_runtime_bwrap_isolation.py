@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -207,7 +208,7 @@ def test_argv_binds_work_last_and_clears_env(dirs) -> None:
     project, work = dirs
     spec = RunSpec(argv=["/bin/true"], project_dir=project, work_dir=work, env={"A": "1"})
     argv = build_argv("/usr/bin/bwrap", spec)
-    pairs = list(zip(argv, argv[1:], strict=False))
+    pairs = list(itertools.pairwise(argv))
     # An allow-list: the host root is never bound, only remounted read-only at the end.
     assert ("--ro-bind", "/") not in pairs and ("--bind", "/") not in pairs
     assert ("--remount-ro", "/") in pairs
@@ -234,3 +235,38 @@ def test_missing_bwrap_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     available = BwrapRuntime.availability()
     assert not available.usable
     assert "not installed" in available.reason
+
+
+def test_a_planted_interpreter_is_never_run_on_the_host(dirs) -> None:
+    """Building the command line must not start a ``python*`` the sandbox could write."""
+    project, work = dirs
+    marker = work / "ran-on-the-host"
+    planted = work / "venv" / "bin" / "python3"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(f"#!/bin/sh\ntouch {marker}\necho '{{}}'\n")
+    planted.chmod(0o755)
+    spec = RunSpec(argv=[str(planted), "-c", "1"], project_dir=project, work_dir=work)
+    argv = build_argv("/usr/bin/bwrap", spec)
+    assert not marker.exists()
+    assert str(planted.parent.parent) not in argv[: argv.index("--bind")]
+
+
+async def test_a_socket_in_the_project_is_not_reachable(
+    bwrap_runtime: BwrapRuntime, make_spec, dirs
+) -> None:
+    project, _ = dirs
+    path = project / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    code = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "try: s.connect(sys.argv[1]); print('connected')\n"
+        "except OSError as exc: print('refused', exc.errno)\n"
+    )
+    try:
+        result = await bwrap_runtime.run(make_spec(argv=[_python(), "-c", code, str(path)]))
+    finally:
+        server.close()
+    assert result.stdout.startswith("refused"), result

@@ -12,8 +12,8 @@ from sandbox_helpers import require_bwrap
 
 from regoose_tui.errors import SandboxUnavailable, UsageError
 from regoose_tui.runtime import python_env
-from regoose_tui.runtime.python_env import resolve_python, resolve_python_async
 from regoose_tui.runtime.base import Limits, RunSpec
+from regoose_tui.runtime.python_env import resolve_python, resolve_python_async
 from regoose_tui.runtime.registry import (
     available_runtimes,
     configure,
