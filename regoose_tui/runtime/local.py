@@ -27,14 +27,7 @@ import sys
 
 from regoose_tui.runtime._process import run_process, scrubbed_env
 from regoose_tui.runtime._spec import check_spec
-from regoose_tui.runtime.base import (
-    Availability,
-    Limits,
-    OutputSink,
-    RunResult,
-    RunSpec,
-    Runtime,
-)
+from regoose_tui.runtime.base import Availability, OutputSink, RunResult, RunSpec, Runtime
 
 #: pid 1 of the namespace: forwards nothing, reaps orphans, exits with the
 #: command's status. Without it the command itself would be pid 1, which
@@ -80,9 +73,6 @@ class LocalRuntime(Runtime):
     name = "local"
     isolated = False
     strength = 0
-
-    def __init__(self, limits: Limits | None = None) -> None:
-        super().__init__(limits)
 
     @classmethod
     def availability(cls) -> Availability:
