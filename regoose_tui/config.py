@@ -97,13 +97,22 @@ class RuntimeSettings(BaseModel):
     """Most processes/threads one run may have."""
     timeout_seconds: float = Field(default=120.0, gt=0, le=24 * 3600)
     """Wall-clock limit of one run; the run is killed past it."""
+    tmpfs_mb: int = Field(default=256, ge=1, le=1024 * 1024)
+    """Size cap of each private tmpfs of a sandboxed run (/tmp, /dev/shm, $HOME), in MiB."""
+    output_mb: int = Field(default=16, ge=1, le=64 * 1024)
+    """Output one run may stream (live log and store) before the rest is cut, in MiB."""
+    allow_unisolated: bool = False
+    """Let "auto" fall back to the NOT isolated local runtime when no sandbox works."""
 
     def limits(self) -> Limits:
-        """These settings as the runtime's :class:`Limits`."""
+        """These settings as the runtime's :class:`Limits` (a ceiling for every run)."""
         return Limits(
             wall_seconds=self.timeout_seconds,
             memory_bytes=self.memory_mb * 1024**2,
             nproc=self.pids_limit,
+            cpus=self.cpus,
+            tmpfs_bytes=self.tmpfs_mb * 1024**2,
+            output_bytes=self.output_mb * 1024**2,
         )
 
 

@@ -11,19 +11,44 @@ from typing import Any
 
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.config import Settings, load_settings
+from regoose_tui.engine.sandbox_setup import configure_sandbox
 from regoose_tui.store.store import SessionStore
 
 
 def settings_for(args: Any, project: Path | None = None) -> Settings:
-    """Effective settings: flags over env over .env over regoose.toml over defaults."""
+    """Effective settings: flags over env over .env over regoose.toml over defaults.
+
+    Also makes them the sandbox defaults of this command (limits, whether
+    ``auto`` may fall back to local, which .env and store to keep out of
+    every sandbox), so every runtime the command creates applies them.
+    """
     overrides: dict[str, Any] = {
         "provider__name": getattr(args, "provider", None),
         "runtime__name": getattr(args, "runtime", None),
+        "runtime__timeout_seconds": getattr(args, "timeout", None),
+        "runtime__memory_mb": getattr(args, "memory", None),
+        "runtime__pids_limit": getattr(args, "pids", None),
         "generate__iterations": getattr(args, "iterations", None),
         "generate__budget_seconds": getattr(args, "budget", None),
         "generate__out_dir": getattr(args, "out", None),
     }
-    return load_settings(project, **overrides)
+    settings = load_settings(project, **overrides)
+    configure_sandbox(settings, project)
+    return settings
+
+
+def limits_line(settings: Settings) -> str:
+    """The run header's limits line: what is capped, and how (or that it is not)."""
+    from regoose_tui.runtime import cgroup
+
+    rt = settings.runtime
+    found = cgroup.support()
+    how = f"via {found.reason}" if found.usable else f"NOT enforced per run: {found.reason}"
+    return (
+        f"limits: {rt.timeout_seconds:g} s per run, memory {rt.memory_mb} MiB and "
+        f"{rt.pids_limit} pids for the whole run ({how}), tmpfs {rt.tmpfs_mb} MiB each, "
+        f"output cut at {rt.output_mb} MB"
+    )
 
 
 @asynccontextmanager

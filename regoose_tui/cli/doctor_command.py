@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from regoose_tui.cli.common import limits_line, settings_for
 from regoose_tui.providers.factory import provider_statuses
+from regoose_tui.runtime import cgroup
 from regoose_tui.runtime.python_env import resolve_python
 from regoose_tui.runtime.registry import get_runtime, runtime_report
 
@@ -16,11 +18,18 @@ def doctor_command(args: argparse.Namespace) -> int:
     for name, ok, reason in runtime_report():
         usable = usable or ok
         print(f"  {'ok ' if ok else 'no '} {name:<7} {reason}")
+    settings = settings_for(args)
     try:
         chosen = get_runtime("auto")
         print(f"  auto -> {chosen.describe()}")
     except Exception as error:
         print(f"  auto -> none: {error}")
+    found = cgroup.support()
+    if found.usable:
+        print(f"whole-run limits: {found.kind}: {found.reason}")
+    else:
+        print(f"whole-run limits: NONE ({found.reason}); only per-process rlimits apply")
+    print(limits_line(settings))
     print("providers:")
     for status in provider_statuses():
         print(f"  {'ok ' if status.usable else 'no '} {status.name:<7} {status.reason}")

@@ -7,8 +7,15 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from regoose_tui.bus.events import Event
-from regoose_tui.cli.common import note, open_bus, open_store, print_json, settings_for
+from regoose_tui.bus.events import Event, SessionStarted
+from regoose_tui.cli.common import (
+    limits_line,
+    note,
+    open_bus,
+    open_store,
+    print_json,
+    settings_for,
+)
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
@@ -19,13 +26,18 @@ from regoose_tui.viewstate.progress import ProgressLines
 REPORT_SUFFIXES = (".md", ".json", ".xml")
 
 
-def _progress_printer(show_output: bool) -> Callable[[Event], None]:
-    """A bus subscriber printing progress on stderr, folded by the app's view reducer."""
+def _progress_printer(show_output: bool, limits: str = "") -> Callable[[Event], None]:
+    """A bus subscriber printing progress on stderr, folded by the app's view reducer.
+
+    ``limits`` (the sandbox limits in force) follows the session's first line.
+    """
     progress = ProgressLines(show_output=show_output)
 
     def show(event: Event) -> None:
         for line in progress.lines_for(event):
             note(line)
+        if limits and isinstance(event, SessionStarted):
+            note(limits)
 
     return show
 
@@ -57,7 +69,11 @@ async def generate_command(args: argparse.Namespace) -> int:
     async with open_store(settings) as store, open_bus() as bus:
         if not args.quiet:
             # Progress goes to stderr, so it never mixes with the --json object on stdout.
-            bus.subscribe("#", _progress_printer(show_output=False), name="cli-progress")
+            bus.subscribe(
+                "#",
+                _progress_printer(show_output=False, limits=limits_line(settings)),
+                name="cli-progress",
+            )
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
         report_error = None

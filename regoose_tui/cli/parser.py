@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(generate)
     generate.add_argument("--provider", help="offline (default) or a LiteLLM model string")
     _add_runtime(generate)
+    _add_limits(generate)
     generate.add_argument(
         "--out", metavar="DIR", help="where test files go (default: PROJECT/tests)"
     )
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("tests", nargs="+", metavar="TESTS", help="test files or folders")
     _add_project(run)
     _add_runtime(run)
+    _add_limits(run)
     run.add_argument("--cov", metavar="FILE.py", help="measure coverage of this file")
     run.add_argument("--json", action="store_true", help="print one JSON object with the result")
 
@@ -111,6 +113,28 @@ def _add_runtime(parser: argparse.ArgumentParser) -> None:
         "--runtime",
         choices=RUNTIME_CHOICES,
         help="sandbox: auto picks the strongest usable one (default auto)",
+    )
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    limits = parser.add_argument_group("sandbox limits (each run; default from [runtime])")
+    limits.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="wall-clock limit of one sandboxed run; killed past it (default 120)",
+    )
+    limits.add_argument(
+        "--memory",
+        type=_positive_int,
+        metavar="MB",
+        help="memory limit of one run, its whole process tree (default 2048)",
+    )
+    limits.add_argument(
+        "--pids",
+        type=_positive_int,
+        metavar="N",
+        help="most processes/threads one run may have (default 1024)",
     )
 
 

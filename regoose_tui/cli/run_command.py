@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 from regoose_tui.bus.events import Event, RunOutput
-from regoose_tui.cli.common import note, open_bus, open_store, print_json, settings_for
+from regoose_tui.cli.common import (
+    limits_line,
+    note,
+    open_bus,
+    open_store,
+    print_json,
+    settings_for,
+)
 from regoose_tui.engine.test_run import check_project, check_test_paths, infer_project, run_tests
 from regoose_tui.errors import TargetNotFound
 from regoose_tui.runtime.python_env import resolve_python
@@ -35,6 +42,7 @@ async def run_command(args: argparse.Namespace) -> int:
             printer = bus.tap(_stream_to_terminal, name="cli-output")
             isolation = "" if runtime.isolated else " (NOT ISOLATED)"
             note(f"running {len(tests)} path(s) in {runtime.name}{isolation}")
+            note(limits_line(settings))
         outcome = await run_tests(
             tests, project=project, runtime=runtime, python=python, bus=bus, store=store, cov=cov
         )

@@ -18,11 +18,13 @@ import logging
 import os
 import resource
 import signal
+import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from regoose_tui.runtime import cgroup
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, StreamName
 
 _log = logging.getLogger(__name__)
@@ -99,13 +101,16 @@ def _pdeathsig_setter() -> Callable[[], None]:
     return apply
 
 
-def child_setup(limits: Limits) -> Callable[[], None]:
+def child_setup(
+    limits: Limits, join_cgroup: Callable[[], None] | None = None
+) -> Callable[[], None]:
     """A ``preexec_fn`` that applies ``limits`` in the child before exec.
 
     The values are computed here, in the parent, so the child only makes
     ``setrlimit`` calls between fork and exec. CPU gets a soft limit
     (SIGXCPU) and a hard one a few seconds later (SIGKILL); core dumps are off;
-    the child is tied to Regoose's life (parent-death signal).
+    the child is tied to Regoose's life (parent-death signal) and, when a
+    run cgroup exists, moves itself into it before anything else can fork.
     """
     cpu = max(1, int(limits.cpu_seconds))
     wanted = [
@@ -121,6 +126,8 @@ def child_setup(limits: Limits) -> Callable[[], None]:
 
     def apply() -> None:
         tie_to_parent()
+        if join_cgroup is not None:
+            join_cgroup()
         for rid, pair in plan:
             resource.setrlimit(rid, pair)
 
@@ -177,14 +184,55 @@ class _Emitter:
             _log.exception("output sink failed; further output is only captured")
 
 
+@dataclass
+class _OutputBudget:
+    """Bytes of output one run may stream to the sink (both streams together)."""
+
+    left: int
+    cap: int
+    cut: bool = False
+    announced: bool = False
+
+    def take(self, size: int) -> bool:
+        """Spend ``size`` bytes; False once the budget is gone (the rest is dropped)."""
+        if self.cut:
+            return False
+        self.left -= size
+        if self.left < 0:
+            self.cut = True
+            return False
+        return True
+
+    def notice(self) -> str:
+        mib = self.cap / 1024**2
+        return f"[regoose: output cut at {mib:g} MB; the rest of this run's output was dropped]"
+
+
 async def _pump(
-    reader: asyncio.StreamReader, stream: StreamName, emit: _Emitter, tail: _TailBuffer
+    reader: asyncio.StreamReader,
+    stream: StreamName,
+    emit: _Emitter,
+    tail: _TailBuffer,
+    budget: _OutputBudget,
 ) -> None:
-    """Split one pipe into lines as bytes arrive; the last line may lack a newline."""
+    """Split one pipe into lines as bytes arrive; the last line may lack a newline.
+
+    Past the run's output budget the pipe is still drained (a blocked writer
+    would hang the run) but nothing more reaches the sink or the tail.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     pending = ""
     while True:
         chunk = await reader.read(_CHUNK)
+        if chunk and not budget.take(len(chunk)):
+            if pending:
+                emit(stream, pending)
+                pending = ""
+            if not budget.announced:
+                budget.announced = True
+                emit(stream, budget.notice())
+                tail.write("\n" + budget.notice() + "\n")
+            continue
         text = decoder.decode(chunk, final=not chunk)
         if text:
             tail.write(text)
@@ -240,19 +288,52 @@ async def run_process(
     env: Mapping[str, str],
     limits: Limits,
     on_output: OutputSink | None,
+    use_cgroup: bool = True,
 ) -> RunResult:
     """Run ``argv`` in a new session with ``limits``; stream, time out, clean up.
 
-    When the command ends, times out or the awaiting task is cancelled, the
-    whole process group is SIGKILLed so no background child outlives it;
-    cancellation then re-raises ``CancelledError``.
+    The command runs in a fresh cgroup capping memory and pids for its whole
+    tree where one can be made (``runtime.cgroup``). When it ends, times out
+    or the awaiting task is cancelled, its process group and its cgroup are
+    SIGKILLed so no background child (a double-forked daemon included)
+    outlives it, and the cgroup is removed; cancellation then re-raises
+    ``CancelledError``.
     """
     started = time.monotonic()
+    group = await asyncio.to_thread(_make_cgroup, limits) if use_cgroup else None
+    try:
+        return await _supervise(argv, cwd, env, limits, on_output, group, started)
+    finally:
+        if group is not None:
+            # Shielded: a second cancellation must not leave the cgroup (and its tasks) behind.
+            await asyncio.shield(asyncio.to_thread(group.remove))
+
+
+def _make_cgroup(limits: Limits) -> cgroup.RunCgroup | None:
+    return cgroup.create(limits.memory_bytes, limits.nproc, limits.cpus)
+
+
+def _kill_all(pid: int, group: cgroup.RunCgroup | None) -> None:
+    kill_group(pid)
+    if group is not None:
+        group.kill()
+
+
+async def _supervise(
+    argv: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    limits: Limits,
+    on_output: OutputSink | None,
+    group: cgroup.RunCgroup | None,
+    started: float,
+) -> RunResult:
     emit = _Emitter(on_output)
     tails: dict[StreamName, _TailBuffer] = {
         "stdout": _TailBuffer(CAPTURE_CHARS),
         "stderr": _TailBuffer(CAPTURE_CHARS),
     }
+    budget = _OutputBudget(left=limits.output_bytes, cap=limits.output_bytes)
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -262,11 +343,12 @@ async def run_process(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=child_setup(limits),
+            preexec_fn=child_setup(limits, group.join_fn() if group is not None else None),
         )
-    except OSError as exc:
+    except (OSError, subprocess.SubprocessError) as exc:
         # Same shape as a shell's "command not found": callers handle one kind of failure.
-        message = f"cannot start {argv[0]!r}: {exc.strerror or exc}"
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        message = f"cannot start {argv[0]!r}: {detail}"
         emit("stderr", message)
         return RunResult(
             exit_code=127,
@@ -276,21 +358,21 @@ async def run_process(
         )
     assert proc.stdout is not None and proc.stderr is not None
     pumps = [
-        asyncio.create_task(_pump(proc.stdout, "stdout", emit, tails["stdout"])),
-        asyncio.create_task(_pump(proc.stderr, "stderr", emit, tails["stderr"])),
+        asyncio.create_task(_pump(proc.stdout, "stdout", emit, tails["stdout"], budget)),
+        asyncio.create_task(_pump(proc.stderr, "stderr", emit, tails["stderr"], budget)),
     ]
     waiter = asyncio.create_task(proc.wait())
     timed_out = False
     try:
         if not await _exited(proc, waiter, limits.wall_seconds):
             timed_out = True
-            kill_group(proc.pid)
+            _kill_all(proc.pid, group)
             await _exited(proc, waiter, _DRAIN_SECONDS)
-        # Reap background children the command left behind (they share its group).
-        kill_group(proc.pid)
+        # Reap background children the command left behind (its group and its cgroup).
+        _kill_all(proc.pid, group)
         await _drain(pumps)
     except asyncio.CancelledError:
-        kill_group(proc.pid)
+        _kill_all(proc.pid, group)
         for task in pumps:
             task.cancel()
         # Give the SIGKILLed process a moment to be reaped so no zombie is left.
@@ -306,4 +388,6 @@ async def run_process(
         wall_seconds=time.monotonic() - started,
         timed_out=timed_out,
         killed=timed_out,
+        limit_hit=group.limits_hit() if group is not None else "",
+        output_cut=budget.cut,
     )

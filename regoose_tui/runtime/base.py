@@ -21,7 +21,14 @@ OutputSink = Callable[[StreamName, str], None]
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits applied to every sandboxed command."""
+    """Resource limits applied to every sandboxed command.
+
+    ``memory_bytes`` and ``nproc`` cap the whole run through a cgroup where
+    one can be made (see ``runtime.cgroup``), and each process through
+    rlimits in any case. ``tmpfs_bytes`` caps each private tmpfs (/tmp,
+    /dev/shm, $HOME) of a bwrap run; ``output_bytes`` is how much output a
+    run may stream before the rest is cut (one "output cut" line says so).
+    """
 
     wall_seconds: float = 120.0
     memory_bytes: int = 2 * 1024**3
@@ -29,6 +36,26 @@ class Limits:
     nproc: int = 1024
     nofile: int = 1024
     file_size_bytes: int = 256 * 1024**2
+    cpus: float | None = None
+    tmpfs_bytes: int = 256 * 1024**2
+    output_bytes: int = 16 * 1024**2
+
+    def capped_by(self, ceiling: Limits | None) -> Limits:
+        """These limits, none looser than ``ceiling`` (the configured ones)."""
+        if ceiling is None:
+            return self
+        cpus = [c for c in (self.cpus, ceiling.cpus) if c]
+        return Limits(
+            wall_seconds=min(self.wall_seconds, ceiling.wall_seconds),
+            memory_bytes=min(self.memory_bytes, ceiling.memory_bytes),
+            cpu_seconds=min(self.cpu_seconds, ceiling.cpu_seconds),
+            nproc=min(self.nproc, ceiling.nproc),
+            nofile=min(self.nofile, ceiling.nofile),
+            file_size_bytes=min(self.file_size_bytes, ceiling.file_size_bytes),
+            cpus=min(cpus) if cpus else None,
+            tmpfs_bytes=min(self.tmpfs_bytes, ceiling.tmpfs_bytes),
+            output_bytes=min(self.output_bytes, ceiling.output_bytes),
+        )
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,10 @@ class RunResult:
     wall_seconds: float
     timed_out: bool = False
     killed: bool = False
+    #: Whole-run limits the kernel enforced ("memory", "pids", comma-joined).
+    limit_hit: str = ""
+    #: True when the output passed ``Limits.output_bytes`` and the rest was dropped.
+    output_cut: bool = False
 
     @property
     def ok(self) -> bool:
@@ -91,6 +122,15 @@ class Runtime(abc.ABC):
     #: Higher is stronger; ``auto`` picks the strongest usable backend.
     strength: int = 0
 
+    def __init__(self, limits: Limits | None = None) -> None:
+        #: The configured ceiling (config [runtime], --timeout/--memory/--pids):
+        #: every run's own limits are capped by it.
+        self.limits = limits
+
+    def effective_limits(self, spec: RunSpec) -> Limits:
+        """The limits one run gets: its own, none looser than the configured ones."""
+        return spec.limits.capped_by(self.limits)
+
     @classmethod
     @abc.abstractmethod
     def availability(cls) -> Availability:
@@ -103,3 +143,12 @@ class Runtime(abc.ABC):
     def describe(self) -> str:
         """One line for status bars and reports."""
         return self.name if self.isolated else f"{self.name} (NOT ISOLATED)"
+
+    def enforcement(self) -> str:
+        """One line: which whole-run limits hold here, and how (or that they do not)."""
+        from regoose_tui.runtime import cgroup
+
+        found = cgroup.support()
+        if found.usable:
+            return f"memory and pids capped per run by {found.reason}"
+        return f"memory and pids NOT capped per run ({found.reason}); per-process rlimits only"

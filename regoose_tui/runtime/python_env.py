@@ -81,13 +81,26 @@ class _Probe:
     site: tuple[str, ...] = ()
 
 
+#: Interpreters resolved before any run, from places the sandbox cannot write
+#: (Regoose's own, the user's VIRTUAL_ENV): path -> the host paths it needs.
+_TRUSTED: dict[Path, tuple[Path, ...]] = {}
+
+
+def _trust(env: PythonEnv) -> None:
+    paths = env.read_only_paths
+    _TRUSTED[env.executable] = paths
+    _TRUSTED[env.executable.resolve()] = paths
+
+
 def interpreter_site_paths(executable: Path) -> list[Path]:
-    """The existing folders on ``executable``'s import path (empty if it cannot run)."""
-    try:
-        probe = _probe(str(executable))
-    except SandboxError:
-        return []
-    return [Path(p) for p in probe.site if Path(p).is_dir()]
+    """The folders a trusted interpreter needs (its prefix, venv, import path), else [].
+
+    Never starts anything: only interpreters ``resolve_python`` already
+    resolved (and probed) are known. An ``argv[0]`` the sandbox could have
+    planted (a ``python`` in the work folder) is therefore never run on the
+    host while a command line is built.
+    """
+    return [p for p in _TRUSTED.get(Path(executable), ()) if p.is_dir()]
 
 
 @functools.cache
@@ -217,7 +230,7 @@ def resolve_python(environ: Mapping[str, str] | None = None) -> PythonEnv:
         note = f"{' and '.join(missing)} borrowed from Regoose (Python {mine})"
         if not probe.version.startswith(mine + "."):
             note += f"; the interpreter is Python {probe.version}, coverage may run slower"
-    return PythonEnv(
+    env = PythonEnv(
         executable=executable,
         version=probe.version,
         extra_pythonpath=extra,
@@ -227,6 +240,8 @@ def resolve_python(environ: Mapping[str, str] | None = None) -> PythonEnv:
         note=note,
         site_paths=tuple(Path(p) for p in probe.site),
     )
+    _trust(env)
+    return env
 
 
 async def resolve_python_async(environ: Mapping[str, str] | None = None) -> PythonEnv:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -170,16 +171,50 @@ async def test_home_credentials_and_project_dotenv_are_masked(
     ]
     result = await bwrap_runtime.run(make_spec(argv=[_python(), "-c", code, *map(str, paths)]))
     key, netrc, notes, dotenv = result.stdout.splitlines()
-    assert key.startswith("unreadable")  # the .ssh folder is an empty tmpfs
-    assert netrc == "''" and dotenv == "''"  # files are replaced by /dev/null
-    assert notes == "'harmless'"  # the rest of home stays readable (venvs live there)
+    # The home folder is not on the allow-list at all: nothing of it is there.
+    assert key.startswith("unreadable") and netrc.startswith("unreadable")
+    assert notes.startswith("unreadable")
+    assert dotenv == "''"  # the project's .env is replaced by an empty file
+
+
+async def test_secrets_inside_a_bound_folder_are_masked(
+    bwrap_runtime: BwrapRuntime, fake_home: Path
+) -> None:
+    """A project that lives in the home folder exposes none of its credentials."""
+    project, work = fake_home, fake_home / "work"
+    work.mkdir()
+    (project / ".env").write_text("OPENAI_API_KEY=sk-secret\n")
+    code = (
+        "import os, sys\n"
+        "for p in sys.argv[1:]:\n"
+        "    try: print(repr(open(p).read()) if os.path.isfile(p) else sorted(os.listdir(p)))\n"
+        "    except OSError as exc: print('unreadable', exc.errno)\n"
+    )
+    paths = [project / ".ssh", project / ".netrc", project / ".env", project / "notes.txt"]
+    spec = RunSpec(
+        argv=[_python(), "-c", code, *map(str, paths)],
+        project_dir=project,
+        work_dir=work,
+        limits=Limits(wall_seconds=30),
+    )
+    result = await bwrap_runtime.run(spec)
+    assert len(result.stdout.splitlines()) == 4, result
+    ssh, netrc, dotenv, notes = result.stdout.splitlines()
+    assert ssh == "[]" and netrc == "''" and dotenv == "''"
+    assert notes == "'harmless'"
 
 
 def test_argv_binds_work_last_and_clears_env(dirs) -> None:
     project, work = dirs
     spec = RunSpec(argv=["/bin/true"], project_dir=project, work_dir=work, env={"A": "1"})
     argv = build_argv("/usr/bin/bwrap", spec)
-    assert argv[:5] == ["/usr/bin/bwrap", "--ro-bind", "/", "/", "--remount-ro"]
+    pairs = list(itertools.pairwise(argv))
+    # An allow-list: the host root is never bound, only remounted read-only at the end.
+    assert ("--ro-bind", "/") not in pairs and ("--bind", "/") not in pairs
+    assert ("--remount-ro", "/") in pairs
+    for hidden in ("/run", "/var", "/home", "/root", "/etc"):
+        assert ("--ro-bind", hidden) not in pairs and ("--bind", hidden) not in pairs
+    assert ("--ro-bind", "/etc/passwd") not in pairs  # a minimal one is generated
     assert argv[argv.index("--bind") + 1] == str(work)
     for flag in ("--unshare-all", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in argv
@@ -200,3 +235,38 @@ def test_missing_bwrap_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     available = BwrapRuntime.availability()
     assert not available.usable
     assert "not installed" in available.reason
+
+
+def test_a_planted_interpreter_is_never_run_on_the_host(dirs) -> None:
+    """Building the command line must not start a ``python*`` the sandbox could write."""
+    project, work = dirs
+    marker = work / "ran-on-the-host"
+    planted = work / "venv" / "bin" / "python3"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(f"#!/bin/sh\ntouch {marker}\necho '{{}}'\n")
+    planted.chmod(0o755)
+    spec = RunSpec(argv=[str(planted), "-c", "1"], project_dir=project, work_dir=work)
+    argv = build_argv("/usr/bin/bwrap", spec)
+    assert not marker.exists()
+    assert str(planted.parent.parent) not in argv[: argv.index("--bind")]
+
+
+async def test_a_socket_in_the_project_is_not_reachable(
+    bwrap_runtime: BwrapRuntime, make_spec, dirs
+) -> None:
+    project, _ = dirs
+    path = project / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    code = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "try: s.connect(sys.argv[1]); print('connected')\n"
+        "except OSError as exc: print('refused', exc.errno)\n"
+    )
+    try:
+        result = await bwrap_runtime.run(make_spec(argv=[_python(), "-c", code, str(path)]))
+    finally:
+        server.close()
+    assert result.stdout.startswith("refused"), result

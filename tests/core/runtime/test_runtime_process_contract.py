@@ -186,7 +186,8 @@ async def test_environment_is_scrubbed(
     env = json.loads(result.stdout)
     assert "regoose-test-secret" not in result.stdout
     assert "OPENAI_API_KEY" not in env and "REGOOSE_TEST_TOKEN" not in env
-    assert env["HOME"] == str(spec.work_dir)
+    # bwrap: an empty private tmpfs; local: the work folder.
+    assert env["HOME"] == ("/home/sandbox" if runtime.name == "bwrap" else str(spec.work_dir))
     assert env["PYTHONPATH"] == os.pathsep.join([str(spec.project_dir), "/opt/extra"])
     assert env["EXTRA_FLAG"] == "on"
     assert env["PYTHONHASHSEED"] == "0" and env["PYTHONDONTWRITEBYTECODE"] == "1"

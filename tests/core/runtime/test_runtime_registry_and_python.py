@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,14 @@ from sandbox_helpers import require_bwrap
 
 from regoose_tui.errors import SandboxUnavailable, UsageError
 from regoose_tui.runtime import python_env
+from regoose_tui.runtime.base import Limits, RunSpec
 from regoose_tui.runtime.python_env import resolve_python, resolve_python_async
-from regoose_tui.runtime.registry import available_runtimes, get_runtime, runtime_report
+from regoose_tui.runtime.registry import (
+    available_runtimes,
+    configure,
+    get_runtime,
+    runtime_report,
+)
 
 
 def test_auto_picks_the_strongest_usable_runtime() -> None:
@@ -28,11 +35,42 @@ def test_local_is_available_by_name_and_flagged() -> None:
     assert "NOT ISOLATED" in runtime.describe()
 
 
-def test_auto_falls_back_to_local_without_bwrap(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_never_falls_back_to_local_silently(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    assert get_runtime("auto").name == "local"
+    with pytest.raises(SandboxUnavailable, match="install bubblewrap") as caught:
+        get_runtime("auto")
+    assert "\n" not in str(caught.value) and "--runtime local" in str(caught.value)
     with pytest.raises(SandboxUnavailable, match="not installed"):
         get_runtime("bwrap")
+    assert get_runtime("local").name == "local"  # an explicit choice still works
+
+
+def test_auto_falls_back_to_local_only_when_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    runtime = get_runtime("auto", allow_unisolated=True)
+    assert runtime.name == "local" and not runtime.isolated
+    try:
+        configure(allow_unisolated=True)
+        assert get_runtime("auto").name == "local"
+    finally:
+        configure()
+
+
+def test_configured_limits_cap_every_run() -> None:
+    ceiling = Limits(wall_seconds=5, memory_bytes=128 * 1024**2, nproc=32)
+    try:
+        configure(ceiling)
+        runtime = get_runtime("local")
+    finally:
+        configure()
+    assert runtime.limits == ceiling
+    assert get_runtime("local").limits is None
+    own = RunSpec(argv=["x"], project_dir=Path("/"), work_dir=Path("/"), limits=Limits())
+    got = runtime.effective_limits(own)
+    assert (got.wall_seconds, got.memory_bytes, got.nproc) == (5, 128 * 1024**2, 32)
+    looser = Limits(wall_seconds=1, memory_bytes=10**12, nproc=10)
+    got = runtime.effective_limits(replace(own, limits=looser))
+    assert (got.wall_seconds, got.memory_bytes, got.nproc) == (1, 128 * 1024**2, 10)
 
 
 def test_unknown_runtime_is_a_usage_error() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -72,15 +73,18 @@ async def test_timeout_is_the_wall_clock_limit_and_kills(folders: tuple[Path, Pa
 async def test_cancelling_the_call_reaches_the_runtime(folders: tuple[Path, Path]) -> None:
     project, work = folders
     tool = SandboxTool(LocalRuntime(), project, work)
+    # Found by a unique argv from the host: the local runtime runs commands in
+    # their own pid namespace, so the command's own $$ is not a host pid.
+    seconds = f"{30 + uuid.uuid4().int % 10_000 / 10_000:.4f}"
     task = asyncio.create_task(
-        tool.execute("run", argv=["sh", "-c", "echo $$ > pid; exec sleep 30"], timeout=60)
+        tool.execute("run", argv=["sh", "-c", f"exec sleep {seconds}"], timeout=60)
     )
-    pid_file = work / "pid"
+    pids: list[int] = []
     for _ in range(250):
-        if pid_file.exists() and pid_file.read_text().strip():
+        if pids := _host_pids(["sleep", seconds]):
             break
         await asyncio.sleep(0.02)
-    pid = int(pid_file.read_text())
+    (pid,) = pids
     assert pid_alive(pid)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -90,6 +94,19 @@ async def test_cancelling_the_call_reaches_the_runtime(folders: tuple[Path, Path
             break
         await asyncio.sleep(0.02)
     assert not pid_alive(pid)
+
+
+def _host_pids(argv: list[str]) -> list[int]:
+    wanted = "\0".join(argv).encode() + b"\0"
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cmdline").read_bytes() == wanted:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 async def test_runtime_refusal_becomes_a_failed_result(tmp_path: Path) -> None:
