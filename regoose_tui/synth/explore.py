@@ -104,7 +104,7 @@ class Explorer:
             arcs = {tuple(a) for a in result.get("arcs", [])}
             new = arcs - self.covered
             if new and result.get("outcome") in ("return", "raise", "stmt"):
-                self.covered |= new  # type: ignore[arg-type]
+                self.covered |= new
                 self.productive.append(cand)
                 self._remember_inputs(cand)
         gained = len(self.covered) - before

@@ -282,7 +282,7 @@ class Generator:
             if v.is_literal and isinstance(v.obj, int | float) and not isinstance(v.obj, bool)
         ]
         plans: list[tuple[dict[str, Val], None]] = []
-        for n in numeric_boundaries(numbers)[:9]:  # type: ignore[arg-type]
+        for n in numeric_boundaries(numbers)[:9]:
             for p in fixed:
                 objs = [
                     v.obj
