@@ -63,7 +63,9 @@ def _variants(cand: Candidate, explorer: Explorer) -> Iterator[Variant]:
         if isinstance(recipe, Candidate) and not recipe.setup:
             for args, _receiver, _prior in _variants(recipe, explorer):
                 simpler_recipe = Candidate(-1, recipe.callee, args)
-                receiver = Val(simpler_recipe.call, tag=cand.receiver.tag, imports=cand.receiver.imports)
+                receiver = Val(
+                    simpler_recipe.call, tag=cand.receiver.tag, imports=cand.receiver.imports
+                )
                 yield cand.args, receiver, cand.prior
     for index, (keyword, val) in enumerate(cand.args):
         if keyword is not None and not cand.callee.kind == "dunder":

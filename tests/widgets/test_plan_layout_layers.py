@@ -74,7 +74,7 @@ def test_boxes_do_not_overlap_and_edges_end_in_arrows() -> None:
     nodes = [(f"n{i}", (f"n{i // 2}",) if i else (), f"node {i}") for i in range(15)]
     layout = compute_layout(nodes)
     assert len(layout.boxes) == 15
-    cells = set()
+    cells: set[tuple[int, int]] = set()
     for box in layout.boxes.values():
         box_cells = {
             (x, y)

@@ -211,7 +211,7 @@ async def test_subscribe_after_publish_sees_only_later_events() -> None:
 async def test_tap_sees_every_event_in_order_without_merging() -> None:
     bus = MessageBus()
     tap = bus.tap(maxsize=2)
-    events = [RunOutput(run_id="r", lines=(f"line {i}",)) for i in range(10)]
+    events: list[Event] = [RunOutput(run_id="r", lines=(f"line {i}",)) for i in range(10)]
     events.insert(5, AgentStarted(agent="a"))
     for event in events:
         bus.publish_nowait(event)
