@@ -217,13 +217,11 @@ class Explorer:
         private = [
             c
             for c in self.callees
-            if not self._public(c) and c.info is not None and -c.info.lineno not in entered
-        ]
-        # A decorated helper's code starts at its first decorator's line.
-        private = [
-            c
-            for c in private
-            if not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))  # type: ignore[union-attr]
+            if not self._public(c)
+            and c.info is not None
+            # Not entered at its def line, nor (a decorated helper's code starts at its
+            # first decorator's line) just above it.
+            and not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))
         ]
         if not private:
             return

@@ -116,7 +116,7 @@ async def seed_session(
     # The store stamps created_at with time.time() and takes no clock: pin it for the
     # date shown in the history (asked of the store's owner: a created_at argument).
     real_time = store_module.time
-    store_module.time = SimpleNamespace(time=lambda: started)  # type: ignore[assignment]
+    store_module.time = SimpleNamespace(time=lambda: started)  # type: ignore[assignment]  # a stand-in module with only the time() the store calls
     try:
         session_id = await store.create_session(
             target=target_path,
