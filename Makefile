@@ -45,4 +45,4 @@ screenshots: $(VENV)/.installed-dev
 	$(BIN)/python scripts/make_screenshots.py
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .mypy_cache
