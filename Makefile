@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint typecheck bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check regoose_tui widgets tests
 	$(BIN)/ruff format --check regoose_tui widgets tests
 
+## Type-check regoose_tui/, widgets/ and tests/ with the pinned mypy ([tool.mypy] in pyproject.toml).
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bus_throughput.py
 	$(BIN)/python benchmarks/live_log_bench.py
@@ -41,4 +45,4 @@ screenshots: $(VENV)/.installed-dev
 	$(BIN)/python scripts/make_screenshots.py
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .mypy_cache

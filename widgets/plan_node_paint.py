@@ -22,8 +22,10 @@ STATE_GLYPHS: dict[str, str] = {
     "skipped": "\u2013",  # en dash
     "cancelled": "⊘",
 }
-PLAIN_BORDER = ("╭─╮", "│", "╰─╯")
-SELECTED_BORDER = ("┏━┓", "┃", "┗━┛")
+#: One edge of a box: its left corner, the fill between, its right corner.
+BoxEdge = tuple[str, str, str]
+PLAIN_BORDER: tuple[BoxEdge, str, BoxEdge] = (("╭", "─", "╮"), "│", ("╰", "─", "╯"))
+SELECTED_BORDER: tuple[BoxEdge, str, BoxEdge] = (("┏", "━", "┓"), "┃", ("┗", "━", "┛"))
 
 NodeText = tuple[str, str, str]
 """(glyph, label padded to the label width, meta right-aligned to META_WIDTH)."""

@@ -56,7 +56,7 @@ def shorten_end(text: str, width: int) -> str:
 
 
 class SessionTable(DataTable[str | Text]):
-    """Sessions as rows (newest first as given); `query` keeps the best fuzzy matches.
+    """Sessions as rows (newest first as given); `filter_text` keeps the best fuzzy matches.
 
     Long targets and provider names are shortened so that the status and the
     coverage columns stay in view in a table of 90 columns.
@@ -121,7 +121,8 @@ class SessionTable(DataTable[str | Text]):
             """The table that sent the message."""
             return self.session_table
 
-    query: reactive[str] = reactive("")
+    # Not `query`: that would shadow DOMNode.query(), which Textual and callers rely on.
+    filter_text: reactive[str] = reactive("")
     """Fuzzy filter; '' shows every session in the given order."""
 
     def __init__(
@@ -157,16 +158,16 @@ class SessionTable(DataTable[str | Text]):
         self._sessions = tuple(rows)
         self._rebuild()
 
-    def watch_query(self) -> None:
+    def watch_filter_text(self) -> None:
         """Re-filter when the query changes."""
         if self.is_mounted:
             self._rebuild()
 
     def _matching(self) -> list[SessionRow]:
         """Sessions matching the query, best score first (ties keep the given order)."""
-        if not self.query.strip():
+        if not self.filter_text.strip():
             return list(self._sessions)
-        matcher = Matcher(self.query.strip())
+        matcher = Matcher(self.filter_text.strip())
         scored = [
             (matcher.match(row.haystack), index, row) for index, row in enumerate(self._sessions)
         ]

@@ -29,7 +29,7 @@ _MERGERS: dict[type[Event], Merger[Event]] = {}
 
 def register_merger(event_type: type[E], merger: Merger[E]) -> None:
     """Declare how two events of ``event_type`` merge (replaces any earlier rule)."""
-    _MERGERS[event_type] = merger  # type: ignore[assignment]
+    _MERGERS[event_type] = merger  # type: ignore[assignment]  # a dict cannot tie each key type to its merger; merge() passes that type only
 
 
 def merge(older: Event, newer: Event) -> Event | None:

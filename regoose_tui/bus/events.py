@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 NodeStatus = Literal["pending", "running", "done", "failed", "skipped", "cancelled"]
 SessionStatus = Literal["running", "passed", "failed", "error", "interrupted", "cancelled"]
+#: What became of one generated test (``dropped``: the validator removed it).
+TestOutcomeStatus = Literal["passed", "failed", "error", "skipped", "dropped"]
 
 
 def _new_id() -> str:
@@ -176,7 +178,7 @@ class TestOutcome(Event):
 
     kind: Literal["test.outcome"] = "test.outcome"
     nodeid: str
-    outcome: Literal["passed", "failed", "error", "skipped", "dropped"]
+    outcome: TestOutcomeStatus
     duration: float = 0.0
     message: str | None = None
 
@@ -372,12 +374,12 @@ AnyEvent = Annotated[
 ]
 
 #: Parses any stored event back into its model (store, replay).
-EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyEvent)
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)
 
 
 def event_from_json(data: str | bytes) -> Event:
     """Rebuild a stored event; unknown kinds come back as a plain Event."""
     try:
-        return EVENT_ADAPTER.validate_json(data)  # type: ignore[no-any-return]
+        return EVENT_ADAPTER.validate_json(data)
     except ValueError:
         return Event.model_validate_json(data)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import asdict
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from regoose_tui.errors import InputError
 from regoose_tui.reports.model import FileWritten, SessionReport, TestResult
 
-REPORT_FORMAT = "regoose.report"
-REPORT_VERSION = 1
+REPORT_FORMAT: Final = "regoose.report"
+REPORT_VERSION: Final = 1
 
 
 class _Doc(BaseModel):
@@ -123,7 +124,7 @@ def to_document(report: SessionReport) -> ReportDocument:
             completion_tokens=report.completion_tokens,
             cost_usd=report.cost_usd,
         ),
-        tests=[TestEntry(**test._asdict()) for test in report.tests],
+        tests=[TestEntry(**asdict(test)) for test in report.tests],
         files=[FileEntry(**written._asdict()) for written in report.files_written],
     )
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 
-class TestResult(NamedTuple):
+# A dataclass, not a NamedTuple like FileWritten: a NamedTuple body cannot hold the
+# `__test__` flag that keeps pytest from collecting it (type checkers reject it there).
+@dataclass(frozen=True)
+class TestResult:
     """One test node: ``(nodeid, outcome, duration, message)``."""
 
-    __test__ = False  # not a pytest test class despite the name
+    __test__: ClassVar[bool] = False  # not a pytest test class despite the name
 
     nodeid: str
     outcome: str

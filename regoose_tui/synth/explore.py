@@ -104,7 +104,7 @@ class Explorer:
             arcs = {tuple(a) for a in result.get("arcs", [])}
             new = arcs - self.covered
             if new and result.get("outcome") in ("return", "raise", "stmt"):
-                self.covered |= new  # type: ignore[arg-type]
+                self.covered |= new
                 self.productive.append(cand)
                 self._remember_inputs(cand)
         gained = len(self.covered) - before
@@ -217,13 +217,11 @@ class Explorer:
         private = [
             c
             for c in self.callees
-            if not self._public(c) and c.info is not None and -c.info.lineno not in entered
-        ]
-        # A decorated helper's code starts at its first decorator's line.
-        private = [
-            c
-            for c in private
-            if not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))  # type: ignore[union-attr]
+            if not self._public(c)
+            and c.info is not None
+            # Not entered at its def line, nor (a decorated helper's code starts at its
+            # first decorator's line) just above it.
+            and not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))
         ]
         if not private:
             return

@@ -202,8 +202,9 @@ class Generator:
     ) -> list[Candidate]:
         """Doctest calls, the base call, one-at-a-time variations and random mixes."""
         pools = self.pools(callee)
-        receivers = receivers if callee.needs_receiver else [None]  # type: ignore[list-item]
-        if not receivers:
+        # A plain function has no receiver: one pass with None.
+        targets: list[Val | None] = list(receivers or []) if callee.needs_receiver else [None]
+        if not targets:
             return []
         arity = DUNDER_TEMPLATES[callee.name][2] if callee.kind == "dunder" else -1
         params = [p for p in callee.params if p.kind != "VAR_KEYWORD"]
@@ -242,7 +243,7 @@ class Generator:
                     break
             else:
                 plans.append((chosen, None))
-        for receiver in receivers:
+        for receiver in targets:
             edges = self._state_boundaries(receiver, fixed, base, pools)
             own = [*plans[: examples + 1], *edges, *plans[examples + 1 :]]
             for index, (chosen, extra) in enumerate(own):
@@ -261,7 +262,7 @@ class Generator:
                     if examples < index <= examples + len(edges):
                         cand.origin = "boundary"
                     out.append(cand)
-                if len(out) >= limit * max(1, len(receivers)):
+                if len(out) >= limit * max(1, len(targets)):
                     return out
         return out
 
@@ -282,7 +283,7 @@ class Generator:
             if v.is_literal and isinstance(v.obj, int | float) and not isinstance(v.obj, bool)
         ]
         plans: list[tuple[dict[str, Val], None]] = []
-        for n in numeric_boundaries(numbers)[:9]:  # type: ignore[arg-type]
+        for n in numeric_boundaries(numbers)[:9]:
             for p in fixed:
                 objs = [
                     v.obj
@@ -357,11 +358,11 @@ class Generator:
 
     def _other_receiver(self, receiver: Val | None, receivers: list[Val]) -> Val | None:
         recipe = receiver.recipe if receiver is not None else None
-        if isinstance(recipe, Candidate) and self.rng.random() < 0.6:
+        if receiver is not None and isinstance(recipe, Candidate) and self.rng.random() < 0.6:
             children = self.mutants(recipe, 1, [])
             if children:
                 child = children[0]
-                return Val(child.call, receiver.obj, receiver.tag, frozenset(child.imports), child)  # type: ignore[union-attr]
+                return Val(child.call, receiver.obj, receiver.tag, frozenset(child.imports), child)
         return self.rng.choice(receivers) if receivers else receiver
 
     def _mutate_arg(

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from regoose_tui.synth.explore import Explorer
-from regoose_tui.synth.model import Candidate
+from regoose_tui.synth.model import Args, Candidate
 from regoose_tui.synth.select import outcome_class
 from regoose_tui.synth.strengthen import checks, is_identity
 from regoose_tui.synth.values import Val, lit
 
 _MAX_VARIANTS = 14
+
+#: A simpler version of a candidate's call: its ``(args, receiver, prior)``.
+Variant = tuple[Args, Val | None, tuple[tuple[str, Args], ...]]
 
 
 def _cost(cand: Candidate) -> int:
@@ -44,7 +47,7 @@ def _simpler_objects(obj: object) -> list[object]:
     return []
 
 
-def _variants(cand: Candidate, explorer: Explorer) -> Iterator[tuple[object, ...]]:
+def _variants(cand: Candidate, explorer: Explorer) -> Iterator[Variant]:
     """(args, receiver, prior) tuples simpler than the candidate's own."""
     if cand.prior:
         yield cand.args, cand.receiver, cand.prior[:-1]
@@ -59,15 +62,17 @@ def _variants(cand: Candidate, explorer: Explorer) -> Iterator[tuple[object, ...
         recipe = cand.receiver.recipe
         if isinstance(recipe, Candidate) and not recipe.setup:
             for args, _receiver, _prior in _variants(recipe, explorer):
-                simpler = Candidate(-1, recipe.callee, args)  # type: ignore[arg-type]
-                receiver = Val(simpler.call, tag=cand.receiver.tag, imports=cand.receiver.imports)
+                simpler_recipe = Candidate(-1, recipe.callee, args)
+                receiver = Val(
+                    simpler_recipe.call, tag=cand.receiver.tag, imports=cand.receiver.imports
+                )
                 yield cand.args, receiver, cand.prior
     for index, (keyword, val) in enumerate(cand.args):
         if keyword is not None and not cand.callee.kind == "dunder":
             yield cand.args[:index] + cand.args[index + 1 :], cand.receiver, cand.prior
         if val.is_literal:
             for simpler in _simpler_objects(val.obj):
-                new: tuple[tuple[str | None, Val], ...] = (
+                new: Args = (
                     *cand.args[:index],
                     (keyword, lit(simpler)),
                     *cand.args[index + 1 :],
@@ -85,9 +90,9 @@ async def minimize(explorer: Explorer, chosen: list[Candidate], until: float) ->
             variant = Candidate(
                 -1,
                 cand.callee,
-                args,  # type: ignore[arg-type]
-                receiver=receiver,  # type: ignore[arg-type]
-                prior=prior,  # type: ignore[arg-type]
+                args,
+                receiver=receiver,
+                prior=prior,
                 var=cand.var,
                 wrap=cand.wrap,
             )

@@ -346,8 +346,8 @@ def for_type(
         numbers = [n for n in _numbers_for(callee, param, ctx) if isinstance(n, int)]
         return [lit(n) for n in dict.fromkeys([*numbers[:14], *GENERIC_INTS])]
     if kind == "float":
-        numbers = [float(n) for n in _numbers_for(callee, param, ctx)]
-        return [lit(n) for n in dict.fromkeys([*numbers[:10], *GENERIC_FLOATS])]
+        floats = [float(n) for n in _numbers_for(callee, param, ctx)]
+        return [lit(n) for n in dict.fromkeys([*floats[:10], *GENERIC_FLOATS])]
     if kind == "complex":
         return [lit(1 + 2j, "complex"), lit(0j, "zero_complex")]
     if kind == "str":
@@ -368,9 +368,8 @@ def for_type(
         items = [v.obj for v in inner if v.is_literal]
         lists: list[list[object]] = [[], items[:1], items[:2], items[:4][::-1]]
         if len(items) < 1 and inner:
-            src = [v.src for v in inner[:2]]
-            tag = "list"
-            return [lit([]), opaque(f"[{', '.join(src)}]", tag, inner[0].imports)]
+            sources = [v.src for v in inner[:2]]
+            return [lit([]), opaque(f"[{', '.join(sources)}]", "list", inner[0].imports)]
         if kind == "set":
             return [lit(set(x)) for x in lists if all(_hashable(i) for i in x)]
         if kind == "iter":
@@ -423,18 +422,18 @@ def for_type(
         ref = ref_src(desc.get("ref"), ctx.symbols)
         if not ref:
             return []
-        src, imports = ref
-        return [opaque(f"{src}.{m}", m.lower(), imports) for m in desc.get("members", [])]
+        enum_src, imports = ref
+        return [opaque(f"{enum_src}.{m}", m.lower(), imports) for m in desc.get("members", [])]
     if kind == "type":
-        inner = args[0] if args else {}
+        type_arg = args[0] if args else {}
         out = []
-        for sub in inner.get("concrete", []) or []:
+        for sub in type_arg.get("concrete", []) or []:
             ref = ref_src(sub.get("ref"), ctx.symbols)
             if ref:
                 out.append(opaque(ref[0], sub["name"].lower(), ref[1]))
-        ref = ref_src(inner.get("ref"), ctx.symbols)
+        ref = ref_src(type_arg.get("ref"), ctx.symbols)
         if ref:
-            out.append(opaque(ref[0], str(inner.get("name", "class")).lower(), ref[1]))
+            out.append(opaque(ref[0], str(type_arg.get("name", "class")).lower(), ref[1]))
         return out
     if kind == "class":
         return _class_values(desc, callee, param, ctx, depth)

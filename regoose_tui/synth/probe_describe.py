@@ -1,7 +1,8 @@
 """Describe the target module and values, for the probe harness (sandbox side).
 
 Copied next to ``_regoose_probe.py`` into the work dir and imported by it;
-runs under the target's interpreter with the standard library only. Turns
+runs under the target's interpreter with the standard library only (so types are
+given in `# type:` comments, which any Python reads as comments). Turns
 signatures and type hints into JSON descriptors and values into Python
 source (when they can be written as a literal) for assertions.
 """
@@ -178,7 +179,7 @@ def _describe_class(cls, mod, depth):
         "qualname": getattr(cls, "__qualname__", ""),
     }
     if depth < 3 and not out["local"]:
-        subs = []
+        subs = []  # type: list[dict[str, object]]
         todo = [cls]
         seen = set()
         while todo and len(subs) < 10:
@@ -203,7 +204,7 @@ def _params(fn, mod, depth=0):
     except (TypeError, ValueError):
         return None
     try:
-        hints = typing.get_type_hints(fn.__init__ if isinstance(fn, type) else fn)
+        hints = typing.get_type_hints(fn.__init__ if isinstance(fn, type) else fn)  # type: ignore[misc]  # a class's hints are its own __init__'s; mypy flags any __init__ read
     except Exception:
         hints = {}
     out = []
@@ -337,7 +338,7 @@ def _imported_vocabulary(mod, target_file):
         if not os.path.realpath(path).startswith(root + os.sep):
             continue
         if source.__name__ not in by_module:
-            strings = []
+            strings = []  # type: list[str]
             for found in _vocabulary(source).values():
                 strings.extend(s for s in found if s not in strings)
             by_module[source.__name__] = strings[:24]
@@ -505,7 +506,7 @@ def _patterns_in(v):
 
 
 def _attrs(v, ns):
-    out = {}
+    out = {}  # type: dict[str, object]
     d = getattr(v, "__dict__", None)
     if not isinstance(d, dict):
         return out

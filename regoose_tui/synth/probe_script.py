@@ -2,7 +2,8 @@
 
 This file is copied into the work dir and run by the *target's* interpreter
 (which may be an older Python and has only the standard library), so it is
-self-contained and portable. It is never imported by Regoose itself.
+self-contained and portable (types, where mypy needs them, are `# type:` comments).
+It is never imported by Regoose itself.
 
 usage: python _regoose_probe.py REQUEST.json RESULTS.jsonl
 (``_regoose_probe_describe.py``, a copy of probe_describe.py, sits beside it.)
@@ -98,7 +99,7 @@ def _run(req, mod, out):
     timeout = float(req.get("timeout", 1.0))
     skip = set(req.get("skip", []))
     max_group_timeouts = int(req.get("max_group_timeouts", 2))
-    group_timeouts = {}
+    group_timeouts = {}  # type: dict[object, int]
     real_stdin = sys.stdin
     for cand in req["candidates"]:
         cid = cand["id"]
@@ -118,7 +119,7 @@ def _run(req, mod, out):
         sys.stdin = io.StringIO("")
         t0 = time.perf_counter()
         phase = "setup"
-        before = {}
+        before = {}  # type: dict[str, dict[str, object]]
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             if trace:

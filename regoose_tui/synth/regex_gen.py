@@ -12,11 +12,12 @@ from __future__ import annotations
 import random
 import re
 import string
+from typing import Any
 
 try:  # Python 3.11+
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]  # private module: typeshed has no stub
 except ImportError:  # pragma: no cover - older Pythons
-    import sre_parse  # type: ignore[no-redef]
+    import sre_parse
 
 _CATEGORY_CHARS = {
     "CATEGORY_DIGIT": "0123456789",
@@ -62,32 +63,34 @@ class _Gen:
         self.attempt = attempt
         self.groups: dict[int, str] = {}
 
-    def walk(self, items: object) -> str:
-        return "".join(self.node(op, av) for op, av in items)  # type: ignore[attr-defined]
+    # The parsed pattern is a private, untyped tree whose argument shape depends on the
+    # opcode (an int, a tuple, a nested pattern...): `Any` says so, each branch unpacks it.
+    def walk(self, items: Any) -> str:
+        return "".join(self.node(op, av) for op, av in items)
 
-    def node(self, op: object, av: object) -> str:
+    def node(self, op: object, av: Any) -> str:
         name = str(op)
         if name == "LITERAL":
-            return chr(av)  # type: ignore[arg-type]
+            return chr(av)
         if name == "NOT_LITERAL":
-            return "x" if chr(av) != "x" else "y"  # type: ignore[arg-type]
+            return "x" if chr(av) != "x" else "y"
         if name == "ANY":
             return self.rng.choice("abc1")
         if name == "IN":
-            return self.klass(av)  # type: ignore[arg-type]
+            return self.klass(av)
         if name == "BRANCH":
-            options = av[1]  # type: ignore[index]
+            options = av[1]
             index = self.attempt % len(options) if self.attempt < len(options) else None
             chosen = options[index] if index is not None else self.rng.choice(options)
             return self.walk(chosen)
         if name == "SUBPATTERN":
-            group, _add, _del, sub = av  # type: ignore[misc]
+            group, _add, _del, sub = av
             text = self.walk(sub)
             if group is not None:
                 self.groups[group] = text
             return text
         if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, sub = av  # type: ignore[misc]
+            low, high, sub = av
             high = min(high, low + _MAX_REPEAT_EXTRA)
             if self.attempt == 0:
                 times = max(low, 1) if high >= 1 else low
@@ -95,27 +98,27 @@ class _Gen:
                 times = self.rng.randint(low, high)
             return "".join(self.walk(sub) for _ in range(times))
         if name == "GROUPREF":
-            return self.groups.get(av, "")  # type: ignore[arg-type]
+            return self.groups.get(av, "")
         if name in ("AT", "ASSERT", "ASSERT_NOT"):
             return ""
         if name == "ATOMIC_GROUP":
             return self.walk(av)
         if name == "GROUPREF_EXISTS":
-            _group, yes, _no = av  # type: ignore[misc]
+            _group, yes, _no = av
             return self.walk(yes)
         if name == "CATEGORY":
             return self.rng.choice(_CATEGORY_CHARS.get(str(av), "a"))
         raise _Unsupported(name)
 
-    def klass(self, items: list[tuple[object, object]]) -> str:
+    def klass(self, items: list[tuple[object, Any]]) -> str:
         negate = any(str(op) == "NEGATE" for op, _ in items)
         chars: list[str] = []
         for op, av in items:
             name = str(op)
             if name == "LITERAL":
-                chars.append(chr(av))  # type: ignore[arg-type]
+                chars.append(chr(av))
             elif name == "RANGE":
-                lo, hi = av  # type: ignore[misc]
+                lo, hi = av
                 span = [chr(c) for c in range(lo, min(hi, lo + 60) + 1)]
                 chars.extend(span)
             elif name == "CATEGORY":

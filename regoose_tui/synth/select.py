@@ -105,5 +105,5 @@ def arcs_of(candidates: Iterable[Candidate]) -> set[tuple[int, int]]:
     """Union of the arcs the candidates executed."""
     found: set[tuple[int, int]] = set()
     for cand in candidates:
-        found.update(tuple(a) for a in cand.result.get("arcs", []))  # type: ignore[misc]
+        found.update(tuple(a) for a in cand.result.get("arcs", []))
     return found

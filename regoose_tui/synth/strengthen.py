@@ -106,7 +106,7 @@ def extra_witnesses(
         if out is not None:
             seen_outputs.setdefault(key, set()).add(out)
             for arc in cand.result.get("arcs", []):
-                witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1  # type: ignore[arg-type]
+                witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1
     by_key: dict[str, list[Candidate]] = {}
     for cand in explored:
         if cand.id in chosen_ids or not _eligible(cand):
@@ -123,7 +123,7 @@ def extra_witnesses(
             extras.append(best)
             outputs.add(output_key(best.result))
             for arc in best.result.get("arcs", []):
-                witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1  # type: ignore[arg-type]
+                witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1
             room -= 1
     return extras
 
@@ -139,7 +139,7 @@ def _best(
         arcs = {tuple(a) for a in cand.result.get("arcs", [])}
         # Code checked exactly by at most one test so far gains most from another witness;
         # code every test already checks twice gains nothing from a third.
-        thin = sum(1 for a in arcs if witnessed.get(a, 0) < 2)  # type: ignore[arg-type]
+        thin = sum(1 for a in arcs if witnessed.get(a, 0) < 2)
         if not thin:
             continue
         score = (

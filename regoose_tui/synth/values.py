@@ -166,16 +166,19 @@ def name_hint(param: str) -> str | None:
 
 def numeric_boundaries(numbers: list[int | float]) -> list[int | float]:
     """c-1, c, c+1 for ints and c-0.5, c, c+0.5 for floats, in order, deduplicated."""
-    out: dict[object, None] = {}
+    out: dict[int | float, None] = {}
     for c in numbers:
+        step: int | float
         if isinstance(c, bool):
             continue
         if isinstance(c, int):
-            for v in (c, c - 1, c + 1):
-                out[v] = None
+            step = 1
         elif isinstance(c, float) and math.isfinite(c):
-            for v in (c, c - 0.5, c + 0.5):
-                out[v] = None
+            step = 0.5
+        else:
+            continue
+        for v in (c, c - step, c + step):
+            out[v] = None
     return list(out)
 
 

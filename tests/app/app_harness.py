@@ -7,11 +7,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
+from textual.app import App
+from textual.screen import Screen
+
+from regoose_tui.bus.events import NodeStatus, SessionStatus
 from regoose_tui.store.store import SessionStore
 
 if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
     from regoose_tui.app.app import RegooseApp
 
 #: What the ``make_app`` fixture returns: build a RegooseApp on the test project.
@@ -41,15 +47,30 @@ class FixedClock:
 
 
 async def wait_for(
-    pilot: object, condition: Callable[[], bool], within: float = 60.0, step: float = 0.05
+    pilot: Pilot[Any], condition: Callable[[], bool], within: float = 60.0, step: float = 0.05
 ) -> None:
     """Let the app run until ``condition()`` holds; fail the test after ``within`` seconds."""
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {within} s")
-        await pilot.pause(step)  # type: ignore[attr-defined]
+        await pilot.pause(step)
     await asyncio.sleep(0)
+
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
+
+
+def active_screen(app: App[Any], kind: type[ScreenT]) -> ScreenT:
+    """The screen on top of ``app``, checked to be a ``kind``.
+
+    Textual types ``App.screen`` as ``Screen[object]`` and Screen is invariant, so a
+    plain ``isinstance(app.screen, SettingsScreen)`` (a ``Screen[None]``) narrows to
+    nothing for a type checker; going through ``Screen[Any]`` keeps the real type.
+    """
+    screen: Screen[Any] = app.screen
+    assert isinstance(screen, kind), f"{type(screen).__name__} is on top, not {kind.__name__}"
+    return screen
 
 
 #: The plan of a generation, as the engine publishes it.
@@ -70,12 +91,19 @@ def test_empty_cart_total_is_zero():
 """
 
 
+class _Stamp(TypedDict):
+    """The fields every seeded event shares: its session and its time."""
+
+    session_id: str
+    ts: float
+
+
 async def seed_session(
     store: SessionStore,
     project: Path,
     *,
     target: str = "shop/cart.py",
-    status: str = "passed",
+    status: SessionStatus = "passed",
     failing_node: str | None = None,
     started: float = 1_700_000_000.0,
     session_id: str | None = None,
@@ -88,7 +116,7 @@ async def seed_session(
     # The store stamps created_at with time.time() and takes no clock: pin it for the
     # date shown in the history (asked of the store's owner: a created_at argument).
     real_time = store_module.time
-    store_module.time = SimpleNamespace(time=lambda: started)  # type: ignore[assignment]
+    store_module.time = SimpleNamespace(time=lambda: started)  # type: ignore[assignment]  # a stand-in module with only the time() the store calls
     try:
         session_id = await store.create_session(
             target=target_path,
@@ -100,7 +128,7 @@ async def seed_session(
     finally:
         store_module.time = real_time
 
-    def at(offset: float) -> dict[str, object]:
+    def at(offset: float) -> _Stamp:
         return {"session_id": session_id, "ts": started + offset}
 
     stream: list[ev.Event] = [
@@ -115,7 +143,7 @@ async def seed_session(
         ),
     ]
     for index, (node_id, _label, _deps) in enumerate(PLAN_NODES):
-        final = "failed" if node_id == failing_node else "done"
+        final: NodeStatus = "failed" if node_id == failing_node else "done"
         stream.append(
             ev.PlanNodeStatus(plan_id="p1", node_id=node_id, status="running", **at(index))
         )
@@ -149,7 +177,7 @@ async def seed_session(
             ev.PlanNodeStatus(
                 plan_id="p1",
                 node_id=node_id,
-                status=final,  # type: ignore[arg-type]
+                status=final,
                 elapsed=0.5 + index,
                 iteration=1,
                 **at(index + 0.5),
@@ -164,7 +192,7 @@ async def seed_session(
     stream.append(
         ev.CoverageUpdated(target=target_path, line_percent=82.0, branch_percent=64.0, **at(5))
     )
-    stream.append(ev.SessionFinished(status=status, wall_seconds=6.2, **at(6)))  # type: ignore[arg-type]
+    stream.append(ev.SessionFinished(status=status, wall_seconds=6.2, **at(6)))
     for event in stream:
         await store.append_event(event, session_id)
     await store.add_message(session_id, "user", f"/generate {target}", ts=started)
@@ -176,7 +204,7 @@ async def seed_session(
     )
     await store.finish_session(
         session_id,
-        status,  # type: ignore[arg-type]
+        status,
         None if status == "passed" else "no generated test passed",
         line_percent=82.0,
         branch_percent=64.0,

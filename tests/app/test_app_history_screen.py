@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_harness import AppFactory, seed_session, wait_for
+from app_harness import AppFactory, active_screen, seed_session, wait_for
 from regoose_tui.widgets.chat_input import ChatInput
 from regoose_tui.widgets.chat_view import ChatView
 from regoose_tui.widgets.live_log import LiveLog
@@ -13,8 +13,10 @@ from regoose_tui.widgets.session_table import SessionTable
 from regoose_tui.widgets.status_bar import StatusBar
 from regoose_tui.widgets.test_file_block import TestFileBlock
 from regoose_tui.widgets.user_message import UserMessage
+from textual.pilot import Pilot
 from textual.widgets import Input, Markdown
 
+from regoose_tui.app.app import RegooseApp
 from regoose_tui.app.screens.history import HistoryScreen, short_target
 from regoose_tui.app.screens.modals import ChoiceModal, ConfirmModal
 from regoose_tui.app.screens.replay import ReplayScreen
@@ -22,8 +24,8 @@ from regoose_tui.errors import SessionNotFound
 from regoose_tui.store.records import SessionRecord
 
 
-async def _seeded(app: object, project: Path) -> tuple[str, str]:
-    store = await app.get_store()  # type: ignore[attr-defined]
+async def _seeded(app: RegooseApp, project: Path) -> tuple[str, str]:
+    store = await app.get_store()
     older = await seed_session(store, project, target="shop/pricing.py", started=1_700_000_000)
     newer = await seed_session(
         store,
@@ -36,12 +38,11 @@ async def _seeded(app: object, project: Path) -> tuple[str, str]:
     return older, newer
 
 
-async def _open_history(pilot: object, app: object) -> HistoryScreen:
-    await pilot.press("f2")  # type: ignore[attr-defined]
-    screen = app.screen  # type: ignore[attr-defined]
-    assert isinstance(screen, HistoryScreen)
+async def _open_history(pilot: Pilot[int], app: RegooseApp) -> HistoryScreen:
+    await pilot.press("f2")
+    screen = active_screen(app, HistoryScreen)
     await wait_for(pilot, lambda: screen.loaded, within=5)
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()
     return screen
 
 
@@ -85,8 +86,8 @@ async def test_enter_replays_a_session_read_only_through_the_bridge(
         older, _newer = await _seeded(app, project)
         screen = await _open_history(pilot, app)
         await pilot.press("down", "enter")
-        replay = app.screen
-        assert isinstance(replay, ReplayScreen) and replay.session_id == older
+        replay = active_screen(app, ReplayScreen)
+        assert replay.session_id == older
         await wait_for(pilot, lambda: replay.loaded, within=5)
         assert not replay.query(ChatInput)
         nodes = replay.query_one(PlanGraph).nodes
@@ -128,7 +129,7 @@ async def test_export_writes_the_chosen_report_into_the_project(
         _older, newer = await _seeded(app, project)
         await _open_history(pilot, app)
         await pilot.press("e")
-        assert isinstance(app.screen, ChoiceModal)
+        active_screen(app, ChoiceModal)
         await pilot.press("down", "down", "enter")  # the third choice: JUnit XML
         report = project / f"regoose-report-{newer}.xml"
         await wait_for(pilot, report.exists, within=5)
@@ -143,7 +144,7 @@ async def test_delete_asks_first_and_then_removes_the_session(
         older, newer = await _seeded(app, project)
         screen = await _open_history(pilot, app)
         await pilot.press("d")
-        assert isinstance(app.screen, ConfirmModal)
+        active_screen(app, ConfirmModal)
         await pilot.press("escape")  # no: nothing deleted
         assert screen.query_one(SessionTable).visible_ids == [newer, older]
         await pilot.press("d")

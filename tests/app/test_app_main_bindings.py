@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from app_harness import AppFactory, wait_for
+from app_harness import AppFactory, active_screen, wait_for
 from regoose_tui.widgets.chat_input import ChatInput
 from regoose_tui.widgets.chat_notice import ChatNotice
 from regoose_tui.widgets.live_log import LiveLog
@@ -35,7 +35,7 @@ class SlowToStopProvider(ScriptedProvider):
         super().__init__(lambda request: "", name="slow")
         self.stopping = False
 
-    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:  # type: ignore[override]
+    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         yield "thinking"
         try:
             await asyncio.sleep(60)
@@ -95,8 +95,7 @@ async def test_f1_lists_the_keys_of_the_focused_widget_first(make_app: AppFactor
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("ctrl+o", "f1")
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = active_screen(app, HelpScreen)
         owners = [group.owner for group in help_screen.groups]
         assert owners[0] == "LiveLog #log"
         assert owners[-1] == "RegooseApp"
@@ -114,12 +113,12 @@ async def test_f2_and_f3_open_history_and_settings_and_escape_returns(
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f2")
-        assert isinstance(app.screen, HistoryScreen)
+        active_screen(app, HistoryScreen)
         await pilot.press("f2")  # already there: not stacked twice
         assert len(app.screen_stack) == 2
         await pilot.press("escape")
         await pilot.press("f3")
-        assert isinstance(app.screen, SettingsScreen)
+        active_screen(app, SettingsScreen)
         await pilot.press("escape")
         assert app.screen is app.main_screen
 
@@ -144,7 +143,7 @@ async def test_user_keymap_rebinds_a_binding_by_id(make_app: AppFactory, project
         await pilot.press("f2")
         assert app.screen is app.main_screen
         await pilot.press("f9")
-        assert isinstance(app.screen, HistoryScreen)
+        active_screen(app, HistoryScreen)
 
 
 async def test_enter_on_a_plan_node_opens_its_events(make_app: AppFactory) -> None:
@@ -160,8 +159,7 @@ async def test_enter_on_a_plan_node_opens_its_events(make_app: AppFactory) -> No
         plan = main.query_one(PlanGraph)
         await wait_for(pilot, lambda: bool(plan.nodes) and plan.nodes[0].state == "running")
         await pilot.press("ctrl+g", "right", "enter")
-        detail = app.screen
-        assert isinstance(detail, NodeDetail)
+        detail = active_screen(app, NodeDetail)
         assert "analyzer: read 3 functions" in detail.lines
         await pilot.press("escape")
         assert app.screen is main
@@ -186,7 +184,7 @@ async def test_escape_cancels_a_turn_and_a_second_escape_offers_to_force(
         await wait_for(pilot, lambda: provider.stopping, within=5)
         assert main.turn_running  # still stopping
         await pilot.press("escape")
-        assert isinstance(app.screen, ConfirmModal)
+        active_screen(app, ConfirmModal)
         await pilot.press("y")
         assert not main.turn_running
         await wait_for(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from app_harness import AppFactory, wait_for
+from app_harness import AppFactory, active_screen, wait_for
 from textual.widgets import Input, Select
 
 from regoose_tui.app.screens.modals import ErrorModal
@@ -18,8 +18,7 @@ async def test_save_writes_the_project_toml_and_applies(
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f3")
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = active_screen(app, SettingsScreen)
         iterations = screen.query_one("#iterations", Input)
         iterations.value = "5"
         screen.query_one("#budget", Input).value = "42"
@@ -45,13 +44,11 @@ async def test_invalid_value_shows_the_error_modal_and_saves_nothing(
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f3")
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = active_screen(app, SettingsScreen)
         screen.query_one("#iterations", Input).value = "0"
         await pilot.click("#save")
         await wait_for(pilot, lambda: isinstance(app.screen, ErrorModal), within=5)
-        modal = app.screen
-        assert isinstance(modal, ErrorModal)
+        modal = active_screen(app, ErrorModal)
         assert modal.error_title == "Config error"
         assert "generate.iterations" in modal.message
         await pilot.press("escape")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import Any, Protocol
 
-from app_harness import seed_session, wait_for
+from app_harness import active_screen, seed_session, wait_for
 from regoose_tui.widgets.chat_view import ChatView
 from regoose_tui.widgets.plan_graph import PlanGraph
 from regoose_tui.widgets.status_bar import StatusBar
+from textual.app import App
 from textual.pilot import Pilot
 
 from regoose_tui.app.app import RegooseApp
@@ -28,6 +31,19 @@ PLAN = (
     ("validator", "Validator", ("executor",)),
     ("reporter", "Reporter", ("validator",)),
 )
+
+
+class SnapCompare(Protocol):
+    """The ``snap_compare`` fixture's function (the plugin ships no types and annotates it
+    as taking only a path)."""
+
+    def __call__(
+        self,
+        app: str | Path | App[Any],
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[int]], Awaitable[None] | None] | None = None,
+    ) -> bool: ...
 
 
 async def _main_ready(pilot: Pilot[int]) -> None:
@@ -68,16 +84,16 @@ async def _seed_two(pilot: Pilot[int], project: Path) -> None:
 
 
 class TestMainScreen:
-    def test_idle_main_screen(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+    def test_idle_main_screen(self, snap_compare: SnapCompare, snapshot_app: RegooseApp) -> None:
         """You should see the welcome message in the Chat pane with the input focused below it
         in one clean rounded border, a Plan box (subtitle "idle") saying "No plan yet: ask for
         tests and the agents show up here." in dim italics over an empty "Test output" box
         (subtitle "following"), the status bar reading "offline", "local" and a red NOT ISOLATED badge,
         and the footer keys (Esc Cancel, ^l Clear log, F1 Keys, F2 Sessions, F3 Settings)."""
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_main_ready)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_main_ready)
 
     def test_help_reply_streamed_in_chat(
-        self, snap_compare: object, snapshot_app: RegooseApp
+        self, snap_compare: SnapCompare, snapshot_app: RegooseApp
     ) -> None:
         """You should see the user's "/help" bubble and, under it, the assistant's Markdown list
         of commands (/generate, /run, /explain, /provider, /runtime, /sessions, /export, /help)
@@ -90,12 +106,12 @@ class TestMainScreen:
             await wait_for(pilot, lambda: main.turn_worker is not None and not main.turn_running)
             await pilot.pause(0.2)
 
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=ask_help)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=ask_help)
 
 
 class TestMainScreenMidRun:
     def test_plan_top_to_bottom_and_log_streaming(
-        self, snap_compare: object, snapshot_app: RegooseApp
+        self, snap_compare: SnapCompare, snapshot_app: RegooseApp
     ) -> None:
         """You should see the user's "write tests for shop/cart.py" bubble in the Chat; in the
         Plan pane (subtitle "running") the five agents drawn top to bottom as one-line nodes
@@ -125,7 +141,7 @@ class TestMainScreenMidRun:
                     nodes=tuple(ev.PlanNodeInfo(id=i, label=lbl, deps=d) for i, lbl, d in PLAN),
                 )
             )
-            states = (
+            states: tuple[tuple[str, ev.NodeStatus, float, int], ...] = (
                 ("analyzer", "done", 0.4, 1),
                 ("generator", "running", 2.0, 2),
                 ("executor", "failed", 1.1, 1),
@@ -136,7 +152,7 @@ class TestMainScreenMidRun:
                     ev.PlanNodeStatus(
                         plan_id="p",
                         node_id=node_id,
-                        status=state,  # type: ignore[arg-type]
+                        status=state,
                         elapsed=elapsed,
                         iteration=iteration,
                     )
@@ -156,19 +172,21 @@ class TestMainScreenMidRun:
                     ),
                 )
             )
-            for number, outcome in enumerate(("passed", "passed", "passed", "failed")):
+            outcomes: tuple[ev.TestOutcomeStatus, ...] = ("passed", "passed", "passed", "failed")
+            for number, outcome in enumerate(outcomes):
                 bus.publish_nowait(ev.TestOutcome(nodeid=f"t::{number}", outcome=outcome))
             plan = main.query_one(PlanGraph)
             await wait_for(pilot, lambda: any(n.state == "skipped" for n in plan.nodes))
-            await main.bridge.drain()  # type: ignore[union-attr]
+            assert main.bridge is not None  # the screen is mounted: its bridge runs
+            await main.bridge.drain()
             await pilot.pause(0.2)
 
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=mid_run)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=mid_run)
 
 
 class TestReplayScreen:
     def test_replay_of_a_finished_generation(
-        self, snap_compare: object, snapshot_app: RegooseApp, snapshot_project: Path
+        self, snap_compare: SnapCompare, snapshot_app: RegooseApp, snapshot_project: Path
     ) -> None:
         """You should see the main layout read-only (no input, an amber Chat border titled
         "Chat — session aaaa00000001"): the replay notice, the "/generate shop/pricing.py"
@@ -186,12 +204,12 @@ class TestReplayScreen:
             await wait_for(pilot, lambda: screen.loaded)
             await pilot.pause(0.2)
 
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=replay)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=replay)
 
 
 class TestHistoryScreen:
     def test_history_with_preview(
-        self, snap_compare: object, snapshot_app: RegooseApp, snapshot_project: Path
+        self, snap_compare: SnapCompare, snapshot_app: RegooseApp, snapshot_project: Path
     ) -> None:
         """You should see "Sessions" (subtitle "3 sessions") with a one-line search box in a
         single rounded border on top, a table of three rows, newest first: 2023-11-16 02:00
@@ -206,16 +224,15 @@ class TestHistoryScreen:
             await _main_ready(pilot)
             await _seed_two(pilot, snapshot_project)
             await pilot.press("f2")
-            screen = snapshot_app.screen
-            assert isinstance(screen, HistoryScreen)
+            screen = active_screen(snapshot_app, HistoryScreen)
             await wait_for(pilot, lambda: screen.loaded)
             await pilot.pause(0.3)
 
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=history)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=history)
 
 
 class TestSettingsScreen:
-    def test_settings_form(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+    def test_settings_form(self, snap_compare: SnapCompare, snapshot_app: RegooseApp) -> None:
         """You should see the centred "Settings" box (subtitle "regoose.toml") with labelled
         fields: Provider "offline", empty Model and API base with placeholders, Runtime
         "local", Iterations 3, Budget 120, Theme "regoose"; the note about API keys and the
@@ -226,11 +243,13 @@ class TestSettingsScreen:
             await pilot.press("f3")
             await pilot.pause(0.2)
 
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=settings)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=settings)
 
 
 class TestHelpScreen:
-    def test_help_for_the_focused_log(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+    def test_help_for_the_focused_log(
+        self, snap_compare: SnapCompare, snapshot_app: RegooseApp
+    ) -> None:
         """You should see the Help modal titled "Keys — focus: LiveLog #log" listing first the
         log's keys (End Follow, / Search, n / N matches, c Copy), then the main screen's and the
         app's keys in tables, over the dimmed main screen."""
@@ -240,11 +259,11 @@ class TestHelpScreen:
             await pilot.press("ctrl+o", "f1")
             await pilot.pause(0.2)
 
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=help_for_log)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=help_for_log)
 
 
 class TestErrorModal:
-    def test_error_modal(self, snap_compare: object, snapshot_app: RegooseApp) -> None:
+    def test_error_modal(self, snap_compare: SnapCompare, snapshot_app: RegooseApp) -> None:
         """You should see a red-bordered dialog titled "✗ Sandbox error" with the message
         "bubblewrap is not installed: install it or use --runtime local" and a red OK button,
         over the dimmed main screen."""
@@ -256,4 +275,4 @@ class TestErrorModal:
             )
             await pilot.pause(0.2)
 
-        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=error)  # type: ignore[operator]
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=error)

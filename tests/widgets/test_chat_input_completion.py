@@ -61,7 +61,8 @@ class InputApp(App[None]):
 
 
 async def test_tab_accepts_suggestion_enter_submits_and_history_recalls() -> None:
-    async with InputApp().run_test(size=(80, 10)) as pilot:
+    app = InputApp()
+    async with app.run_test(size=(80, 10)) as pilot:
         chat_input = pilot.app.query_one(ChatInput)
         chat_input.focus()
         await pilot.press(*"/gen")
@@ -76,7 +77,7 @@ async def test_tab_accepts_suggestion_enter_submits_and_history_recalls() -> Non
         await pilot.press(*"hello", "enter")
         await pilot.press("enter")  # empty: nothing sent
         await pilot.pause()
-        assert pilot.app.sent == ["/generate src/", "hello"]
+        assert app.sent == ["/generate src/", "hello"]
         assert chat_input.value == ""
 
         await pilot.press(*"draft")

@@ -9,7 +9,6 @@ from regoose_tui.widgets.chat_view import ChatView
 from regoose_tui.widgets.test_file_block import TestFile, TestFileBlock
 from regoose_tui.widgets.user_message import UserMessage
 from textual.app import App, ComposeResult
-from textual.message import Message
 from textual.widgets import Button
 
 CODE = "def test_total():\n    assert total([1, 2]) == 3\n"
@@ -19,7 +18,9 @@ class ChatApp(App[None]):
     def __init__(self, max_messages: int = 200) -> None:
         super().__init__()
         self.max_messages = max_messages
-        self.decisions: list[Message] = []
+        self.decisions: list[
+            TestFileBlock.Accepted | TestFileBlock.Rejected | TestFileBlock.Opened
+        ] = []
 
     def compose(self) -> ComposeResult:
         yield ChatView(max_messages=self.max_messages)
@@ -78,18 +79,19 @@ async def test_old_messages_are_pruned_past_the_limit() -> None:
 async def test_test_file_block_buttons_post_messages() -> None:
     test_file = TestFile("tf-1", "tests/test_cart.py", CODE, tests=12, passed=12, branch_gain=34)
     assert test_file.summary == "tests/test_cart.py: 12 tests, 12 passed, +34% branch coverage"
-    async with ChatApp().run_test(size=(100, 40)) as pilot:
+    app = ChatApp()
+    async with app.run_test(size=(100, 40)) as pilot:
         chat = pilot.app.query_one(ChatView)
         block = await chat.add_test_file(test_file, collapsed=False)
         await pilot.pause()
         await pilot.click("#open")
         await pilot.click("#accept")
         await pilot.pause()
-        assert [(type(m).__name__, m.block_id) for m in pilot.app.decisions] == [
+        assert [(type(m).__name__, m.block_id) for m in app.decisions] == [
             ("Opened", "tf-1"),
             ("Accepted", "tf-1"),
         ]
-        assert pilot.app.decisions[0].control is block
+        assert app.decisions[0].control is block
         assert block.decision == "accepted" and block.has_class("-accepted")
         assert block.query_one("#reject", Button).disabled
         assert block.title.endswith("accepted")
@@ -104,12 +106,13 @@ def test_summary_counts_failed_tests_only_when_there_are_some() -> None:
 
 async def test_reject_posts_rejected() -> None:
     test_file = TestFile("tf-2", "tests/test_shop.py", CODE, tests=3, passed=2)
-    async with ChatApp().run_test(size=(100, 40)) as pilot:
+    app = ChatApp()
+    async with app.run_test(size=(100, 40)) as pilot:
         chat = pilot.app.query_one(ChatView)
         block = await chat.add_test_file(test_file, collapsed=False)
         await pilot.pause()
         await pilot.click("#reject")
         await pilot.pause()
-        assert [type(m).__name__ for m in pilot.app.decisions] == ["Rejected"]
+        assert [type(m).__name__ for m in app.decisions] == ["Rejected"]
         assert block.decision == "rejected"
         assert block.title == "tests/test_shop.py: 3 tests, 2 passed ✗ rejected"

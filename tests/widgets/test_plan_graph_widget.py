@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from regoose_tui.widgets.plan_graph import SPINNER_FRAMES, PlanGraph
 from textual.app import App, ComposeResult
-from textual.message import Message
 
 Node = PlanGraph.Node
 
@@ -24,7 +23,7 @@ class GraphApp(App[None]):
     def __init__(self, nodes: list[PlanGraph.Node]) -> None:
         super().__init__()
         self.initial = nodes
-        self.messages: list[Message] = []
+        self.messages: list[PlanGraph.NodeSelected] = []
 
     def compose(self) -> ComposeResult:
         yield PlanGraph(self.initial, id="graph")

@@ -6,6 +6,7 @@ from regoose_tui.widgets.plan_layout import (
     ARROW,
     ARROW_DOWN,
     BOX_HEIGHT,
+    NodeStyle,
     PlanLayout,
     assign_layers,
     choose,
@@ -74,7 +75,7 @@ def test_boxes_do_not_overlap_and_edges_end_in_arrows() -> None:
     nodes = [(f"n{i}", (f"n{i // 2}",) if i else (), f"node {i}") for i in range(15)]
     layout = compute_layout(nodes)
     assert len(layout.boxes) == 15
-    cells = set()
+    cells: set[tuple[int, int]] = set()
     for box in layout.boxes.values():
         box_cells = {
             (x, y)
@@ -113,8 +114,9 @@ def test_long_edges_route_through_dummy_slots_without_arrows_midway() -> None:
 
 def test_vertical_layout_stacks_layers_and_draws_arrows_into_the_tops_of_nodes() -> None:
     nodes = [(f"n{i}", (f"n{i // 2}",) if i else (), f"node {i}") for i in range(15)]
-    for style in ("boxed", "compact"):
-        layout = compute_layout(nodes, "vertical", style)  # type: ignore[arg-type]
+    styles: tuple[NodeStyle, ...] = ("boxed", "compact")
+    for style in styles:
+        layout = compute_layout(nodes, "vertical", style)
         assert layout.orientation == "vertical" and len(layout.boxes) == 15
         taken: set[tuple[int, int]] = set()
         for box in layout.boxes.values():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from regoose_tui.widgets.session_table import SessionRow, SessionTable
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.message import Message
 
 ROWS = [
     SessionRow("s3", "2025-02-03 10:00", "src/cart.py", "offline", "passed", 91.0, 84.0),
@@ -17,7 +16,7 @@ ROWS = [
 class TableApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
-        self.messages: list[Message] = []
+        self.messages: list[SessionTable.Highlighted | SessionTable.Selected] = []
 
     def compose(self) -> ComposeResult:
         yield SessionTable(ROWS)
@@ -36,15 +35,15 @@ async def test_fuzzy_filter_keeps_and_ranks_matches() -> None:
         assert table.get_row("s3")[4:] == ["91%", "84%"]
         assert table.get_row("s1")[4:] == ["\u2013", "\u2013"]
 
-        table.query = "crt"  # a subsequence: c-a-r-t ranks above a scattered s-r-c…-r-…-t
+        table.filter_text = "crt"  # a subsequence: c-a-r-t ranks above a scattered s-r-c…-r-…-t
         assert table.visible_ids == ["s3", "s2"]
-        table.query = "order"
+        table.filter_text = "order"
         assert table.visible_ids == ["s2"]
-        table.query = "offline"
+        table.filter_text = "offline"
         assert set(table.visible_ids) == {"s3", "s1"}
-        table.query = "zzzz"
+        table.filter_text = "zzzz"
         assert table.visible_ids == []
-        table.query = ""
+        table.filter_text = ""
         assert table.visible_ids == ["s3", "s2", "s1"]
 
         table.set_rows(ROWS[:1])
@@ -52,14 +51,15 @@ async def test_fuzzy_filter_keeps_and_ranks_matches() -> None:
 
 
 async def test_cursor_moves_post_highlighted_and_enter_posts_selected() -> None:
-    async with TableApp().run_test(size=(120, 20)) as pilot:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
         table = pilot.app.query_one(SessionTable)
         table.focus()
         await pilot.pause()
-        pilot.app.messages.clear()
+        app.messages.clear()
         await pilot.press("down", "enter")
         await pilot.pause()
-        kinds = [(type(m).__name__, m.session_id) for m in pilot.app.messages]
+        kinds = [(type(m).__name__, m.session_id) for m in app.messages]
         assert ("Highlighted", "s2") in kinds
         assert kinds[-1] == ("Selected", "s2")
 

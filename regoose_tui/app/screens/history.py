@@ -166,7 +166,7 @@ class HistoryScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _search(self, event: Input.Changed) -> None:
-        self.query_one(SessionTable).query = event.value
+        self.query_one(SessionTable).filter_text = event.value
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:

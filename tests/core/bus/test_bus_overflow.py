@@ -77,7 +77,7 @@ async def test_output_of_other_streams_never_merges() -> None:
     bus.publish_nowait(RunOutput(run_id="other", stream="stderr", lines=("y",), session_id="s2"))
     # Nothing merged across run, stream or session: the oldest was dropped each time.
     (last,) = _queued(slow)
-    assert last.lines == ("y",)  # type: ignore[attr-defined]
+    assert isinstance(last, RunOutput) and last.lines == ("y",)
     assert (slow.stats.coalesced, slow.stats.dropped) == (0, 3)
     await bus.close()
 
@@ -118,7 +118,7 @@ async def test_chat_tokens_of_one_message_coalesce() -> None:
     for fragment in ["Hel", "lo", ", ", "world"]:
         bus.publish_nowait(ChatToken(message_id="m1", delta=fragment))
     (merged,) = _queued(slow)
-    assert merged.delta == "Hello, world"  # type: ignore[attr-defined]
+    assert isinstance(merged, ChatToken) and merged.delta == "Hello, world"
     assert slow.stats.coalesced == 3
     await bus.close()
 
@@ -135,7 +135,7 @@ async def test_registered_merger_is_used_for_new_coalescable_kinds() -> None:
     for _ in range(5):
         bus.publish_nowait(Ticks(count=2))
     (merged,) = _queued(slow)
-    assert merged.count == 10  # type: ignore[attr-defined]
+    assert isinstance(merged, Ticks) and merged.count == 10
     await bus.close()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterable
+from typing import TypeVar
 
 import pytest
 
@@ -20,6 +22,8 @@ from regoose_tui.bus.events import (
 )
 from regoose_tui.errors import BusError
 
+EventT = TypeVar("EventT", bound=Event)
+
 
 def _queued(subscription: Subscription) -> list[Event]:
     """Drain what is queued right now without waiting (test helper)."""
@@ -27,6 +31,15 @@ def _queued(subscription: Subscription) -> list[Event]:
     while subscription.stats.queued:
         events.append(subscription._queue.popleft())
     return events
+
+
+def _each(kind: type[EventT], events: Iterable[Event]) -> list[EventT]:
+    """``events``, each checked to be a ``kind``, so an assertion can read its fields."""
+    checked: list[EventT] = []
+    for event in events:
+        assert isinstance(event, kind), event
+        checked.append(event)
+    return checked
 
 
 def _mixed_events() -> list[Event]:
@@ -127,11 +140,13 @@ async def test_sync_and_async_handlers_receive_in_order() -> None:
     async_seen: list[int] = []
 
     def on_sync(event: Event) -> None:
-        sync_seen.append(event.iteration)  # type: ignore[attr-defined]
+        assert isinstance(event, AgentStarted)
+        sync_seen.append(event.iteration)
 
     async def on_async(event: Event) -> None:
         await asyncio.sleep(0)
-        async_seen.append(event.iteration)  # type: ignore[attr-defined]
+        assert isinstance(event, AgentStarted)
+        async_seen.append(event.iteration)
 
     bus.subscribe("agent.started", on_sync)
     bus.subscribe("agent.*", on_async)
@@ -171,9 +186,9 @@ async def test_unsubscribed_subscription_stops_receiving() -> None:
     bus.publish_nowait(AgentStarted(agent="b"))
 
     assert dropped.closed
-    assert [e.agent for e in _queued(kept)] == ["a", "b"]  # type: ignore[attr-defined]
+    assert [e.agent for e in _each(AgentStarted, _queued(kept))] == ["a", "b"]
     # What was queued before close is still delivered, then iteration ends.
-    assert [e.agent async for e in dropped] == ["a"]  # type: ignore[attr-defined]
+    assert [e.agent for e in _each(AgentStarted, [e async for e in dropped])] == ["a"]
     assert bus.subscriptions == (kept,)
     await bus.close()
 
@@ -204,14 +219,14 @@ async def test_subscribe_after_publish_sees_only_later_events() -> None:
     bus.publish_nowait(AgentStarted(agent="early"))
     late = bus.subscribe("agent.*")
     bus.publish_nowait(AgentStarted(agent="late"))
-    assert [e.agent for e in _queued(late)] == ["late"]  # type: ignore[attr-defined]
+    assert [e.agent for e in _each(AgentStarted, _queued(late))] == ["late"]
     await bus.close()
 
 
 async def test_tap_sees_every_event_in_order_without_merging() -> None:
     bus = MessageBus()
     tap = bus.tap(maxsize=2)
-    events = [RunOutput(run_id="r", lines=(f"line {i}",)) for i in range(10)]
+    events: list[Event] = [RunOutput(run_id="r", lines=(f"line {i}",)) for i in range(10)]
     events.insert(5, AgentStarted(agent="a"))
     for event in events:
         bus.publish_nowait(event)
@@ -244,7 +259,8 @@ async def test_publish_threadsafe_from_another_thread() -> None:
     received: list[str] = []
     async with asyncio.timeout(2):
         async for event in subscription:
-            received.extend(event.lines)  # type: ignore[attr-defined]
+            assert isinstance(event, RunOutput)
+            received.extend(event.lines)
             if len(received) == 100:
                 break
     assert received == [str(i) for i in range(100)]

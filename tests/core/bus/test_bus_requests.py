@@ -123,7 +123,7 @@ async def test_responder_error_with_default_returns_default_and_reason() -> None
 
 async def test_responder_returning_garbage_is_an_error() -> None:
     bus = MessageBus()
-    bus.respond("odd.op", lambda r: 42)  # type: ignore[arg-type,return-value]
+    bus.respond("odd.op", lambda r: 42)  # type: ignore[arg-type,return-value]  # the wrong return type is the test
     with pytest.raises(BusError, match="returned int"):
         await bus.request("odd.op", timeout=1)
     await bus.close()
@@ -135,7 +135,8 @@ async def test_a_subscriber_can_answer_a_request_event() -> None:
 
     async def ui(event: Event) -> None:
         await asyncio.sleep(0.01)
-        assert bus.reply(event, {"approved": True})  # type: ignore[arg-type]
+        assert isinstance(event, Request)
+        assert bus.reply(event, {"approved": True})
         assert not bus.reply(event, {"approved": False})  # already answered
 
     bus.subscribe("approval.*", ui)
@@ -146,7 +147,11 @@ async def test_a_subscriber_can_answer_a_request_event() -> None:
 
 async def test_an_answer_with_error_raises() -> None:
     bus = MessageBus()
-    bus.subscribe("approval.*", lambda event: bus.reply(event.id, error="user closed the app"))
+
+    def close_app(event: Event) -> None:
+        bus.reply(event.id, error="user closed the app")
+
+    bus.subscribe("approval.*", close_app)
     with pytest.raises(BusError, match="user closed the app"):
         await bus.request("approval.shell", timeout=1)
     await bus.close()
@@ -159,6 +164,7 @@ async def test_late_reply_is_ignored() -> None:
     with pytest.raises(RequestTimeout):
         await bus.request("late.op", timeout=0.01)
     request = await anext(requests)
+    assert isinstance(request, Request)
     assert bus.reply(request, {"too": "late"}) is False
     assert replies.stats.queued == 0
     await bus.close()

@@ -36,9 +36,9 @@ def test_defaults_without_any_source(project: Path) -> None:
 
 def test_field_docstrings_become_descriptions() -> None:
     # The settings screen shows these as help text.
-    assert "LiteLLM" in (
-        Settings.model_fields["provider"].annotation.model_fields["model"].description or ""
-    )
+    provider_settings = Settings.model_fields["provider"].annotation
+    assert provider_settings is not None
+    assert "LiteLLM" in (provider_settings.model_fields["model"].description or "")
     assert Settings.model_fields["data_dir"].description
 
 

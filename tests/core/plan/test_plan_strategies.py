@@ -295,7 +295,7 @@ async def test_missing_dependency_result_names_what_is_available() -> None:
         return 1
 
     async def wrong(ctx: NodeContext) -> int:
-        return ctx.result("nope")  # type: ignore[no-any-return]
+        return ctx.result("nope")
 
     plan = ExecutionPlan.graph([PlanNode("first", first), PlanNode("w", wrong, deps=("first",))])
     result = await plan.run()

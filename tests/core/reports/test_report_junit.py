@@ -104,7 +104,8 @@ def test_unknown_figures_are_left_out_and_empty_reports_parse() -> None:
     names = {p.get("name") for p in root.findall("testsuite/properties/property")}
     assert "coverage.line_percent" not in names
     assert root.find("testsuite/testcase") is None
-    assert root.find("testsuite").get("timestamp") is None  # type: ignore[union-attr]
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("timestamp") is None
 
 
 def test_every_illegal_character_still_parses() -> None:

@@ -35,6 +35,12 @@ def _stored_kinds(db_path: Path, session_id: str) -> list[str]:
     return [kind for (kind,) in rows]
 
 
+def _agents(events: list[Event]) -> list[str]:
+    """The agent of each event; every one must be an AgentStarted."""
+    assert all(isinstance(e, AgentStarted) for e in events), events
+    return [e.agent for e in events if isinstance(e, AgentStarted)]
+
+
 def _run_script(db_path: Path, script: str) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.executescript(script)
@@ -95,7 +101,7 @@ async def test_events_of_unknown_session_are_refused_or_dropped(
     await store.append_event(AgentStarted(agent="lost"), "missing")
     await store.append_event(AgentStarted(agent="kept"), session_id)
     await store.flush()
-    assert [e.agent for e in await store.events(session_id)] == ["kept"]  # type: ignore[attr-defined]
+    assert _agents(await store.events(session_id)) == ["kept"]
 
 
 async def test_lifecycle_events_reach_disk_without_waiting_for_the_batch_window(
@@ -152,7 +158,7 @@ async def test_seq_continues_after_reopen(db_path: Path, new_session: NewSession
         await store.append_event(AgentStarted(agent="first"), session_id)
     async with SessionStore.open(db_path) as store:
         await store.append_event(AgentStarted(agent="second"), session_id)
-        agents = [e.agent for e in await store.events(session_id)]  # type: ignore[attr-defined]
+        agents = _agents(await store.events(session_id))
     assert agents == ["first", "second"]
     with sqlite3.connect(db_path) as conn:
         seqs = conn.execute("SELECT seq FROM events ORDER BY seq").fetchall()
@@ -185,7 +191,8 @@ async def test_api_keys_in_events_are_masked_on_disk(
     with sqlite3.connect(db_path) as conn:
         raw = conn.execute("SELECT json FROM events").fetchone()[0]
     assert key not in raw and "short" not in raw
-    args = events[0].args  # type: ignore[attr-defined]
+    assert isinstance(events[0], ToolCalled)
+    args = events[0].args
     assert args["env"] == {"OPENAI_API_KEY": "sk-***", "api_key": "***"}
     assert args["cmd"] == "curl -H 'x: sk-***'"
 
@@ -200,7 +207,7 @@ async def test_many_events_are_written_fast(store: SessionStore, new_session: Ne
     elapsed = time.perf_counter() - start
     events = await store.events(session_id)
     assert len(events) == 20_000
-    assert events[-1].lines == ("collected line 19999",)  # type: ignore[attr-defined]
+    assert isinstance(events[-1], RunOutput) and events[-1].lines == ("collected line 19999",)
     # ~0.3 s here on 2 cores; a per-event transaction would take tens of seconds.
     assert elapsed < 5.0
 
@@ -272,5 +279,5 @@ async def test_events_can_be_filtered_by_kind(store: SessionStore, new_session: 
     await store.append_event(SessionFinished(status="passed"), session_id)
     picked = await store.events(session_id, kinds={"agent.started", "session.finished"})
     assert [e.kind for e in picked] == ["agent.started"] * 3 + ["session.finished"]
-    assert [e.agent for e in picked[:3]] == ["a0", "a1", "a2"]  # type: ignore[attr-defined]
+    assert _agents(picked[:3]) == ["a0", "a1", "a2"]
     assert await store.events(session_id, kinds=[]) == []

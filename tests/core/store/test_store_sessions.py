@@ -58,7 +58,7 @@ async def test_finish_session_refuses_running_and_unknown_ids(
 ) -> None:
     session_id = await new_session(store)
     with pytest.raises(StoreError, match="running"):
-        await store.finish_session(session_id, "running")  # type: ignore[arg-type]
+        await store.finish_session(session_id, "running")
     with pytest.raises(SessionNotFound, match="nope"):
         await store.finish_session("nope", "passed")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from regoose_tui.synth.analysis import analyze_module
 from regoose_tui.synth.finalize import compare, digits_pattern
@@ -41,7 +42,10 @@ def test_identity_and_echo_are_recognised():
 
 def test_output_key_checks_values_and_target_messages_only():
     assert output_key({"outcome": "return", "value": {"lit": "3"}}) == ("lit", "3")
-    raised = {"outcome": "raise", "exc": {"name": "E", "msg": "bad", "origin": "target"}}
+    raised: dict[str, Any] = {
+        "outcome": "raise",
+        "exc": {"name": "E", "msg": "bad", "origin": "target"},
+    }
     assert output_key(raised) == ("raise", "E", "bad")
     raised["exc"]["origin"] = "other"
     assert output_key(raised) is None

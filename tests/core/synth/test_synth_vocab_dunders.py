@@ -125,7 +125,7 @@ def test_reexported_names_are_imported_from_their_home_module(shop_module):
     assert ref_src(ref, symbols) == ("Decimal", frozenset())
     assert ref_src({"kind": "target", "attr": "Shop"}, symbols) == ("Shop", frozenset())
     body = "def test_x():\n    assert Shop().total(Decimal('1')) == Decimal('1')\n"
-    test = RenderedTest("test_x", body, None, set())  # type: ignore[arg-type]
+    test = RenderedTest("test_x", body, None, set())  # type: ignore[arg-type]  # render_module reads only name, source and imports
     source = render_module("pkg.shop", [test], symbols)
     assert "from decimal import Decimal\n" in source
     assert "from pkg.shop import Shop\n" in source
@@ -171,7 +171,7 @@ class _Bag:
     def __eq__(self, other: object) -> bool:
         return False
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # the unhashable-class idiom; typeshed types __hash__ as a method
 
 
 def test_rendered_membership_assertions_hold_on_a_real_object():

@@ -1,0 +1,1 @@
+../tests/app/app_harness.py

@@ -1,0 +1,1 @@
+../tests/core/runtime/sandbox_helpers.py

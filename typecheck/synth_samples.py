@@ -1,0 +1,1 @@
+../tests/core/synth/synth_samples.py
