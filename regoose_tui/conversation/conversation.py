@@ -230,7 +230,12 @@ class Conversation:
             return None
         try:
             store = await self.host.get_store()
-            written = await write_suite(store, proposed, force=self.host.settings.generate.force)
+            written = await write_suite(
+                store,
+                proposed,
+                force=self.host.settings.generate.force,
+                publish=self.bus.publish_nowait,
+            )
         except RegooseError:
             self.proposed[block_id] = proposed
             raise
