@@ -17,6 +17,7 @@ from regoose_tui.errors import (
     TargetUnreadable,
 )
 from regoose_tui.providers.base import TargetModule
+from regoose_tui.synth.analysis import too_deep
 
 #: Larger files are not source a person wrote; they would also blow any prompt.
 MAX_TARGET_BYTES = 1_000_000
@@ -92,6 +93,8 @@ def resolve_target(target: str | Path, project: str | Path | None = None) -> Tar
         ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         raise TargetSyntaxError(f"{path}:{exc.lineno or 0}: syntax error: {exc.msg}") from None
+    except (RecursionError, MemoryError) as exc:
+        raise too_deep(path, exc) from None
     return TargetModule(
         path=path, module=module_name(path, project_dir), project_dir=project_dir, source=source
     )

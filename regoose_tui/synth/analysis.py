@@ -14,7 +14,12 @@ import doctest
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regoose_tui.errors import TargetSyntaxError
+from regoose_tui.errors import InputError, TargetSyntaxError
+
+
+class TargetTooDeep(InputError):
+    """The target nests deeper than Python can parse or walk (a huge expression)."""
+
 
 #: Methods on a parameter that say what type it is.
 _STR_METHODS = frozenset(
@@ -146,8 +151,30 @@ class ModuleAnalysis:
         return best
 
 
+def too_deep(path: str | Path, error: BaseException) -> TargetTooDeep:
+    """The one-line input error for source nested past what Python can walk."""
+    what = "recursion limit" if isinstance(error, RecursionError) else "out of memory"
+    return TargetTooDeep(
+        f"{path}: too deeply nested to analyse ({what} while parsing; "
+        "split the long expression or nested block)"
+    )
+
+
 def analyze_module(source: str, path: str | Path) -> ModuleAnalysis:
-    """Parse ``source`` and describe it; raises TargetSyntaxError("file:line: msg")."""
+    """Parse ``source`` and describe it; raises TargetSyntaxError("file:line: msg").
+
+    A file nested past Python's recursion limit (``X = 1+1+...+1`` with tens
+    of thousands of terms) is a TargetTooDeep input error, not a crash: the
+    parser and every recursive walk below (``ast.unparse``, the visitors)
+    can hit the limit.
+    """
+    try:
+        return _analyze(source, path)
+    except (RecursionError, MemoryError) as exc:
+        raise too_deep(path, exc) from None
+
+
+def _analyze(source: str, path: str | Path) -> ModuleAnalysis:
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
