@@ -169,12 +169,23 @@ def test_root_must_be_a_folder(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(20)
 async def test_reads_do_not_block_the_event_loop(tmp_path: Path) -> None:
-    # Opening a FIFO blocks until a writer comes: done on the loop, this would hang it.
+    # Opening a FIFO blocks until a writer comes: it is refused without waiting
+    # for one (no writer ever comes here), and the loop keeps running meanwhile.
     os.mkfifo(tmp_path / "pipe")
     fs = FilesystemTool(tmp_path)
-    reading = asyncio.create_task(fs.execute("read_file", path="pipe"))
-    await asyncio.sleep(0.1)
-    assert not reading.done()
-    await asyncio.to_thread((tmp_path / "pipe").write_text, "through the pipe")
-    result = await asyncio.wait_for(reading, timeout=5)
-    assert result.output == "through the pipe"
+    ticks = 0
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    beating = asyncio.create_task(heartbeat())
+    await asyncio.sleep(0.01)
+    before = ticks
+    result = await asyncio.wait_for(fs.execute("read_file", path="pipe"), timeout=5)
+    await asyncio.sleep(0.01)
+    beating.cancel()
+    assert result.error == "pipe is not a regular file"
+    assert ticks > before
