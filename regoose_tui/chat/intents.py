@@ -109,9 +109,7 @@ _GENERATE = re.compile(
     rf"|\btest\s+`?{_PY_PATH.replace('path', 'path2')}`?",
     re.IGNORECASE,
 )
-_RUN = re.compile(
-    r"^\s*(?:please\s+)?(?:re)?run\b.{0,60}?\btests?\b(?P<rest>.*)$", re.IGNORECASE
-)
+_RUN = re.compile(r"^\s*(?:please\s+)?(?:re)?run\b.{0,60}?\btests?\b(?P<rest>.*)$", re.IGNORECASE)
 _FIX = re.compile(
     r"\b(?:make|get)\b.{0,60}?\b(?:fail\w*|broken)\b.{0,60}?\bpass\b|\bfix\b.{0,60}?\btest",
     re.IGNORECASE,

@@ -153,8 +153,8 @@ def write_generated_file(
         raise FileExistsRefused(f"{target} is a folder: cannot write a test file there")
     try:
         mode = target.stat().st_mode
-    except FileNotFoundError:
-        mode = None
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None  # nothing there yet (a file where a folder should be: said below)
     except OSError as exc:
         raise StoreError(f"cannot read {target}: {exc.strerror}") from exc
     if mode is not None and not stat.S_ISREG(mode):
