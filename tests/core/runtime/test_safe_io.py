@@ -34,7 +34,7 @@ def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
 
 def test_a_symlink_is_refused_whatever_it_points_at(tmp_path: Path, canary: Path) -> None:
     (tmp_path / "junit.xml").symlink_to(canary)
-    with pytest.raises(UnsafeResultFile, match="^junit.xml: result file is not a regular file"):
+    with pytest.raises(UnsafeResultFile, match=r"^junit\.xml: result file is not a regular file"):
         read_result_bytes(tmp_path / "junit.xml")
     assert canary.read_bytes() == CANARY
 
@@ -43,16 +43,16 @@ def test_a_symlink_is_refused_whatever_it_points_at(tmp_path: Path, canary: Path
 def test_a_link_to_dev_zero_and_a_fifo_are_refused_at_once(tmp_path: Path) -> None:
     (tmp_path / "coverage.json").symlink_to("/dev/zero")
     os.mkfifo(tmp_path / "probe_out.jsonl")
-    with pytest.raises(UnsafeResultFile, match="coverage.json: result file is not a regular"):
+    with pytest.raises(UnsafeResultFile, match=r"coverage\.json: result file is not a regular"):
         read_result_bytes(tmp_path / "coverage.json")
     # No writer ever opens the FIFO: a blocking open would hang here until the timeout.
-    with pytest.raises(UnsafeResultFile, match="probe_out.jsonl: result file is not a regular"):
+    with pytest.raises(UnsafeResultFile, match=r"probe_out\.jsonl: result file is not a regular"):
         read_result_bytes(tmp_path / "probe_out.jsonl", name="probe_out.jsonl")
 
 
 def test_a_file_over_the_cap_is_refused_with_its_limit(tmp_path: Path) -> None:
     (tmp_path / "big").write_bytes(b"x" * (2 * 1024**2 + 1))
-    with pytest.raises(UnsafeResultFile, match="^report: result file is larger than 2 MB$"):
+    with pytest.raises(UnsafeResultFile, match=r"^report: result file is larger than 2 MB$"):
         read_result_bytes(tmp_path / "big", max_bytes=2 * 1024**2, name="report")
     assert len(read_result_bytes(tmp_path / "big", max_bytes=3 * 1024**2)) == 2 * 1024**2 + 1
 
