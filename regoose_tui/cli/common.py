@@ -18,6 +18,9 @@ def settings_for(args: Any, project: Path | None = None) -> Settings:
     """Effective settings: flags over env over .env over regoose.toml over defaults."""
     overrides: dict[str, Any] = {
         "provider__name": getattr(args, "provider", None),
+        "provider__api_base": getattr(args, "api_base", None),
+        "provider__fallbacks": getattr(args, "fallback", None),
+        "provider__strategy": getattr(args, "strategy", None),
         "runtime__name": getattr(args, "runtime", None),
         "generate__iterations": getattr(args, "iterations", None),
         "generate__budget_seconds": getattr(args, "budget", None),

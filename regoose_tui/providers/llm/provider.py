@@ -48,6 +48,10 @@ class LiteLLMProvider(Provider):
         #: Where generation tokens go as they arrive (the chat shows them).
         self.on_token = on_token
 
+    def set_facts(self, facts: FactsSource | None) -> None:
+        """Where observed behaviour for the prompts comes from (the hybrid strategy sets it)."""
+        self._facts = facts
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """One pytest module for ``request.target`` (empty source + notes when none came)."""
         facts = tuple(self._facts(request)) if self._facts else ()
@@ -94,6 +98,7 @@ def _result(
         completion_tokens=sum(c.usage.completion_tokens for c in calls),
         cost_usd=sum(c for c in costs if c is not None),
         extra={
+            "origin": "llm",
             "prompt": kind,
             "model": calls[-1].model,
             "calls": len(calls),
