@@ -15,7 +15,13 @@ import ast
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from regoose_tui.providers.base import ChatTurn, GenerationRequest, GenerationResult, Provider
+from regoose_tui.providers.base import (
+    ChatTurn,
+    GenerationRequest,
+    GenerationResult,
+    Provider,
+    Spent,
+)
 from regoose_tui.providers.llm.provider import LiteLLMProvider
 
 OFFLINE_ORIGIN = "offline"
@@ -59,6 +65,10 @@ class HybridProvider(Provider):
     def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         """Conversation is the model's job."""
         return self.llm.chat(turns)
+
+    def spent(self) -> Spent:
+        """Only the model costs anything."""
+        return self.llm.spent()
 
 
 def _with_origin(result: GenerationResult, origin: str) -> GenerationResult:

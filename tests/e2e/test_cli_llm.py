@@ -22,7 +22,7 @@ MODEL = "openai/test-model"
 #: Looks like a real key on purpose: it must never reach the store, a report or a test file.
 SECRET = "sk-regoose-e2e-secret-5f4e3d2c1b0a"
 
-GOOD_TESTS = '''from decimal import Decimal
+GOOD_TESTS = """from decimal import Decimal
 
 import pytest
 
@@ -43,9 +43,9 @@ def test_adding_a_known_sku_raises_its_quantity():
 def test_a_negative_price_is_refused():
     with pytest.raises(ValueError, match="negative"):
         Cart().add("x", Decimal("-1"))
-'''
+"""
 
-WRONG_SUBTOTAL = '''from decimal import Decimal
+WRONG_SUBTOTAL = """from decimal import Decimal
 
 from shop.cart import Cart
 
@@ -58,9 +58,9 @@ def test_subtotal_sums_every_unit():
     cart = Cart()
     cart.add("pen", Decimal("2.00"), 2)
     assert cart.subtotal() == Decimal("5.00")
-'''
+"""
 
-FIXED_SUBTOTAL = '''from decimal import Decimal
+FIXED_SUBTOTAL = """from decimal import Decimal
 
 from shop.cart import Cart
 
@@ -69,7 +69,7 @@ def test_subtotal_sums_every_unit():
     cart = Cart()
     cart.add("pen", Decimal("2.00"), 2)
     assert cart.subtotal() == Decimal("4.00")
-'''
+"""
 
 
 def _fenced(code: str) -> str:

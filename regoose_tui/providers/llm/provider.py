@@ -13,7 +13,13 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from regoose_tui.providers.base import ChatTurn, GenerationRequest, GenerationResult, Provider
+from regoose_tui.providers.base import (
+    ChatTurn,
+    GenerationRequest,
+    GenerationResult,
+    Provider,
+    Spent,
+)
 from regoose_tui.providers.llm.client import CallSettings, Completion, LLMClient, TokenSink
 from regoose_tui.providers.llm.loader import warm_up
 from regoose_tui.providers.llm.messages import generation_messages, strict_retry
@@ -78,6 +84,11 @@ class LiteLLMProvider(Provider):
         messages = await self.chat_messages(turns)
         async for piece in self.client.stream(messages):
             yield piece
+
+    def spent(self) -> Spent:
+        """The client's running totals (priced calls only in the cost)."""
+        totals = self.client.totals
+        return Spent(totals.prompt_tokens, totals.completion_tokens, totals.cost_usd)
 
     async def chat_messages(self, turns: Sequence[ChatTurn]) -> list[dict[str, str]]:
         """System prompt + the most recent turns that fit the model's window."""
