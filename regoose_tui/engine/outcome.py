@@ -75,5 +75,8 @@ class GenerationOutcome:
                 "total": self.prompt_tokens + self.completion_tokens,
             },
             "cost_usd": round(self.cost_usd, 6),
-            "origins": {r.name: r.origin for r in self.records if r.origin is not None},
+            # Keyed by test name: a record's node id starts with the sandbox's temp path.
+            "origins": {
+                r.name.split("::", 1)[-1]: r.origin for r in self.records if r.origin is not None
+            },
         }
