@@ -12,6 +12,8 @@ Each result says in ``extra["origin"]`` which side wrote it.
 from __future__ import annotations
 
 import ast
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from regoose_tui.providers.base import (
     Provider,
     Spent,
 )
+from regoose_tui.providers.llm.loader import warm_up
 from regoose_tui.providers.llm.provider import LiteLLMProvider
 
 OFFLINE_ORIGIN = "offline"
@@ -42,11 +45,16 @@ class HybridProvider(Provider):
         self.name = llm.name
         #: What the offline engine saw per target, for the model's later prompts.
         self._facts: dict[Path, tuple[str, ...]] = {}
+        self._warming: asyncio.Task[None] | None = None
         llm.set_facts(self.facts_for)
 
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Offline in iteration 1 (the model too if that found nothing); the model after."""
         if request.iteration == 1:
+            if self._warming is None:
+                # The model is usually asked next: import LiteLLM (seconds) in a worker
+                # thread while the offline engine's runs are in the sandbox.
+                self._warming = asyncio.create_task(_warm_quietly())
             result = await self.offline.generate(request)
             self._facts[request.target.path] = observed_facts(result.test_source)
             if result.test_source.strip():
@@ -69,6 +77,12 @@ class HybridProvider(Provider):
     def spent(self) -> Spent:
         """Only the model costs anything."""
         return self.llm.spent()
+
+
+async def _warm_quietly() -> None:
+    # A failed import shows at the model's first call, with its own clear error.
+    with contextlib.suppress(Exception):
+        await warm_up()
 
 
 def _with_origin(result: GenerationResult, origin: str) -> GenerationResult:
