@@ -57,6 +57,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         target=Path(args.target),
         project=project,
         provider=settings.provider.name,
+        provider_settings=settings.provider,
         runtime=settings.runtime.name,
         out_dir=out_dir,
         iterations=settings.generate.iterations,
@@ -116,7 +117,15 @@ def _summary(outcome: GenerationOutcome) -> str:
     return (
         f"{outcome.module}: {outcome.tests} tests, {outcome.passed} passed, {outcome.failed} failed; "
         f"line coverage {outcome.line_percent:.1f}%, branch coverage {outcome.branch_percent:.1f}%; "
-        f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s "
+        f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s{_usage(outcome)} "
         f"[{outcome.provider}, {outcome.runtime}{isolation}]\n"
         f"tests: {written}\nsession: {outcome.session_id}"
     )
+
+
+def _usage(outcome: GenerationOutcome) -> str:
+    """ "; 1,234 tokens, $0.0012" when a model was called, else nothing."""
+    tokens = outcome.prompt_tokens + outcome.completion_tokens
+    if not tokens:
+        return ""
+    return f"; {tokens:,} tokens, ${outcome.cost_usd:.4f}"

@@ -7,6 +7,7 @@ import argparse
 from regoose_tui import __version__
 
 RUNTIME_CHOICES = ("auto", "docker", "podman", "bwrap", "local")
+STRATEGY_CHOICES = ("offline", "llm", "hybrid")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("target", metavar="TARGET.py", help="the Python file to test")
     _add_project(generate)
-    generate.add_argument("--provider", help="offline (default) or a LiteLLM model string")
+    _add_model_options(generate)
     _add_runtime(generate)
     _add_limits(generate)
     generate.add_argument(
@@ -98,6 +99,32 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("--provider")
     _add_runtime(tui)
     return parser
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    """--provider and how the model is called: --api-base, --fallback, --strategy."""
+    parser.add_argument(
+        "--provider",
+        metavar="MODEL",
+        help="offline (default) or a LiteLLM model string such as openai/gpt-4o-mini",
+    )
+    parser.add_argument(
+        "--api-base",
+        metavar="URL",
+        help="base URL of an OpenAI-compatible server (vLLM, llama.cpp, a proxy)",
+    )
+    parser.add_argument(
+        "--fallback",
+        action="append",
+        metavar="MODEL",
+        help="a model to try when the main one keeps failing (repeatable, in order)",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGY_CHOICES,
+        help="who writes the tests: offline, llm (the model), or hybrid (offline first, "
+        "the model for what is still missed; the default with a model)",
+    )
 
 
 def _add_project(parser: argparse.ArgumentParser) -> None:

@@ -33,11 +33,12 @@ from regoose_tui.domain.target import project_root
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
 from regoose_tui.engine.output_check import check_output, test_file_name
+from regoose_tui.engine.provenance import Provenance
+from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.providers.base import GenerationResult, Provider
-from regoose_tui.providers.factory import create_provider
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import PythonEnv, resolve_python
 from regoose_tui.runtime.registry import get_runtime
@@ -100,7 +101,7 @@ class GenerationSession:
         work_dir = Path(tempfile.mkdtemp(prefix="regoose-session-"))
         try:
             try:
-                provider = self._provider or create_provider(provider_name)
+                provider = self._provider or build_provider(options)
                 runtime = self._runtime or await asyncio.to_thread(get_runtime, runtime_name)
                 python = self._python or await asyncio.to_thread(resolve_python)
                 # One registry for the whole session: every agent and the provider get
@@ -193,6 +194,7 @@ class GenerationSession:
 
         # Results every later node needs; the plan only hands a node its direct deps.
         shared: dict[str, Any] = {}
+        provenance = Provenance()
 
         async def analyze(ctx: NodeContext) -> TargetAnalysis:
             agent = AnalyzerAgent(
@@ -231,6 +233,7 @@ class GenerationSession:
                     feedback=previous.feedback if previous else None,
                 )
             )
+            provenance.add(shared["candidate"], default_origin=provider.name)
             return shared["candidate"]
 
         async def execute(ctx: NodeContext) -> Execution:
@@ -314,9 +317,9 @@ class GenerationSession:
                 raise asyncio.CancelledError
             raise PlanError("generation stopped: a step cancelled the plan")
         if not result.ok:
-            raise _first_error(result)
+            raise first_error(result)
         return await self._conclude(
-            result, provider, sandbox.runtime, started, shared.get("dropped", [])
+            result, provider, sandbox.runtime, started, shared.get("dropped", []), provenance
         )
 
     async def _conclude(
@@ -326,6 +329,7 @@ class GenerationSession:
         runtime: Runtime,
         started: float,
         shared_dropped: list[tuple[str, str]],
+        provenance: Provenance,
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -335,7 +339,13 @@ class GenerationSession:
         kept: KeptSuite | None = validation.kept
         report = kept.report if kept else None
         records = [
-            TestRecord(case.nodeid, case.outcome, case.duration, case.message)
+            TestRecord(
+                case.nodeid,
+                case.outcome,
+                case.duration,
+                case.message,
+                origin=provenance.origin_of(case.nodeid),
+            )
             for case in (report.tests if report else [])
         ]
         passed = report.passed if report else 0
@@ -385,13 +395,7 @@ class GenerationSession:
             dropped=tuple(shared_dropped),
             test_source=kept.source if kept else "",
             reason=reason,
+            prompt_tokens=provenance.prompt_tokens,
+            completion_tokens=provenance.completion_tokens,
+            cost_usd=provenance.cost_usd,
         )
-
-
-def _first_error(result: PlanResult) -> RegooseError:
-    """The error that stopped the plan, as a RegooseError for the caller."""
-    for outcome in result.failed:
-        if isinstance(outcome.error, RegooseError):
-            return outcome.error
-    details = "; ".join(f"{o.node_id}: {o.detail}" for o in result.failed) or result.status
-    return PlanError(f"generation failed: {details}")

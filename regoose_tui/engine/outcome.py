@@ -14,6 +14,8 @@ class TestRecord:
     outcome: str
     duration: float = 0.0
     message: str | None = None
+    #: Who wrote it: "offline" (the embedded engine) or "llm" (the model); None if unknown.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class GenerationOutcome:
     #: Where the suite goes (or went); set even when it was not written yet.
     proposed_path: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    #: The provider calls of the whole session (0 for the offline engine).
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
 
     def as_json(self) -> dict[str, object]:
         """The one JSON object of `regoose generate --json`."""
@@ -63,4 +69,14 @@ class GenerationOutcome:
             "wall_seconds": round(self.wall_seconds, 2),
             "report": str(self.report_path) if self.report_path else None,
             "reason": self.reason,
+            "tokens": {
+                "prompt": self.prompt_tokens,
+                "completion": self.completion_tokens,
+                "total": self.prompt_tokens + self.completion_tokens,
+            },
+            "cost_usd": round(self.cost_usd, 6),
+            # Keyed by test name: a record's node id starts with the sandbox's temp path.
+            "origins": {
+                r.name.split("::", 1)[-1]: r.origin for r in self.records if r.origin is not None
+            },
         }
