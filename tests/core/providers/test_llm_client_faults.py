@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import SECRET_KEY
+from support.llm_samples import SECRET_KEY
 from support.openai_server import Answer, CutStream, Hang, InvalidJSON, Status
 
 from regoose_tui.errors import (

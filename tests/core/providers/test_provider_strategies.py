@@ -9,7 +9,7 @@ drives hybrid in tests/e2e/test_cli_llm.py.
 from __future__ import annotations
 
 import pytest
-from conftest import GRADE_TESTS, SECRET_KEY
+from support.llm_samples import GRADE_TESTS, SECRET_KEY
 from support.openai_server import Answer
 
 from regoose_tui.config import ProviderSettings
