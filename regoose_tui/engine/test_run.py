@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from regoose_tui.bus.bus import MessageBus
@@ -14,7 +14,9 @@ from regoose_tui.bus.events import (
     SessionStarted,
     TestOutcome,
 )
+from regoose_tui.domain.display import rebase_frames
 from regoose_tui.domain.target import find_project_root
+from regoose_tui.domain.test_identity import rebase_node_id
 from regoose_tui.engine.session_tools import sandbox_of, session_tools
 from regoose_tui.errors import RegooseError, TargetNotFound, UsageError
 from regoose_tui.runtime.base import Runtime
@@ -100,6 +102,21 @@ def check_test_paths(paths: list[Path]) -> list[Path]:
     return [p.resolve() for p in paths]
 
 
+def as_written(case: TestCaseResult, project: Path) -> TestCaseResult:
+    """``case`` named as pytest names it from the project root, its frames shown from there.
+
+    The sandbox names files by absolute path and prints frames relative to its
+    own working folder; a person (and a rerun) needs both from the project.
+    """
+    nodeid = rebase_node_id(case.nodeid, case.file, project) if case.file else case.nodeid
+    return replace(
+        case,
+        nodeid=nodeid,
+        message=rebase_frames(case.message, project),
+        traceback=rebase_frames(case.traceback, project),
+    )
+
+
 async def run_tests(
     paths: list[Path],
     *,
@@ -167,7 +184,8 @@ async def run_tests(
             await tap.join()
             await store.finish_session(session_id, status, reason)
             raise
-        for case in report.tests:
+        cases = [as_written(case, project) for case in report.tests]
+        for case in cases:
             bus.publish_nowait(
                 TestOutcome(
                     nodeid=case.nodeid,
@@ -183,7 +201,7 @@ async def run_tests(
         wall = time.monotonic() - started
         await store.record_results(
             session_id,
-            [(c.nodeid, c.outcome, c.duration, c.message or None) for c in report.tests],
+            [(c.nodeid, c.outcome, c.duration, c.message or None) for c in cases],
         )
         bus.publish_nowait(
             SessionFinished(status=status, reason=reason, wall_seconds=wall, session_id=session_id)
@@ -208,7 +226,7 @@ async def run_tests(
         isolated=runtime.isolated,
         status=status,
         reason=reason,
-        tests=list(report.tests),
+        tests=cases,
         passed=report.passed,
         failed=report.failed,
         errors=report.errors,
