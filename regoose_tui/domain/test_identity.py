@@ -38,4 +38,3 @@ def project_node_id(test_file: Path, project_dir: Path, name: str) -> str:
 def rebase_node_id(nodeid: str, test_file: Path, project_dir: Path) -> str:
     """A node id of a copy of ``test_file`` (a sandbox run's) renamed after the real file."""
     return project_node_id(test_file, project_dir, name_in_file(nodeid))
-

@@ -16,21 +16,16 @@ from regoose_tui.bus.events import (
     SessionFinished,
     SessionStarted,
 )
+from regoose_tui.domain.display import shown_paths
 
 DIM, BOLD_CYAN, RED, GREEN, RESET = "\x1b[2m", "\x1b[1;36m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
 
 def relative_target(target: str, project_dir: Path | None) -> str:
-    """Each space-separated path of ``target`` relative to the project when inside it."""
+    """Each space-separated path of ``target`` as shown to the user (see domain.display)."""
     if project_dir is None:
         return target
-    shown = []
-    for part in target.split(" "):
-        try:
-            shown.append(Path(part).relative_to(project_dir).as_posix())
-        except ValueError:
-            shown.append(part)
-    return " ".join(shown)
+    return shown_paths(target, project_dir)
 
 
 def session_header(event: SessionStarted, project_dir: Path | None) -> str:
