@@ -22,7 +22,13 @@ def _absolute(path: str | Path) -> Path:
 
 
 def shown_path(path: str | Path, project_dir: str | Path | None) -> str:
-    """``path`` relative to ``project_dir`` (POSIX) when inside it, else absolute."""
+    """``path`` relative to ``project_dir`` (POSIX) when inside it, else absolute.
+
+    A path that is relative already is shown as given: it is relative to a
+    folder the caller chose, and guessing the current directory would be wrong.
+    """
+    if not os.path.isabs(os.fspath(path)):
+        return Path(path).as_posix()
     absolute = _absolute(path)
     if project_dir:
         try:

@@ -28,11 +28,16 @@ def relative_target(target: str, project_dir: Path | None) -> str:
     return shown_paths(target, project_dir)
 
 
+#: The provider a run of existing tests records (engine.test_run): it has none.
+RUN_PROVIDER = "-"
+
+
 def session_header(event: SessionStarted, project_dir: Path | None) -> str:
-    """'━━ shop/cart.py · offline · local — NOT ISOLATED'."""
+    """'━━ shop/cart.py · offline · local — NOT ISOLATED' (a run has no provider part)."""
     where = "" if event.isolated else " — NOT ISOLATED"
     target = relative_target(event.target, project_dir)
-    return f"{BOLD_CYAN}━━ {target} · {event.provider} · {event.runtime}{where}{RESET}"
+    provider = "" if event.provider == RUN_PROVIDER else f" · {event.provider}"
+    return f"{BOLD_CYAN}━━ {target}{provider} · {event.runtime}{where}{RESET}"
 
 
 def session_verdict(event: SessionFinished) -> str:
@@ -61,5 +66,7 @@ def stderr_lines(lines: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def agent_failed(event: AgentFailed) -> str:
-    """'✗ generator: the provider timed out', red."""
+    """'✗ generator: the provider timed out', red; '⏹ generator cancelled', dimmed."""
+    if event.error_type == "CancelledError":
+        return f"{DIM}⏹ {event.agent} cancelled{RESET}"
     return f"{RED}✗ {event.agent}: {event.error}{RESET}"

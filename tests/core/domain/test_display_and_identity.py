@@ -17,6 +17,7 @@ def test_a_path_inside_the_project_is_relative_and_outside_absolute(tmp_path: Pa
     assert shown_path(project / "sub" / ".." / "a.py", project) == "a.py"
     assert shown_path(tmp_path / "proj2" / "a.py", project) == str(tmp_path / "proj2" / "a.py")
     assert shown_path(tmp_path / "a.py", None) == str(tmp_path / "a.py")
+    assert shown_path("shop/cart.py", project) == "shop/cart.py"  # relative already
 
 
 def test_several_paths_are_each_shown(tmp_path: Path) -> None:
