@@ -41,7 +41,8 @@ def generation_summary(outcome: GenerationOutcome, proposed: str | None) -> str:
     """The reply after a generation; ``proposed`` is the shown path of a suite to accept."""
     summary = (
         f"**{outcome.module}**: {outcome.tests} tests, {outcome.passed} passed, "
-        f"{outcome.failed} failed — line coverage {outcome.line_percent:.0f}%, "
+        f"{outcome.failed} failed{'; ' + outcome.drops if outcome.drops else ''} — "
+        f"line coverage {outcome.line_percent:.0f}%, "
         f"branch coverage {outcome.branch_percent:.0f}% "
         f"({outcome.iterations} iteration(s), {outcome.wall_seconds:.1f} s)."
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regoose_tui.domain.drops import drop_counts, drop_kind, drops_phrase
+from regoose_tui.reports.documents import GenerateDocument
+
 
 @dataclass(frozen=True)
 class TestRecord:
@@ -44,9 +47,14 @@ class GenerationOutcome:
     proposed_path: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def drops(self) -> str:
+        """``6 dropped (4 duplicate, 2 failing)``, or "" when nothing was dropped."""
+        return drops_phrase(why for _, why in self.dropped)
+
     def as_json(self) -> dict[str, object]:
-        """The one JSON object of `regoose generate --json`."""
-        return {
+        """The one JSON object of `regoose generate --json` (schema: GenerateDocument)."""
+        data: dict[str, object] = {
             "session_id": self.session_id,
             "provider": self.provider,
             "runtime": self.runtime,
@@ -63,4 +71,21 @@ class GenerationOutcome:
             "wall_seconds": round(self.wall_seconds, 2),
             "report": str(self.report_path) if self.report_path else None,
             "reason": self.reason,
+            "dropped": len(self.dropped),
+            "dropped_by_kind": drop_counts(why for _, why in self.dropped),
+            "results": [
+                {
+                    "nodeid": r.name,
+                    "outcome": r.outcome,
+                    "duration": r.duration,
+                    "message": r.message,
+                }
+                for r in self.records
+            ],
+            "dropped_tests": [
+                {"nodeid": name, "kind": drop_kind(why), "reason": why}
+                for name, why in self.dropped
+            ],
         }
+        # Through the published model: what is printed always matches the schema.
+        return GenerateDocument.model_validate(data).model_dump(mode="json")

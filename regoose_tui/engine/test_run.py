@@ -19,6 +19,7 @@ from regoose_tui.domain.target import find_project_root
 from regoose_tui.domain.test_identity import rebase_node_id
 from regoose_tui.engine.session_tools import sandbox_of, session_tools
 from regoose_tui.errors import RegooseError, TargetNotFound, UsageError
+from regoose_tui.reports.documents import RunDocument
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.pytest_results import TestCaseResult
 from regoose_tui.runtime.python_env import PythonEnv
@@ -47,8 +48,8 @@ class TestRunOutcome:
     wall_seconds: float = 0.0
 
     def as_json(self) -> dict[str, object]:
-        """The one JSON object of `regoose run --json`."""
-        return {
+        """The one JSON object of `regoose run --json` (schema: RunDocument)."""
+        data: dict[str, object] = {
             "session_id": self.session_id,
             "runtime": self.runtime,
             "isolated": self.isolated,
@@ -64,7 +65,17 @@ class TestRunOutcome:
             if self.branch_percent is None
             else round(self.branch_percent, 1),
             "wall_seconds": round(self.wall_seconds, 2),
+            "results": [
+                {
+                    "nodeid": t.nodeid,
+                    "outcome": t.outcome,
+                    "duration": t.duration,
+                    "message": t.message or None,
+                }
+                for t in self.tests
+            ],
         }
+        return RunDocument.model_validate(data).model_dump(mode="json")
 
 
 #: Markers of a project root, as pytest looks for them.

@@ -57,6 +57,11 @@ class SessionReport:
         return Counter(test.outcome for test in self.tests)
 
     @property
+    def kept(self) -> int:
+        """Tests in the suite: every test but the dropped ones."""
+        return sum(1 for test in self.tests if test.outcome != "dropped")
+
+    @property
     def passed(self) -> int:
         """Number of passed tests."""
         return self.outcome_counts()["passed"]
