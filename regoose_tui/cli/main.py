@@ -7,6 +7,7 @@ on stderr, never a traceback.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import sys
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def dispatch(args: object) -> int:
+def dispatch(args: argparse.Namespace) -> int:
     """Call the handler of the chosen subcommand."""
     command = getattr(args, "command", None)
     if command is None or command == "tui":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from regoose_tui.domain.drops import drop_counts, drop_kind, drops_phrase
 from regoose_tui.reports.documents import GenerateDocument
@@ -52,9 +53,9 @@ class GenerationOutcome:
         """``6 dropped (4 duplicate, 2 failing)``, or "" when nothing was dropped."""
         return drops_phrase(why for _, why in self.dropped)
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> dict[str, Any]:
         """The one JSON object of `regoose generate --json` (schema: GenerateDocument)."""
-        data: dict[str, object] = {
+        data: dict[str, Any] = {
             "session_id": self.session_id,
             "provider": self.provider,
             "runtime": self.runtime,

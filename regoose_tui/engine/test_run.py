@@ -7,6 +7,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import (
@@ -47,9 +48,9 @@ class TestRunOutcome:
     branch_percent: float | None = None
     wall_seconds: float = 0.0
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> dict[str, Any]:
         """The one JSON object of `regoose run --json` (schema: RunDocument)."""
-        data: dict[str, object] = {
+        data: dict[str, Any] = {
             "session_id": self.session_id,
             "runtime": self.runtime,
             "isolated": self.isolated,

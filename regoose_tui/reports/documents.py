@@ -9,16 +9,16 @@ can add a figure without breaking older readers; the report is closed.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from regoose_tui.reports.json_report import ReportDocument
 
-GENERATE_FORMAT = "regoose.generate"
-RUN_FORMAT = "regoose.run"
+GENERATE_FORMAT: Final = "regoose.generate"
+RUN_FORMAT: Final = "regoose.run"
 #: Bumped when a key changes meaning or goes away (adding one is compatible).
-OUTPUT_SCHEMA_VERSION = 1
+OUTPUT_SCHEMA_VERSION: Final = 1
 
 Coverage = float | None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
@@ -10,9 +10,9 @@ from regoose_tui.domain.drops import drop_counts
 from regoose_tui.errors import InputError
 from regoose_tui.reports.model import FileWritten, SessionReport, TestResult
 
-REPORT_FORMAT = "regoose.report"
+REPORT_FORMAT: Final = "regoose.report"
 #: 2: ``version`` became ``schema_version``; ``summary.dropped_by_kind`` added.
-REPORT_VERSION = 2
+REPORT_VERSION: Final = 2
 
 
 class _Doc(BaseModel):
