@@ -82,7 +82,11 @@ async def test_the_status_bar_keeps_the_provider_after_a_run(
         )
     )
     bus = MessageBus()
-    bus.subscribe("#", lambda event: None if reducer.apply(event) else None)
+
+    def fold(event: Event) -> None:
+        reducer.apply(event)
+
+    bus.subscribe("#", fold)
     store = await SessionStore.open(tmp_path / "db" / "sessions.db")
     try:
         outcome = await run_tests(
