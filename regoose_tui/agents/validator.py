@@ -125,7 +125,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             self.progress("no candidate test passed")
             return self._unchanged(value, dropped, failures)
         merged = merge_suites(value.kept.source, source) if value.kept else source
-        duplicates = _duplicates(new_names, value.kept.tests if value.kept else (), merged)
+        duplicates = _duplicates(new_names, merged)
         dropped.extend((name, DUPLICATE_REASON) for name in duplicates)
         final, more_dropped = await self._stabilise(value, merged)
         dropped.extend(more_dropped)
@@ -239,20 +239,15 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         return f"kept {kept} tests, +{len(result.added)} new, dropped {len(result.dropped)}"
 
 
-def _duplicates(new: list[str], base: tuple[str, ...], merged: str) -> list[str]:
-    """The candidate tests merge_suites left out because the suite already has them.
+def _duplicates(new: list[str], merged: str) -> list[str]:
+    """Candidate tests merge_suites left out: the suite has their body under another name.
 
-    Merging skips a test whose body the suite has (under any name) and renames
-    one whose name is taken, so the count is exact: new tests minus the names
-    the merge added. Names missing from the merge go first, then same-name ones.
+    A test regenerated with the same name and body is the kept test itself
+    (same node id), not a drop; a clashing name with a new body is renamed and
+    kept, so only names missing from the merge are duplicates.
     """
     merged_names = set(list_test_names(merged))
-    count = len(new) - (len(merged_names) - len(set(base)))
-    if count <= 0:
-        return []
-    missing = [name for name in new if name not in merged_names]
-    same = [name for name in new if name in set(base) and name not in missing]
-    return (missing + same)[:count]
+    return [name for name in new if name not in merged_names]
 
 
 def _feedback(kept: KeptSuite | None, failures: list[FailedTest]) -> Feedback:

@@ -354,11 +354,13 @@ class GenerationSession:
             )
             for case in (report.tests if report else [])
         ]
-        dropped = tuple(
-            (project_node_id(out_path, root, name_in_file(name)), why)
-            for name, why in shared_dropped
-        )
         kept_ids = {record.name for record in records}
+        # One entry per node id, as the store keeps it: the latest reason wins, and a
+        # name dropped in one iteration but kept in a later one is not a drop.
+        latest = {
+            project_node_id(out_path, root, name_in_file(n)): why for n, why in shared_dropped
+        }
+        dropped = tuple((nodeid, why) for nodeid, why in latest.items() if nodeid not in kept_ids)
         passed = report.passed if report else 0
         failed = (report.failed + report.errors) if report else 0
         tests = len(records)
@@ -369,8 +371,7 @@ class GenerationSession:
         await self.store.record_results(
             self.session_id,
             [(r.name, r.outcome, r.duration, r.message) for r in records]
-            # A name dropped in one iteration may be kept in a later one: the kept wins.
-            + [(name, "dropped", 0.0, why) for name, why in dropped if name not in kept_ids],
+            + [(name, "dropped", 0.0, why) for name, why in dropped],
         )
         if written.path is not None and written.written:
             await self.store.record_file(

@@ -25,6 +25,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     data = root / "data"
     env = {"REGOOSE_DATA_DIR": str(data)}
     report = root / "report.xml"
+    # Several reports at once, as a CI job writes them (JUnit, job summary, JSON).
     result = run_regoose(
         "generate",
         str(project / "shop" / "pricing.py"),
@@ -34,10 +35,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "2",
         "--report",
         str(report),
+        str(root / "report.md"),
+        str(root / "report.json"),
         "--json",
         env=env,
     )
-    return {"result": result, "project": project, "env": env, "report": report}
+    return {"result": result, "project": project, "env": env, "report": report, "root": root}
 
 
 def test_generate_json_has_every_field_and_tests_pass(generated: dict[str, object]) -> None:
