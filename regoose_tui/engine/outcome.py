@@ -14,6 +14,8 @@ from regoose_tui.reports.documents import GenerateDocument
 class TestRecord:
     """One test of the final suite (or one dropped on the way)."""
 
+    __test__ = False  # not a pytest test class despite the name
+
     name: str
     outcome: str
     duration: float = 0.0

@@ -57,7 +57,11 @@ def test_generate_json_and_the_json_report_validate(
     data = json.loads(generated["result"].out)  # type: ignore[attr-defined]  # a Result
     _schema(regoose, "generate").validate(data)
     root: Path = generated["root"]  # type: ignore[assignment]  # fixture dict of objects
-    assert data["reports"] == [str(generated["report"]), str(root / "report.md"), str(root / "report.json")]
+    assert data["reports"] == [
+        str(generated["report"]),
+        str(root / "report.md"),
+        str(root / "report.json"),
+    ]
     report = json.loads((root / "report.json").read_text())
     _schema(regoose, "report").validate(report)
     assert report["summary"]["tests"] == data["tests"]
