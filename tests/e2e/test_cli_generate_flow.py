@@ -115,6 +115,9 @@ def test_sessions_list_show_export_delete(generated: dict[str, object], regoose)
     assert session_id in listing.out and "passed" in listing.out
     show = regoose("sessions", "show", session_id[:6], env=env)
     assert show.code == 0 and "shop/pricing.py" in show.out
+    # Tests are listed by the node id pytest takes from the project root.
+    assert "passed   tests/test_shop_pricing.py::test_" in show.out
+    assert "regoose-session" not in show.out
     markdown = regoose("sessions", "export", session_id, "--format", "md", env=env)
     assert markdown.code == 0 and "pricing" in markdown.out
     junit = regoose("sessions", "export", session_id, "--format", "junit", env=env)
@@ -147,7 +150,7 @@ def test_doctor_and_config(regoose) -> None:
 
 def test_version_and_help(regoose) -> None:
     assert regoose("--version").out.startswith("regoose ")
-    for command in ("generate", "run", "sessions", "doctor", "config", "tui"):
+    for command in ("generate", "run", "sessions", "doctor", "config", "schema", "tui"):
         assert regoose(command, "--help").code == 0
 
 
