@@ -87,3 +87,29 @@ def test_markdown_of_a_quiet_session() -> None:
     assert "| **Runtime** | bwrap |" in text
     assert "Failures" not in text and "Tokens" not in text
     assert text.rstrip().endswith("_None._\n\n</details>")
+
+
+def test_markdown_of_a_large_session_fits_a_pr_comment() -> None:
+    from regoose_tui.reports import TestResult
+    from regoose_tui.reports.markdown import MAX_FAILURES, MAX_TEST_ROWS
+
+    long_message = "\n".join(f"line {n} of a long traceback" for n in range(500))
+    tests = [
+        TestResult(
+            f"tests/test_big.py::test_{n}", "failed" if n % 2 else "passed", 0.1, long_message
+        )
+        for n in range(1000)
+    ]
+    big = SessionReport(
+        session_id="s2", target="big.py", provider="offline", runtime="bwrap", isolated=True,
+        status="failed", tests=tests,
+    )  # fmt: skip
+    text = render_markdown(big)
+    assert len(text) < 65_536
+    assert text.count("### `tests/test_big.py::") == MAX_FAILURES
+    assert f"_…and {500 - MAX_FAILURES} more failures._" in text
+    assert f"| _…{1000 - MAX_TEST_ROWS} more_ | | |" in text
+    assert "[… 460 lines cut]" in text and "line 499 of a long traceback" in text
+    assert text.startswith(
+        "## ❌ Regoose: `big.py` failed\n\n**Tests** 1000: 500 passed, 500 failed"
+    )
