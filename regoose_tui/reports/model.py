@@ -10,12 +10,15 @@ from typing import NamedTuple
 class TestResult(NamedTuple):
     """One test node: ``(nodeid, outcome, duration, message)``."""
 
-    __test__ = False  # not a pytest test class despite the name
-
     nodeid: str
     outcome: str
     duration: float = 0.0
     message: str | None = None
+
+
+# Not a pytest test class despite the name. Set after the class: in a NamedTuple
+# body every assignment is a field to type checkers.
+TestResult.__test__ = False  # type: ignore[attr-defined]  # pytest's collection flag
 
 
 class FileWritten(NamedTuple):

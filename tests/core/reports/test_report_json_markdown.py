@@ -96,7 +96,10 @@ def test_markdown_of_a_large_session_fits_a_pr_comment() -> None:
     long_message = "\n".join(f"line {n} of a long traceback" for n in range(500))
     tests = [
         TestResult(
-            f"tests/test_big.py::test_{n}", "failed" if n % 2 else "passed", 0.1, long_message
+            nodeid=f"tests/test_big.py::test_{n}",
+            outcome="failed" if n % 2 else "passed",
+            duration=0.1,
+            message=long_message,
         )
         for n in range(1000)
     ]
