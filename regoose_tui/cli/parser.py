@@ -52,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="time budget for the whole generation (default 120)",
     )
     generate.add_argument(
-        "--report", metavar="FILE", help="write a report: FILE.md, FILE.json or FILE.xml (JUnit)"
+        "--report",
+        nargs="+",
+        action="extend",
+        metavar="FILE",
+        help="write reports: FILE.md, FILE.json or FILE.xml (JUnit); several at once",
     )
     generate.add_argument("--force", action="store_true", help="overwrite an existing test file")
     generate.add_argument(
@@ -93,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("doctor", help="which runtimes and providers are usable here, and why not")
     config = commands.add_parser("config", help="print the effective settings (secrets masked)")
     _add_project(config)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a JSON output (report, generate --json, run --json)",
+        description="Print the versioned JSON Schema (draft 2020-12) of the JSON report, "
+        "of `regoose generate --json` or of `regoose run --json`.",
+    )
+    schema.add_argument("document", choices=("report", "generate", "run"))
 
     tui = commands.add_parser("tui", help="open the app (the default with no command)")
     tui.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR")

@@ -30,6 +30,7 @@ from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import SessionFinished, SessionStarted
 from regoose_tui.bus.subscription import Subscription
 from regoose_tui.domain.target import project_root
+from regoose_tui.domain.test_identity import name_in_file, project_node_id, rebase_node_id
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
 from regoose_tui.engine.output_check import check_output, test_file_name
@@ -319,7 +320,13 @@ class GenerationSession:
         if not result.ok:
             raise first_error(result)
         return await self._conclude(
-            result, provider, sandbox.runtime, started, shared.get("dropped", []), provenance
+            result,
+            provider,
+            sandbox.runtime,
+            started,
+            shared.get("dropped", []),
+            provenance,
+            out_path=shared["out_path"],
         )
 
     async def _conclude(
@@ -330,6 +337,8 @@ class GenerationSession:
         started: float,
         shared_dropped: list[tuple[str, str]],
         provenance: Provenance,
+        *,
+        out_path: Path,
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -338,9 +347,12 @@ class GenerationSession:
         iterations = result.outcomes["validator"].iteration
         kept: KeptSuite | None = validation.kept
         report = kept.report if kept else None
+        # Tests are named by the file as written (or to be written), not by the
+        # sandbox copy they ran as: one identity for the store, reports and faces.
+        root = analysis.target.project_dir
         records = [
             TestRecord(
-                case.nodeid,
+                rebase_node_id(case.nodeid, out_path, root),
                 case.outcome,
                 case.duration,
                 case.message,
@@ -348,6 +360,13 @@ class GenerationSession:
             )
             for case in (report.tests if report else [])
         ]
+        kept_ids = {record.name for record in records}
+        # One entry per node id, as the store keeps it: the latest reason wins, and a
+        # name dropped in one iteration but kept in a later one is not a drop.
+        latest = {
+            project_node_id(out_path, root, name_in_file(n)): why for n, why in shared_dropped
+        }
+        dropped = tuple((nodeid, why) for nodeid, why in latest.items() if nodeid not in kept_ids)
         passed = report.passed if report else 0
         failed = (report.failed + report.errors) if report else 0
         tests = len(records)
@@ -358,7 +377,7 @@ class GenerationSession:
         await self.store.record_results(
             self.session_id,
             [(r.name, r.outcome, r.duration, r.message) for r in records]
-            + [(name, "dropped", 0.0, why) for name, why in shared_dropped],
+            + [(name, "dropped", 0.0, why) for name, why in dropped],
         )
         if written.path is not None and written.written:
             await self.store.record_file(
@@ -392,7 +411,7 @@ class GenerationSession:
             wall_seconds=time.monotonic() - started,
             iterations=iterations,
             records=tuple(records),
-            dropped=tuple(shared_dropped),
+            dropped=dropped,
             test_source=kept.source if kept else "",
             reason=reason,
             prompt_tokens=provenance.prompt_tokens,
