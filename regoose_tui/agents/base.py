@@ -27,7 +27,8 @@ InputT = TypeVar("InputT")
 OutputT = TypeVar("OutputT")
 
 #: Where agents send their events (the bus's publish_nowait, or a list's append in tests).
-Emit = Callable[[Event], None]
+#: Where events go; what it returns (the bus: how many subscribers got it) is ignored.
+Emit = Callable[[Event], object]
 
 
 @dataclass

@@ -27,7 +27,7 @@ from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
 from regoose_tui.agents.reporter import ReporterAgent, ReportInput, Written
 from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, ValidatorAgent
 from regoose_tui.bus.bus import MessageBus
-from regoose_tui.bus.events import SessionFinished, SessionStarted
+from regoose_tui.bus.events import SessionFinished, SessionStarted, SessionStatus
 from regoose_tui.bus.subscription import Subscription
 from regoose_tui.domain.target import project_root
 from regoose_tui.domain.test_identity import name_in_file, project_node_id, rebase_node_id
@@ -103,8 +103,12 @@ class GenerationSession:
         try:
             try:
                 provider = self._provider or build_provider(options)
-                runtime = self._runtime or await asyncio.to_thread(get_runtime, runtime_name)
-                python = self._python or await asyncio.to_thread(resolve_python)
+                runtime = self._runtime
+                if runtime is None:
+                    runtime = await asyncio.to_thread(get_runtime, runtime_name)
+                python = self._python
+                if python is None:
+                    python = await asyncio.to_thread(resolve_python)
                 # One registry for the whole session: every agent and the provider get
                 # their tools from it, so each disk and sandbox operation is announced.
                 tools = await asyncio.to_thread(
@@ -153,13 +157,13 @@ class GenerationSession:
             await asyncio.to_thread(shutil.rmtree, work_dir, ignore_errors=True)
 
     async def _finish(
-        self, status: str, reason: str | None, started: float, **figures: Any
+        self, status: SessionStatus, reason: str | None, started: float, **figures: Any
     ) -> None:
         assert self.session_id is not None
         wall = time.monotonic() - started
         self.bus.publish_nowait(
             SessionFinished(
-                status=status,  # type: ignore[arg-type]
+                status=status,
                 reason=reason,
                 wall_seconds=wall,
                 session_id=self.session_id,
@@ -172,7 +176,7 @@ class GenerationSession:
             status,
             reason,
             wall_seconds=wall,
-            **figures,  # type: ignore[arg-type]
+            **figures,
         )
 
     async def _generate(
@@ -370,7 +374,7 @@ class GenerationSession:
         passed = report.passed if report else 0
         failed = (report.failed + report.errors) if report else 0
         tests = len(records)
-        status = "passed" if tests and not failed else "failed"
+        status: SessionStatus = "passed" if tests and not failed else "failed"
         reason = None if tests else "no generated test passed"
         line = kept.line_percent if kept else 0.0
         branch = kept.branch_percent if kept else 0.0

@@ -13,6 +13,7 @@ from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import (
     SessionFinished,
     SessionStarted,
+    SessionStatus,
     TestOutcome,
 )
 from regoose_tui.domain.display import rebase_frames
@@ -185,7 +186,8 @@ async def run_tests(
                 )
         except (Exception, asyncio.CancelledError) as error:
             cancelled = isinstance(error, asyncio.CancelledError)
-            status = "cancelled" if cancelled else "error"
+            status: SessionStatus = "cancelled" if cancelled else "error"
+            reason: str | None
             if cancelled:
                 reason = "cancelled by the user"
             elif isinstance(error, RegooseError):
@@ -208,21 +210,25 @@ async def run_tests(
                 )
             )
         bad = report.failed + report.errors
-        status = "passed" if report.tests and not bad and not report.timed_out else "failed"
-        reason = None if status == "passed" else report.reason
+        verdict: SessionStatus = (
+            "passed" if report.tests and not bad and not report.timed_out else "failed"
+        )
+        outcome_reason = None if verdict == "passed" else report.reason
         wall = time.monotonic() - started
         await store.record_results(
             session_id,
             [(c.nodeid, c.outcome, c.duration, c.message or None) for c in cases],
         )
         bus.publish_nowait(
-            SessionFinished(status=status, reason=reason, wall_seconds=wall, session_id=session_id)
+            SessionFinished(
+                status=verdict, reason=outcome_reason, wall_seconds=wall, session_id=session_id
+            )
         )
         await tap.join()
         await store.finish_session(
             session_id,
-            status,
-            reason,
+            verdict,
+            outcome_reason,
             line_percent=report.line_percent if cov else None,
             branch_percent=report.branch_percent if cov else None,
             tests=len(report.tests),
@@ -236,8 +242,8 @@ async def run_tests(
         session_id=session_id,
         runtime=runtime.name,
         isolated=runtime.isolated,
-        status=status,
-        reason=reason,
+        status=verdict,
+        reason=outcome_reason,
         tests=cases,
         passed=report.passed,
         failed=report.failed,

@@ -15,7 +15,8 @@ from regoose_tui.bus.events import Event, NodeStatus
 from regoose_tui.errors import PlanError, RegooseError
 
 #: Where plan events go (the bus's publish_nowait, or a list's append in tests).
-Publish = Callable[[Event], None]
+#: Where events go; what it returns (the bus: how many subscribers got it) is ignored.
+Publish = Callable[[Event], object]
 
 PlanStatus = Literal["done", "failed", "cancelled"]
 

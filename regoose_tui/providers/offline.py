@@ -62,7 +62,7 @@ class OfflineProvider(Provider):
             },
         )
 
-    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:  # type: ignore[override]
+    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         """An honest, short reply in fragments: what offline can and cannot do."""
         for sentence in _REPLY.split(". "):
             yield sentence if sentence.endswith(".") else sentence + ". "

@@ -32,6 +32,6 @@ class ScriptedProvider(Provider):
         self.requests.append(request)
         return GenerationResult(test_source=self._write(request), notes="scripted")
 
-    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:  # type: ignore[override]
+    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         for word in self._reply.split(" "):
             yield word + " "

@@ -23,7 +23,6 @@ class TestResult:
 
 # Not a pytest test class despite the name. Set after the class: in a NamedTuple
 # body every assignment is a field to type checkers.
-TestResult.__test__ = False  # type: ignore[attr-defined]  # pytest's collection flag
 
 
 class FileWritten(NamedTuple):

@@ -200,4 +200,4 @@ def _coverage_figures(data: dict[str, Any], run: SuiteRun) -> None:
     )
     for info in data.get("files", {}).values():
         run.missing_lines = sorted(info.get("missing_lines", []))
-        run.missing_branches = [tuple(b) for b in info.get("missing_branches", [])]  # type: ignore[misc]
+        run.missing_branches = [tuple(b) for b in info.get("missing_branches", [])]

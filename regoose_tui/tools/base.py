@@ -28,7 +28,8 @@ from regoose_tui.errors import RegooseError, ToolFailed
 log = logging.getLogger(__name__)
 
 #: Where tool events go (the bus's publish_nowait, or a list's append in tests).
-Publish = Callable[[Event], None]
+#: Its return value (the bus: how many subscribers got the event) is ignored.
+Publish = Callable[[Event], object]
 
 #: How long a string argument may be in a ToolCalled event (file contents are cut).
 EVENT_ARG_CHARS = 200

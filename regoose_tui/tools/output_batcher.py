@@ -22,7 +22,7 @@ class OutputBatcher:
     """An OutputSink that publishes RunOutput batches for one run."""
 
     def __init__(
-        self, emit: Callable[[Event], None], run_id: str, session_id: str | None = None
+        self, emit: Callable[[Event], object], run_id: str, session_id: str | None = None
     ) -> None:
         self._emit = emit
         self._run_id = run_id

@@ -136,7 +136,7 @@ def summary_line(output: JsonValue) -> str:
 
 
 async def run_pytest_announced(
-    emit: Callable[[Event], None],
+    emit: Callable[[Event], object],
     runtime: Runtime,
     python: PythonEnv,
     *,

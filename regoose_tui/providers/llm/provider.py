@@ -79,7 +79,7 @@ class LiteLLMProvider(Provider):
             notes += " (answer was cut off; kept its complete part)"
         return _result(parsed.source, notes, kind, calls, parsed.tests)
 
-    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:  # type: ignore[override]
+    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         """The reply's fragments as the model streams them."""
         messages = await self.chat_messages(turns)
         async for piece in self.client.stream(messages):
