@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from regoose_tui import __version__
 
@@ -12,7 +13,7 @@ RUNTIME_CHOICES = ("auto", "docker", "podman", "bwrap", "local")
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit code 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"regoose: usage error: {message} (see `{self.prog} --help`)\n")
 
 

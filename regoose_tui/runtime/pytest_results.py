@@ -14,6 +14,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
+
+#: JUnit's element for a test that did not pass, and the outcome it means, in the
+#: order that decides when a case has several (a failed call, then a teardown error).
+_JUNIT_OUTCOMES: tuple[tuple[str, Outcome], ...] = (
+    ("failure", "failed"),
+    ("error", "error"),
+    ("skipped", "skipped"),
+)
 Arc = tuple[int, int]
 
 
@@ -165,10 +173,10 @@ def parse_junit(path: Path, test_files: Sequence[Path]) -> list[TestCaseResult]:
         message = traceback = ""
         # A test can fail in its call and error in teardown: failure wins, the
         # first element with a message supplies it.
-        for tag, kind in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+        for tag, kind in _JUNIT_OUTCOMES:
             element = case.find(tag)
             if element is not None:
-                outcome = kind  # type: ignore[assignment]
+                outcome = kind
                 message = element.get("message", "")
                 traceback = (element.text or "").strip()
                 break
