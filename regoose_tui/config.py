@@ -71,6 +71,8 @@ class ProviderSettings(BaseModel):
     """Time limit of one provider request."""
     max_retries: int = Field(default=3, ge=0, le=10)
     """Retries with backoff on rate limits, 5xx and timeouts."""
+    strategy: Literal["offline", "llm", "hybrid"] | None = None
+    """Who writes the tests: unset means "hybrid" with a model and "offline" without."""
 
     @field_validator("name")
     @classmethod
@@ -207,10 +209,40 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         boxed = _toml_file.get()
         toml_file = boxed[0] if boxed is not None else find_config_file(Path.cwd())
+        for source in (env_settings, dotenv_settings):
+            _apply_shortcuts(source)
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
         if toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
+
+
+#: Short variables for the common case, beside the nested ``REGOOSE_PROVIDER__*`` ones.
+_SHORTCUTS = {
+    "regoose_provider": "regoose_provider__name",
+    "regoose_api_base": "regoose_provider__api_base",
+    "regoose_strategy": "regoose_provider__strategy",
+}
+
+
+def _apply_shortcuts(source: PydanticBaseSettingsSource) -> None:
+    """Let ``REGOOSE_PROVIDER=openai/gpt-4o-mini`` and ``REGOOSE_API_BASE=...`` work.
+
+    pydantic-settings would read ``REGOOSE_PROVIDER`` as the JSON of the whole
+    section; a plain model string is rewritten to the nested name instead (a
+    JSON object is left alone). The nested variable wins when both are set.
+    """
+    env_vars = getattr(source, "env_vars", None)
+    if not isinstance(env_vars, Mapping):
+        return
+    rewritten = dict(env_vars)
+    for short, nested in _SHORTCUTS.items():
+        value = rewritten.get(short)
+        if value is None or value.lstrip().startswith("{"):
+            continue
+        del rewritten[short]
+        rewritten.setdefault(nested, value)
+    source.env_vars = rewritten  # type: ignore[attr-defined]  # EnvSettingsSource's loaded mapping
 
 
 def find_config_file(project_dir: Path) -> Path | None:

@@ -78,6 +78,10 @@ class TargetSyntaxError(InputError):
     """The target does not parse as Python."""
 
 
+class TargetTooDeep(InputError):
+    """The source nests deeper than Python can parse or walk (a huge expression)."""
+
+
 class TargetOutsideProject(InputError):
     """The target is not inside the project (import root)."""
 

@@ -9,6 +9,7 @@ events, so the UI graph and the store see every agent the same way.
 from __future__ import annotations
 
 import abc
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,7 +89,7 @@ class BaseAgent(abc.ABC, Generic[InputT, OutputT]):
                     iteration=ctx.iteration,
                     session_id=ctx.session_id,
                     elapsed=time.monotonic() - self._started,
-                    error=str(exc) or type(exc).__name__,
+                    error=_failure_text(exc),
                     error_type=type(exc).__name__,
                 )
             )
@@ -112,3 +113,10 @@ class BaseAgent(abc.ABC, Generic[InputT, OutputT]):
     @abc.abstractmethod
     async def run(self, value: InputT) -> OutputT:
         """Do the agent's one job."""
+
+
+def _failure_text(exc: BaseException) -> str:
+    """What stopped the agent, in words: a cancel is a cancel, not an error."""
+    if isinstance(exc, asyncio.CancelledError):
+        return "cancelled"
+    return str(exc) or type(exc).__name__

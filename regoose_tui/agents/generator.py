@@ -44,18 +44,23 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
             progress=self.progress,
         )
         result = await self.provider.generate(request)
-        if not result.test_source.strip():
-            raise BadModelOutput(f"{self.provider.name} returned no test code")
+        # Tokens were spent even when the answer held no code: count them first.
         if result.prompt_tokens or result.completion_tokens or result.cost_usd:
+            model = result.extra.get("model")
             self.context.emit(
                 ProviderUsage(
                     provider=self.provider.name,
+                    model=model if isinstance(model, str) else None,
                     prompt_tokens=result.prompt_tokens,
                     completion_tokens=result.completion_tokens,
                     cost_usd=result.cost_usd,
                     session_id=self.context.session_id,
                 )
             )
+        if not result.test_source.strip():
+            # The provider's notes say why (e.g. "no usable test code after a stricter retry").
+            reason = result.notes.strip() or f"{self.provider.name} returned no test code"
+            raise BadModelOutput(reason)
         return result
 
     def summarize(self, result: GenerationResult) -> str:

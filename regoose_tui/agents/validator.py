@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.bus.events import CoverageUpdated, TestOutcome
+from regoose_tui.domain.drops import DUPLICATE_REASON
 from regoose_tui.domain.feedback import FailedTest, Feedback
 from regoose_tui.domain.suite_edit import list_test_names, merge_suites, remove_tests
 from regoose_tui.domain.target import TargetModule
@@ -124,6 +125,8 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             self.progress("no candidate test passed")
             return self._unchanged(value, dropped, failures)
         merged = merge_suites(value.kept.source, source) if value.kept else source
+        duplicates = _duplicates(new_names, merged)
+        dropped.extend((name, DUPLICATE_REASON) for name in duplicates)
         final, more_dropped = await self._stabilise(value, merged)
         dropped.extend(more_dropped)
         if final is None:
@@ -234,6 +237,17 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
     def summarize(self, result: Validation) -> str:
         kept = len(result.kept.tests) if result.kept else 0
         return f"kept {kept} tests, +{len(result.added)} new, dropped {len(result.dropped)}"
+
+
+def _duplicates(new: list[str], merged: str) -> list[str]:
+    """Candidate tests merge_suites left out: the suite has their body under another name.
+
+    A test regenerated with the same name and body is the kept test itself
+    (same node id), not a drop; a clashing name with a new body is renamed and
+    kept, so only names missing from the merge are duplicates.
+    """
+    merged_names = set(list_test_names(merged))
+    return [name for name in new if name not in merged_names]
 
 
 def _feedback(kept: KeptSuite | None, failures: list[FailedTest]) -> Feedback:

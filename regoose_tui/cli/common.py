@@ -24,6 +24,9 @@ def settings_for(args: Any, project: Path | None = None) -> Settings:
     """
     overrides: dict[str, Any] = {
         "provider__name": getattr(args, "provider", None),
+        "provider__api_base": getattr(args, "api_base", None),
+        "provider__fallbacks": getattr(args, "fallback", None),
+        "provider__strategy": getattr(args, "strategy", None),
         "runtime__name": getattr(args, "runtime", None),
         "runtime__timeout_seconds": getattr(args, "timeout", None),
         "runtime__memory_mb": getattr(args, "memory", None),

@@ -57,15 +57,17 @@ async def generate_command(args: argparse.Namespace) -> int:
         target=Path(args.target),
         project=project,
         provider=settings.provider.name,
+        provider_settings=settings.provider,
         runtime=settings.runtime.name,
         out_dir=out_dir,
         iterations=settings.generate.iterations,
         budget_seconds=settings.generate.budget_seconds,
-        report=Path(args.report) if args.report else None,
+        report=Path(args.report[0]) if args.report else None,
         force=args.force or settings.generate.force,
     )
-    if options.report is not None:
-        _check_report_path(options.report)
+    reports = [Path(path) for path in args.report or ()]
+    for path in reports:
+        _check_report_path(path)
     async with open_store(settings) as store, open_bus() as bus:
         if not args.quiet:
             # Progress goes to stderr, so it never mixes with the --json object on stdout.
@@ -77,17 +79,19 @@ async def generate_command(args: argparse.Namespace) -> int:
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
         report_error = None
-        if options.report is not None:
+        if reports:
             from regoose_tui.reports import report_from_store, write_report
 
             report = await report_from_store(store, outcome.session_id)
-            try:
-                await asyncio.to_thread(write_report, report, options.report)
-            except RegooseError as error:
-                report_error = error  # the tests are written: still say so, then fail
+            for path in reports:
+                try:
+                    await asyncio.to_thread(write_report, report, path)
+                except RegooseError as error:
+                    report_error = error  # the tests are written: still say so, then fail
     if args.json:
         data = outcome.as_json()
-        data["report"] = str(options.report) if options.report else None
+        data["report"] = str(reports[0]) if reports else None
+        data["reports"] = [str(path) for path in reports]
         print_json(data)
     else:
         print(_summary(outcome))
@@ -114,9 +118,18 @@ def _summary(outcome: GenerationOutcome) -> str:
         written += f" ({outcome.reason})"
     isolation = "" if outcome.isolated else ", NOT ISOLATED"
     return (
-        f"{outcome.module}: {outcome.tests} tests, {outcome.passed} passed, {outcome.failed} failed; "
+        f"{outcome.module}: {outcome.tests} tests, {outcome.passed} passed, {outcome.failed} failed"
+        f"{', ' + outcome.drops if outcome.drops else ''}; "
         f"line coverage {outcome.line_percent:.1f}%, branch coverage {outcome.branch_percent:.1f}%; "
-        f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s "
+        f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s{_usage(outcome)} "
         f"[{outcome.provider}, {outcome.runtime}{isolation}]\n"
         f"tests: {written}\nsession: {outcome.session_id}"
     )
+
+
+def _usage(outcome: GenerationOutcome) -> str:
+    """ "; 1,234 tokens, $0.0012" when a model was called, else nothing."""
+    tokens = outcome.prompt_tokens + outcome.completion_tokens
+    if not tokens:
+        return ""
+    return f"; {tokens:,} tokens, ${outcome.cost_usd:.4f}"

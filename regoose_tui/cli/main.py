@@ -93,4 +93,8 @@ def dispatch(args: argparse.Namespace) -> int:
         from regoose_tui.cli.config_command import config_command
 
         return config_command(args)
+    if command == "schema":
+        from regoose_tui.cli.schema_command import schema_command
+
+        return schema_command(args)
     raise UsageError(f"unknown command {command!r}")

@@ -8,6 +8,7 @@ from typing import NoReturn
 from regoose_tui import __version__
 
 RUNTIME_CHOICES = ("auto", "docker", "podman", "bwrap", "local")
+STRATEGY_CHOICES = ("offline", "llm", "hybrid")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("target", metavar="TARGET.py", help="the Python file to test")
     _add_project(generate)
-    generate.add_argument("--provider", help="offline (default) or a LiteLLM model string")
+    _add_model_options(generate)
     _add_runtime(generate)
     _add_limits(generate)
     generate.add_argument(
@@ -52,7 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="time budget for the whole generation (default 120)",
     )
     generate.add_argument(
-        "--report", metavar="FILE", help="write a report: FILE.md, FILE.json or FILE.xml (JUnit)"
+        "--report",
+        nargs="+",
+        action="extend",
+        metavar="FILE",
+        help="write reports: FILE.md, FILE.json or FILE.xml (JUnit); several at once",
     )
     generate.add_argument("--force", action="store_true", help="overwrite an existing test file")
     generate.add_argument(
@@ -94,11 +99,45 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser("config", help="print the effective settings (secrets masked)")
     _add_project(config)
 
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a JSON output (report, generate --json, run --json)",
+        description="Print the versioned JSON Schema (draft 2020-12) of the JSON report, "
+        "of `regoose generate --json` or of `regoose run --json`.",
+    )
+    schema.add_argument("document", choices=("report", "generate", "run"))
+
     tui = commands.add_parser("tui", help="open the app (the default with no command)")
     tui.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR")
     tui.add_argument("--provider")
     _add_runtime(tui)
     return parser
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    """--provider and how the model is called: --api-base, --fallback, --strategy."""
+    parser.add_argument(
+        "--provider",
+        metavar="MODEL",
+        help="offline (default) or a LiteLLM model string such as openai/gpt-4o-mini",
+    )
+    parser.add_argument(
+        "--api-base",
+        metavar="URL",
+        help="base URL of an OpenAI-compatible server (vLLM, llama.cpp, a proxy)",
+    )
+    parser.add_argument(
+        "--fallback",
+        action="append",
+        metavar="MODEL",
+        help="a model to try when the main one keeps failing (repeatable, in order)",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGY_CHOICES,
+        help="who writes the tests: offline, llm (the model), or hybrid (offline first, "
+        "the model for what is still missed; the default with a model)",
+    )
 
 
 def _add_project(parser: argparse.ArgumentParser) -> None:

@@ -56,6 +56,10 @@ async def run_command(args: argparse.Namespace) -> int:
         if outcome.reason:
             summary += f"; {outcome.reason}"
         print(f"{summary}  (session {outcome.session_id})")
+        # Node ids as pytest takes them from the project root: paste one to rerun it.
+        for case in outcome.tests:
+            if case.outcome in ("failed", "error"):
+                print(f"  {case.outcome:<6} {case.nodeid}")
     return 0 if outcome.status == "passed" else 1
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from regoose_tui.cli.common import open_store, print_json, settings_for
+from regoose_tui.domain.display import shown_path, shown_paths
 from regoose_tui.store.records import SessionRecord
 
 #: `--format` names and the report suffixes they stand for.
@@ -63,7 +64,7 @@ async def sessions_command(args: argparse.Namespace) -> int:
                 )
                 return 0
             print(f"session {record.id}  {record.status}  {_when(record.created_at)}")
-            print(f"  target   {record.target}")
+            print(f"  target   {shown_paths(record.target, record.project or None)}")
             print(f"  provider {record.provider}   runtime {record.runtime}")
             print(
                 f"  tests    {record.tests or 0} ({record.passed or 0} passed, {record.failed or 0} failed)"
@@ -72,7 +73,9 @@ async def sessions_command(args: argparse.Namespace) -> int:
             if record.reason:
                 print(f"  reason   {record.reason}")
             for file in files:
-                print(f"  wrote    {file.path} ({file.tests} tests)")
+                print(
+                    f"  wrote    {shown_path(file.path, record.project or None)} ({file.tests} tests)"
+                )
             for result in results:
                 line = f"    {result.outcome:<8} {result.nodeid}"
                 if result.outcome != "passed" and result.message:

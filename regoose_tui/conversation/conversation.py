@@ -32,6 +32,7 @@ from regoose_tui.bus.events import (
     ChatNotice,
     ChatToken,
     Event,
+    ProviderUsage,
     SettingChanged,
     ShowSessionsRequested,
 )
@@ -230,7 +231,12 @@ class Conversation:
             return None
         try:
             store = await self.host.get_store()
-            written = await write_suite(store, proposed, force=self.host.settings.generate.force)
+            written = await write_suite(
+                store,
+                proposed,
+                force=self.host.settings.generate.force,
+                publish=self.bus.publish_nowait,
+            )
         except RegooseError:
             self.proposed[block_id] = proposed
             raise
@@ -287,7 +293,21 @@ class Conversation:
         name = self.host.settings.provider.name
         provider = await asyncio.to_thread(self.host.make_provider, name, True)
         assert provider is not None  # required=True builds one or raises
-        return await self._stream(provider.chat(list(self.history)))
+        before = provider.spent()
+        try:
+            return await self._stream(provider.chat(list(self.history)))
+        finally:
+            # The status bar and the session count chat tokens too, even of a broken reply.
+            used = provider.spent().since(before)
+            if used.prompt_tokens or used.completion_tokens:
+                await self.emit(
+                    ProviderUsage(
+                        provider=provider.name,
+                        prompt_tokens=used.prompt_tokens,
+                        completion_tokens=used.completion_tokens,
+                        cost_usd=used.cost_usd,
+                    )
+                )
 
     async def say(self, markdown: str) -> str:
         """Stream a reply Regoose wrote itself (the same path as a provider's tokens)."""

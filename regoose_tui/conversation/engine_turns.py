@@ -34,6 +34,7 @@ async def generate(conversation: Conversation, path: str) -> GenerationOutcome:
         target=(project / Path(path).expanduser()).resolve(),
         project=project.resolve(),
         provider=settings.provider.name,
+        provider_settings=settings.provider,
         runtime=settings.runtime.name,
         out_dir=(project / out_dir) if out_dir else None,
         iterations=settings.generate.iterations,

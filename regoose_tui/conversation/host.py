@@ -70,9 +70,10 @@ class StandaloneHost:
             return self._provider_factory(name)
         if not required:
             return None
-        from regoose_tui.providers.factory import create_provider
+        from regoose_tui.providers.factory import provider_from_settings
 
-        return create_provider(name)
+        # The configured API base, fallbacks, strategy and key go with the name.
+        return provider_from_settings(self.settings.provider, name)
 
     async def get_store(self) -> SessionStore:
         """The store this host was given."""

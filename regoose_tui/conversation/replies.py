@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regoose_tui.chat.explain import FailureInfo, explain_failure, find_failure
+from regoose_tui.domain.display import shown_path
 
 if TYPE_CHECKING:
     from regoose_tui.engine.outcome import GenerationOutcome
@@ -27,11 +28,8 @@ NO_FAILURE_YET = "No failed test in this session yet: run the tests first (`/run
 
 
 def relative(path: Path, project_dir: Path) -> str:
-    """``path`` as the user sees it: relative to the project when inside it."""
-    try:
-        return path.resolve().relative_to(project_dir.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """``path`` as the user sees it: relative to the project when inside it, else absolute."""
+    return shown_path(path, project_dir)
 
 
 def _names(failures: Sequence[FailureInfo]) -> str:
@@ -43,7 +41,8 @@ def generation_summary(outcome: GenerationOutcome, proposed: str | None) -> str:
     """The reply after a generation; ``proposed`` is the shown path of a suite to accept."""
     summary = (
         f"**{outcome.module}**: {outcome.tests} tests, {outcome.passed} passed, "
-        f"{outcome.failed} failed — line coverage {outcome.line_percent:.0f}%, "
+        f"{outcome.failed} failed{'; ' + outcome.drops if outcome.drops else ''} — "
+        f"line coverage {outcome.line_percent:.0f}%, "
         f"branch coverage {outcome.branch_percent:.0f}% "
         f"({outcome.iterations} iteration(s), {outcome.wall_seconds:.1f} s)."
     )

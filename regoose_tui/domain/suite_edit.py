@@ -9,12 +9,22 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from regoose_tui.domain.nesting import too_deep
+
 
 @dataclass(frozen=True)
 class _Span:
     name: str
     start: int  # 0-based first line (decorators included)
     end: int  # 0-based exclusive
+
+
+def _parse(source: str) -> ast.Module:
+    """``ast.parse`` with a suite nested past the recursion limit as one input error."""
+    try:
+        return ast.parse(source)
+    except (RecursionError, MemoryError) as exc:
+        raise too_deep("the test module", exc) from None
 
 
 def _spans(tree: ast.Module) -> list[_Span]:
@@ -29,7 +39,7 @@ def _spans(tree: ast.Module) -> list[_Span]:
 def list_test_names(source: str) -> list[str]:
     """Names of the test functions (and test methods as Class::method) in ``source``."""
     names: list[str] = []
-    for node in ast.parse(source).body:
+    for node in _parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
             "test"
         ):
@@ -56,7 +66,7 @@ def _method_spans(cls: ast.ClassDef) -> list[_Span]:
 def remove_tests(source: str, names: set[str] | list[str]) -> str:
     """Drop the named tests (``test_x`` or ``TestC::test_x``); a class left empty goes too."""
     wanted = set(names)
-    tree = ast.parse(source)
+    tree = _parse(source)
     lines = source.splitlines(keepends=True)
     drop: list[tuple[int, int]] = []
     for node in tree.body:
@@ -96,8 +106,8 @@ def merge_suites(base: str, extra: str) -> str:
     """Add ``extra``'s imports, helpers and tests to ``base``; clashing test names get a suffix."""
     if not base.strip():
         return extra
-    base_tree = ast.parse(base)
-    extra_tree = ast.parse(extra)
+    base_tree = _parse(base)
+    extra_tree = _parse(extra)
     extra_lines = extra.splitlines(keepends=True)
     base_imports = {
         ast.unparse(n) for n in base_tree.body if isinstance(n, ast.Import | ast.ImportFrom)

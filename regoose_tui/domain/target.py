@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from regoose_tui.domain.nesting import too_deep
 from regoose_tui.errors import (
     TargetNotFound,
     TargetOutsideProject,
@@ -114,6 +115,8 @@ def resolve_target(target: str | Path, project: str | Path | None = None) -> Tar
         ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         raise TargetSyntaxError(f"{path}:{exc.lineno or 0}: syntax error: {exc.msg}") from None
+    except (RecursionError, MemoryError) as exc:
+        raise too_deep(path, exc) from None
     return TargetModule(
         path=path, module=module_name(path, project_dir), project_dir=project_dir, source=source
     )

@@ -30,14 +30,16 @@ from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import SessionFinished, SessionStarted
 from regoose_tui.bus.subscription import Subscription
 from regoose_tui.domain.target import project_root
+from regoose_tui.domain.test_identity import name_in_file, project_node_id, rebase_node_id
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
 from regoose_tui.engine.output_check import check_output, test_file_name
+from regoose_tui.engine.provenance import Provenance
+from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.providers.base import GenerationResult, Provider
-from regoose_tui.providers.factory import create_provider
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import PythonEnv, resolve_python
 from regoose_tui.runtime.registry import get_runtime
@@ -100,7 +102,7 @@ class GenerationSession:
         work_dir = Path(tempfile.mkdtemp(prefix="regoose-session-"))
         try:
             try:
-                provider = self._provider or create_provider(provider_name)
+                provider = self._provider or build_provider(options)
                 runtime = self._runtime or await asyncio.to_thread(get_runtime, runtime_name)
                 python = self._python or await asyncio.to_thread(resolve_python)
                 # One registry for the whole session: every agent and the provider get
@@ -193,6 +195,7 @@ class GenerationSession:
 
         # Results every later node needs; the plan only hands a node its direct deps.
         shared: dict[str, Any] = {}
+        provenance = Provenance()
 
         async def analyze(ctx: NodeContext) -> TargetAnalysis:
             agent = AnalyzerAgent(
@@ -231,6 +234,7 @@ class GenerationSession:
                     feedback=previous.feedback if previous else None,
                 )
             )
+            provenance.add(shared["candidate"], default_origin=provider.name)
             return shared["candidate"]
 
         async def execute(ctx: NodeContext) -> Execution:
@@ -314,9 +318,15 @@ class GenerationSession:
                 raise asyncio.CancelledError
             raise PlanError("generation stopped: a step cancelled the plan")
         if not result.ok:
-            raise _first_error(result)
+            raise first_error(result)
         return await self._conclude(
-            result, provider, sandbox.runtime, started, shared.get("dropped", [])
+            result,
+            provider,
+            sandbox.runtime,
+            started,
+            shared.get("dropped", []),
+            provenance,
+            out_path=shared["out_path"],
         )
 
     async def _conclude(
@@ -326,6 +336,9 @@ class GenerationSession:
         runtime: Runtime,
         started: float,
         shared_dropped: list[tuple[str, str]],
+        provenance: Provenance,
+        *,
+        out_path: Path,
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -334,10 +347,26 @@ class GenerationSession:
         iterations = result.outcomes["validator"].iteration
         kept: KeptSuite | None = validation.kept
         report = kept.report if kept else None
+        # Tests are named by the file as written (or to be written), not by the
+        # sandbox copy they ran as: one identity for the store, reports and faces.
+        root = analysis.target.project_dir
         records = [
-            TestRecord(case.nodeid, case.outcome, case.duration, case.message)
+            TestRecord(
+                rebase_node_id(case.nodeid, out_path, root),
+                case.outcome,
+                case.duration,
+                case.message,
+                origin=provenance.origin_of(case.nodeid),
+            )
             for case in (report.tests if report else [])
         ]
+        kept_ids = {record.name for record in records}
+        # One entry per node id, as the store keeps it: the latest reason wins, and a
+        # name dropped in one iteration but kept in a later one is not a drop.
+        latest = {
+            project_node_id(out_path, root, name_in_file(n)): why for n, why in shared_dropped
+        }
+        dropped = tuple((nodeid, why) for nodeid, why in latest.items() if nodeid not in kept_ids)
         passed = report.passed if report else 0
         failed = (report.failed + report.errors) if report else 0
         tests = len(records)
@@ -348,7 +377,7 @@ class GenerationSession:
         await self.store.record_results(
             self.session_id,
             [(r.name, r.outcome, r.duration, r.message) for r in records]
-            + [(name, "dropped", 0.0, why) for name, why in shared_dropped],
+            + [(name, "dropped", 0.0, why) for name, why in dropped],
         )
         if written.path is not None and written.written:
             await self.store.record_file(
@@ -382,16 +411,10 @@ class GenerationSession:
             wall_seconds=time.monotonic() - started,
             iterations=iterations,
             records=tuple(records),
-            dropped=tuple(shared_dropped),
+            dropped=dropped,
             test_source=kept.source if kept else "",
             reason=reason,
+            prompt_tokens=provenance.prompt_tokens,
+            completion_tokens=provenance.completion_tokens,
+            cost_usd=provenance.cost_usd,
         )
-
-
-def _first_error(result: PlanResult) -> RegooseError:
-    """The error that stopped the plan, as a RegooseError for the caller."""
-    for outcome in result.failed:
-        if isinstance(outcome.error, RegooseError):
-            return outcome.error
-    details = "; ".join(f"{o.node_id}: {o.detail}" for o in result.failed) or result.status
-    return PlanError(f"generation failed: {details}")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regoose_tui.config import ProviderSettings
+
 
 class GenerateOptions(BaseModel):
     """Options of `regoose generate` and of `/generate` in the app."""
@@ -15,6 +17,9 @@ class GenerateOptions(BaseModel):
     target: Path
     project: Path | None = None
     provider: str = "offline"
+    #: How the provider is called (API base, fallbacks, strategy, key); None: defaults.
+    #: The key stays a SecretStr: it never shows in a repr, a log line or the store.
+    provider_settings: ProviderSettings | None = None
     runtime: str = "auto"
     out_dir: Path | None = None
     iterations: int = Field(default=3, ge=1, le=20)

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from regoose_tui.domain.drops import drop_counts, drop_kind, drops_phrase
+from regoose_tui.reports.documents import GenerateDocument
 
 
 @dataclass(frozen=True)
 class TestRecord:
     """One test of the final suite (or one dropped on the way)."""
 
+    __test__ = False  # not a pytest test class despite the name
+
     name: str
     outcome: str
     duration: float = 0.0
     message: str | None = None
+    #: Who wrote it: "offline" (the embedded engine) or "llm" (the model); None if unknown.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,10 +51,19 @@ class GenerationOutcome:
     #: Where the suite goes (or went); set even when it was not written yet.
     proposed_path: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    #: The provider calls of the whole session (0 for the offline engine).
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
 
-    def as_json(self) -> dict[str, object]:
-        """The one JSON object of `regoose generate --json`."""
-        return {
+    @property
+    def drops(self) -> str:
+        """``6 dropped (4 duplicate, 2 failing)``, or "" when nothing was dropped."""
+        return drops_phrase(why for _, why in self.dropped)
+
+    def as_json(self) -> dict[str, Any]:
+        """The one JSON object of `regoose generate --json` (schema: GenerateDocument)."""
+        data: dict[str, Any] = {
             "session_id": self.session_id,
             "provider": self.provider,
             "runtime": self.runtime,
@@ -63,4 +80,31 @@ class GenerationOutcome:
             "wall_seconds": round(self.wall_seconds, 2),
             "report": str(self.report_path) if self.report_path else None,
             "reason": self.reason,
+            "tokens": {
+                "prompt": self.prompt_tokens,
+                "completion": self.completion_tokens,
+                "total": self.prompt_tokens + self.completion_tokens,
+            },
+            "cost_usd": round(self.cost_usd, 6),
+            # Keyed by test function name (class::test for methods), as the providers know them.
+            "origins": {
+                r.name.split("::", 1)[-1]: r.origin for r in self.records if r.origin is not None
+            },
+            "dropped": len(self.dropped),
+            "dropped_by_kind": drop_counts(why for _, why in self.dropped),
+            "results": [
+                {
+                    "nodeid": r.name,
+                    "outcome": r.outcome,
+                    "duration": r.duration,
+                    "message": r.message,
+                }
+                for r in self.records
+            ],
+            "dropped_tests": [
+                {"nodeid": name, "kind": drop_kind(why), "reason": why}
+                for name, why in self.dropped
+            ],
         }
+        # Through the published model: what is printed always matches the schema.
+        return GenerateDocument.model_validate(data).model_dump(mode="json")

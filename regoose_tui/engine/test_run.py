@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import (
@@ -14,9 +15,12 @@ from regoose_tui.bus.events import (
     SessionStarted,
     TestOutcome,
 )
+from regoose_tui.domain.display import rebase_frames
 from regoose_tui.domain.target import find_project_root
+from regoose_tui.domain.test_identity import rebase_node_id
 from regoose_tui.engine.session_tools import sandbox_of, session_tools
 from regoose_tui.errors import RegooseError, TargetNotFound, UsageError
+from regoose_tui.reports.documents import RunDocument
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.pytest_results import TestCaseResult
 from regoose_tui.runtime.python_env import PythonEnv
@@ -44,9 +48,9 @@ class TestRunOutcome:
     branch_percent: float | None = None
     wall_seconds: float = 0.0
 
-    def as_json(self) -> dict[str, object]:
-        """The one JSON object of `regoose run --json`."""
-        return {
+    def as_json(self) -> dict[str, Any]:
+        """The one JSON object of `regoose run --json` (schema: RunDocument)."""
+        data: dict[str, Any] = {
             "session_id": self.session_id,
             "runtime": self.runtime,
             "isolated": self.isolated,
@@ -62,7 +66,17 @@ class TestRunOutcome:
             if self.branch_percent is None
             else round(self.branch_percent, 1),
             "wall_seconds": round(self.wall_seconds, 2),
+            "results": [
+                {
+                    "nodeid": t.nodeid,
+                    "outcome": t.outcome,
+                    "duration": t.duration,
+                    "message": t.message or None,
+                }
+                for t in self.tests
+            ],
         }
+        return RunDocument.model_validate(data).model_dump(mode="json")
 
 
 #: Markers of a project root, as pytest looks for them.
@@ -98,6 +112,21 @@ def check_test_paths(paths: list[Path]) -> list[Path]:
         if not path.exists():
             raise TargetNotFound(f"{path}: no such test file or folder")
     return [p.resolve() for p in paths]
+
+
+def as_written(case: TestCaseResult, project: Path) -> TestCaseResult:
+    """``case`` named as pytest names it from the project root, its frames shown from there.
+
+    The sandbox names files by absolute path and prints frames relative to its
+    own working folder; a person (and a rerun) needs both from the project.
+    """
+    nodeid = rebase_node_id(case.nodeid, case.file, project) if case.file else case.nodeid
+    return replace(
+        case,
+        nodeid=nodeid,
+        message=rebase_frames(case.message, project),
+        traceback=rebase_frames(case.traceback, project),
+    )
 
 
 async def run_tests(
@@ -167,7 +196,8 @@ async def run_tests(
             await tap.join()
             await store.finish_session(session_id, status, reason)
             raise
-        for case in report.tests:
+        cases = [as_written(case, project) for case in report.tests]
+        for case in cases:
             bus.publish_nowait(
                 TestOutcome(
                     nodeid=case.nodeid,
@@ -183,7 +213,7 @@ async def run_tests(
         wall = time.monotonic() - started
         await store.record_results(
             session_id,
-            [(c.nodeid, c.outcome, c.duration, c.message or None) for c in report.tests],
+            [(c.nodeid, c.outcome, c.duration, c.message or None) for c in cases],
         )
         bus.publish_nowait(
             SessionFinished(status=status, reason=reason, wall_seconds=wall, session_id=session_id)
@@ -208,7 +238,7 @@ async def run_tests(
         isolated=runtime.isolated,
         status=status,
         reason=reason,
-        tests=list(report.tests),
+        tests=cases,
         passed=report.passed,
         failed=report.failed,
         errors=report.errors,

@@ -51,6 +51,23 @@ class GenerationResult:
 
 
 @dataclass(frozen=True)
+class Spent:
+    """What a provider's model calls have cost so far: tokens and USD."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def since(self, earlier: Spent) -> Spent:
+        """What was spent between ``earlier`` and this."""
+        return Spent(
+            self.prompt_tokens - earlier.prompt_tokens,
+            self.completion_tokens - earlier.completion_tokens,
+            self.cost_usd - earlier.cost_usd,
+        )
+
+
+@dataclass(frozen=True)
 class ChatTurn:
     role: str
     content: str
@@ -70,3 +87,7 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         """Stream a reply to a conversation, fragment by fragment."""
+
+    def spent(self) -> Spent:
+        """Tokens and cost of every model call so far (chat included); none without a model."""
+        return Spent()

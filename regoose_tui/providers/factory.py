@@ -1,7 +1,9 @@
 """Providers by name: `offline`, or a LiteLLM model string like `openai/gpt-4o-mini`.
 
-Provider modules are imported only when named, so choosing `offline` never
-loads LiteLLM (3.5 s, 170 MB).
+A model comes with a strategy: ``llm`` (the model writes every test) or
+``hybrid`` (the default: the offline engine first, the model for what is
+still missed); ``offline`` ignores the model. Provider modules are imported
+only when named, so choosing `offline` never loads LiteLLM (3.5 s, 170 MB).
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from regoose_tui.config import ProviderSettings
 from regoose_tui.errors import ProviderUnavailable, UsageError
 from regoose_tui.providers.base import Provider
 
 OFFLINE = "offline"
+LLM = "llm"
+HYBRID = "hybrid"
+STRATEGIES = (OFFLINE, LLM, HYBRID)
 
 
 @dataclass(frozen=True)
@@ -39,13 +45,19 @@ def create_provider(
     fallbacks: Sequence[str] = (),
     timeout_seconds: float = 60.0,
     max_retries: int = 3,
+    strategy: str | None = None,
 ) -> Provider:
     """The provider called ``name`` (default: offline); LiteLLM options apply to models only.
 
     ``api_key`` None means the vendor's usual environment variable (OPENAI_API_KEY, ...).
+    ``strategy`` None means hybrid for a model and offline without one.
     """
     name = (name or OFFLINE).strip()
-    if name == OFFLINE:
+    if strategy is not None and strategy not in STRATEGIES:
+        raise UsageError(f"unknown strategy {strategy!r}: use offline, llm or hybrid")
+    if name == OFFLINE or strategy == OFFLINE:
+        if strategy in (LLM, HYBRID):
+            raise UsageError(f"strategy {strategy} needs a model: add --provider MODEL")
         from regoose_tui.providers.offline import OfflineProvider
 
         return OfflineProvider()
@@ -59,7 +71,7 @@ def create_provider(
         for fallback in fallbacks:
             if not is_litellm_model(fallback):
                 raise UsageError(f"fallback {fallback!r} is not a LiteLLM model string")
-        return LiteLLMProvider(
+        llm = LiteLLMProvider(
             CallSettings(
                 model=name,
                 fallbacks=tuple(fallbacks),
@@ -69,9 +81,36 @@ def create_provider(
                 max_retries=max_retries,
             )
         )
+        if strategy == LLM:
+            return llm
+        from regoose_tui.providers.hybrid import HybridProvider
+        from regoose_tui.providers.offline import OfflineProvider
+
+        return HybridProvider(OfflineProvider(), llm)
     raise UsageError(
         f"unknown provider {name!r}: use 'offline' or a LiteLLM model string such as "
         "'openai/gpt-4o-mini'"
+    )
+
+
+def provider_from_settings(settings: ProviderSettings, name: str | None = None) -> Provider:
+    """The provider the ``[provider]`` settings describe (``name`` overrides their model).
+
+    The key is the configured one (env or .env), else the vendor's usual variable;
+    it goes into the call settings only, never into a name, an event or the store.
+    """
+    chosen = (name or settings.name).strip()
+    if chosen != OFFLINE and not is_litellm_model(chosen) and settings.model:
+        chosen = settings.model  # ``name`` names a kind ("litellm"); ``model`` says which
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    return create_provider(
+        chosen,
+        api_base=settings.api_base,
+        api_key=key,
+        fallbacks=settings.fallbacks,
+        timeout_seconds=settings.timeout_seconds,
+        max_retries=settings.max_retries,
+        strategy=settings.strategy,
     )
 
 

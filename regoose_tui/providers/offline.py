@@ -51,6 +51,7 @@ class OfflineProvider(Provider):
             test_source=result.test_source,
             notes=result.notes,
             extra={
+                "origin": "offline",
                 "tests": result.tests,
                 "line_percent": result.line_percent,
                 "branch_percent": result.branch_percent,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from regoose_tui.domain.drops import drop_counts
 from regoose_tui.errors import InputError
 from regoose_tui.reports.model import FileWritten, SessionReport, TestResult
 
 REPORT_FORMAT: Final = "regoose.report"
-REPORT_VERSION: Final = 1
+#: 2: ``version`` became ``schema_version``; ``summary.dropped_by_kind`` added.
+REPORT_VERSION: Final = 2
 
 
 class _Doc(BaseModel):
@@ -40,12 +42,15 @@ class FileEntry(_Doc):
 class Summary(_Doc):
     """Counts by outcome (derived from ``tests``; informative only)."""
 
+    #: Tests in the suite (dropped ones are counted apart), as the CLI counts them.
     tests: int
     passed: int
     failed: int
     error: int
     skipped: int
     dropped: int
+    #: Dropped tests by why (duplicate, flaky, failing, no new coverage, not collected).
+    dropped_by_kind: dict[str, int] = {}
 
 
 class Coverage(_Doc):
@@ -69,7 +74,7 @@ class ReportDocument(_Doc):
     """The JSON report; field order is the key order on disk."""
 
     format: Literal["regoose.report"] = REPORT_FORMAT
-    version: Literal[1] = REPORT_VERSION
+    schema_version: Literal[1, 2] = REPORT_VERSION
     session_id: str
     target: str
     project: str
@@ -87,6 +92,15 @@ class ReportDocument(_Doc):
     usage: Usage
     tests: list[TestEntry]
     files: list[FileEntry]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_version_1(cls, data: Any) -> Any:
+        """A version 1 report named its schema version ``version``: read it the same."""
+        if isinstance(data, dict) and "version" in data and "schema_version" not in data:
+            data = {**data, "schema_version": data["version"]}
+            del data["version"]
+        return data
 
 
 def to_document(report: SessionReport) -> ReportDocument:
@@ -106,12 +120,13 @@ def to_document(report: SessionReport) -> ReportDocument:
         wall_seconds=report.wall_seconds,
         iterations=report.iterations,
         summary=Summary(
-            tests=len(report.tests),
+            tests=report.kept,
             passed=counts["passed"],
             failed=counts["failed"],
             error=counts["error"],
             skipped=counts["skipped"],
             dropped=counts["dropped"],
+            dropped_by_kind=drop_counts(t.message for t in report.tests if t.outcome == "dropped"),
         ),
         coverage=Coverage(
             line_before=report.line_percent_before,

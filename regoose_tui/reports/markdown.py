@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from regoose_tui.domain.drops import drop_kind, drops_phrase
 from regoose_tui.reports.model import SessionReport, TestResult
 from regoose_tui.reports.text import percent, printable, seconds, utc_time
 
@@ -15,6 +16,13 @@ _STATUS_MARK = {
     "cancelled": "⏹️",
     "running": "⏳",
 }
+
+
+#: Past these, a report would outgrow a PR comment (65,536 characters on GitHub).
+MAX_FAILURES = 20
+MAX_TEST_ROWS = 300
+#: A failure's message is cut to this many lines (the traceback's end is the useful part).
+MAX_MESSAGE_LINES = 40
 
 
 def _cell(text: str) -> str:
@@ -49,11 +57,16 @@ def _coverage(before: float | None, after: float | None) -> str:
 
 
 def _tests_line(report: SessionReport) -> str:
+    """``4: 1 passed, 1 failed, 1 error, 1 skipped; 1 dropped (1 flaky)``.
+
+    The leading count is the suite's (dropped tests are not in it), the same
+    figure the CLI, the chat and the JSON report give.
+    """
     counts = report.outcome_counts()
     parts = [f"{counts[name]} {name}" for name in ("passed", "failed", "error", "skipped")]
-    if counts["dropped"]:
-        parts.append(f"{counts['dropped']} dropped")
-    return f"{len(report.tests)}: " + ", ".join(parts)
+    line = f"{report.kept}: " + ", ".join(parts)
+    drops = drops_phrase(t.message for t in report.tests if t.outcome == "dropped")
+    return f"{line}; {drops}" if drops else line
 
 
 def _summary_rows(report: SessionReport) -> list[tuple[str, str]]:
@@ -84,33 +97,74 @@ def _summary_rows(report: SessionReport) -> list[tuple[str, str]]:
 
 def _failure(test: TestResult) -> list[str]:
     lines = [f"### {_code(test.nodeid)} — {test.outcome} ({seconds(test.duration)})", ""]
-    lines.append(_block(test.message) if test.message else "_No message recorded._")
+    message = test.message or ""
+    message_lines = message.rstrip().splitlines()
+    if len(message_lines) > MAX_MESSAGE_LINES:
+        cut = len(message_lines) - MAX_MESSAGE_LINES
+        message = "\n".join([f"[… {cut} lines cut]", *message_lines[-MAX_MESSAGE_LINES:]])
+    lines.append(_block(message) if message else "_No message recorded._")
     lines.append("")
     return lines
 
 
+def _headline(report: SessionReport) -> list[str]:
+    """The few lines a GitHub job summary or PR comment shows: status, tests, coverage."""
+    mark = _STATUS_MARK.get(report.status, "")
+    title = f"## {mark} Regoose: {_code(report.target)} {report.status}".replace("  ", " ")
+    figures = [
+        f"**Tests** {_tests_line(report)}",
+        f"**Line coverage** {_coverage(report.line_percent_before, report.line_percent_after)}",
+        "**Branch coverage** "
+        + _coverage(report.branch_percent_before, report.branch_percent_after),
+    ]
+    lines = [title, "", " · ".join(figures), ""]
+    if report.reason:
+        lines += [f"> {_cell(report.reason)}", ""]
+    return lines
+
+
+def _details(summary: str, body: list[str]) -> list[str]:
+    """A collapsed section (GitHub renders Markdown inside with the blank lines kept)."""
+    return ["<details>", f"<summary>{summary}</summary>", "", *body, "</details>", ""]
+
+
 def render_markdown(report: SessionReport) -> str:
-    """The Markdown report text."""
-    lines = [f"# Regoose report: {_cell(report.target)}", "", "| | |", "|---|---|"]
-    lines += [f"| **{name}** | {value} |" for name, value in _summary_rows(report)]
-    lines.append("")
+    """The Markdown report text: a short headline, then collapsed details.
+
+    Sized for a GitHub job summary or a PR comment: the headline says status,
+    tests and coverage with its delta; failures, the full table of tests and the
+    files are in ``<details>``, and long lists are cut with a note.
+    """
+    lines = _headline(report)
     problems = report.problems
     if problems:
-        lines += [f"## Failures ({len(problems)})", ""]
-        for test in problems:
-            lines += _failure(test)
+        body: list[str] = []
+        for test in problems[:MAX_FAILURES]:
+            body += _failure(test)
+        if len(problems) > MAX_FAILURES:
+            body += [f"_…and {len(problems) - MAX_FAILURES} more failures._", ""]
+        lines += _details(f"<b>Failures ({len(problems)})</b>", body)
+    summary = ["| | |", "|---|---|"]
+    summary += [f"| **{name}** | {value} |" for name, value in _summary_rows(report)]
+    lines += _details("Session", [*summary, ""])
     if report.tests:
-        lines += ["## Tests", "", "| Test | Outcome | Duration |", "|---|---|---:|"]
-        lines += [
-            f"| {_code(test.nodeid, table=True)} | {test.outcome} | {seconds(test.duration)} |"
-            for test in report.tests
+        rows = ["| Test | Outcome | Duration |", "|---|---|---:|"]
+        rows += [
+            f"| {_code(test.nodeid, table=True)} | {_outcome(test)} | {seconds(test.duration)} |"
+            for test in report.tests[:MAX_TEST_ROWS]
         ]
-        lines.append("")
-    lines += ["## Files written", ""]
-    if report.files_written:
-        lines += [
-            f"- {_code(written.path)} ({written.tests} tests)" for written in report.files_written
-        ]
-    else:
-        lines.append("_None._")
-    return "\n".join(lines) + "\n"
+        if len(report.tests) > MAX_TEST_ROWS:
+            rows.append(f"| _…{len(report.tests) - MAX_TEST_ROWS} more_ | | |")
+        dropped = len(report.tests) - report.kept
+        shown = f"{report.kept} kept, {dropped} dropped" if dropped else str(report.kept)
+        lines += _details(f"Tests ({shown})", [*rows, ""])
+    files = [f"- {_code(w.path)} ({w.tests} tests)" for w in report.files_written] or ["_None._"]
+    lines += _details("Files written", [*files, ""])
+    return "\n".join(lines)
+
+
+def _outcome(test: TestResult) -> str:
+    """The outcome cell; a dropped test says why in a word."""
+    if test.outcome == "dropped":
+        return f"dropped ({drop_kind(test.message)})"
+    return test.outcome

@@ -21,6 +21,11 @@ class TestResult:
     message: str | None = None
 
 
+# Not a pytest test class despite the name. Set after the class: in a NamedTuple
+# body every assignment is a field to type checkers.
+TestResult.__test__ = False  # type: ignore[attr-defined]  # pytest's collection flag
+
+
 class FileWritten(NamedTuple):
     """A test file the session wrote: ``(path, tests, sha256)``."""
 
@@ -58,6 +63,11 @@ class SessionReport:
     def outcome_counts(self) -> Counter[str]:
         """How many tests ended in each outcome."""
         return Counter(test.outcome for test in self.tests)
+
+    @property
+    def kept(self) -> int:
+        """Tests in the suite: every test but the dropped ones."""
+        return sum(1 for test in self.tests if test.outcome != "dropped")
 
     @property
     def passed(self) -> int:

@@ -1,17 +1,24 @@
 """What a pytest run produced: per-test outcomes (JUnit XML) and coverage (JSON).
 
 Pure parsing of the files the sandboxed run wrote, so it can be tested on
-its own and reused on stored reports.
+its own and reused on stored reports. Those files are untrusted: they are
+read with :mod:`regoose_tui.runtime.safe_io` (no-follow, non-blocking,
+capped) and parsed from bytes; a shape coverage.py never writes is a
+ValueError, not a crash.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from regoose_tui.runtime.safe_io import DEFAULT_RESULT_CAP, read_result_bytes
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 
@@ -23,6 +30,11 @@ _JUNIT_OUTCOMES: tuple[tuple[str, Outcome], ...] = (
     ("skipped", "skipped"),
 )
 Arc = tuple[int, int]
+
+#: Cap on one junit.xml or coverage.json a sandboxed run wrote.
+REPORT_CAP = DEFAULT_RESULT_CAP
+#: Cap on a coverage data file (SQLite; it holds every arc of every measured file).
+DATA_FILE_CAP = 256 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,22 @@ def parse_coverage_json(
     path: Path, base_dir: Path, arcs: dict[Path, list[Arc]] | None = None
 ) -> CoverageSummary:
     """Read a ``coverage json`` report; relative file names are taken from ``base_dir``."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return parse_coverage_bytes(read_result_bytes(path, max_bytes=REPORT_CAP), base_dir, arcs)
+
+
+def parse_coverage_bytes(
+    report: bytes, base_dir: Path, arcs: dict[Path, list[Arc]] | None = None
+) -> CoverageSummary:
+    """Parse a ``coverage json`` report; ValueError when it is not one."""
+    try:
+        return _coverage_summary(json.loads(report.decode("utf-8", "replace")), base_dir, arcs)
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise ValueError(f"not a coverage.py JSON report ({type(exc).__name__})") from None
+
+
+def _coverage_summary(
+    data: dict[str, Any], base_dir: Path, arcs: dict[Path, list[Arc]] | None
+) -> CoverageSummary:
     files: dict[Path, FileCoverage] = {}
     for name, entry in data.get("files", {}).items():
         file_path = Path(name) if Path(name).is_absolute() else base_dir / name
@@ -126,12 +153,24 @@ def parse_coverage_json(
 
 
 def read_executed_arcs(data_file: Path) -> dict[Path, list[Arc]]:
-    """Every arc recorded in a coverage data file, by absolute source path."""
-    from coverage import CoverageData  # lazy: only pytest runs need it
+    """Every arc recorded in a coverage data file, by absolute source path.
 
-    data = CoverageData(basename=str(data_file))
-    data.read()
-    return {Path(name): list(data.arcs(name) or ()) for name in data.measured_files()}
+    The file was written in the sandbox: SQLite gets a private copy of its
+    bytes (read no-follow and capped), never the sandbox's file by name.
+    """
+    from coverage import CoverageData  # lazy: only pytest runs need it
+    from coverage.exceptions import CoverageException
+
+    raw = read_result_bytes(data_file, max_bytes=DATA_FILE_CAP, name=data_file.name)
+    with tempfile.TemporaryDirectory(prefix="regoose-cov-") as private:
+        copy = Path(private) / "coverage.sqlite"
+        copy.write_bytes(raw)
+        try:
+            data = CoverageData(basename=str(copy))
+            data.read()
+            return {Path(name): list(data.arcs(name) or ()) for name in data.measured_files()}
+        except (CoverageException, sqlite3.Error) as exc:
+            raise ValueError(f"{data_file.name}: not a coverage data file ({exc})") from None
 
 
 def _nodeid(classname: str, name: str, test_files: Sequence[Path]) -> tuple[str, Path | None]:
@@ -164,7 +203,19 @@ def _nodeid(classname: str, name: str, test_files: Sequence[Path]) -> tuple[str,
 
 def parse_junit(path: Path, test_files: Sequence[Path]) -> list[TestCaseResult]:
     """Every test case in a pytest JUnit XML report, in report order."""
-    root = ET.parse(path).getroot()
+    return parse_junit_bytes(read_result_bytes(path, max_bytes=REPORT_CAP), test_files)
+
+
+def parse_junit_bytes(report: bytes, test_files: Sequence[Path]) -> list[TestCaseResult]:
+    """Every test case in the bytes of a pytest JUnit XML report (ET.ParseError if not XML)."""
+    root = ET.fromstring(report)
+    try:
+        return _test_cases(root, test_files)
+    except (TypeError, ValueError) as exc:  # a "time" that is no number
+        raise ET.ParseError(f"not a pytest JUnit report: {exc}") from None
+
+
+def _test_cases(root: ET.Element, test_files: Sequence[Path]) -> list[TestCaseResult]:
     results: list[TestCaseResult] = []
     for case in root.iter("testcase"):
         classname = case.get("classname", "")

@@ -1,8 +1,12 @@
 """Run pytest under coverage.py in a sandbox and read back what happened.
 
 One run is two sandboxed commands: ``coverage run -m pytest`` (its output
-streams live, in colour) and ``coverage json``. Their reports are written to
-a private folder inside the work folder, parsed on the host, then removed.
+streams live, in colour) and ``coverage json``. The work folder is the
+host's: no sandbox ever writes it, the test files there are bound read-only.
+Each command gets a fresh private output folder inside it as its only
+writable folder (the second one reads the first one's read-only); the
+reports are read back with capped no-follow reads off the event loop
+(``safe_io``), parsed on the host, then the folders are removed.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -27,11 +30,17 @@ from regoose_tui.runtime.pytest_results import (
     FileCoverage,
     TestCaseResult,
     expand_test_files,
-    parse_coverage_json,
-    parse_junit,
+    parse_coverage_bytes,
+    parse_junit_bytes,
     read_executed_arcs,
 )
 from regoose_tui.runtime.python_env import PythonEnv
+from regoose_tui.runtime.safe_io import (
+    DEFAULT_RESULT_CAP,
+    UnsafeResultFile,
+    private_folder,
+    read_result_bytes,
+)
 
 RunStatus = Literal["passed", "failed", "no_tests", "error", "timed_out"]
 
@@ -140,10 +149,16 @@ def _include_pattern(cov_source: Path) -> str:
 
 
 def _status(
-    result: RunResult, tests: list[TestCaseResult], junit_ok: bool
+    result: RunResult, tests: list[TestCaseResult], junit_ok: bool, refused: str = ""
 ) -> tuple[RunStatus, str]:
-    """Classify a run from pytest's exit code and what the reports say."""
+    """Classify a run from pytest's exit code and what the reports say.
+
+    ``refused`` is why the host would not read the JUnit report (planted link,
+    FIFO, over the cap): the run is an error that says so.
+    """
     code = result.exit_code
+    if refused:
+        return "error", f"pytest's report was refused: {refused}"
     if result.timed_out:
         return "timed_out", f"pytest ran past its {result.wall_seconds:.0f} s limit and was killed"
     # A signal death shows as -N from a host process and 128+N through bwrap.
@@ -247,10 +262,10 @@ async def run_pytest(
         if not autoload_plugins:
             spec = replace(spec, env={**spec.env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
         result = await runtime.run(spec, _without_junit_notice(on_output))
-        cases = await asyncio.to_thread(_read_junit, run)
-        status, reason = _status(result, cases or [], cases is not None)
+        cases, refused = await asyncio.to_thread(_read_junit, run)
+        status, reason = _status(result, cases or [], cases is not None, refused)
         coverage: CoverageSummary | None = None
-        if run.cov_source is not None and not result.timed_out:
+        if run.cov_source is not None and not result.timed_out and not refused:
             coverage, note = await _coverage_report(runtime, run, python)
             if note:
                 reason = f"{reason}; {note}"
@@ -272,24 +287,30 @@ async def run_pytest(
 
 @dataclass(frozen=True)
 class _Run:
-    """Resolved paths and the base sandbox spec of one pytest run."""
+    """Resolved paths and the base sandbox spec of one pytest run.
+
+    ``artifacts`` is a private folder of the host's; ``base.work_dir`` (the
+    pytest command's writable cwd) and ``report_dir`` (the ``coverage json``
+    command's) are fresh folders inside it.
+    """
 
     base: RunSpec
     tests: list[Path]
     cov_source: Path | None
     artifacts: Path
+    report_dir: Path
 
     @property
     def junit(self) -> Path:
-        return self.artifacts / "junit.xml"
+        return self.base.work_dir / "junit.xml"
 
     @property
     def data_file(self) -> Path:
-        return self.artifacts / "coverage.sqlite"
+        return self.base.work_dir / "coverage.sqlite"
 
     @property
     def cov_json(self) -> Path:
-        return self.artifacts / "coverage.json"
+        return self.report_dir / "coverage.json"
 
 
 def _prepare(
@@ -300,37 +321,53 @@ def _prepare(
     cov_source: Path | None,
     limits: Limits,
 ) -> _Run:
-    """Resolve paths and make the private report folder (blocking: run in a thread)."""
+    """Resolve paths and make the private output folders (blocking: run in a thread)."""
     project_dir, work_dir = project_dir.resolve(), work_dir.resolve()
     cov_source = cov_source.resolve() if cov_source is not None else None
     tests = [(work_dir / p).resolve() for p in test_paths]
-    artifacts = Path(tempfile.mkdtemp(prefix=".regoose-run-", dir=work_dir))
+    artifacts = private_folder(work_dir, ".regoose-run-")
+    out = private_folder(artifacts, "pytest-")
+    report_dir = private_folder(artifacts, "coverage-")
+    # The tests are inputs: bound read-only (nothing of a run may change them).
     readable = [*python.read_only_paths, *tests, *([cov_source] if cov_source else [])]
     base = RunSpec(
         argv=(),
         project_dir=project_dir,
-        work_dir=work_dir,
+        work_dir=out,
         env={"PYTHONPATH": os.pathsep.join(map(str, python.extra_pythonpath))},
         limits=limits,
         read_only_paths=tuple(readable),
         label="pytest",
     )
-    return _Run(base=base, tests=tests, cov_source=cov_source, artifacts=artifacts)
+    return _Run(
+        base=base, tests=tests, cov_source=cov_source, artifacts=artifacts, report_dir=report_dir
+    )
 
 
-def _read_junit(run: _Run) -> list[TestCaseResult] | None:
-    """The test cases of the JUnit report, or None when pytest wrote none."""
-    if not run.junit.is_file() or run.junit.stat().st_size == 0:
-        return None
+def _read_junit(run: _Run) -> tuple[list[TestCaseResult] | None, str]:
+    """The test cases of the JUnit report (None when pytest wrote none) and why it was refused.
+
+    Blocking: run it in a thread.
+    """
     try:
-        return parse_junit(run.junit, expand_test_files(run.tests))
-    except (ET.ParseError, OSError):
-        return None  # cut short (a size limit, a full disk): as if pytest wrote none
+        report = read_result_bytes(run.junit, max_bytes=DEFAULT_RESULT_CAP, name="junit.xml")
+    except FileNotFoundError:
+        return None, ""
+    except UnsafeResultFile as exc:
+        return None, str(exc)
+    if not report:
+        return None, ""
+    try:
+        return parse_junit_bytes(report, expand_test_files(run.tests)), ""
+    except ET.ParseError:
+        return None, ""  # cut short (a size limit, a full disk): as if pytest wrote none
 
 
 def _read_coverage(run: _Run) -> CoverageSummary:
     arcs = read_executed_arcs(run.data_file)
-    return parse_coverage_json(run.cov_json, run.base.work_dir, arcs)
+    report = read_result_bytes(run.cov_json, max_bytes=DEFAULT_RESULT_CAP, name="coverage.json")
+    # coverage.py names files relative to the cwd of the command that wrote the report.
+    return parse_coverage_bytes(report, run.report_dir, arcs)
 
 
 async def _coverage_report(
@@ -348,12 +385,21 @@ async def _coverage_report(
         str(run.cov_json),
     ]
     limits = replace(run.base.limits, wall_seconds=_REPORT_SECONDS)
-    result = await runtime.run(replace(run.base, argv=argv, limits=limits, label="coverage"))
+    # A fresh writable folder; the pytest command's folder (the data file) read-only.
+    spec = replace(
+        run.base,
+        argv=argv,
+        limits=limits,
+        label="coverage",
+        work_dir=run.report_dir,
+        read_only_paths=(*run.base.read_only_paths, run.base.work_dir),
+    )
+    result = await runtime.run(spec)
     if result.exit_code != 0:
         last = (result.stdout + result.stderr).strip().splitlines()
         detail = last[-1] if last else f"exit code {result.exit_code}"
         return None, f"no coverage measured ({detail})"
     try:
         return await asyncio.to_thread(_read_coverage, run), ""
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, UnsafeResultFile) as exc:
         return None, f"no coverage measured (unreadable coverage data: {exc})"

@@ -12,6 +12,7 @@ from regoose_tui.bus.events import Event
 from regoose_tui.errors import StoreError
 from regoose_tui.store.database import Database
 from regoose_tui.store.event_buffer import EventBuffer, PendingEvent
+from regoose_tui.store.output_cap import DEFAULT_OUTPUT_CAP, OutputCap
 from regoose_tui.store.scrub import scrub_json
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,13 @@ _RETRY_DELAY = 0.2
 class EventWriter:
     """Queues events (sync) and writes them (async), numbering them per session."""
 
-    def __init__(self, db: Database, *, window: float) -> None:
+    def __init__(
+        self, db: Database, *, window: float, output_cap_bytes: int = DEFAULT_OUTPUT_CAP
+    ) -> None:
         self._db = db
         self._buffer = EventBuffer(window=window)
+        # A run's output beyond the cap is cut (one notice line), never stored.
+        self._output_cap = OutputCap(output_cap_bytes)
         # Held from taking a batch to committing it, so batches land in order.
         self._flush_lock = asyncio.Lock()
         self._last_seq: dict[str, int] = {}
@@ -59,7 +64,9 @@ class EventWriter:
         if self._stopping:
             log.warning("session store closed: dropped event %s", event.kind)
             return
-        self._buffer.put(session_id, event)
+        kept = self._output_cap.admit(session_id, event)
+        if kept is not None:
+            self._buffer.put(session_id, kept)
 
     async def flush(self) -> None:
         """Write everything queued so far; re-raise a failure of the writer task."""

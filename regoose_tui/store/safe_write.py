@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Collection
 from pathlib import Path
@@ -32,10 +33,32 @@ def nearest_existing(path: Path) -> Path:
     return path
 
 
+class NotRegularFile(OSError):
+    """The path exists but is no regular file (a FIFO, socket or device)."""
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 def file_sha256(path: Path) -> str:
-    """The hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    """The hex sha256 of a regular file's bytes; NotRegularFile for anything else.
+
+    Opened non-blocking and checked on the descriptor: a FIFO would otherwise
+    block the open (and the hash) until something writes into it.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"{path} is {_kind_of(mode)}")
+        digest = hashlib.sha256()
         for chunk in iter(lambda: handle.read(1 << 16), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -128,9 +151,22 @@ def write_generated_file(
         target = target.resolve()
     if target.is_dir():
         raise FileExistsRefused(f"{target} is a folder: cannot write a test file there")
-    if target.exists() and not force:
+    try:
+        mode = target.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None  # nothing there yet (a file where a folder should be: said below)
+    except OSError as exc:
+        raise StoreError(f"cannot read {target}: {exc.strerror}") from exc
+    if mode is not None and not stat.S_ISREG(mode):
+        # Never opened (a FIFO would block), never replaced, even with --force.
+        raise FileExistsRefused(
+            f"{target} is {_kind_of(mode)}, not a regular file: cannot write a test file there"
+        )
+    if mode is not None and not force:
         try:
             existing = file_sha256(target)
+        except NotRegularFile as exc:  # swapped since the stat above
+            raise FileExistsRefused(f"{exc}: cannot write a test file there") from None
         except OSError as exc:
             raise StoreError(f"cannot read {target}: {exc.strerror}") from exc
         if existing not in (known_sha256 or ()):

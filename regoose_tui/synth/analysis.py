@@ -14,6 +14,7 @@ import doctest
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regoose_tui.domain.nesting import too_deep
 from regoose_tui.errors import TargetSyntaxError
 
 #: Methods on a parameter that say what type it is.
@@ -147,7 +148,20 @@ class ModuleAnalysis:
 
 
 def analyze_module(source: str, path: str | Path) -> ModuleAnalysis:
-    """Parse ``source`` and describe it; raises TargetSyntaxError("file:line: msg")."""
+    """Parse ``source`` and describe it; raises TargetSyntaxError("file:line: msg").
+
+    A file nested past Python's recursion limit (``X = 1+1+...+1`` with tens
+    of thousands of terms) is a TargetTooDeep input error, not a crash: the
+    parser and every recursive walk below (``ast.unparse``, the visitors)
+    can hit the limit.
+    """
+    try:
+        return _analyze(source, path)
+    except (RecursionError, MemoryError) as exc:
+        raise too_deep(path, exc) from None
+
+
+def _analyze(source: str, path: str | Path) -> ModuleAnalysis:
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:

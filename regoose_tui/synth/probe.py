@@ -4,29 +4,49 @@ One process imports the target once and runs a batch of candidates. When a
 candidate kills the interpreter (segfault, ``os._exit``, a hang the alarm
 cannot break), the batch is rerun without it, so one bad call costs one
 restart, not the batch.
+
+The sandbox boundary (see ``regoose_tui.runtime.safe_io``): ``work_dir`` is a
+host-private folder no sandbox ever gets to write. The harness scripts and
+each request are staged in an inputs folder inside it that every run sees
+read-only; each command gets a fresh output folder as its writable cwd, read
+back with capped no-follow reads off the event loop, then removed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
+import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import SandboxTimeout, TargetImportError
 from regoose_tui.runtime.base import Limits, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.safe_io import (
+    private_folder,
+    read_result_text_async,
+    stage_file,
+)
 
 _SCRIPT = Path(__file__).with_name("probe_script.py")
 _DESCRIBE = Path(__file__).with_name("probe_describe.py")
 _MAX_RESTARTS = 12
+#: Cap on one probe output file (a batch's observed values).
+_PROBE_OUTPUT_CAP = 64 * 1024**2
+_OUT_NAME = "probe_out.jsonl"
 
 
 class Prober:
-    """Runs candidate batches for one target through a Runtime."""
+    """Runs candidate batches for one target through a Runtime.
+
+    ``work_dir`` must be a host folder no sandbox can write (a fresh temp
+    folder): runs only ever get fresh folders inside it as their cwd.
+    """
 
     def __init__(
         self,
@@ -46,11 +66,9 @@ class Prober:
         self.deadline = deadline
         self.log = log or (lambda _msg: None)
         self._counter = itertools.count()
-        self.script = work_dir / "_regoose_probe.py"
-        self.script.write_text(_SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
-        # The harness imports its helper module from its own folder.
-        helper = work_dir / "_regoose_probe_describe.py"
-        helper.write_text(_DESCRIBE.read_text(encoding="utf-8"), encoding="utf-8")
+        # Staged lazily (off the event loop) on the first run: see _stage.
+        self._inputs: Path | None = None
+        self._stage_lock = asyncio.Lock()
         paths = [str(target.project_dir), *(str(p) for p in extra_pythonpath)]
         self.pythonpath = os.pathsep.join(paths)
         self.runs = 0
@@ -68,37 +86,90 @@ class Prober:
         """Seconds left before the engine's deadline."""
         return self.deadline - time.monotonic()
 
+    async def _stage(self) -> Path:
+        """Stage the harness scripts once, in a folder the sandbox only reads."""
+        async with self._stage_lock:
+            if self._inputs is None:
+                self._inputs = await asyncio.to_thread(_stage_harness, self.work_dir)
+        return self._inputs
+
+    async def stage_inputs(self, files: Mapping[str, str]) -> Path:
+        """A fresh folder holding ``files`` (name -> text) that runs only read."""
+        return await asyncio.to_thread(_stage_folder, self.work_dir, "inputs-", files)
+
+    async def output_folder(self) -> Path:
+        """A fresh, empty, private folder to be one run's writable cwd."""
+        return await asyncio.to_thread(private_folder, self.work_dir, "run-")
+
+    async def discard(self, *folders: Path) -> None:
+        """Remove folders of finished runs (rmtree never follows a planted link)."""
+        for folder in folders:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
     async def run_argv(
-        self, argv: list[str], *, wall: float, hash_seed: int = 0, label: str = ""
+        self,
+        argv: list[str],
+        *,
+        wall: float,
+        hash_seed: int = 0,
+        label: str = "",
+        out_dir: Path | None = None,
+        read_only: Sequence[Path] = (),
     ) -> RunResult:
-        """Run one command in the sandbox with this engine's environment."""
+        """Run one command in the sandbox with this engine's environment.
+
+        ``out_dir`` (from :meth:`output_folder`) is the command's only writable
+        folder; without one a fresh folder is made and removed afterwards.
+        ``read_only`` are staged inputs the command reads.
+        """
         self.runs += 1
+        own = out_dir is None
+        cwd = await self.output_folder() if out_dir is None else out_dir
         spec = RunSpec(
             argv=argv,
             project_dir=self.target.project_dir,
-            work_dir=self.work_dir,
+            work_dir=cwd,
             env=self.env(hash_seed),
             limits=Limits(wall_seconds=max(3.0, wall)),
+            read_only_paths=tuple(read_only),
             label=label,
         )
-        return await self.runtime.run(spec)
+        try:
+            return await self.runtime.run(spec)
+        finally:
+            if own:
+                await self.discard(cwd)
 
     async def _harness(
         self, request: dict[str, Any], *, wall: float, hash_seed: int = 0
     ) -> tuple[list[dict[str, Any]], RunResult]:
-        n = next(self._counter)
-        req_path = self.work_dir / f"probe_req_{n}.json"
-        out_path = self.work_dir / f"probe_out_{n}.jsonl"
-        req_path.write_text(json.dumps(request), encoding="utf-8")
-        out_path.write_text("", encoding="utf-8")
-        result = await self.run_argv(
-            [self.python, str(self.script), str(req_path), str(out_path)],
-            wall=wall,
-            hash_seed=hash_seed,
-            label=f"probe {request['mode']}",
+        inputs = await self._stage()
+        name = f"probe_req_{next(self._counter)}.json"
+        req_path = await asyncio.to_thread(
+            stage_file, inputs, name, json.dumps(request).encode("utf-8")
         )
+        out_dir = await self.output_folder()
+        out_path = out_dir / _OUT_NAME
+        try:
+            result = await self.run_argv(
+                [self.python, str(inputs / "_regoose_probe.py"), str(req_path), str(out_path)],
+                wall=wall,
+                hash_seed=hash_seed,
+                label=f"probe {request['mode']}",
+                out_dir=out_dir,
+                read_only=(inputs,),
+            )
+            try:
+                text = await read_result_text_async(
+                    out_path, max_bytes=_PROBE_OUTPUT_CAP, name=_OUT_NAME
+                )
+            except FileNotFoundError:
+                text = ""  # the process died before its first line
+        finally:
+            await self.discard(out_dir)
+            await asyncio.to_thread(_unlink, req_path)
         lines = []
-        for raw in out_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        for raw in text.splitlines():
             try:
                 lines.append(json.loads(raw))
             except json.JSONDecodeError:
@@ -186,3 +257,27 @@ class Prober:
             else:
                 break
         return results
+
+
+def _stage_harness(work_dir: Path) -> Path:
+    """The inputs folder with the harness and the helper it imports from its own folder."""
+    return _stage_folder(
+        work_dir,
+        "inputs-",
+        {
+            "_regoose_probe.py": _SCRIPT.read_text(encoding="utf-8"),
+            "_regoose_probe_describe.py": _DESCRIBE.read_text(encoding="utf-8"),
+        },
+    )
+
+
+def _stage_folder(work_dir: Path, prefix: str, files: Mapping[str, str]) -> Path:
+    folder = private_folder(work_dir, prefix)
+    for name, text in files.items():
+        stage_file(folder, name, text.encode("utf-8"))
+    return folder
+
+
+def _unlink(path: Path) -> None:
+    # Requests are staged in a folder runs only read, so this name is still ours.
+    path.unlink(missing_ok=True)

@@ -1,5 +1,8 @@
 """Run the rendered module with pytest (under coverage.py when present) in the sandbox.
 
+Nothing the sandbox could write is trusted: the module is staged read-only,
+reports are read with capped no-follow reads off the event loop.
+
 The engine calls ``run_suite`` until every test passes: failing tests are cut
 out of the module and the rest rerun. The coverage figures reported with the
 result come from the last (all-green) run.
@@ -7,12 +10,19 @@ result come from the last (all-green) run.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from regoose_tui.runtime.safe_io import UnsafeResultFile, read_result_bytes_async
 from regoose_tui.synth.probe import Prober
+
+#: Cap on junit.xml and coverage.json of one generated module's run.
+_REPORT_CAP = 64 * 1024**2
 
 
 @dataclass
@@ -39,19 +49,36 @@ async def run_suite(
     wall: float,
     filename: str = "test_generated.py",
 ) -> SuiteRun:
-    """Write ``source`` into a fresh folder of the work dir and run pytest on it."""
-    folder = prober.work_dir / "verify"
-    folder.mkdir(exist_ok=True)
+    """Stage ``source`` in a fresh read-only folder and run pytest on it in the sandbox.
+
+    The module and its ini file are inputs (the sandbox only reads them);
+    pytest's reports land in a fresh output folder per command, read back
+    with capped no-follow reads; all three folders are removed afterwards.
+    """
     # An ini file of our own keeps the user's pytest config (addopts, plugins) out.
-    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    test_path = folder / filename
-    test_path.write_text(source, encoding="utf-8")
-    junit = folder / "junit.xml"
-    junit.unlink(missing_ok=True)
-    data_file = folder / ".coverage"
-    data_file.unlink(missing_ok=True)
-    cov_json = folder / "coverage.json"
-    cov_json.unlink(missing_ok=True)
+    inputs = await prober.stage_inputs({"pytest.ini": "[pytest]\n", filename: source})
+    out = await prober.output_folder()
+    folders = [inputs, out]
+    try:
+        return await _run_staged(
+            prober, inputs, out, folders, filename, target_file, with_coverage, wall
+        )
+    finally:
+        await prober.discard(*folders)
+
+
+async def _run_staged(
+    prober: Prober,
+    inputs: Path,
+    out: Path,
+    folders: list[Path],
+    filename: str,
+    target_file: str,
+    with_coverage: bool,
+    wall: float,
+) -> SuiteRun:
+    junit = out / "junit.xml"
+    data_file = out / ".coverage"
     pytest_args = [
         "-m",
         "pytest",
@@ -61,13 +88,13 @@ async def run_suite(
         "-p",
         "no:randomly",
         "--rootdir",
-        str(folder),
+        str(inputs),
         "-c",
-        str(folder / "pytest.ini"),
+        str(inputs / "pytest.ini"),
         f"--junitxml={junit}",
         "-o",
         "junit_family=xunit2",
-        str(test_path),
+        str(inputs / filename),
     ]
     if with_coverage:
         argv = [
@@ -82,13 +109,24 @@ async def run_suite(
         ]
     else:
         argv = [prober.python, *pytest_args]
-    result = await prober.run_argv(argv, wall=wall, label="pytest generated tests")
+    result = await prober.run_argv(
+        argv, wall=wall, label="pytest generated tests", out_dir=out, read_only=(inputs,)
+    )
     run = SuiteRun(wall_seconds=result.wall_seconds)
-    if not junit.exists():
+    try:
+        report = await read_result_bytes_async(junit, max_bytes=_REPORT_CAP, name="junit.xml")
+    except FileNotFoundError:
         run.error = (result.stdout + result.stderr)[-2000:] or "pytest produced no report"
         return run
-    _read_junit(junit, run)
-    if with_coverage and data_file.exists():
+    except UnsafeResultFile as exc:
+        run.error = str(exc)
+        return run
+    _read_junit(report, run)
+    if with_coverage and await asyncio.to_thread(os.path.lexists, data_file):
+        # coverage json reads the first run's folder (read-only now) and writes a fresh one.
+        cov_out = await prober.output_folder()
+        folders.append(cov_out)
+        cov_json = cov_out / "coverage.json"
         await prober.run_argv(
             [
                 prober.python,
@@ -101,14 +139,25 @@ async def run_suite(
             ],
             wall=min(60.0, max(5.0, wall)),
             label="coverage report",
+            out_dir=cov_out,
+            read_only=(out,),
         )
-        _read_coverage(cov_json, run)
+        try:
+            data = await read_result_bytes_async(
+                cov_json, max_bytes=_REPORT_CAP, name="coverage.json"
+            )
+        except (FileNotFoundError, UnsafeResultFile) as exc:
+            # No figures rather than wrong ones; say why when the file was refused.
+            if isinstance(exc, UnsafeResultFile):
+                run.error = str(exc)
+            return run
+        _read_coverage(data, run)
     return run
 
 
-def _read_junit(path: Path, run: SuiteRun) -> None:
+def _read_junit(report: bytes, run: SuiteRun) -> None:
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(report)
     except ET.ParseError as exc:
         run.error = f"unreadable junit report: {exc}"
         return
@@ -127,15 +176,20 @@ def _read_junit(path: Path, run: SuiteRun) -> None:
     # A collection error is reported as a testcase named after the file.
     if run.collected == 0:
         for suite in root.iter("testsuite"):
-            if int(suite.get("errors", "0")):
+            if suite.get("errors", "0") not in ("0", ""):
                 run.error = "the generated module failed to collect"
 
 
-def _read_coverage(path: Path, run: SuiteRun) -> None:
+def _read_coverage(report: bytes, run: SuiteRun) -> None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return
+        data = json.loads(report.decode("utf-8", "replace"))
+        _coverage_figures(data, run)
+    except (ValueError, TypeError, AttributeError, ZeroDivisionError):
+        # Written in the sandbox, so possibly not coverage.py's shape: no figures then.
+        run.line_percent = run.branch_percent = None
+
+
+def _coverage_figures(data: dict[str, Any], run: SuiteRun) -> None:
     totals = data.get("totals", {})
     statements = totals.get("num_statements", 0)
     branches = totals.get("num_branches", 0)

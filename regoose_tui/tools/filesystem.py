@@ -1,19 +1,21 @@
 """FilesystemTool: read, write (atomically), list, test and glob files under one root.
 
 Every path is resolved (symlinks followed) and refused when it leaves the
-root. Reads refuse binary and oversized files with a message saying so;
-writes go to a temp file in the target's folder and are renamed into place,
-so a reader never sees half a file, and an existing file is only replaced
-when the caller says ``overwrite``. The disk work runs in a thread.
+root; the file is then reached folder by folder from the root's descriptor
+with no link followed (``tools.dir_fd``), so swapping a folder for a symlink
+between the check and the use fails instead of escaping. Reads refuse
+binary, oversized and non-regular files (a FIFO) with a message saying so;
+writes go to a temp file in the target's folder and are renamed into place
+relative to that folder's descriptor, so a reader never sees half a file,
+and an existing file is only replaced when the caller says ``overwrite``.
+The disk work runs in a thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
@@ -29,6 +31,7 @@ from regoose_tui.errors import (
 )
 from regoose_tui.store.safe_write import sha256_text, write_generated_file
 from regoose_tui.tools.base import Publish, Tool, ToolArgs, ToolResult
+from regoose_tui.tools.dir_fd import existing_mode, parent_dir, read_at, write_at
 from regoose_tui.tools.paths import checked_root, relative, resolve_inside
 from regoose_tui.tools.typed_errors import failure_from
 
@@ -170,23 +173,26 @@ class FilesystemTool(Tool):
 
     # --- blocking parts ----------------------------------------------------------
 
+    def _relative(self, target: Path) -> PurePosixPath:
+        return PurePosixPath(target.relative_to(self.root).as_posix())
+
     def _read(self, path: str) -> str:
         target = self.resolve(path)
-        if not target.exists():
-            raise TargetNotFound(f"{path}: no such file")
-        if target.is_dir():
+        if target == self.root or target.is_dir():
             raise InputError(f"{path} is a folder, not a file")
-        size = target.stat().st_size
-        if size > self.max_read_bytes:
+        rel = self._relative(target)
+        try:
+            # The resolved path has no links left: walking it link-free must still work.
+            with parent_dir(self.root, rel, create=False) as folder:
+                data = read_at(folder, rel.name, self.max_read_bytes, path)
+        except FileNotFoundError:
+            raise TargetNotFound(f"{path}: no such file") from None
+        if len(data) > self.max_read_bytes:
+            size = target.stat().st_size if target.exists() else len(data)
             raise TargetUnreadable(
                 f"{path} is {human_size(size)}, over the {human_size(self.max_read_bytes)} "
                 "read limit"
             )
-        with target.open("rb") as handle:
-            # Read one byte past the limit: the file may have grown since stat().
-            data = handle.read(self.max_read_bytes + 1)
-        if len(data) > self.max_read_bytes:
-            raise TargetUnreadable(f"{path} is over the {human_size(self.max_read_bytes)} limit")
         if b"\x00" in data[:BINARY_SNIFF_BYTES]:
             raise TargetUnreadable(f"{path} is a binary file, not text")
         try:
@@ -199,28 +205,27 @@ class FilesystemTool(Tool):
     def _write(self, path: str, content: str, overwrite: bool) -> dict[str, Any]:
         target = self.resolve(path)
         shown = relative(self.root, target)
-        if target.is_dir():
+        if target == self.root or target.is_dir():
             raise InputError(f"{path} is a folder; cannot write a file there")
-        existed = target.exists()
-        if existed and not overwrite:
-            raise FileExistsRefused(f"{shown} already exists; pass overwrite=true to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        mode = stat.S_IMODE(target.stat().st_mode) if existed else 0o644
+        rel = self._relative(target)
         data = content.encode("utf-8")
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp_name, mode)
-            if overwrite:
-                os.replace(tmp_name, target)
-            else:
-                self._publish_new(tmp_name, target, shown)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
+        # Folder by folder from the root's descriptor, no link followed: a folder
+        # swapped for a symlink after resolve() fails the write instead of redirecting it.
+        with parent_dir(self.root, rel, create=True) as folder:
+            mode = existing_mode(folder, rel.name, shown)
+            existed = mode is not None
+            if existed and not overwrite:
+                raise FileExistsRefused(
+                    f"{shown} already exists; pass overwrite=true to replace it"
+                )
+            write_at(
+                folder,
+                rel.name,
+                data,
+                mode=0o644 if mode is None else mode,
+                overwrite=overwrite,
+                shown=shown,
+            )
         return {"path": shown, "bytes": len(data), "replaced": existed}
 
     def _write_generated(self, args: WriteGeneratedArgs) -> dict[str, Any]:
@@ -235,24 +240,6 @@ class FilesystemTool(Tool):
             "replaced": existed,
             "sha256": sha256_text(args.content),
         }
-
-    @staticmethod
-    def _publish_new(tmp_name: str, target: Path, shown: str) -> None:
-        """Move a temp file into place only if nothing is there yet (no race window)."""
-        try:
-            # link() fails if the target appeared meanwhile; replace() would clobber it.
-            os.link(tmp_name, target)
-        except FileExistsError:
-            raise FileExistsRefused(
-                f"{shown} already exists; pass overwrite=true to replace it"
-            ) from None
-        except OSError:
-            # Filesystems without hard links: fall back to check-then-rename.
-            if target.exists():
-                raise FileExistsRefused(
-                    f"{shown} already exists; pass overwrite=true to replace it"
-                ) from None
-            os.replace(tmp_name, target)
 
     def _list(self, path: str) -> dict[str, Any]:
         folder = self.resolve(path)

@@ -16,28 +16,28 @@ from regoose_tui.bus.events import (
     SessionFinished,
     SessionStarted,
 )
+from regoose_tui.domain.display import shown_paths
 
 DIM, BOLD_CYAN, RED, GREEN, RESET = "\x1b[2m", "\x1b[1;36m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
 
 def relative_target(target: str, project_dir: Path | None) -> str:
-    """Each space-separated path of ``target`` relative to the project when inside it."""
+    """Each space-separated path of ``target`` as shown to the user (see domain.display)."""
     if project_dir is None:
         return target
-    shown = []
-    for part in target.split(" "):
-        try:
-            shown.append(Path(part).relative_to(project_dir).as_posix())
-        except ValueError:
-            shown.append(part)
-    return " ".join(shown)
+    return shown_paths(target, project_dir)
+
+
+#: The provider a run of existing tests records (engine.test_run): it has none.
+RUN_PROVIDER = "-"
 
 
 def session_header(event: SessionStarted, project_dir: Path | None) -> str:
-    """'━━ shop/cart.py · offline · local — NOT ISOLATED'."""
+    """'━━ shop/cart.py · offline · local — NOT ISOLATED' (a run has no provider part)."""
     where = "" if event.isolated else " — NOT ISOLATED"
     target = relative_target(event.target, project_dir)
-    return f"{BOLD_CYAN}━━ {target} · {event.provider} · {event.runtime}{where}{RESET}"
+    provider = "" if event.provider == RUN_PROVIDER else f" · {event.provider}"
+    return f"{BOLD_CYAN}━━ {target}{provider} · {event.runtime}{where}{RESET}"
 
 
 def session_verdict(event: SessionFinished) -> str:
@@ -66,5 +66,7 @@ def stderr_lines(lines: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def agent_failed(event: AgentFailed) -> str:
-    """'✗ generator: the provider timed out', red."""
+    """'✗ generator: the provider timed out', red; '⏹ generator cancelled', dimmed."""
+    if event.error_type == "CancelledError":
+        return f"{DIM}⏹ {event.agent} cancelled{RESET}"
     return f"{RED}✗ {event.agent}: {event.error}{RESET}"

@@ -37,6 +37,7 @@ from regoose_tui.bus.events import (
     TestsWritten,
 )
 from regoose_tui.viewstate import log_lines
+from regoose_tui.viewstate.log_lines import RUN_PROVIDER
 from regoose_tui.viewstate.state import LogBatch, LogPerSession, PlanNode, ViewStatus
 
 #: Lines of events and output kept per plan node for its detail view.
@@ -150,7 +151,11 @@ class ViewReducer:
         self._started_at = self._clock()
         self._results = {}
         self._update_status(
-            provider=event.provider,
+            # A run of existing tests has no provider ("-"): the status bar keeps
+            # showing the conversation's, which the next generation will use.
+            provider=self._status.provider
+            if event.provider == RUN_PROVIDER and self._status.provider
+            else event.provider,
             runtime=event.runtime,
             isolated=event.isolated,
             elapsed=0.0,
@@ -214,7 +219,8 @@ class ViewReducer:
                     f": {event.summary}" if event.summary else ""
                 )
             case AgentFailed():
-                text = f"failed: {event.error_type}: {event.error}"
+                cancelled = event.error_type == "CancelledError"
+                text = "cancelled" if cancelled else f"failed: {event.error_type}: {event.error}"
                 self._log(None, log_lines.agent_failed(event))
         self._remember(event.node_id or event.agent, f"{event.agent}: {text}")
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_harness import AppFactory, wait_for
-from regoose_tui.widgets.assistant_message import AssistantMessage
-from regoose_tui.widgets.chat_input import ChatInput
-from regoose_tui.widgets.chat_notice import ChatNotice
-from regoose_tui.widgets.status_bar import StatusBar
 from textual.pilot import Pilot
 
 from regoose_tui.app.app import RegooseApp
 from regoose_tui.app.screens.history import HistoryScreen
 from regoose_tui.app.turns import NEEDS_LLM
+from regoose_tui.widgets.assistant_message import AssistantMessage
+from regoose_tui.widgets.chat_input import ChatInput
+from regoose_tui.widgets.chat_notice import ChatNotice
+from regoose_tui.widgets.status_bar import StatusBar
 
 FAILING_TEST = """\
 from shop.cart import Cart
@@ -111,11 +111,14 @@ async def test_run_then_explain_then_export(make_app: AppFactory, project: Path)
         assert "test_total_of_nothing_is_one" in summary
         info = app.main_screen.query_one(StatusBar).info
         assert (info.passed, info.failed) == (1, 1)
+        # A run has no provider of its own: the bar keeps the session's, never "-".
+        assert info.provider == app.settings.provider.name and info.runtime != "-"
 
         await _say(pilot, app, "why did test_total_of_nothing_is_one fail?")
         explanation = _replies(app)[-1]
         assert "test_total_of_nothing_is_one" in explanation
         assert "`1`" in explanation  # the expected value, from the assertion
+        assert "`tests/test_cart_by_hand.py:" in explanation  # from the project, not the sandbox
 
         await _say(pilot, app, "/export json")
         runner = app.main_screen.runner

@@ -28,6 +28,7 @@ class Generated:
     project: Path
     env: dict[str, str]
     report: Path
+    root: Path
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     data = root / "data"
     env = {"REGOOSE_DATA_DIR": str(data)}
     report = root / "report.xml"
+    # Several reports at once, as a CI job writes them (JUnit, job summary, JSON).
     result = run_regoose(
         "generate",
         str(project / "shop" / "pricing.py"),
@@ -48,10 +50,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
         "2",
         "--report",
         str(report),
+        str(root / "report.md"),
+        str(root / "report.json"),
         "--json",
         env=env,
     )
-    return Generated(result=result, project=project, env=env, report=report)
+    return Generated(result=result, project=project, env=env, report=report, root=root)
 
 
 def test_generate_json_has_every_field_and_tests_pass(generated: Generated) -> None:
@@ -124,6 +128,9 @@ def test_sessions_list_show_export_delete(generated: Generated, regoose: Regoose
     assert session_id in listing.out and "passed" in listing.out
     show = regoose("sessions", "show", session_id[:6], env=env)
     assert show.code == 0 and "shop/pricing.py" in show.out
+    # Tests are listed by the node id pytest takes from the project root.
+    assert "passed   tests/test_shop_pricing.py::test_" in show.out
+    assert "regoose-session" not in show.out
     markdown = regoose("sessions", "export", session_id, "--format", "md", env=env)
     assert markdown.code == 0 and "pricing" in markdown.out
     junit = regoose("sessions", "export", session_id, "--format", "junit", env=env)
@@ -156,7 +163,7 @@ def test_doctor_and_config(regoose: Regoose) -> None:
 
 def test_version_and_help(regoose: Regoose) -> None:
     assert regoose("--version").out.startswith("regoose ")
-    for command in ("generate", "run", "sessions", "doctor", "config", "tui"):
+    for command in ("generate", "run", "sessions", "doctor", "config", "schema", "tui"):
         assert regoose(command, "--help").code == 0
 
 

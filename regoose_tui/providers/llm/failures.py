@@ -98,7 +98,11 @@ def classify(exc: BaseException, secrets: Iterable[str] = ()) -> Failure:
     status = _status(exc)
     if isinstance(exc, TimeoutError | litellm.Timeout):
         return Failure(TIMEOUT, detail or "timed out", status)
-    if isinstance(exc, litellm.AuthenticationError | litellm.PermissionDeniedError):
+    # LiteLLM maps a 401 by its message: "bad key" from a local server comes back a
+    # BadRequestError. The status says what it is.
+    if status in (401, 403) or isinstance(
+        exc, litellm.AuthenticationError | litellm.PermissionDeniedError
+    ):
         return Failure(AUTH, detail, status)
     if isinstance(exc, litellm.ContextWindowExceededError):
         return Failure(CONTEXT, detail, status)

@@ -51,7 +51,8 @@ def generation_messages(
         segments = missed_segments(target.source, feedback)
         if segments:
             segment = segments[(request.iteration - 2) % len(segments)]
-            return COVERAGE, [system, _user(coverage_prompt(target, feedback, segment))]
+            prompt = coverage_prompt(target, feedback, segment, facts)
+            return COVERAGE, [system, _user(prompt)]
     existing = feedback.kept_test_source if feedback else ""
     return FIRST, [system, _user(first_prompt(target, existing, facts))]
 
@@ -74,7 +75,7 @@ def first_prompt(target: TargetModule, existing_tests: str, facts: Sequence[str]
         source=target.source.rstrip(),
         analysis=analysis_summary(target),
         existing_tests=_fenced(existing_tests) if existing_tests.strip() else _NONE,
-        facts="\n".join(f"- {fact}" for fact in facts) if facts else _NONE,
+        facts=_facts(facts),
     )
 
 
@@ -91,8 +92,10 @@ def repair_prompt(target: TargetModule, feedback: Feedback) -> str:
     )
 
 
-def coverage_prompt(target: TargetModule, feedback: Feedback, segment: Segment) -> str:
-    """The coverage-growth prompt for one missed segment."""
+def coverage_prompt(
+    target: TargetModule, feedback: Feedback, segment: Segment, facts: Sequence[str] = ()
+) -> str:
+    """The coverage-growth prompt for one missed segment (with what was observed, if known)."""
     lines = target.source.splitlines()
     width = len(str(segment.end))
     missed = set(segment.lines) | {src for src, _ in segment.branches}
@@ -111,6 +114,7 @@ def coverage_prompt(target: TargetModule, feedback: Feedback, segment: Segment) 
         missed_lines=_ranges(segment.lines) or _NONE,
         missed_branches=", ".join(f"{a} -> {b}" for a, b in segment.branches) or _NONE,
         existing_tests=feedback.kept_test_source.rstrip() or "# (no tests kept yet)",
+        facts=_facts(facts),
     )
 
 
@@ -206,6 +210,10 @@ def _ranges(numbers: Sequence[int]) -> str:
         else:
             out.append(str(n))
     return ", ".join(out)
+
+
+def _facts(facts: Sequence[str]) -> str:
+    return "\n".join(f"- {fact}" for fact in facts) if facts else _NONE
 
 
 def _fenced(code: str) -> str:

@@ -13,7 +13,13 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from regoose_tui.providers.base import ChatTurn, GenerationRequest, GenerationResult, Provider
+from regoose_tui.providers.base import (
+    ChatTurn,
+    GenerationRequest,
+    GenerationResult,
+    Provider,
+    Spent,
+)
 from regoose_tui.providers.llm.client import CallSettings, Completion, LLMClient, TokenSink
 from regoose_tui.providers.llm.loader import warm_up
 from regoose_tui.providers.llm.messages import generation_messages, strict_retry
@@ -48,6 +54,10 @@ class LiteLLMProvider(Provider):
         #: Where generation tokens go as they arrive (the chat shows them).
         self.on_token = on_token
 
+    def set_facts(self, facts: FactsSource | None) -> None:
+        """Where observed behaviour for the prompts comes from (the hybrid strategy sets it)."""
+        self._facts = facts
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """One pytest module for ``request.target`` (empty source + notes when none came)."""
         facts = tuple(self._facts(request)) if self._facts else ()
@@ -75,6 +85,11 @@ class LiteLLMProvider(Provider):
         async for piece in self.client.stream(messages):
             yield piece
 
+    def spent(self) -> Spent:
+        """The client's running totals (priced calls only in the cost)."""
+        totals = self.client.totals
+        return Spent(totals.prompt_tokens, totals.completion_tokens, totals.cost_usd)
+
     async def chat_messages(self, turns: Sequence[ChatTurn]) -> list[dict[str, str]]:
         """System prompt + the most recent turns that fit the model's window."""
         await warm_up()
@@ -94,6 +109,7 @@ def _result(
         completion_tokens=sum(c.usage.completion_tokens for c in calls),
         cost_usd=sum(c for c in costs if c is not None),
         extra={
+            "origin": "llm",
             "prompt": kind,
             "model": calls[-1].model,
             "calls": len(calls),

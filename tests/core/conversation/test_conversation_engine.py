@@ -7,6 +7,7 @@ test needs an exact suite (reject, a refused accept).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -133,14 +134,16 @@ async def test_run_then_explain_then_export_in_bwrap(
     summary = log.replies[-1]
     assert "2 tests: **1 passed**, **1 failed**" in summary
     assert "`test_total_of_nothing_is_one`" in summary
-    assert [f.name.split("::")[-1] for f in conversation.failures] == [
-        "test_total_of_nothing_is_one"
+    assert [f.name for f in conversation.failures] == [
+        "tests/test_cart_by_hand.py::test_total_of_nothing_is_one"  # as pytest runs it from here
     ]
 
     await conversation.send("why did test_total_of_nothing_is_one fail?")
     explanation = log.replies[-1]
     assert explanation.startswith("**test_total_of_nothing_is_one** failed")
     assert "`1`" in explanation  # the expected value, from the assertion
+    # Where it stopped, as the user finds the file (not from the sandbox's folder).
+    assert re.search(r"It stopped at `tests/test_cart_by_hand\.py:\d+`", explanation), explanation
 
     await conversation.send("/explain test_nothing_like_it")
     assert log.replies[-1].startswith("No failed test called `test_nothing_like_it`")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from regoose_tui.domain.suite_edit import list_test_names, merge_suites, remove_tests
 
 SUITE = '''"""Suite."""
@@ -76,3 +78,16 @@ def test_merge_skips_tests_the_base_already_has_under_any_name() -> None:
     names = list_test_names(merged)
     assert "test_a_2" not in names and "test_a_again" not in names
     assert "test_new" in names
+
+
+def test_a_too_deeply_nested_suite_is_an_input_error() -> None:
+    from regoose_tui.errors import InputError
+
+    suite = "def test_sum():\n    assert " + "+".join(["1"] * 60_000) + " > 0\n"
+    for edit in (
+        lambda: list_test_names(suite),
+        lambda: remove_tests(suite, ["test_sum"]),
+        lambda: merge_suites("def test_a():\n    pass\n", suite),
+    ):
+        with pytest.raises(InputError, match="the test module: too deeply nested to analyse"):
+            edit()

@@ -32,3 +32,12 @@ def test_folder_and_unimportable_names_are_refused(tmp_path: Path) -> None:
     (tmp_path / "my-module.py").write_text("x = 1\n")
     with pytest.raises(TargetOutsideProject, match="cannot be imported"):
         resolve_target(tmp_path / "my-module.py")
+
+
+def test_a_too_deeply_nested_target_is_an_input_error(tmp_path: Path) -> None:
+    from regoose_tui.errors import InputError
+
+    target = tmp_path / "deep.py"
+    target.write_text("X = " + "+".join(["1"] * 60_000) + "\n")
+    with pytest.raises(InputError, match=r"deep\.py: too deeply nested to analyse \("):
+        resolve_target(target, tmp_path)

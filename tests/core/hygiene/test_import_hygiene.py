@@ -52,3 +52,18 @@ def test_import_linter_contracts_are_kept() -> None:
     result = subprocess.run([str(linter), "--no-cache"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout[-2000:]
     assert "broken" in result.stdout and "0 broken" in result.stdout
+
+
+def test_import_graph_sees_the_widgets_under_the_name_the_code_uses() -> None:
+    """`regoose_tui.widgets.*` imports are edges of the contract graph, not dropped names.
+
+    Were the widgets not a real subpackage in a checkout, grimp would squash an import
+    of `regoose_tui.widgets.chat_view` into `regoose_tui` and no contract could see it.
+    """
+    import grimp
+
+    graph = grimp.build_graph("regoose_tui", include_external_packages=True)
+    assert "regoose_tui.widgets.chat_view" in graph.modules
+    assert "regoose_tui.widgets.chat_view" in graph.find_modules_directly_imported_by(
+        "regoose_tui.app.turns"
+    )

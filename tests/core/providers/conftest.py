@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from support.llm_samples import GRADE_SOURCE, SECRET_KEY
 from support.openai_server import ScriptedOpenAIServer
 
 from regoose_tui.domain.feedback import Feedback
@@ -18,39 +19,6 @@ from regoose_tui.domain.target import TargetModule
 from regoose_tui.providers.base import GenerationRequest
 from regoose_tui.providers.llm.client import CallSettings
 from regoose_tui.tools.registry import ToolRegistry
-
-#: A key that must never show up in an error, a log line or anywhere but the header.
-SECRET_KEY = "sk-regoose-test-9f8e7d6c5b4a"
-
-GRADE_SOURCE = '''"""Grades."""
-
-PASS_MARK = 50
-
-
-def grade(score: int) -> str:
-    """The letter for a score from 0 to 100."""
-    if score < 0 or score > 100:
-        raise ValueError(f"score out of range: {score}")
-    if score >= 90:
-        return "A"
-    if score >= PASS_MARK:
-        return "pass"
-    return "fail"
-'''
-
-GRADE_TESTS = """import pytest
-
-from grade import grade
-
-
-def test_grade_ninety_is_a():
-    assert grade(90) == "A"
-
-
-def test_grade_out_of_range_raises():
-    with pytest.raises(ValueError, match="out of range"):
-        grade(101)
-"""
 
 
 @pytest.fixture

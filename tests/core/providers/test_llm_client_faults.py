@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import SECRET_KEY
+from support.llm_samples import SECRET_KEY
 from support.openai_server import Answer, CutStream, Hang, InvalidJSON, Status
 
 from regoose_tui.errors import (
@@ -169,3 +169,15 @@ async def test_stream_yields_fragments_and_raises_the_error_at_the_end(server, s
         async for piece in client.stream(HELLO):
             pieces.append(piece)
     assert pieces == ["x ", "y ", "\n\n[retrying]\n\n"]
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_a_refusal_status_is_a_key_problem_whatever_its_error_type(
+    server, settings, status: int
+) -> None:
+    # LiteLLM reads "invalid_request_error" with a short message as a bad request;
+    # local OpenAI-compatible servers answer a wrong key exactly like this.
+    server.push(Status(status, "bad key", error_type="invalid_request_error"))
+    with pytest.raises(AuthFailed, match=f"API key was refused .* \\(HTTP {status}\\)"):
+        await LLMClient(settings()).complete(HELLO)
+    assert len(server.requests) == 1

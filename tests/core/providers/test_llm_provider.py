@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 import sys
 
-from conftest import GRADE_SOURCE, GRADE_TESTS
+from support.llm_samples import GRADE_SOURCE, GRADE_TESTS
 from support.openai_server import Answer
 
 from regoose_tui.domain.feedback import FailedTest, Feedback

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[3]
     "model", ["openai/gpt-4o-mini", "anthropic/claude-3-5-haiku-latest", "ollama/llama3"]
 )
 def test_any_litellm_model_string_builds_the_provider(model: str) -> None:
-    provider = create_provider(model)
+    provider = create_provider(model, strategy="llm")
     assert isinstance(provider, LiteLLMProvider)
     assert provider.name == model and provider.needs_network
     assert provider.settings.chain == (model,)
@@ -33,6 +33,7 @@ def test_keyword_options_reach_the_call_settings() -> None:
         fallbacks=["openai/backup", "ollama/llama3"],
         timeout_seconds=5,
         max_retries=1,
+        strategy="llm",
     )
     assert isinstance(provider, LiteLLMProvider)
     settings = provider.settings
@@ -44,7 +45,9 @@ def test_keyword_options_reach_the_call_settings() -> None:
 
 
 def test_the_key_is_not_in_the_settings_repr() -> None:
-    provider = create_provider("openai/gpt-4o-mini", api_key="sk-do-not-print-me-123")
+    provider = create_provider(
+        "openai/gpt-4o-mini", api_key="sk-do-not-print-me-123", strategy="llm"
+    )
     assert isinstance(provider, LiteLLMProvider)
     assert "sk-do-not-print-me-123" not in repr(provider.settings)
 

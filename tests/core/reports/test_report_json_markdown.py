@@ -17,13 +17,14 @@ def test_json_round_trips_exactly(report: SessionReport) -> None:
 def test_json_keys_are_stable_and_summary_is_derived(report: SessionReport) -> None:
     document = json.loads(render_json(report))
     assert list(document) == [
-        "format", "version", "session_id", "target", "project", "provider", "runtime",
+        "format", "schema_version", "session_id", "target", "project", "provider", "runtime",
         "isolated", "status", "reason", "started_at", "finished_at", "wall_seconds",
         "iterations", "summary", "coverage", "usage", "tests", "files",
     ]  # fmt: skip
-    assert document["format"] == "regoose.report" and document["version"] == 1
+    assert document["format"] == "regoose.report" and document["schema_version"] == 2
     assert document["summary"] == {
-        "tests": 5, "passed": 1, "failed": 1, "error": 1, "skipped": 1, "dropped": 1,
+        "tests": 4, "passed": 1, "failed": 1, "error": 1, "skipped": 1, "dropped": 1,
+        "dropped_by_kind": {"flaky": 1},
     }  # fmt: skip
     assert document["coverage"] == {
         "line_before": 40.0, "line_after": 92.5, "branch_before": 30.0, "branch_after": 81.25,
@@ -40,10 +41,14 @@ def test_json_that_is_not_a_report_is_an_input_error() -> None:
 
 def test_markdown_has_the_figures(report: SessionReport) -> None:
     text = render_markdown(report)
-    assert text.startswith("# Regoose report: src/cart.py\n")
+    # A short headline a GitHub job summary shows; the details are collapsed.
+    assert text.startswith("## ❌ Regoose: `src/cart.py` failed\n\n**Tests** 4: 1 passed,")
+    assert "**Line coverage** 40.0% → 92.5% (+52.5)" in text.split("\n\n")[1]
+    assert text.count("<details>") == text.count("</details>") == 4
     for fragment in (
         "| **Status** | ❌ failed — 1 test fails after 3 iterations |",
-        "| **Tests** | 5: 1 passed, 1 failed, 1 error, 1 skipped, 1 dropped |",
+        "| **Tests** | 4: 1 passed, 1 failed, 1 error, 1 skipped; 1 dropped (1 flaky) |",
+        "| `tests/test_cart.py::test_flaky` | dropped (flaky) | 0.000 s |",
         "| **Line coverage** | 40.0% → 92.5% (+52.5) |",
         "| **Branch coverage** | 30.0% → 81.2% (+51.2) |",
         "| **Iterations** | 3 |",
@@ -59,7 +64,7 @@ def test_markdown_has_the_figures(report: SessionReport) -> None:
 
 def test_markdown_failures_show_messages_safely(report: SessionReport) -> None:
     text = render_markdown(report)
-    assert "## Failures (2)" in text
+    assert "<summary><b>Failures (2)</b></summary>" in text
     # The message holds ``` so the fence grows; ANSI codes and NUL are gone.
     assert "````text\nE   AssertionError: assert 90 == 95\n<tag> & 'q' \"d\"\\x00 ```\n````" in text
     assert "\x1b" not in text and "\x00" not in text
@@ -81,4 +86,33 @@ def test_markdown_of_a_quiet_session() -> None:
     assert "| **Branch coverage** | — |" in text
     assert "| **Runtime** | bwrap |" in text
     assert "Failures" not in text and "Tokens" not in text
-    assert text.rstrip().endswith("_None._")
+    assert text.rstrip().endswith("_None._\n\n</details>")
+
+
+def test_markdown_of_a_large_session_fits_a_pr_comment() -> None:
+    from regoose_tui.reports import TestResult
+    from regoose_tui.reports.markdown import MAX_FAILURES, MAX_TEST_ROWS
+
+    long_message = "\n".join(f"line {n} of a long traceback" for n in range(500))
+    tests = [
+        TestResult(
+            nodeid=f"tests/test_big.py::test_{n}",
+            outcome="failed" if n % 2 else "passed",
+            duration=0.1,
+            message=long_message,
+        )
+        for n in range(1000)
+    ]
+    big = SessionReport(
+        session_id="s2", target="big.py", provider="offline", runtime="bwrap", isolated=True,
+        status="failed", tests=tests,
+    )  # fmt: skip
+    text = render_markdown(big)
+    assert len(text) < 65_536
+    assert text.count("### `tests/test_big.py::") == MAX_FAILURES
+    assert f"_…and {500 - MAX_FAILURES} more failures._" in text
+    assert f"| _…{1000 - MAX_TEST_ROWS} more_ | | |" in text
+    assert "[… 460 lines cut]" in text and "line 499 of a long traceback" in text
+    assert text.startswith(
+        "## ❌ Regoose: `big.py` failed\n\n**Tests** 1000: 500 passed, 500 failed"
+    )

@@ -14,7 +14,7 @@ from regoose_tui.reports import SessionReport, parse_json, write_report
 
 def test_each_suffix_writes_its_format(report: SessionReport, tmp_path: Path) -> None:
     markdown = write_report(report, tmp_path / "out" / "report.md")
-    assert markdown.read_text(encoding="utf-8").startswith("# Regoose report")
+    assert markdown.read_text(encoding="utf-8").startswith("## ❌ Regoose: ")
     as_json = write_report(report, tmp_path / "report.JSON")
     assert parse_json(as_json.read_bytes()) == report
     assert json.loads(as_json.read_text())["session_id"] == report.session_id

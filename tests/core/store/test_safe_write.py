@@ -14,7 +14,9 @@ import pytest
 
 from regoose_tui.errors import FileExistsRefused, StoreError
 from regoose_tui.store.safe_write import (
+    NotRegularFile,
     atomic_write_text,
+    file_sha256,
     write_generated_file,
     write_generated_file_async,
 )
@@ -82,6 +84,27 @@ def test_symlink_is_followed_and_guarded(tmp_path: Path) -> None:
         write_generated_file(link, "gen\n", force=False)
     write_generated_file(link, "gen\n", force=True)
     assert link.is_symlink() and real.read_text() == "gen\n"
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("force", [False, True])
+def test_an_existing_fifo_is_refused_without_opening_it(tmp_path: Path, force: bool) -> None:
+    # Hashing a FIFO blocks until a writer comes (none will): refuse it in one line.
+    target = tmp_path / "test_x.py"
+    os.mkfifo(target)
+    with pytest.raises(FileExistsRefused) as caught:
+        write_generated_file(target, "x = 1\n", force=force, known_sha256={_sha("")})
+    assert str(caught.value) == (
+        f"{target} is a FIFO, not a regular file: cannot write a test file there"
+    )
+    assert stat.S_ISFIFO(target.lstat().st_mode)
+
+
+@pytest.mark.timeout(20)
+def test_file_sha256_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(NotRegularFile, match="is a FIFO"):
+        file_sha256(tmp_path / "pipe")
 
 
 def test_a_folder_in_the_way_is_refused(tmp_path: Path) -> None:

@@ -74,3 +74,13 @@ def test_function_at_finds_the_innermost_function(cart):
 def test_syntax_error_names_file_and_line():
     with pytest.raises(TargetSyntaxError, match=r"^bad\.py:2: "):
         analyze_module("x = 1\ndef broken(:\n    pass\n", "bad.py")
+
+
+def test_a_60000_term_expression_is_one_input_error_not_a_crash() -> None:
+    from regoose_tui.errors import InputError
+
+    source = "X = " + "+".join(["1"] * 60_000) + "\n\ndef f(a):\n    return a\n"
+    with pytest.raises(InputError) as caught:
+        analyze_module(source, "deep.py")
+    assert str(caught.value).startswith("deep.py: too deeply nested to analyse (")
+    assert "\n" not in str(caught.value)

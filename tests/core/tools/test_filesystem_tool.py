@@ -169,12 +169,72 @@ def test_root_must_be_a_folder(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(20)
 async def test_reads_do_not_block_the_event_loop(tmp_path: Path) -> None:
-    # Opening a FIFO blocks until a writer comes: done on the loop, this would hang it.
+    # Opening a FIFO blocks until a writer comes: it is refused without waiting
+    # for one (no writer ever comes here), and the loop keeps running meanwhile.
     os.mkfifo(tmp_path / "pipe")
     fs = FilesystemTool(tmp_path)
-    reading = asyncio.create_task(fs.execute("read_file", path="pipe"))
-    await asyncio.sleep(0.1)
-    assert not reading.done()
-    await asyncio.to_thread((tmp_path / "pipe").write_text, "through the pipe")
-    result = await asyncio.wait_for(reading, timeout=5)
-    assert result.output == "through the pipe"
+    ticks = 0
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    beating = asyncio.create_task(heartbeat())
+    await asyncio.sleep(0.01)
+    before = ticks
+    result = await asyncio.wait_for(fs.execute("read_file", path="pipe"), timeout=5)
+    await asyncio.sleep(0.01)
+    beating.cancel()
+    assert result.error == "pipe is not a regular file"
+    assert ticks > before
+
+
+class _SwappingTool(FilesystemTool):
+    """The real tool, with a folder swapped for a symlink right after each path check.
+
+    That is the window a resolve-then-open tool leaves open to another process
+    (a sandboxed run writing the same folder): the swap happens exactly there.
+    """
+
+    def __init__(self, root: Path, folder: str, outside: Path) -> None:
+        super().__init__(root)
+        self.folder, self.outside = folder, outside
+
+    def resolve(self, path: str) -> Path:
+        resolved = super().resolve(path)
+        victim = self.root / self.folder
+        if victim.is_dir() and not victim.is_symlink():
+            victim.rename(self.root / f"{self.folder}.old")
+            victim.symlink_to(self.outside, target_is_directory=True)
+        return resolved
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+async def test_a_folder_swapped_for_a_symlink_after_the_check_is_not_written_through(
+    tmp_path: Path, overwrite: bool
+) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "tests").mkdir(parents=True)
+    (root / "tests" / "test_cart.py").write_text("mine\n")
+    outside.mkdir()
+    (outside / "test_cart.py").write_text("canary\n")
+    tool = _SwappingTool(root, "tests", outside)
+    result = await tool.execute(
+        "write_file", path="tests/test_cart.py", content="EVIL\n", overwrite=overwrite
+    )
+    assert not result.ok
+    assert result.error is not None and "changed while in use" in result.error
+    assert (outside / "test_cart.py").read_text() == "canary\n"
+    assert sorted(p.name for p in outside.iterdir()) == ["test_cart.py"]
+
+
+async def test_a_read_through_a_folder_swapped_after_the_check_is_refused(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "cart.py").write_text("X = 1\n")
+    outside.mkdir()
+    (outside / "cart.py").write_text("secret\n")
+    result = await _SwappingTool(root, "src", outside).execute("read_file", path="src/cart.py")
+    assert not result.ok and result.error is not None and "changed while in use" in result.error

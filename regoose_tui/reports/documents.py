@@ -1,0 +1,135 @@
+"""The JSON documents of `generate --json` and `run --json`, and their published schemas.
+
+Each document names its ``format`` and ``schema_version``; `regoose schema
+report|generate|run` prints the JSON Schema generated from these models, so a
+CI tool can validate what it reads. The two command outputs allow keys beyond
+the schema (a consumer ignores what it does not know), so a newer Regoose
+can add a figure without breaking older readers; the report is closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from regoose_tui.reports.json_report import ReportDocument
+
+GENERATE_FORMAT: Final = "regoose.generate"
+RUN_FORMAT: Final = "regoose.run"
+#: Bumped when a key changes meaning or goes away (adding one is compatible).
+OUTPUT_SCHEMA_VERSION: Final = 1
+
+Coverage = float | None
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class TestOutcomeEntry(BaseModel):
+    """One test and how it ended; ``nodeid`` reruns with pytest from the project root."""
+
+    __test__ = False
+    model_config = ConfigDict(extra="forbid")
+
+    nodeid: str = Field(description="pytest node id, relative to the project root")
+    outcome: Literal["passed", "failed", "error", "skipped"]
+    duration: float = Field(ge=0, description="seconds")
+    message: str | None = None
+
+
+class DroppedEntry(BaseModel):
+    """A test the validator did not keep, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nodeid: str = Field(description="where it would have been, from the project root")
+    kind: Literal["duplicate", "flaky", "failing", "no new coverage", "not collected"]
+    reason: str
+
+
+class TokenCounts(BaseModel):
+    """Model tokens spent (0 for the offline engine)."""
+
+    prompt: int = Field(0, ge=0)
+    completion: int = Field(0, ge=0)
+    total: int = Field(0, ge=0)
+
+
+class GenerateDocument(_Output):
+    """What `regoose generate --json` prints: one object."""
+
+    format: Literal["regoose.generate"] = GENERATE_FORMAT
+    schema_version: Literal[1] = OUTPUT_SCHEMA_VERSION
+    session_id: str
+    provider: str
+    runtime: str
+    isolated: bool
+    target: str
+    status: str
+    tests_written: list[str]
+    tests: int = Field(ge=0, description="tests kept in the suite")
+    passed: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    dropped: int = Field(ge=0, description="tests dropped on the way (see dropped_tests)")
+    dropped_by_kind: dict[str, int]
+    line_coverage: float
+    branch_coverage: float
+    iterations: int = Field(ge=0)
+    wall_seconds: float = Field(ge=0)
+    report: str | None = Field(description="the first report written (see reports)")
+    reports: list[str] = Field(default=[], description="every report written (--report)")
+    reason: str | None
+    results: list[TestOutcomeEntry]
+    dropped_tests: list[DroppedEntry]
+    tokens: TokenCounts = Field(
+        default_factory=lambda: TokenCounts(), description="model tokens of the whole session"
+    )
+    cost_usd: float = Field(0.0, ge=0, description="model cost in USD (priced calls only)")
+    origins: dict[str, str] = Field(
+        default={},
+        description="who wrote each kept test, by test function name: offline, llm "
+        "(or the provider's name)",
+    )
+
+
+class RunDocument(_Output):
+    """What `regoose run --json` prints: totals and every test's outcome."""
+
+    format: Literal["regoose.run"] = RUN_FORMAT
+    schema_version: Literal[1] = OUTPUT_SCHEMA_VERSION
+    session_id: str
+    runtime: str
+    isolated: bool
+    status: str
+    reason: str | None
+    tests: int = Field(ge=0, description="number of tests run (see results)")
+    passed: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    errors: int = Field(ge=0)
+    skipped: int = Field(ge=0)
+    line_coverage: Coverage
+    branch_coverage: Coverage
+    wall_seconds: float = Field(ge=0)
+    results: list[TestOutcomeEntry]
+
+
+#: `regoose schema NAME` -> the model whose schema it prints.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "report": ReportDocument,
+    "generate": GenerateDocument,
+    "run": RunDocument,
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The published JSON Schema (draft 2020-12) of the document called ``name``."""
+    model = SCHEMAS[name]
+    schema = model.model_json_schema(mode="serialization")
+    version = model.model_fields["schema_version"].default
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://regoose.dev/schemas/{name}-v{version}.json",
+        **schema,
+    }
