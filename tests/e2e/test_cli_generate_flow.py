@@ -4,58 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-from e2e_support import REPO, Result, run_regoose
-
-Regoose = Callable[..., Result]
-
-
-@dataclass(frozen=True)
-class Generated:
-    """The shared generation: the command's result and where it ran."""
-
-    result: Result
-    project: Path
-    env: dict[str, str]
-    report: Path
-    root: Path
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
-    """One real offline generation for shop/pricing.py, shared by the tests below."""
-    root = tmp_path_factory.mktemp("flow")
-    project = root / "examples"
-    shutil.copytree(REPO / "examples", project)
-    data = root / "data"
-    env = {"REGOOSE_DATA_DIR": str(data)}
-    report = root / "report.xml"
-    # Several reports at once, as a CI job writes them (JUnit, job summary, JSON).
-    result = run_regoose(
-        "generate",
-        str(project / "shop" / "pricing.py"),
-        "--budget",
-        "40",
-        "--iterations",
-        "2",
-        "--report",
-        str(report),
-        str(root / "report.md"),
-        str(root / "report.json"),
-        "--json",
-        env=env,
-    )
-    return Generated(result=result, project=project, env=env, report=report, root=root)
+from e2e_support import REPO, Generated, Regoose
 
 
 def test_generate_json_has_every_field_and_tests_pass(generated: Generated) -> None:
@@ -109,7 +65,9 @@ def test_written_suite_runs_green_with_regoose_run(generated: Generated, regoose
     assert data["line_coverage"] >= 70
 
 
-def test_second_run_refuses_to_overwrite_an_edited_file(generated: Generated, regoose) -> None:
+def test_second_run_refuses_to_overwrite_an_edited_file(
+    generated: Generated, regoose: Regoose
+) -> None:
     project = generated.project
     written = project / "tests" / "test_shop_pricing.py"
     original = written.read_text()
