@@ -21,10 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/regoose tui examples --provider offline
 
-## Run every test: lint, the import contract, unit, widget, app, snapshot and e2e tests.
+## Run every test: lint, the import contract, types, unit, widget, app, snapshot and e2e tests.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check regoose_tui widgets tests
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

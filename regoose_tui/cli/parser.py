@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from regoose_tui import __version__
 
@@ -13,7 +14,7 @@ STRATEGY_CHOICES = ("offline", "llm", "hybrid")
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit code 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"regoose: usage error: {message} (see `{self.prog} --help`)\n")
 
 

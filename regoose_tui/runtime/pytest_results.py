@@ -21,6 +21,14 @@ from typing import Any, Literal
 from regoose_tui.runtime.safe_io import DEFAULT_RESULT_CAP, read_result_bytes
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
+
+#: JUnit's element for a test that did not pass, and the outcome it means, in the
+#: order that decides when a case has several (a failed call, then a teardown error).
+_JUNIT_OUTCOMES: tuple[tuple[str, Outcome], ...] = (
+    ("failure", "failed"),
+    ("error", "error"),
+    ("skipped", "skipped"),
+)
 Arc = tuple[int, int]
 
 #: Cap on one junit.xml or coverage.json a sandboxed run wrote.
@@ -216,10 +224,10 @@ def _test_cases(root: ET.Element, test_files: Sequence[Path]) -> list[TestCaseRe
         message = traceback = ""
         # A test can fail in its call and error in teardown: failure wins, the
         # first element with a message supplies it.
-        for tag, kind in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+        for tag, kind in _JUNIT_OUTCOMES:
             element = case.find(tag)
             if element is not None:
-                outcome = kind  # type: ignore[assignment]
+                outcome = kind
                 message = element.get("message", "")
                 traceback = (element.text or "").strip()
                 break

@@ -73,6 +73,40 @@ class ToolResult(BaseModel):
             raise ToolFailed(self.error or "tool call failed")
         return self.output
 
+    # The accessors below read the output whatever ``ok`` is: a failed shell or
+    # sandbox run still carries its exit code and output, and callers read them.
+
+    def data(self) -> dict[str, Any]:
+        """The output as a JSON object; TypeError when it is something else.
+
+        Values are ``Any`` because each tool documents its own keys; a caller
+        that indexes ``data()["exit_code"]`` states that it expects an object.
+        """
+        if not isinstance(self.output, dict):
+            raise TypeError(f"tool output is {_json_kind(self.output)}, not an object")
+        return self.output
+
+    def text(self) -> str:
+        """The output as a string; TypeError when it is something else."""
+        if not isinstance(self.output, str):
+            raise TypeError(f"tool output is {_json_kind(self.output)}, not a string")
+        return self.output
+
+
+def _json_kind(value: JsonValue) -> str:
+    """A JSON value's kind in JSON's words, for a one-line error."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
 
 def describe_validation_error(exc: ValidationError) -> str:
     """``field: problem; other: problem`` from a pydantic error, on one line."""

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from e2e_support import REPO, Result, run_regoose
+from e2e_support import REPO, Generated, Result, run_regoose
 
 
 @pytest.fixture
@@ -26,3 +26,30 @@ def shop(tmp_path: Path) -> Path:
     target = tmp_path / "examples"
     shutil.copytree(REPO / "examples", target)
     return target
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """One real offline generation for shop/pricing.py, shared by the tests of one module."""
+    root = tmp_path_factory.mktemp("flow")
+    project = root / "examples"
+    shutil.copytree(REPO / "examples", project)
+    data = root / "data"
+    env = {"REGOOSE_DATA_DIR": str(data)}
+    report = root / "report.xml"
+    # Several reports at once, as a CI job writes them (JUnit, job summary, JSON).
+    result = run_regoose(
+        "generate",
+        str(project / "shop" / "pricing.py"),
+        "--budget",
+        "40",
+        "--iterations",
+        "2",
+        "--report",
+        str(report),
+        str(root / "report.md"),
+        str(root / "report.json"),
+        "--json",
+        env=env,
+    )
+    return Generated(result=result, project=project, env=env, report=report, root=root)

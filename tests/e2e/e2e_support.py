@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,21 @@ class Result:
     code: int
     out: str
     err: str
+
+
+#: The ``regoose`` fixture: ``regoose("generate", ..., env={...}) -> Result``.
+Regoose = Callable[..., Result]
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The shared offline generation (the ``generated`` fixture): its result and folders."""
+
+    result: Result
+    project: Path
+    env: dict[str, str]
+    report: Path
+    root: Path
 
 
 def run_regoose(

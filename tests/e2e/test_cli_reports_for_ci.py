@@ -1,7 +1,7 @@
 """What a CI job reads: reports a JUnit consumer keys on, JSON that validates, a job summary.
 
-Uses the generation of test_cli_generate_flow (one real offline run) through
-its module fixture, so the reports are the ones a user gets.
+Uses the ``generated`` fixture (one real offline run, see conftest), so the
+reports are the ones a user gets.
 """
 
 from __future__ import annotations
@@ -9,17 +9,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from e2e_support import Generated, Regoose
 from jsonschema import Draft202012Validator
 from junitparser import JUnitXml
-from test_cli_generate_flow import generated  # noqa: F401  (the shared generation)
 
 from regoose_tui.reports.documents import json_schema
 
 
-def _schema(regoose, name: str) -> Draft202012Validator:
+def _schema(regoose: Regoose, name: str) -> Draft202012Validator:
     """The schema `regoose schema NAME` publishes (the CLI's, not an import's)."""
     result = regoose("schema", name)
     assert result.code == 0, result.err
@@ -30,13 +29,13 @@ def _schema(regoose, name: str) -> Draft202012Validator:
 
 
 def test_junit_names_the_written_file_and_each_case_reruns_from_the_project(
-    generated: dict[str, object],  # noqa: F811
+    generated: Generated,
 ) -> None:
-    project: Path = generated["project"]  # type: ignore[assignment]  # fixture dict of objects
-    xml = JUnitXml.fromfile(str(generated["report"]))
+    project = generated.project
+    xml = JUnitXml.fromfile(str(generated.report))
     cases = [case for suite in xml for case in suite]
     kept = [case for case in cases if not case.result]
-    assert kept and len(kept) == json.loads(generated["result"].out)["tests"]  # type: ignore[attr-defined]  # a Result
+    assert kept and len(kept) == json.loads(generated.result.out)["tests"]
     assert {case.classname for case in cases} == {"tests.test_shop_pricing"}
     nodeids = [f"tests/test_shop_pricing.py::{case.name}" for case in kept]
     rerun = subprocess.run(
@@ -51,14 +50,14 @@ def test_junit_names_the_written_file_and_each_case_reruns_from_the_project(
 
 
 def test_generate_json_and_the_json_report_validate(
-    generated: dict[str, object],  # noqa: F811
-    regoose,
+    generated: Generated,
+    regoose: Regoose,
 ) -> None:
-    data = json.loads(generated["result"].out)  # type: ignore[attr-defined]  # a Result
+    data = json.loads(generated.result.out)
     _schema(regoose, "generate").validate(data)
-    root: Path = generated["root"]  # type: ignore[assignment]  # fixture dict of objects
+    root = generated.root
     assert data["reports"] == [
-        str(generated["report"]),
+        str(generated.report),
         str(root / "report.md"),
         str(root / "report.json"),
     ]
@@ -72,8 +71,8 @@ def test_generate_json_and_the_json_report_validate(
     assert all(r["nodeid"].startswith("tests/test_shop_pricing.py::") for r in data["results"])
 
 
-def test_markdown_report_fits_a_job_summary(generated: dict[str, object]) -> None:  # noqa: F811
-    text = (generated["root"] / "report.md").read_text()  # type: ignore[operator]  # a Path
+def test_markdown_report_fits_a_job_summary(generated: Generated) -> None:
+    text = (generated.root / "report.md").read_text()
     headline = text.split("<details>")[0]
     assert headline.startswith("## ✅ Regoose: `")
     assert "**Tests**" in headline and "**Line coverage**" in headline
@@ -84,16 +83,16 @@ def test_markdown_report_fits_a_job_summary(generated: dict[str, object]) -> Non
 
 @pytest.mark.timeout(300)
 def test_run_json_has_per_test_outcomes_that_validate(
-    generated: dict[str, object],  # noqa: F811
-    regoose,
+    generated: Generated,
+    regoose: Regoose,
 ) -> None:
-    project: Path = generated["project"]  # type: ignore[assignment]  # fixture dict of objects
+    project = generated.project
     result = regoose(
-        "run", str(project / "tests"), "--project", str(project), "--json", env=generated["env"]
+        "run", str(project / "tests"), "--project", str(project), "--json", env=generated.env
     )
     assert result.code == 0, result.err
     data = json.loads(result.out)
     _schema(regoose, "run").validate(data)
     assert len(data["results"]) == data["tests"] == data["passed"]
-    written = json.loads(generated["result"].out)  # type: ignore[attr-defined]  # a Result
+    written = json.loads(generated.result.out)
     assert {r["nodeid"] for r in data["results"]} == {r["nodeid"] for r in written["results"]}

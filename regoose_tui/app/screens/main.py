@@ -8,11 +8,12 @@ accept, reject or open the suite, Enter on a plan node opens its details.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, CSSPathType
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -59,7 +60,8 @@ WELCOME = """\
 class MainScreen(Screen[None]):
     """Chat, plan graph, live log and status bar, fed by one bus bridge."""
 
-    CSS_PATH = styles_path("main.tcss")
+    # Typed as textual's own ClassVar so a subclass may give a list (the replay screen).
+    CSS_PATH: ClassVar[CSSPathType | None] = styles_path("main.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -205,13 +207,20 @@ class MainScreen(Screen[None]):
 
     def submit(self, text: str) -> Worker[None]:
         """Start a turn for ``text`` (also used by the palette and resume)."""
-        self.turn_worker = self.run_turn(text)
+        # run_worker, not @work(...): textual types a configured @work as Worker[Never].
+        self.turn_worker = self.run_worker(
+            partial(self.run_turn, text),
+            name="run_turn",
+            group="turn",
+            description=f"run_turn({text!r})",
+            exclusive=True,
+            exit_on_error=False,
+        )
         self._cancel_pressed_at = None
         return self.turn_worker
 
-    @work(exclusive=True, group="turn", exit_on_error=False)
     async def run_turn(self, text: str) -> None:
-        """One turn, as an async worker: the UI stays responsive while it runs."""
+        """One turn, run as an async worker by submit: the UI stays responsive meanwhile."""
         assert self.runner is not None
         await self.runner.handle(text)
 

@@ -83,7 +83,7 @@ class RecordingChatProvider(ScriptedProvider):
         super().__init__(write, reply=reply)
         self.chats: list[list[ChatTurn]] = []
 
-    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:  # type: ignore[override]  # an async generator serves the abstract AsyncIterator
+    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         self.chats.append(list(turns))
         async for fragment in super().chat(turns):
             yield fragment

@@ -26,7 +26,7 @@ class EndlessChat(ScriptedProvider):
     def __init__(self) -> None:
         super().__init__(lambda request: "", name="endless")
 
-    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:  # type: ignore[override]  # an async generator serves the abstract AsyncIterator
+    async def chat(self, turns: list[ChatTurn]) -> AsyncIterator[str]:
         yield "thinking"
         await asyncio.sleep(60)
 

@@ -14,6 +14,7 @@ from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import Event
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
+from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.errors import FileExistsRefused, PlanError, TargetSyntaxError
 from regoose_tui.providers.base import GenerationRequest
 from regoose_tui.providers.scripted import ScriptedProvider
@@ -64,7 +65,7 @@ def project(tmp_path: Path) -> Path:
 
 async def _run(
     options: GenerateOptions, tmp_path: Path
-) -> tuple[object, list[Event], SessionStore]:
+) -> tuple[GenerationOutcome, list[Event], SessionStore]:
     events: list[Event] = []
     bus = MessageBus()
     bus.subscribe("#", events.append)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -43,14 +43,25 @@ def dirs(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def make_spec(dirs: tuple[Path, Path]):
+def make_spec(dirs: tuple[Path, Path]) -> Callable[..., RunSpec]:
     """Build a RunSpec for a Python snippet (or a raw argv) in the fresh folders."""
     project, work = dirs
 
-    def make(code: str | None = None, *, argv: list[str] | None = None, **kw: object) -> RunSpec:
+    def make(
+        code: str | None = None,
+        *,
+        argv: list[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        limits: Limits | None = None,
+    ) -> RunSpec:
         command = argv if argv is not None else [PYTHON, "-c", code or ""]
-        limits = kw.pop("limits", Limits(wall_seconds=30))
-        return RunSpec(argv=command, project_dir=project, work_dir=work, limits=limits, **kw)  # type: ignore[arg-type]
+        return RunSpec(
+            argv=command,
+            project_dir=project,
+            work_dir=work,
+            env=env or {},
+            limits=limits or Limits(wall_seconds=30),
+        )
 
     return make
 

@@ -137,7 +137,8 @@ async def test_with_default_plugins_and_a_directory_source(project, python: Pyth
         timeout=120,
     )
     assert report.status == "passed" and report.passed == 1, report.output_tail
-    calc = report.coverage.files[project_dir / "calc.py"]  # type: ignore[union-attr]
+    assert report.coverage is not None
+    calc = report.coverage.files[project_dir / "calc.py"]
     assert calc.missing_lines == (3, 5)
     assert report.missing_lines == ()  # a folder source: per-file data is in coverage.files
 

@@ -13,10 +13,10 @@ import pytest
 from sandbox_helpers import PYTHON, command_running, wait_gone, wait_until_present
 
 from regoose_tui.runtime._process import CAPTURE_CHARS, MAX_LINE_CHARS
-from regoose_tui.runtime.base import Limits, Runtime
+from regoose_tui.runtime.base import Limits, OutputSink, Runtime
 
 
-def _sink() -> tuple[list[tuple[str, str]], object]:
+def _sink() -> tuple[list[tuple[str, str]], OutputSink]:
     lines: list[tuple[str, str]] = []
     return lines, lambda stream, line: lines.append((stream, line))
 

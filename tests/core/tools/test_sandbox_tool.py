@@ -44,7 +44,7 @@ async def test_run_imports_the_project_and_streams_lines(folders: tuple[Path, Pa
     result = await tool.execute("run", argv=[sys.executable, "-c", code], label="probe")
 
     assert result.ok, result.error
-    out = result.output
+    out = result.data()
     assert out["exit_code"] == 0
     assert out["stdout"].splitlines() == ["42", str(work)]
     assert out["stderr"] == "warn\n"
@@ -57,7 +57,7 @@ async def test_failed_command_reports_exit_code(folders: tuple[Path, Path]) -> N
     result = await tool.execute("run", argv=[sys.executable, "-c", "raise SystemExit(4)"])
     assert not result.ok
     assert result.error == "exited with code 4"
-    assert result.output["exit_code"] == 4
+    assert result.data()["exit_code"] == 4
 
 
 async def test_timeout_is_the_wall_clock_limit_and_kills(folders: tuple[Path, Path]) -> None:
@@ -66,7 +66,7 @@ async def test_timeout_is_the_wall_clock_limit_and_kills(folders: tuple[Path, Pa
     result = await tool.execute("run", argv=["sleep", "30"], timeout=0.5)
     assert time.monotonic() - started < 5
     assert not result.ok
-    assert result.output["timed_out"] is True
+    assert result.data()["timed_out"] is True
     assert result.error == "timed out after 0.5s and was killed"
 
 
@@ -120,8 +120,8 @@ async def test_long_output_is_truncated_with_a_note(folders: tuple[Path, Path]) 
     tool = SandboxTool(LocalRuntime(), *folders, max_output=100)
     code = "print('BEGIN'); print('y' * 5000); print('END')"
     result = await tool.execute("run", argv=[sys.executable, "-c", code])
-    stdout = result.output["stdout"]
-    assert result.output["truncated"] is True
+    stdout = result.data()["stdout"]
+    assert result.data()["truncated"] is True
     assert stdout.startswith("BEGIN") and stdout.rstrip().endswith("END")
     assert "characters of output omitted" in stdout
 

@@ -47,23 +47,23 @@ async def test_run_returns_exit_code_and_merged_output(tmp_path: Path) -> None:
         env={"GREETING": "hello there"},
     )
     assert result.ok, result.error
-    assert result.output["exit_code"] == 0
-    lines = result.output["output"].splitlines()
+    assert result.data()["exit_code"] == 0
+    lines = result.data()["output"].splitlines()
     assert lines[0] == str(tmp_path / "sub")
     assert sorted(lines[1:]) == ["err", "hello there"]
-    assert result.output["timed_out"] is False and result.output["truncated"] is False
+    assert result.data()["timed_out"] is False and result.data()["truncated"] is False
 
 
 async def test_nonzero_exit_is_a_failure_with_its_output(tmp_path: Path) -> None:
     result = await ShellTool(tmp_path).execute("run", argv=["sh", "-c", "echo broken; exit 3"])
     assert not result.ok
     assert result.error == "exited with code 3"
-    assert result.output["exit_code"] == 3 and result.output["output"] == "broken\n"
+    assert result.data()["exit_code"] == 3 and result.data()["output"] == "broken\n"
 
 
 async def test_argv_is_not_run_through_a_shell(tmp_path: Path) -> None:
     result = await ShellTool(tmp_path).execute("run", argv=["echo", "$HOME; rm -rf /"])
-    assert result.output["output"] == "$HOME; rm -rf /\n"
+    assert result.data()["output"] == "$HOME; rm -rf /\n"
 
 
 async def test_missing_program_and_bad_cwd_are_refused(tmp_path: Path) -> None:
@@ -73,10 +73,12 @@ async def test_missing_program_and_bad_cwd_are_refused(tmp_path: Path) -> None:
     escaped = await shell.execute("run", argv=["ls"], cwd="../..")
     assert escaped.error == f"path '../..' is outside the tool root {tmp_path}"
     empty = await shell.execute("run", argv=[])
+    assert empty.error is not None
     assert empty.error.startswith(
         "shell.run: bad arguments: argv: List should have at least 1 item"
     )
     negative = await shell.execute("run", argv=["ls"], timeout=-1)
+    assert negative.error is not None
     assert "timeout: Input should be greater than 0" in negative.error
 
 
@@ -89,11 +91,11 @@ async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
 
     assert not result.ok
     assert result.error == "timed out after 0.5s; process group killed"
-    assert result.output["timed_out"] is True
-    assert result.output["exit_code"] == -9
+    assert result.data()["timed_out"] is True
+    assert result.data()["exit_code"] == -9
     assert elapsed < 3
-    grandchild = int(result.output["output"].split()[0])
-    assert "started" in result.output["output"]
+    grandchild = int(result.data()["output"].split()[0])
+    assert "started" in result.data()["output"]
     assert await wait_dead([grandchild])
 
 
@@ -125,8 +127,8 @@ async def test_a_process_escaping_the_group_cannot_hang_the_tool(tmp_path: Path)
     started = time.monotonic()
     result = await ShellTool(tmp_path).execute("run", argv=["sh", "-c", script], timeout=0.5)
     assert time.monotonic() - started < 3
-    assert result.output["timed_out"] is True
-    escaped = int(result.output["output"].strip())
+    assert result.data()["timed_out"] is True
+    escaped = int(result.data()["output"].strip())
     # It escaped on purpose; do not leave it behind.
     with contextlib.suppress(ProcessLookupError):
         os.kill(escaped, signal.SIGKILL)
@@ -137,7 +139,7 @@ async def test_background_leftovers_are_killed_after_a_normal_exit(tmp_path: Pat
     script = "sleep 30 >/dev/null 2>&1 & echo $!"
     result = await ShellTool(tmp_path).execute("run", argv=["sh", "-c", script], timeout=10)
     assert result.ok
-    assert await wait_dead([int(result.output["output"].strip())])
+    assert await wait_dead([int(result.data()["output"].strip())])
 
 
 async def test_long_output_keeps_head_and_tail_with_a_note(tmp_path: Path) -> None:
@@ -146,8 +148,8 @@ async def test_long_output_keeps_head_and_tail_with_a_note(tmp_path: Path) -> No
         "run", argv=[sys.executable, "-c", code]
     )
     assert result.ok
-    text = result.output["output"]
-    assert result.output["truncated"] is True
+    text = result.data()["output"]
+    assert result.data()["truncated"] is True
     assert text.startswith("FIRST\n") and text.endswith("LAST\n")
     assert "bytes of output omitted ...]" in text
     omitted = int(text.split("[... ")[1].split(" bytes")[0])

@@ -6,11 +6,12 @@ import asyncio
 from typing import ClassVar
 
 import pytest
-from pydantic import Field
+from pydantic import Field, JsonValue
 
 from regoose_tui.bus.events import EVENT_ADAPTER, Event, ToolCalled, ToolResulted
 from regoose_tui.errors import TargetNotFound
 from regoose_tui.tools import Tool, ToolArgs, ToolFailed, ToolResult
+from regoose_tui.tools.base import Publish
 
 
 class AddArgs(ToolArgs):
@@ -44,8 +45,8 @@ class Calculator(Tool):
         "wait": WaitArgs,
     }
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, publish: Publish | None = None, session_id: str | None = None) -> None:
+        super().__init__(publish=publish, session_id=session_id)
         self.cancelled = False
 
     async def op_add(self, args: AddArgs) -> ToolResult:
@@ -193,3 +194,29 @@ def test_tool_result_failure_is_one_line() -> None:
     result = ToolResult.failure("first\n  second\tthird")
     assert result.error == "first second third"
     assert ToolResult.failure("").error == "failed"
+
+
+async def test_data_and_text_read_the_output_of_any_result() -> None:
+    note = await Calculator().execute("note", title="t", body="abc")
+    assert note.data() == {"title": "t", "length": 3}
+    # A failure keeps its output readable (a shell run's exit code and log).
+    failed = ToolResult.failure("exited with code 3", output={"exit_code": 3})
+    assert failed.data()["exit_code"] == 3
+    assert ToolResult.success("hi").text() == "hi"
+
+
+@pytest.mark.parametrize(
+    ("output", "kind"),
+    [(None, "null"), (True, "a boolean"), (4, "a number"), ([1], "an array"), ("s", "a string")],
+)
+def test_data_refuses_an_output_that_is_not_an_object(output: JsonValue, kind: str) -> None:
+    result = ToolResult.success(output)
+    with pytest.raises(TypeError, match=f"tool output is {kind}, not an object"):
+        result.data()
+
+
+def test_text_refuses_an_output_that_is_not_a_string() -> None:
+    with pytest.raises(TypeError, match="tool output is an object, not a string"):
+        ToolResult.success({"a": 1}).text()
+    with pytest.raises(TypeError, match="tool output is a number, not a string"):
+        ToolResult.success(2.5).text()

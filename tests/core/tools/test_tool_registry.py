@@ -34,11 +34,13 @@ async def test_execute_by_full_name_in_both_forms(
     tools, events = registry
     written = await tools.execute("filesystem.write_file", path="a.txt", content="hi")
     assert written.ok
-    assert (await tools.execute("filesystem__read_file", path="a.txt")).output == "hi"
+    assert (await tools.execute("filesystem__read_file", path="a.txt")).text() == "hi"
     ran = await tools.execute("container.run", argv=[sys.executable, "-c", "print(6 * 7)"])
-    assert ran.output["stdout"] == "42\n"
+    assert ran.data()["stdout"] == "42\n"
     # The registry wired its publisher and session into every tool.
-    kinds = [(type(e).__name__, e.tool, e.operation, e.session_id) for e in events]  # type: ignore[attr-defined]
+    tool_events = [e for e in events if isinstance(e, ToolCalled | ToolResulted)]
+    assert tool_events == events
+    kinds = [(type(e).__name__, e.tool, e.operation, e.session_id) for e in tool_events]
     assert kinds == [
         ("ToolCalled", "filesystem", "write_file", "sess-1"),
         ("ToolResulted", "filesystem", "write_file", "sess-1"),

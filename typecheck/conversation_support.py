@@ -1,0 +1,1 @@
+../tests/core/conversation/conversation_support.py

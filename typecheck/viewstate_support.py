@@ -1,0 +1,1 @@
+../tests/core/viewstate/viewstate_support.py
