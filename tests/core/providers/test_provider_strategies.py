@@ -56,7 +56,7 @@ def test_provider_settings_reach_the_calls() -> None:
     settings = ProviderSettings(
         name="openai/main",
         api_base="http://127.0.0.1:9/v1",
-        api_key=SECRET_KEY,  # type: ignore[arg-type]  # pydantic turns the str into a SecretStr
+        api_key=SECRET_KEY,
         fallbacks=["ollama/llama3"],
         timeout_seconds=7,
         max_retries=1,

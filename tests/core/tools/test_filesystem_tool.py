@@ -34,7 +34,7 @@ async def test_read_file_returns_text(tree: tuple[Path, Path]) -> None:
     root, _ = tree
     fs = FilesystemTool(root)
     assert (await fs.execute("read_file", path="notes.md")).output == "héllo ✓\n"
-    assert (await fs.execute("read_file", path="src/../src/cart.py")).output.startswith("def total")
+    assert (await fs.execute("read_file", path="src/../src/cart.py")).text().startswith("def total")
     # A symlink that stays inside the root is fine.
     assert (await fs.execute("read_file", path="inner_link.py")).ok
 
@@ -121,7 +121,7 @@ async def test_write_to_a_folder_is_refused(tmp_path: Path) -> None:
 async def test_list_dir_exists_and_glob(tree: tuple[Path, Path]) -> None:
     root, _ = tree
     fs = FilesystemTool(root)
-    listing = (await fs.execute("list_dir")).output
+    listing = (await fs.execute("list_dir")).data()
     assert listing["path"] == "."
     assert [(e["name"], e["type"]) for e in listing["entries"]] == [
         ("inner_link.py", "symlink"),
@@ -142,20 +142,20 @@ async def test_list_dir_exists_and_glob(tree: tuple[Path, Path]) -> None:
         "exists": True,
         "type": "dir",
     }
-    assert (await fs.execute("exists", path="src/cart.py")).output["type"] == "file"
+    assert (await fs.execute("exists", path="src/cart.py")).data()["type"] == "file"
     assert (await fs.execute("exists", path="gone.py")).output == {
         "path": "gone.py",
         "exists": False,
         "type": None,
     }
 
-    found = (await fs.execute("glob", pattern="**/*.py")).output
+    found = (await fs.execute("glob", pattern="**/*.py")).data()
     assert found["matches"] == ["inner_link.py", "src/cart.py", "src/pkg/mod.py"]
     assert not found["truncated"]
     # Matches reached through a link out of the root are hidden.
-    assert (await fs.execute("glob", pattern="*/*.txt")).output["matches"] == []
-    assert (await fs.execute("glob", pattern="*.txt")).output["matches"] == []
-    limited = (await fs.execute("glob", pattern="**/*.py", max_results=1)).output
+    assert (await fs.execute("glob", pattern="*/*.txt")).data()["matches"] == []
+    assert (await fs.execute("glob", pattern="*.txt")).data()["matches"] == []
+    limited = (await fs.execute("glob", pattern="**/*.py", max_results=1)).data()
     assert len(limited["matches"]) == 1 and limited["truncated"]
     for pattern in ("../outside/*", "/etc/*"):
         refused = await fs.execute("glob", pattern=pattern)
