@@ -9,7 +9,7 @@ the target; otherwise the new tests are dropped as adding nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
@@ -18,6 +18,7 @@ from regoose_tui.domain.drops import DUPLICATE_REASON
 from regoose_tui.domain.feedback import FailedTest, Feedback
 from regoose_tui.domain.suite_edit import list_test_names, merge_suites, remove_tests
 from regoose_tui.domain.target import TargetModule
+from regoose_tui.domain.test_identity import name_in_file, project_node_id
 from regoose_tui.runtime.pytest_runner import PytestReport
 
 #: Repair rounds before a candidate is given up on.
@@ -48,6 +49,8 @@ class ValidateInput:
     file_name: str
     #: Where this iteration's reruns go, relative to the session's work folder.
     folder: PurePosixPath
+    #: The file the suite is written to (or will be): live outcomes are named after it.
+    written_as: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             dropped.extend((n, "adds no coverage") for n in added)
             self.progress(f"{len(added)} new tests add no coverage; kept the previous suite")
             return self._unchanged(value, dropped, failures)
-        self._announce_outcomes(added, dropped)
+        self._announce_outcomes(value, added, dropped)
         self._announce_coverage(value.target, merged_report)
         self.progress(
             f"kept {len(names)} tests (+{len(added)}), dropped {len(dropped)}; "
@@ -208,13 +211,26 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             )
         )
 
-    def _announce_outcomes(self, added: tuple[str, ...], dropped: list[tuple[str, str]]) -> None:
+    def _announce_outcomes(
+        self, value: ValidateInput, added: tuple[str, ...], dropped: list[tuple[str, str]]
+    ) -> None:
         session_id = self.context.session_id
+
+        def node(name: str) -> str:
+            # The same identity as the records and reports: the written file's node id.
+            if value.written_as is None:
+                return name
+            return project_node_id(value.written_as, value.target.project_dir, name_in_file(name))
+
         for name in added:
-            self.context.emit(TestOutcome(nodeid=name, outcome="passed", session_id=session_id))
+            self.context.emit(
+                TestOutcome(nodeid=node(name), outcome="passed", session_id=session_id)
+            )
         for name, reason in dropped:
             self.context.emit(
-                TestOutcome(nodeid=name, outcome="dropped", message=reason, session_id=session_id)
+                TestOutcome(
+                    nodeid=node(name), outcome="dropped", message=reason, session_id=session_id
+                )
             )
 
     def _unchanged(
@@ -223,7 +239,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         dropped: list[tuple[str, str]],
         failures: list[FailedTest],
     ) -> Validation:
-        self._announce_outcomes((), dropped)
+        self._announce_outcomes(value, (), dropped)
         kept = value.kept
         return Validation(
             kept=kept,

@@ -270,6 +270,7 @@ class GenerationSession:
                     kept=previous.kept if previous else None,
                     file_name=test_file_name(analysis.target.module),
                     folder=PurePosixPath(f"iteration{ctx.iteration}"),
+                    written_as=shared["out_path"],
                 )
             )
             shared.setdefault("dropped", []).extend(validation.dropped)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from regoose_tui.bus.bus import MessageBus
-from regoose_tui.bus.events import Event
+from regoose_tui.bus.events import Event, TestOutcome
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
@@ -103,6 +103,12 @@ async def test_failing_test_is_dropped_and_coverage_grows(project: Path, tmp_pat
         assert record.status == "passed" and record.tests == 2
         stored = await store.events(outcome.session_id)
         assert any(e.kind == "session.finished" for e in stored)
+        # Live outcomes (the log, the store's events) name tests like the records do:
+        # by the written file, from the project root, never the sandbox's copy.
+        live = [e for e in events if isinstance(e, TestOutcome)]
+        assert live and {e.nodeid.split("::")[0] for e in live} == {"tests/test_calc.py"}
+        kept_ids = {r.name for r in outcome.records}
+        assert {e.nodeid for e in live if e.outcome == "passed"} <= kept_ids
     finally:
         await store.close()
 
