@@ -23,13 +23,13 @@ run: $(VENV)/.installed-run
 
 ## Run every test: lint, the import contract, types, unit, widget, app, snapshot and e2e tests.
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check regoose_tui widgets tests
+	$(BIN)/ruff check --no-cache regoose_tui widgets tests
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check regoose_tui widgets tests
+	$(BIN)/ruff check --no-cache regoose_tui widgets tests
 	$(BIN)/ruff format --check regoose_tui widgets tests
 
 ## Type-check regoose_tui/, widgets/ and tests/ with the pinned mypy ([tool.mypy] in pyproject.toml).

@@ -30,7 +30,6 @@ from regoose_tui.app.screens.modals import ErrorModal
 from regoose_tui.app.theme import DEFAULT_THEME, REGOOSE_THEMES
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.config import Settings, update_settings
-from regoose_tui.engine.sandbox_setup import configure_sandbox
 from regoose_tui.errors import RegooseError, StoreError
 from regoose_tui.providers.base import Provider
 from regoose_tui.store.store import SessionStore
@@ -69,8 +68,6 @@ class RegooseApp(App[int]):
         for theme in REGOOSE_THEMES:
             self.register_theme(theme)
         self.theme = self._initial_theme(options.settings)
-        # Every runtime the app creates applies the configured limits and fallback rule.
-        configure_sandbox(options.settings, options.project_dir)
         if options.settings.ui.keymap:
             self.set_keymap(options.settings.ui.keymap)
 
@@ -99,7 +96,6 @@ class RegooseApp(App[int]):
     def change_settings(self, **changes: Any) -> Settings:
         """Apply validated changes (``provider__name=...``) for this run; raises ConfigError."""
         self.options.settings = update_settings(self.options.settings, **changes)
-        configure_sandbox(self.options.settings, self.options.project_dir)
         return self.options.settings
 
     def make_provider(self, name: str, required: bool = False) -> Provider | None:

@@ -18,6 +18,7 @@ from regoose_tui.conversation.suites import ProposedFile
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
+from regoose_tui.engine.sandbox_setup import configure_sandbox
 from regoose_tui.engine.test_run import run_tests as run_engine_tests
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ async def generate(conversation: Conversation, path: str) -> GenerationOutcome:
     host = conversation.host
     project = conversation.project_dir
     settings = host.settings
+    # Every runtime of this turn applies the [runtime] settings in force now.
+    configure_sandbox(settings, project)
     out_dir = settings.generate.out_dir
     options = GenerateOptions(
         target=(project / Path(path).expanduser()).resolve(),
@@ -108,6 +111,7 @@ async def run_tests(conversation: Conversation, paths: tuple[str, ...]) -> None:
 
     host = conversation.host
     project = conversation.project_dir
+    configure_sandbox(host.settings, project)
     targets = [project / p for p in paths]
     if not targets:
         tests_dir = project / "tests"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regoose_tui.errors import StoreError
 from regoose_tui.store.store import SessionStore
-from regoose_tui.tools.base import Publish
+
+if TYPE_CHECKING:
+    from regoose_tui.tools.base import Publish
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Hand the [runtime] settings to the runtime registry, for every face alike.
 
-The CLI and the app both call :func:`configure_sandbox` whenever their
-settings change, so every runtime they create afterwards applies the
-configured limits, the fallback rule and the host facts it must keep out
-of the sandbox (the config root's ``.env`` files, the session store).
+The CLI calls :func:`configure_sandbox` once per command and the conversation
+(the app's turns) before every engine turn, so every runtime they create
+applies the settings in force: the configured limits, the fallback rule, and
+the host facts to keep out of the sandbox (``.env`` files, the session store).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from regoose_tui.config import Settings
-from regoose_tui.runtime.registry import configure
 
 
 def configure_sandbox(settings: Settings, project: Path | None = None) -> None:
     """Make ``settings.runtime`` the sandbox defaults of this process."""
+    from regoose_tui.runtime.registry import configure  # the backends load on first use
+
     configure(
         settings.runtime.limits(),
         allow_unisolated=settings.runtime.allow_unisolated,

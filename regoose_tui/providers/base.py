@@ -12,10 +12,14 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.domain.target import TargetModule
-from regoose_tui.tools.registry import ToolRegistry
+
+if TYPE_CHECKING:
+    # Only a type here: the app imports this module at start and must not pay for tools.
+    from regoose_tui.tools.registry import ToolRegistry
 
 #: Progress callback: a short human sentence.
 ProgressSink = Callable[[str], None]

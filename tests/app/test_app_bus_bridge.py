@@ -7,10 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app_harness import FixedClock
-from regoose_tui.widgets.chat_view import ChatView
-from regoose_tui.widgets.live_log import LiveLog
-from regoose_tui.widgets.plan_graph import PlanGraph
-from regoose_tui.widgets.status_bar import StatusBar
 from textual.app import App, ComposeResult
 
 from regoose_tui.app.bus_bridge import BridgeTargets, BusBridge
@@ -27,6 +23,10 @@ from regoose_tui.bus.events import (
     SessionStarted,
     event_from_json,
 )
+from regoose_tui.widgets.chat_view import ChatView
+from regoose_tui.widgets.live_log import LiveLog
+from regoose_tui.widgets.plan_graph import PlanGraph
+from regoose_tui.widgets.status_bar import StatusBar
 
 RECORDED = Path(__file__).resolve().parents[1] / "core" / "viewstate" / "recorded"
 

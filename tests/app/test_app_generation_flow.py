@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from app_harness import AppFactory, wait_for
+from textual.widgets import Button
+
+from regoose_tui.store.store import SessionStore
 from regoose_tui.widgets.chat_input import ChatInput
 from regoose_tui.widgets.chat_notice import ChatNotice
 from regoose_tui.widgets.live_log import LiveLog
@@ -19,9 +22,6 @@ from regoose_tui.widgets.log_buffer import plain_text
 from regoose_tui.widgets.plan_graph import PlanGraph
 from regoose_tui.widgets.status_bar import StatusBar
 from regoose_tui.widgets.test_file_block import TestFileBlock
-from textual.widgets import Button
-
-from regoose_tui.store.store import SessionStore
 
 pytestmark = pytest.mark.slow
 

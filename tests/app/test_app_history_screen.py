@@ -5,14 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_harness import AppFactory, active_screen, seed_session, wait_for
-from regoose_tui.widgets.chat_input import ChatInput
-from regoose_tui.widgets.chat_view import ChatView
-from regoose_tui.widgets.live_log import LiveLog
-from regoose_tui.widgets.plan_graph import PlanGraph
-from regoose_tui.widgets.session_table import SessionTable
-from regoose_tui.widgets.status_bar import StatusBar
-from regoose_tui.widgets.test_file_block import TestFileBlock
-from regoose_tui.widgets.user_message import UserMessage
 from textual.pilot import Pilot
 from textual.widgets import Input, Markdown
 
@@ -22,6 +14,14 @@ from regoose_tui.app.screens.modals import ChoiceModal, ConfirmModal
 from regoose_tui.app.screens.replay import ReplayScreen
 from regoose_tui.errors import SessionNotFound
 from regoose_tui.store.records import SessionRecord
+from regoose_tui.widgets.chat_input import ChatInput
+from regoose_tui.widgets.chat_view import ChatView
+from regoose_tui.widgets.live_log import LiveLog
+from regoose_tui.widgets.plan_graph import PlanGraph
+from regoose_tui.widgets.session_table import SessionTable
+from regoose_tui.widgets.status_bar import StatusBar
+from regoose_tui.widgets.test_file_block import TestFileBlock
+from regoose_tui.widgets.user_message import UserMessage
 
 
 async def _seeded(app: RegooseApp, project: Path) -> tuple[str, str]:

@@ -7,10 +7,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from app_harness import AppFactory, active_screen, wait_for
-from regoose_tui.widgets.chat_input import ChatInput
-from regoose_tui.widgets.chat_notice import ChatNotice
-from regoose_tui.widgets.live_log import LiveLog
-from regoose_tui.widgets.plan_graph import PlanGraph
 
 from regoose_tui.app.screens.help import HelpScreen
 from regoose_tui.app.screens.history import HistoryScreen
@@ -26,6 +22,10 @@ from regoose_tui.bus.events import (
 )
 from regoose_tui.providers.base import ChatTurn
 from regoose_tui.providers.scripted import ScriptedProvider
+from regoose_tui.widgets.chat_input import ChatInput
+from regoose_tui.widgets.chat_notice import ChatNotice
+from regoose_tui.widgets.live_log import LiveLog
+from regoose_tui.widgets.plan_graph import PlanGraph
 
 
 class SlowToStopProvider(ScriptedProvider):

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from app_harness import AppFactory, active_screen, seed_session, wait_for
-from regoose_tui.widgets.chat_input import ChatInput
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -16,6 +15,7 @@ from regoose_tui.app.screens.history import HistoryScreen
 from regoose_tui.app.screens.modals import ErrorModal
 from regoose_tui.app.screens.replay import ReplayScreen
 from regoose_tui.errors import SandboxUnavailable
+from regoose_tui.widgets.chat_input import ChatInput
 
 
 async def _palette(pilot: Pilot[int], app: RegooseApp, query: str) -> None:

@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app_harness import active_screen, seed_session, wait_for
-from regoose_tui.widgets.chat_view import ChatView
-from regoose_tui.widgets.plan_graph import PlanGraph
-from regoose_tui.widgets.status_bar import StatusBar
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -18,6 +15,9 @@ from regoose_tui.app.screens.history import HistoryScreen
 from regoose_tui.app.screens.replay import ReplayScreen
 from regoose_tui.bus import events as ev
 from regoose_tui.errors import SandboxUnavailable
+from regoose_tui.widgets.chat_view import ChatView
+from regoose_tui.widgets.plan_graph import PlanGraph
+from regoose_tui.widgets.status_bar import StatusBar
 
 #: Every picture is taken at this terminal size.
 SIZE = (140, 40)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.app import App, ComposeResult
+
 from regoose_tui.widgets.chat_input import ChatInput
 from regoose_tui.widgets.command_suggester import CommandSuggester, scan_paths
-from textual.app import App, ComposeResult
 
 PATHS = ["src/", "src/cart.py", "src/shop/", "src/shop/order.py", "setup.py"]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Button
+
 from regoose_tui.widgets.assistant_message import AssistantMessage
 from regoose_tui.widgets.chat_notice import ChatNotice
 from regoose_tui.widgets.chat_view import ChatView
 from regoose_tui.widgets.test_file_block import TestFile, TestFileBlock
 from regoose_tui.widgets.user_message import UserMessage
-from textual.app import App, ComposeResult
-from textual.widgets import Button
 
 CODE = "def test_total():\n    assert total([1, 2]) == 3\n"
 

@@ -6,11 +6,12 @@ import gc
 import time
 import tracemalloc
 
-from regoose_tui.widgets.live_log import LiveLog
 from rich.color import Color
 from textual.app import App, ComposeResult
 from textual.geometry import Offset
 from textual.selection import Selection
+
+from regoose_tui.widgets.live_log import LiveLog
 
 
 class LogApp(App[None]):

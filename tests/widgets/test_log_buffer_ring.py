@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from regoose_tui.widgets.log_buffer import PAGE_SIZE, LogBuffer, LogFilter, plain_text
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from regoose_tui.widgets.plan_graph import SPINNER_FRAMES, PlanGraph
 from textual.app import App, ComposeResult
+
+from regoose_tui.widgets.plan_graph import SPINNER_FRAMES, PlanGraph
 
 Node = PlanGraph.Node
 

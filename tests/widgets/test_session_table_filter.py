@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from regoose_tui.widgets.session_table import SessionRow, SessionTable
 from rich.text import Text
 from textual.app import App, ComposeResult
+
+from regoose_tui.widgets.session_table import SessionRow, SessionTable
 
 ROWS = [
     SessionRow("s3", "2025-02-03 10:00", "src/cart.py", "offline", "passed", 91.0, 84.0),

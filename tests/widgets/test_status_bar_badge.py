@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from regoose_tui.widgets.status_bar import StatusBar, StatusInfo
 from textual.app import App, ComposeResult
 from textual.widgets import Label
+
+from regoose_tui.widgets.status_bar import StatusBar, StatusInfo
 
 
 class BarApp(App[None]):

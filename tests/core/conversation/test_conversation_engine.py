@@ -167,3 +167,24 @@ async def test_run_then_explain_then_export_in_bwrap(
         ("assistant", log.replies[-1].splitlines()[0]),
         ("user", "/export json"),
     ]
+
+
+async def test_an_engine_turn_applies_the_runtime_settings_in_force(
+    make_conversation: ConversationFactory, project: Path
+) -> None:
+    """The chat's runs are held to [runtime]'s limits (the CLI's are, through its flags)."""
+    from regoose_tui.runtime.registry import configure, configured
+
+    (project / "tests").mkdir()
+    (project / "tests" / "test_cart_by_hand.py").write_text(FAILING_TEST, encoding="utf-8")
+    conversation, log = make_conversation(runtime="local")
+    conversation.host.change_settings(runtime__pids_limit=77, runtime__memory_mb=300)
+    configure()  # whatever an earlier test left: the turn must set its own
+    try:
+        run = await conversation.send("/run")
+        assert run.error is None, log.notices
+        limits = configured().limits
+        assert limits is not None
+        assert limits.nproc == 77 and limits.memory_bytes == 300 * 1024**2
+    finally:
+        configure()
