@@ -127,6 +127,7 @@ def _summary(outcome: GenerationOutcome) -> str:
         f"line coverage {outcome.line_percent:.1f}%, branch coverage {outcome.branch_percent:.1f}%; "
         f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s{_usage(outcome)} "
         f"[{outcome.provider}, {outcome.runtime}{isolation}]\n"
+        f"{outcome.stop_detail + chr(10) if outcome.stop_detail else ''}"
         f"tests: {written}\nsession: {outcome.session_id}"
     )
 

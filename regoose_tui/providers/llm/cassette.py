@@ -163,7 +163,9 @@ def load_cassette(path: Path) -> list[dict[str, Any]]:
             int(answer["usage"]["prompt_tokens"])
             int(answer["usage"]["completion_tokens"])
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise UsageError(f"--replay {path}: line {number} is not a cassette entry ({error})")
+            raise UsageError(
+                f"--replay {path}: line {number} is not a cassette entry ({error})"
+            ) from None
         entries.append(entry)
     return entries
 

@@ -76,9 +76,7 @@ async def test_a_changed_request_is_one_clear_line(server, settings, tmp_path: P
         await other.complete(HELLO)
 
 
-async def test_asking_past_the_end_says_how_many_it_holds(
-    server, settings, tmp_path: Path
-) -> None:
+async def test_asking_past_the_end_says_how_many_it_holds(server, settings, tmp_path: Path) -> None:
     cassette = tmp_path / "session.jsonl"
     await _record(server, settings, cassette)
     client = LLMClient(settings(), replay=CassettePlayer(cassette))
