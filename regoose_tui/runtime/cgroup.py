@@ -256,7 +256,8 @@ def create(
     if not found.usable:
         return None
     _sweep(found)
-    name = PREFIX + uuid.uuid4().hex[:12]
+    # The creator's pid in the name tells a dead Regoose's leftover from a live session's.
+    name = f"{PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
     folders: dict[str, Path] = {}
     try:
         for controller, parent in found.parents.items():
@@ -305,15 +306,16 @@ def _sweep(found: CgroupSupport) -> None:
     """Remove empty run cgroups a SIGKILLed Regoose could not clean up.
 
     rmdir refuses a cgroup that still has tasks, so a live run elsewhere is
-    never touched; the age check keeps a just-made one (not yet joined) safe.
+    never touched; one whose creator still runs is kept even when empty (it
+    may not be joined yet), and a name without a pid only once it is stale.
     """
     now = time.time()
     for path in leftovers(found):
         with contextlib.suppress(OSError):
-            if (
-                now - path.stat().st_mtime > _STALE_SECONDS
-                and not (path / "cgroup.procs").read_text().strip()
-            ):
+            # A dead creator's cgroup goes at once; one of unknown origin only when stale.
+            dead = creator_pid(path) is not None and not _alive(creator_pid(path))
+            stale = now - path.stat().st_mtime > _STALE_SECONDS
+            if (dead or stale) and not (path / "cgroup.procs").read_text().strip():
                 path.rmdir()
 
 
@@ -321,3 +323,30 @@ def leftovers(found: CgroupSupport | None = None) -> list[Path]:
     """Run cgroups of this process's parents that still exist (tests assert none)."""
     found = found or support()
     return [p for parent in found.parents.values() for p in parent.glob(PREFIX + "*")]
+
+
+def creator_pid(path: Path) -> int | None:
+    """The pid of the Regoose that made a run cgroup (None for an unknown name)."""
+    head = path.name.removeprefix(PREFIX).split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def orphaned(found: CgroupSupport | None = None) -> list[Path]:
+    """Run cgroups whose creator is known and gone: what a finished Regoose left behind.
+
+    A name without a pid (an older Regoose's) says nothing of its creator: the
+    sweep removes those once they are stale.
+    """
+    return [p for p in leftovers(found) if (pid := creator_pid(p)) is not None and not _alive(pid)]
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

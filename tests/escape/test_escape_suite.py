@@ -160,7 +160,7 @@ def arena() -> Iterator[Arena]:
     canary = root / "canary.txt"
     canary.write_bytes(CANARY)
     marker = "rg-escape-daemon-" + uuid.uuid4().hex
-    before = set(cgroup.leftovers())
+    before = set(cgroup.orphaned())
     made = Arena(root, home, config, project, data, tmp, canary, marker, _Listener())
     try:
         yield made
@@ -170,8 +170,9 @@ def arena() -> Iterator[Arena]:
             sock.close()
         for pid in _processes_with(marker):
             os.kill(pid, 9)
-        # Nothing of the runs may be left: cgroups and temp folders.
-        assert set(cgroup.leftovers()) <= before
+        # Nothing of the runs may be left: cgroups and temp folders. Only cgroups whose
+        # creator has exited count: a live session elsewhere on the machine keeps its own.
+        assert set(cgroup.orphaned()) <= before
         left = sorted(p.name for p in tmp.iterdir())
         shutil.rmtree(root, ignore_errors=True)
         assert not left, f"temp folders left behind: {left}"

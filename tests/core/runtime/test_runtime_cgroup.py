@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -58,11 +59,11 @@ async def test_pids_cap_the_whole_run(runtime: Runtime, make_spec) -> None:
         print(n)
         """
     )
-    before = set(cgroup.leftovers())
+    before = _mine()
     result = await runtime.run(make_spec(code, limits=Limits(wall_seconds=30, nproc=40)))
     assert int(result.stdout.split()[0]) < 40, result
     assert "pids" in result.limit_hit
-    assert set(cgroup.leftovers()) <= before  # this run's cgroup is gone
+    assert _mine() <= before  # this run's cgroup is gone
 
 
 async def test_memory_caps_the_whole_run_not_each_process(runtime: Runtime, make_spec) -> None:
@@ -76,9 +77,14 @@ async def test_memory_caps_the_whole_run_not_each_process(runtime: Runtime, make
         """
     )
     limits = Limits(wall_seconds=30, memory_bytes=160 * 1024**2)
-    before = set(cgroup.leftovers())
+    before = _mine()
     result = await runtime.run(make_spec(code, limits=limits))
     codes = eval(result.stdout.strip().splitlines()[-1])  # a printed list of ints
     assert any(code != 0 for code in codes), result
     assert "memory" in result.limit_hit
-    assert set(cgroup.leftovers()) <= before  # this run's cgroup is gone
+    assert _mine() <= before  # this run's cgroup is gone
+
+
+def _mine() -> set[Path]:
+    """Run cgroups this test process made that still exist."""
+    return {p for p in cgroup.leftovers() if cgroup.creator_pid(p) == os.getpid()}
