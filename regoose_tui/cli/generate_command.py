@@ -64,6 +64,10 @@ async def generate_command(args: argparse.Namespace) -> int:
         budget_seconds=settings.generate.budget_seconds,
         report=Path(args.report[0]) if args.report else None,
         force=args.force or settings.generate.force,
+        record=Path(args.record) if getattr(args, "record", None) else None,
+        replay=Path(args.replay) if getattr(args, "replay", None) else None,
+        max_cost_usd=getattr(args, "max_cost", None),
+        plateau=getattr(args, "plateau", None) or 2,
     )
     reports = [Path(path) for path in args.report or ()]
     for path in reports:
@@ -123,6 +127,7 @@ def _summary(outcome: GenerationOutcome) -> str:
         f"line coverage {outcome.line_percent:.1f}%, branch coverage {outcome.branch_percent:.1f}%; "
         f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s{_usage(outcome)} "
         f"[{outcome.provider}, {outcome.runtime}{isolation}]\n"
+        f"{outcome.stop_detail + chr(10) if outcome.stop_detail else ''}"
         f"tests: {written}\nsession: {outcome.session_id}"
     )
 

@@ -53,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="time budget for the whole generation (default 120)",
     )
     generate.add_argument(
+        "--max-cost",
+        type=_positive_float,
+        metavar="USD",
+        help="stop before a model call would take the session's cost past USD",
+    )
+    generate.add_argument(
+        "--plateau",
+        type=_positive_int,
+        metavar="K",
+        help="stop after K rounds in a row with no new coverage (default 2)",
+    )
+    generate.add_argument(
         "--report",
         nargs="+",
         action="extend",
@@ -137,6 +149,17 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         choices=STRATEGY_CHOICES,
         help="who writes the tests: offline, llm (the model), or hybrid (offline first, "
         "the model for what is still missed; the default with a model)",
+    )
+    cassette = parser.add_mutually_exclusive_group()
+    cassette.add_argument(
+        "--record",
+        metavar="FILE",
+        help="write every model request and answer to FILE (JSON lines; keys never included)",
+    )
+    cassette.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="answer every model call from a recorded FILE: no model, no network, no cost",
     )
 
 

@@ -37,6 +37,7 @@ from regoose_tui.engine.output_check import check_output, test_file_name
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
+from regoose_tui.engine.stopping import LoopGuard, covers_everything
 from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.providers.base import GenerationResult, Provider
@@ -290,13 +291,17 @@ class GenerationSession:
                 )
             )
 
+        guard = LoopGuard(self._deadline, options.max_cost_usd, options.plateau)
+
         def again(results: Mapping[str, Any], iteration: int) -> bool:
             validation: Validation = results["validator"]
-            kept = validation.kept
-            if kept is None:
-                return time.monotonic() < self._deadline - 5  # nothing yet: try once more
-            complete = kept.line_percent >= 100.0 and kept.branch_percent >= 100.0
-            return validation.improved and not complete and time.monotonic() < self._deadline - 5
+            candidate: GenerationResult = shared["candidate"]
+            return guard.again(
+                improved=validation.improved,
+                complete=covers_everything(validation.kept),
+                spent_usd=provenance.cost_usd,
+                round_usd=candidate.cost_usd,
+            )
 
         plan = ExecutionPlan.graph(
             [
@@ -332,6 +337,7 @@ class GenerationSession:
             shared.get("dropped", []),
             provenance,
             out_path=shared["out_path"],
+            guard=guard,
         )
 
     async def _conclude(
@@ -344,6 +350,7 @@ class GenerationSession:
         provenance: Provenance,
         *,
         out_path: Path,
+        guard: LoopGuard,
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -352,6 +359,7 @@ class GenerationSession:
         iterations = result.outcomes["validator"].iteration
         kept: KeptSuite | None = validation.kept
         report = kept.report if kept else None
+        stopped_by = guard.conclude(complete=covers_everything(kept), iterations=iterations)
         # Tests are named by the file as written (or to be written), not by the
         # sandbox copy they ran as: one identity for the store, reports and faces.
         root = analysis.target.project_dir
@@ -422,4 +430,6 @@ class GenerationSession:
             prompt_tokens=provenance.prompt_tokens,
             completion_tokens=provenance.completion_tokens,
             cost_usd=provenance.cost_usd,
+            stopped_by=stopped_by,
+            stop_detail=guard.phrase,
         )

@@ -20,10 +20,18 @@ class GenerateOptions(BaseModel):
     #: How the provider is called (API base, fallbacks, strategy, key); None: defaults.
     #: The key stays a SecretStr: it never shows in a repr, a log line or the store.
     provider_settings: ProviderSettings | None = None
+    #: A cassette to write every model call to, or to answer them from (no model, no cost).
+    #: Session options, not settings: a cassette belongs to one run, never to regoose.toml.
+    record: Path | None = None
+    replay: Path | None = None
     runtime: str = "auto"
     out_dir: Path | None = None
     iterations: int = Field(default=3, ge=1, le=20)
     budget_seconds: float = Field(default=120.0, gt=0)
+    #: Stop before a model call would take the session's cost past this (USD); None: no cap.
+    max_cost_usd: float | None = Field(default=None, gt=0)
+    #: Stop after this many rounds in a row that added no coverage.
+    plateau: int = Field(default=2, ge=1, le=20)
     report: Path | None = None
     force: bool = False
     #: False leaves the user's tree alone: the outcome carries the suite and the

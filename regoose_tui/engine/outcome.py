@@ -55,6 +55,10 @@ class GenerationOutcome:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    #: What ended the loop: iterations | budget | cost | plateau | complete.
+    stopped_by: str | None = None
+    #: The same in words: ``stopped: cost limit ($0.0100 spent; ...)``.
+    stop_detail: str = ""
 
     @property
     def drops(self) -> str:
@@ -86,6 +90,8 @@ class GenerationOutcome:
                 "total": self.prompt_tokens + self.completion_tokens,
             },
             "cost_usd": round(self.cost_usd, 6),
+            "stopped_by": self.stopped_by,
+            "stop_detail": self.stop_detail or None,
             # Keyed by test function name (class::test for methods), as the providers know them.
             "origins": {
                 r.name.split("::", 1)[-1]: r.origin for r in self.records if r.origin is not None

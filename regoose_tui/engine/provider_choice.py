@@ -11,9 +11,12 @@ from regoose_tui.providers.factory import create_provider, provider_from_setting
 
 def build_provider(options: GenerateOptions) -> Provider:
     """The provider the options name, called as their provider settings say."""
+    record, replay = options.record, options.replay
     if options.provider_settings is None:
-        return create_provider(options.provider)
-    return provider_from_settings(options.provider_settings, options.provider)
+        return create_provider(options.provider, record=record, replay=replay)
+    return provider_from_settings(
+        options.provider_settings, options.provider, record=record, replay=replay
+    )
 
 
 def first_error(result: PlanResult) -> RegooseError:

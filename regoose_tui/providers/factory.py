@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from regoose_tui.config import ProviderSettings
 from regoose_tui.errors import ProviderUnavailable, UsageError
@@ -46,18 +47,25 @@ def create_provider(
     timeout_seconds: float = 60.0,
     max_retries: int = 3,
     strategy: str | None = None,
+    record: Path | None = None,
+    replay: Path | None = None,
 ) -> Provider:
     """The provider called ``name`` (default: offline); LiteLLM options apply to models only.
 
     ``api_key`` None means the vendor's usual environment variable (OPENAI_API_KEY, ...).
     ``strategy`` None means hybrid for a model and offline without one.
+    ``record`` / ``replay`` name a cassette the model's calls are written to / served from.
     """
     name = (name or OFFLINE).strip()
     if strategy is not None and strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy {strategy!r}: use offline, llm or hybrid")
+    if record is not None and replay is not None:
+        raise UsageError("--record and --replay: use one of them, not both")
     if name == OFFLINE or strategy == OFFLINE:
         if strategy in (LLM, HYBRID):
             raise UsageError(f"strategy {strategy} needs a model: add --provider MODEL")
+        if record is not None or replay is not None:
+            raise UsageError("a cassette (--record/--replay) needs a model: add --provider MODEL")
         from regoose_tui.providers.offline import OfflineProvider
 
         return OfflineProvider()
@@ -65,22 +73,31 @@ def create_provider(
         if importlib.util.find_spec("litellm") is None:
             raise ProviderUnavailable(f"{name}: the litellm package is not installed")
         # These modules import litellm only when a call is made, not here.
-        from regoose_tui.providers.llm.client import CallSettings
+        from regoose_tui.providers.llm.cassette import CassettePlayer, CassetteRecorder
+        from regoose_tui.providers.llm.client import CallSettings, LLMClient
+        from regoose_tui.providers.llm.failures import secrets_to_scrub
         from regoose_tui.providers.llm.provider import LiteLLMProvider
 
         for fallback in fallbacks:
             if not is_litellm_model(fallback):
                 raise UsageError(f"fallback {fallback!r} is not a LiteLLM model string")
-        llm = LiteLLMProvider(
-            CallSettings(
-                model=name,
-                fallbacks=tuple(fallbacks),
-                api_base=api_base or None,
-                api_key=api_key or None,
-                timeout_seconds=timeout_seconds,
-                max_retries=max_retries,
-            )
+        settings = CallSettings(
+            model=name,
+            fallbacks=tuple(fallbacks),
+            api_base=api_base or None,
+            api_key=api_key or None,
+            timeout_seconds=timeout_seconds,
+            max_retries=max_retries,
         )
+        # The player reads its file now: a bad cassette is a usage error before any work.
+        client = LLMClient(
+            settings,
+            record=CassetteRecorder(record, secrets_to_scrub(settings.api_key))
+            if record is not None
+            else None,
+            replay=CassettePlayer(replay) if replay is not None else None,
+        )
+        llm = LiteLLMProvider(settings, client=client)
         if strategy == LLM:
             return llm
         from regoose_tui.providers.hybrid import HybridProvider
@@ -93,7 +110,13 @@ def create_provider(
     )
 
 
-def provider_from_settings(settings: ProviderSettings, name: str | None = None) -> Provider:
+def provider_from_settings(
+    settings: ProviderSettings,
+    name: str | None = None,
+    *,
+    record: Path | None = None,
+    replay: Path | None = None,
+) -> Provider:
     """The provider the ``[provider]`` settings describe (``name`` overrides their model).
 
     The key is the configured one (env or .env), else the vendor's usual variable;
@@ -111,6 +134,8 @@ def provider_from_settings(settings: ProviderSettings, name: str | None = None) 
         timeout_seconds=settings.timeout_seconds,
         max_retries=settings.max_retries,
         strategy=settings.strategy,
+        record=record,
+        replay=replay,
     )
 
 

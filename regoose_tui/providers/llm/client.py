@@ -28,6 +28,12 @@ from tenacity import (
 )
 
 from regoose_tui.providers.llm.accounting import CallUsage, UsageTotals, measure_usage
+from regoose_tui.providers.llm.cassette import (
+    CassettePlayer,
+    CassetteRecorder,
+    Recorded,
+    request_hash,
+)
 from regoose_tui.providers.llm.failures import (
     KEY_ENV,
     Failure,
@@ -100,11 +106,22 @@ class _AttemptFailed(Exception):
 class LLMClient:
     """Makes calls with one CallSettings and keeps the running token and cost totals."""
 
-    def __init__(self, settings: CallSettings, *, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        settings: CallSettings,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        record: CassetteRecorder | None = None,
+        replay: CassettePlayer | None = None,
+    ) -> None:
         self.settings = settings
         self.totals = UsageTotals()
         self._sleep = sleep
         self._secrets = secrets_to_scrub(settings.api_key)
+        #: A cassette this client writes every answered call to (``--record``).
+        self.recorder = record
+        #: A cassette this client answers from instead of a model (``--replay``).
+        self.player = replay
 
     async def complete(
         self,
@@ -114,6 +131,43 @@ class LLMClient:
         on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> Completion:
         """The answer to ``messages`` from the first model of the chain that gives one."""
+        params = self._shaping_params()
+        key = request_hash(self.settings.model, messages, params)
+        if self.player is not None:
+            return self._replayed(self.player.answer(key), on_token)
+        completion = await self._call_chain(messages, on_token, on_retry)
+        if self.recorder is not None:
+            await self.recorder.record(
+                key=key,
+                model=self.settings.model,
+                messages=messages,
+                params=params,
+                answer=Recorded(completion.text, completion.model, completion.usage),
+            )
+        return completion
+
+    def _replayed(self, recorded: Recorded, on_token: TokenSink | None) -> Completion:
+        """A cassette's answer, streamed to ``on_token`` word by word as a model would."""
+        if on_token is not None:
+            for piece in _words(recorded.text):
+                on_token(piece)
+        self.totals.add(recorded.usage)
+        return Completion(recorded.text, recorded.model, recorded.usage, 1, (recorded.model,))
+
+    def _shaping_params(self) -> dict[str, Any]:
+        """The parameters that change what the model answers (part of a cassette's hash)."""
+        return {
+            "fallbacks": list(self.settings.fallbacks),
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+        }
+
+    async def _call_chain(
+        self,
+        messages: Sequence[Message],
+        on_token: TokenSink | None,
+        on_retry: Callable[[RetryNotice], None] | None,
+    ) -> Completion:
         tried: list[str] = []
         attempts = 0
         last: Failure | None = None
@@ -306,6 +360,11 @@ def _content(chunk: Any) -> str:
     delta = getattr(choices[0], "delta", None)
     content = getattr(delta, "content", None)
     return content if isinstance(content, str) else ""
+
+
+def _words(text: str) -> list[str]:
+    words = text.split(" ")
+    return [w if i == len(words) - 1 else w + " " for i, w in enumerate(words)]
 
 
 def _vendor(model: str) -> str:

@@ -87,3 +87,23 @@ def _fields(name: str) -> set[str]:
     for match in template(name).pattern.finditer(template(name).template):
         found.add(match.group("named") or match.group("braced") or "")
     return found - {""}
+
+
+def test_a_cassette_reaches_the_client_of_the_model(tmp_path: Path) -> None:
+    shipped = REPO / "examples" / "cassettes" / "cart-llm.jsonl"
+    replaying = create_provider("openai/demo", strategy="llm", replay=shipped)
+    assert isinstance(replaying, LiteLLMProvider)
+    assert replaying.client.player is not None and replaying.client.player.remaining == 3
+    recording = create_provider("openai/demo", strategy="llm", record=tmp_path / "new.jsonl")
+    assert isinstance(recording, LiteLLMProvider) and recording.client.recorder is not None
+    assert (tmp_path / "new.jsonl").read_text() == ""  # a fresh cassette per session
+
+
+def test_a_cassette_needs_a_model_and_only_one_way(tmp_path: Path) -> None:
+    cassette = tmp_path / "c.jsonl"
+    with pytest.raises(UsageError, match="needs a model"):
+        create_provider("offline", replay=cassette)
+    with pytest.raises(UsageError, match="not both"):
+        create_provider("openai/demo", record=cassette, replay=cassette)
+    with pytest.raises(UsageError, match="cannot read it"):
+        create_provider("openai/demo", replay=tmp_path / "missing.jsonl")
