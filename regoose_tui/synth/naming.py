@@ -121,7 +121,7 @@ def outcome_words(result: dict[str, Any], value_stable: bool, type_name: str | N
         return f"returns_{words}" if words else "returns_int"
     if literal is not None and kind == "str" and len(literal) <= 22:
         slug = _slug(literal)
-        if slug and not _ENDS_IN_NUMBER.search(slug):
+        if slug and not _ENDS_IN_NUMBER.search(f"_{slug}"):
             return f"returns_{slug}"
     if cand_is_ctor(result):
         return f"creates_{snake(kind)}"
@@ -137,21 +137,20 @@ def make_test_name(cand: Candidate, outcome: str, detail: str = "") -> str:
     """The full test function name (not yet deduplicated).
 
     ``detail`` is what sets this test apart from another with the same name; when the
-    name is too long, the argument tags give way before it does.
+    name is too long, the argument tags give way first, then the callee's words, so
+    the detail always survives (it is what makes the name unique).
     """
     head = [subject(cand)]
     if cand.prior:
         head.append("after_" + "_and_".join(_slug(name) for name, _ in cand.prior))
-    head_text = "_".join(head)
-    described = describe_args(cand.args)
+    core = "_".join(p for p in ("_".join(head), describe_args(cand.args)) if p)
     room = _MAX_NAME - len(outcome) - 6
-    detail = _slug(detail)
-    if detail and len(head_text) + len(detail) + len(described) + 2 > room:
-        keep = max(0, room - len(head_text) - len(detail) - 2)
-        described = described[:keep].rstrip("_")
-    name = "_".join(p for p in (head_text, described, detail) if p)
-    if len(name) > room:
-        name = name[:room].rstrip("_")
+    detail = _slug(detail)[: max(0, room - 12)].rstrip("_")
+    if detail:
+        core = core[: max(8, room - len(detail) - 1)].rstrip("_")
+        name = f"{core}_{detail}"
+    else:
+        name = core[:room].rstrip("_")
     return _slug(f"test_{name}_{outcome}")
 
 
@@ -247,7 +246,11 @@ class NameRegistry:
         # name cannot show): a letter, never a number, keeps the name from reading as a
         # counter; this is the rare last resort.
         for letter in "bcdefghijklmnopqrstuvwxyz":
-            candidate = f"{name}_variant_{letter}"
+            candidate = (
+                make_test_name(cand, outcome, f"case_{letter}")
+                if cand is not None and outcome
+                else f"{name}_case_{letter}"
+            )
             if candidate not in self.used:
                 self.used[candidate] = cand
                 return candidate

@@ -238,8 +238,9 @@ def test_integer_results_never_end_a_name_in_digits(literal, words):
     assert outcome_words({"outcome": "return", "value": {"lit": literal}}, True, "int") == words
 
 
-def test_string_result_ending_in_a_number_is_named_by_its_kind():
-    result = {"outcome": "return", "value": {"lit": "'item 2'", "type": "str"}}
+@pytest.mark.parametrize("literal", ["'item 2'", "'3'"])
+def test_string_result_ending_in_a_number_is_named_by_its_kind(literal):
+    result = {"outcome": "return", "value": {"lit": literal, "type": "str"}}
     assert outcome_words(result, True, None) == "returns_str"
 
 
@@ -249,6 +250,10 @@ def test_detail_survives_when_the_name_is_too_long():
     name = make_test_name(cand, "returns_str", "with_country_no")
     assert name.endswith("_with_country_no_returns_str") and len(name) <= 75
     assert name.startswith("test_label_word")
+    after = Candidate(2, _LABEL, long_args, prior=(("reset", ()),) * 3)
+    longest = make_test_name(after, "returns_validation_result", "after_reset_with_x")
+    assert longest.endswith("_after_reset_with_x_returns_validation_result")
+    assert len(longest) <= 75
 
 
 def test_calls_nothing_tells_apart_get_a_letter_not_a_number():
@@ -257,7 +262,7 @@ def test_calls_nothing_tells_apart_get_a_letter_not_a_number():
     first = registry.unique("test_label_ann_returns_str", cand, "returns_str", {})
     second = registry.unique("test_label_ann_returns_str", cand, "returns_str", {})
     assert first == "test_label_ann_returns_str"
-    assert second == "test_label_ann_returns_str_variant_b"
+    assert second == "test_label_ann_case_b_returns_str"
 
 
 def test_long_strings_on_long_lines_become_adjacent_pieces_of_the_same_value():
