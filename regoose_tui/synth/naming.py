@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from regoose_tui.synth.model import Args, Candidate, snake
+from regoose_tui.synth.model import Args, Candidate, render_args, snake
+from regoose_tui.synth.values import Val
 
-_MAX_NAME = 90
+#: ``def <name>(capsys):`` fits the 88 columns ruff checks by default.
+_MAX_NAME = 75
+#: A name ending like this reads as a counter (``test_x_2``), whatever made it.
+_ENDS_IN_NUMBER = re.compile(r"_\d+$")
 _DUNDER_WORDS = {
     "__call__": "call",
     "__len__": "len",
@@ -73,8 +77,23 @@ def describe_args(args: Args, limit: int = 2) -> str:
     return "_".join(parts)
 
 
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+
+
+def _number_words(literal: str) -> str | None:
+    """``-3`` -> ``negative_three``: a name ending in digits reads like a counter."""
+    value = int(literal)
+    if abs(value) >= len(_NUMBER_WORDS):
+        return None
+    word = _NUMBER_WORDS[abs(value)]
+    return f"negative_{word}" if value < 0 else word
+
+
 def outcome_words(result: dict[str, Any], value_stable: bool, type_name: str | None) -> str:
-    """``returns_true``, ``raises_value_error``, ``returns_list``, ``works``."""
+    """``returns_true``, ``raises_value_error``, ``returns_three``, ``returns_list``, ``works``."""
     outcome = result.get("outcome")
     if outcome == "raise":
         return f"raises_{snake(result.get('exc', {}).get('name', 'error'))}"
@@ -98,10 +117,11 @@ def outcome_words(result: dict[str, Any], value_stable: bool, type_name: str | N
         return fixed[literal]
     kind = type_name or value.get("type") or "value"
     if literal is not None and re.fullmatch(r"-?\d{1,6}", literal):
-        return f"returns_{literal.replace('-', 'negative_')}"
+        words = _number_words(literal)
+        return f"returns_{words}" if words else "returns_int"
     if literal is not None and kind == "str" and len(literal) <= 22:
         slug = _slug(literal)
-        if slug:
+        if slug and not _ENDS_IN_NUMBER.search(f"_{slug}"):
             return f"returns_{slug}"
     if cand_is_ctor(result):
         return f"creates_{snake(kind)}"
@@ -113,36 +133,125 @@ def cand_is_ctor(result: dict[str, Any]) -> bool:
     return bool(result.get("_ctor"))
 
 
-def make_test_name(cand: Candidate, outcome: str) -> str:
-    """The full test function name (not yet deduplicated)."""
-    pieces = [subject(cand)]
+def make_test_name(cand: Candidate, outcome: str, detail: str = "") -> str:
+    """The full test function name (not yet deduplicated).
+
+    ``detail`` is what sets this test apart from another with the same name; when the
+    name is too long, the argument tags give way first, then the callee's words, so
+    the detail always survives (it is what makes the name unique).
+    """
+    head = [subject(cand)]
     if cand.prior:
-        pieces.append("after_" + "_and_".join(_slug(name) for name, _ in cand.prior))
-    described = describe_args(cand.args)
-    if described:
-        pieces.append(described)
-    name = "_".join(p for p in pieces if p)
+        head.append("after_" + "_and_".join(_slug(name) for name, _ in cand.prior))
+    core = "_".join(p for p in ("_".join(head), describe_args(cand.args)) if p)
     room = _MAX_NAME - len(outcome) - 6
-    if len(name) > room:
-        name = name[:room].rstrip("_")
+    detail = _slug(detail)[: max(0, room - 12)].rstrip("_")
+    if detail:
+        core = core[: max(8, room - len(detail) - 1)].rstrip("_")
+        name = f"{core}_{detail}"
+    else:
+        name = core[:room].rstrip("_")
     return _slug(f"test_{name}_{outcome}")
 
 
+def _words(text: str, limit: int = 4) -> str:
+    """The first few identifier words of ``text`` (a message, an argument's source)."""
+    return "_".join(_slug(text).split("_")[:limit])
+
+
+def _differing_args(cand: Candidate, other: Candidate) -> tuple[str, str]:
+    """The arguments of ``cand`` that ``other`` does not share: as tags, and as source words."""
+    theirs = {key: val for key, (_, val) in _keyed(other)}
+    tags, words = [], []
+    for key, (keyword, val) in _keyed(cand):
+        mine = theirs.get(key)
+        if mine is not None and mine.src == val.src:
+            continue
+        prefix = f"{keyword}_" if keyword else ""
+        tag = val.tag or "value"
+        tags.append(prefix + (tag if mine is None or mine.tag != tag else "value"))
+        words.append(prefix + (_words(val.src, 3) or "value"))
+    return "_".join(t for t in tags if not t.endswith("value")), "_".join(words)
+
+
+def _keyed(cand: Candidate) -> list[tuple[str, tuple[str | None, Val]]]:
+    return [(keyword or f"#{i}", (keyword, val)) for i, (keyword, val) in enumerate(cand.args)]
+
+
+def _details(cand: Candidate, other: Candidate, result: dict[str, Any]) -> list[str]:
+    """Ways to tell ``cand`` from ``other``, most telling first: reason, inputs, receiver."""
+    found: list[str] = []
+    exc = result.get("exc") or {}
+    other_exc = other.result.get("exc") or {}
+    if result.get("outcome") == "raise" and exc.get("msg"):
+        reason = _words(str(exc["msg"]).splitlines()[0], 5)
+        if reason and exc.get("msg") != other_exc.get("msg"):
+            found.append(f"when_{reason}")
+    tags, words = _differing_args(cand, other)
+    if tags:
+        found.append(f"with_{tags}")
+    if words:
+        found.append(f"with_{words}")
+    if cand.receiver is not None and (
+        other.receiver is None or other.receiver.src != cand.receiver.src
+    ):
+        tag = cand.receiver.tag or ""
+        found.append(f"on_{tag}" if tag else f"on_{_words(cand.receiver.src, 4)}")
+        found.append(f"on_{_words(cand.receiver.src, 6)}")
+    if cand.prior != other.prior:
+        found.append("after_" + "_".join(_words(render_args(args), 2) for _, args in cand.prior))
+    mine = {tuple(a) for a in result.get("arcs", [])}
+    theirs = {tuple(a) for a in other.result.get("arcs", [])}
+    # The branch only this test reaches, by the first line it enters (exits are negative).
+    lines = sorted(dst for _, dst in mine - theirs if dst > 0)
+    if lines:
+        found.append(f"reaching_line_{lines[0]}")
+    return [d for d in found if _slug(d)]
+
+
 class NameRegistry:
-    """Hands out unique names: a second ``test_x`` becomes ``test_x_2``."""
+    """Hands out unique names that say what sets a test apart, never a counter.
+
+    The first test of a behaviour gets the plain name; a later one with the same
+    name gets the exception's reason, the arguments that differ, the receiver or the
+    branch only it reaches spliced in before its outcome.
+    """
 
     def __init__(self) -> None:
-        self.used: dict[str, int] = {}
+        self.used: dict[str, Candidate | None] = {}
 
-    def unique(self, name: str) -> str:
-        """``name`` or ``name_<n>`` when taken."""
+    def unique(
+        self,
+        name: str,
+        cand: Candidate | None = None,
+        outcome: str = "",
+        result: dict[str, Any] | None = None,
+    ) -> str:
+        """``name``, or a longer name from what tells ``cand`` apart from the holder."""
         if name not in self.used:
-            self.used[name] = 1
+            self.used[name] = cand
             return name
-        self.used[name] += 1
-        candidate = f"{name}_{self.used[name]}"
-        while candidate in self.used:
-            self.used[name] += 1
-            candidate = f"{name}_{self.used[name]}"
-        self.used[candidate] = 1
-        return candidate
+        holder = self.used[name]
+        if cand is not None and outcome:
+            details = _details(cand, holder, result or cand.result) if holder else []
+            tried: list[str] = []
+            for detail in details:
+                tried.append(detail)
+                for text in (detail, "_".join(tried)):
+                    candidate = make_test_name(cand, outcome, text)
+                    if candidate not in self.used:
+                        self.used[candidate] = cand
+                        return candidate
+        # Nothing tells the two apart in words (the same call on different objects the
+        # name cannot show): a letter, never a number, keeps the name from reading as a
+        # counter; this is the rare last resort.
+        for letter in "bcdefghijklmnopqrstuvwxyz":
+            candidate = (
+                make_test_name(cand, outcome, f"case_{letter}")
+                if cand is not None and outcome
+                else f"{name}_case_{letter}"
+            )
+            if candidate not in self.used:
+                self.used[candidate] = cand
+                return candidate
+        raise ValueError(f"too many tests named {name}")
