@@ -29,11 +29,12 @@ from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, V
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import SessionFinished, SessionStarted, SessionStatus
 from regoose_tui.bus.subscription import Subscription
+from regoose_tui.domain.layout import detect_layout
 from regoose_tui.domain.target import project_root
 from regoose_tui.domain.test_identity import name_in_file, project_node_id, rebase_node_id
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
-from regoose_tui.engine.output_check import check_output, test_file_name
+from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
@@ -210,8 +211,11 @@ class GenerationSession:
             analysis = await agent.execute(
                 AnalyzeInput(str(options.target), str(options.project) if options.project else None)
             )
-            out_dir = options.out_dir or analysis.target.project_dir / "tests"
-            out_path = Path(out_dir).expanduser().resolve() / test_file_name(analysis.target.module)
+            # The project's own test folder and naming (tests/ beside src/), or --out.
+            layout = await asyncio.to_thread(detect_layout, analysis.target.path, options.project)
+            out_path = await asyncio.to_thread(
+                choose_test_path, layout, analysis.target.module, options.out_dir
+            )
             known = await self.store.known_file_hashes(out_path)
             await asyncio.to_thread(
                 check_output,
@@ -354,7 +358,7 @@ class GenerationSession:
         report = kept.report if kept else None
         # Tests are named by the file as written (or to be written), not by the
         # sandbox copy they ran as: one identity for the store, reports and faces.
-        root = analysis.target.project_dir
+        root = analysis.target.test_root
         records = [
             TestRecord(
                 rebase_node_id(case.nodeid, out_path, root),
