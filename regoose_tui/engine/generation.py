@@ -42,7 +42,7 @@ from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.providers.base import GenerationResult, Provider
 from regoose_tui.runtime.base import Runtime
-from regoose_tui.runtime.python_env import PythonEnv, resolve_python
+from regoose_tui.runtime.python_env import PythonEnv, resolve_python_async
 from regoose_tui.runtime.registry import get_runtime
 from regoose_tui.store.sink import store_sink
 from regoose_tui.store.store import SessionStore
@@ -78,6 +78,11 @@ class GenerationSession:
         self._tap: Subscription | None = None
         self._cancel_requested = False
 
+    @property
+    def python(self) -> PythonEnv | None:
+        """The interpreter that ran the project's code (None before ``run`` resolved it)."""
+        return self._python
+
     def cancel(self) -> None:
         """Stop the running plan; running sandboxes are killed."""
         self._cancel_requested = True
@@ -109,7 +114,12 @@ class GenerationSession:
                     runtime = await asyncio.to_thread(get_runtime, runtime_name)
                 python = self._python
                 if python is None:
-                    python = await asyncio.to_thread(resolve_python)
+                    # The project's own interpreter: --python, its .venv, VIRTUAL_ENV.
+                    layout = await asyncio.to_thread(detect_layout, options.target, options.project)
+                    python = await resolve_python_async(
+                        project=layout.root, explicit=options.python
+                    )
+                    self._python = python
                 # One registry for the whole session: every agent and the provider get
                 # their tools from it, so each disk and sandbox operation is announced.
                 tools = await asyncio.to_thread(
