@@ -80,6 +80,8 @@ async def generate_command(args: argparse.Namespace) -> int:
             )
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
+        if not args.quiet and outcome.tests_written and options.out_dir is None:
+            await _say_import_hint(options, session.python)
         report_error = None
         if reports:
             from regoose_tui.reports import report_from_store, write_report
@@ -104,6 +106,16 @@ async def generate_command(args: argparse.Namespace) -> int:
         note(f"regoose: report not written: {report_error.msg}")
         return 2
     return 0 if outcome.status == "passed" else 1
+
+
+async def _say_import_hint(options: GenerateOptions, python: PythonEnv | None) -> None:
+    """One line when the project's own pytest may not import what was just written."""
+    from regoose_tui.domain.layout import detect_layout
+
+    layout = await asyncio.to_thread(detect_layout, options.target, options.project)
+    hint = layout.import_hint(python.site_paths if python else ())
+    if hint:
+        note(f"regoose: note: {hint}")
 
 
 def _python_entry(python: PythonEnv | None) -> dict[str, str] | None:

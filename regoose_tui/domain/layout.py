@@ -56,6 +56,24 @@ class ProjectLayout:
     pytest: PytestSettings = field(default_factory=PytestSettings)
     naming: Naming = "dotted"
 
+    def import_hint(self, on_path: tuple[Path, ...] = ()) -> str:
+        """Why the project's own pytest might not import the tests' module, else "".
+
+        A ``src/`` import root is on ``sys.path`` for that pytest only through its
+        ``pythonpath`` setting or an install (an editable one shows in ``on_path``).
+        """
+        if self.import_root == self.root or self.import_root in on_path:
+            return ""
+        configured = {(self.root / entry).resolve() for entry in self.pytest.pythonpath}
+        if self.import_root in configured:
+            return ""
+        relative = self.import_root.relative_to(self.root)
+        return (
+            f"{self.root}: its pytest imports from {relative}/ only if the project is installed "
+            f"in its environment (pip install -e .) or [tool.pytest.ini_options] has "
+            f'pythonpath = ["{relative}"]'
+        )
+
     def test_file_name(self, module: str, naming: Naming | None = None) -> str:
         """The file name this project would give the tests of ``module``."""
         naming = naming or self.naming

@@ -141,3 +141,17 @@ def test_a_broken_config_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "mod.py").write_text("X = 1\n")
     layout = detect_layout(tmp_path / "mod.py")
     assert layout.pytest.source is None and layout.test_dir == tmp_path.resolve() / "tests"
+
+
+def test_import_hint_only_when_the_projects_pytest_could_not_import(tmp_path: Path) -> None:
+    target = _src_project(tmp_path)
+    layout = detect_layout(target)
+    assert 'pythonpath = ["src"]' in layout.import_hint()
+    assert layout.import_hint((layout.import_root,)) == ""  # an editable install's path entry
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["src"]\n')
+    assert detect_layout(target).import_hint() == ""
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "setup.py").write_text("")
+    (flat / "m.py").write_text("X = 1\n")
+    assert detect_layout(flat / "m.py").import_hint() == ""
