@@ -220,7 +220,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             # The same identity as the records and reports: the written file's node id.
             if value.written_as is None:
                 return name
-            return project_node_id(value.written_as, value.target.project_dir, name_in_file(name))
+            return project_node_id(value.written_as, value.target.test_root, name_in_file(name))
 
         for name in added:
             self.context.emit(

@@ -20,6 +20,7 @@ from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.errors import RegooseError, UsageError
+from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.store.safe_write import nearest_existing
 from regoose_tui.viewstate.progress import ProgressLines
 
@@ -49,9 +50,9 @@ async def generate_command(args: argparse.Namespace) -> int:
     out_dir = Path(settings.generate.out_dir).expanduser() if settings.generate.out_dir else None
     if out_dir is not None and not args.out and not out_dir.is_absolute():
         # A relative out_dir from regoose.toml or the environment means "in the project".
-        from regoose_tui.domain.target import find_project_root
+        from regoose_tui.domain.layout import detect_layout
 
-        base = project or find_project_root(Path(args.target).expanduser().resolve())
+        base = project or detect_layout(args.target).root
         out_dir = base / out_dir
     options = GenerateOptions(
         target=Path(args.target),
@@ -59,6 +60,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         provider=settings.provider.name,
         provider_settings=settings.provider,
         runtime=settings.runtime.name,
+        python=Path(args.python) if getattr(args, "python", None) else None,
         out_dir=out_dir,
         iterations=settings.generate.iterations,
         budget_seconds=settings.generate.budget_seconds,
@@ -82,6 +84,8 @@ async def generate_command(args: argparse.Namespace) -> int:
             )
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
+        if not args.quiet and outcome.tests_written and options.out_dir is None:
+            await _say_import_hint(options, session.python)
         report_error = None
         if reports:
             from regoose_tui.reports import report_from_store, write_report
@@ -96,13 +100,55 @@ async def generate_command(args: argparse.Namespace) -> int:
         data = outcome.as_json()
         data["report"] = str(reports[0]) if reports else None
         data["reports"] = [str(path) for path in reports]
+        data["python"] = _python_entry(session.python)
         print_json(data)
     else:
         print(_summary(outcome))
+        if session.python is not None:
+            print(_python_line(session.python))
     if report_error is not None:
         note(f"regoose: report not written: {report_error.msg}")
         return 2
     return 0 if outcome.status == "passed" else 1
+
+
+async def _say_import_hint(options: GenerateOptions, python: PythonEnv | None) -> None:
+    """One line when the project's own pytest may not import what was just written."""
+    from regoose_tui.domain.layout import detect_layout
+
+    layout = await asyncio.to_thread(detect_layout, options.target, options.project)
+    hint = layout.import_hint(python.site_paths if python else ())
+    if hint:
+        note(f"regoose: note: {hint}")
+
+
+def _python_entry(python: PythonEnv | None) -> dict[str, str] | None:
+    """``{path, source, version, note}`` of the interpreter the tests ran with."""
+    if python is None:
+        return None
+    return {
+        "path": str(python.executable),
+        "source": python.source,
+        "version": python.version,
+        "note": python.note,
+    }
+
+
+#: How ``python:`` says where the interpreter came from.
+_SOURCES = {
+    "--python": "--python",
+    "project": "the project's virtualenv",
+    "VIRTUAL_ENV": "$VIRTUAL_ENV",
+    "regoose": "Regoose's own",
+}
+
+
+def _python_line(python: PythonEnv) -> str:
+    note = f"; {python.note}" if python.note else ""
+    return (
+        f"python: {python.executable} (Python {python.version}, "
+        f"{_SOURCES.get(python.source, python.source)}{note})"
+    )
 
 
 def _check_report_path(path: Path) -> None:

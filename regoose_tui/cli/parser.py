@@ -41,7 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runtime(generate)
     _add_limits(generate)
     generate.add_argument(
-        "--out", metavar="DIR", help="where test files go (default: PROJECT/tests)"
+        "--out",
+        metavar="DIR",
+        help="where test files go (default: the project's test folder, e.g. ROOT/tests)",
+    )
+    generate.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the interpreter (or virtualenv folder) that runs the project's code; "
+        "default: the project's .venv/venv, then $VIRTUAL_ENV, then Regoose's own",
     )
     generate.add_argument(
         "--iterations", type=_positive_int, metavar="N", help="generate/validate rounds (default 3)"

@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from regoose_tui.domain.layout import detect_layout, import_root_of
 from regoose_tui.domain.nesting import too_deep
 from regoose_tui.errors import (
     TargetNotFound,
@@ -26,8 +27,17 @@ class TargetModule:
 
     path: Path
     module: str
+    #: The import root (``src/`` in a src layout): on ``sys.path`` when tests run.
     project_dir: Path
     source: str
+    #: Where the project's own pytest runs (pyproject.toml, tests/ beside ``src/``);
+    #: None means the import root, as for a folder with no project files.
+    root: Path | None = None
+
+    @property
+    def test_root(self) -> Path:
+        """The folder test node ids are relative to (``python -m pytest`` runs there)."""
+        return self.root or self.project_dir
 
 
 #: Larger files are not source a person wrote; they would also blow any prompt.
@@ -35,11 +45,12 @@ MAX_TARGET_BYTES = 1_000_000
 
 
 def find_project_root(target: Path) -> Path:
-    """The import root: the first folder above the target's package chain."""
-    folder = target.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        folder = folder.parent
-    return folder
+    """The import root: the first folder above the target's package chain.
+
+    Kept for callers that want the bare ``__init__.py`` walk; ``project_root``
+    also knows ``src/`` layouts (a namespace package under ``src/``).
+    """
+    return import_root_of(target)
 
 
 def module_name(target: Path, project_dir: Path) -> str:
@@ -64,7 +75,7 @@ def project_root(target: str | Path, project: str | Path | None = None) -> Path:
     """
     if project is not None:
         return Path(project).expanduser().resolve()
-    return find_project_root(Path(target).expanduser().resolve())
+    return detect_layout(target).import_root
 
 
 def resolve_target(target: str | Path, project: str | Path | None = None) -> TargetModule:
@@ -77,13 +88,10 @@ def resolve_target(target: str | Path, project: str | Path | None = None) -> Tar
     path = path.resolve()
     if path.suffix != ".py":
         raise TargetUnreadable(f"{path}: not a Python file (expected a .py file)")
-    if project is None:
-        project_dir = find_project_root(path)
-    else:
-        project_dir = Path(project).expanduser()
-        if not project_dir.is_dir():
-            raise TargetNotFound(f"{project_dir}: project folder does not exist")
-        project_dir = project_dir.resolve()
+    if project is not None and not Path(project).expanduser().is_dir():
+        raise TargetNotFound(f"{Path(project).expanduser()}: project folder does not exist")
+    layout = detect_layout(path, project)
+    project_dir = layout.import_root
     if not path.is_relative_to(project_dir):
         raise TargetOutsideProject(f"{path}: is outside the project {project_dir}")
     if not path.is_file():
@@ -118,5 +126,9 @@ def resolve_target(target: str | Path, project: str | Path | None = None) -> Tar
     except (RecursionError, MemoryError) as exc:
         raise too_deep(path, exc) from None
     return TargetModule(
-        path=path, module=module_name(path, project_dir), project_dir=project_dir, source=source
+        path=path,
+        module=module_name(path, project_dir),
+        project_dir=project_dir,
+        source=source,
+        root=layout.root,
     )

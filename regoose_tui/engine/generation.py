@@ -29,11 +29,12 @@ from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, V
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import SessionFinished, SessionStarted, SessionStatus
 from regoose_tui.bus.subscription import Subscription
+from regoose_tui.domain.layout import detect_layout
 from regoose_tui.domain.target import project_root
 from regoose_tui.domain.test_identity import name_in_file, project_node_id, rebase_node_id
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
-from regoose_tui.engine.output_check import check_output, test_file_name
+from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
@@ -42,7 +43,7 @@ from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.providers.base import GenerationResult, Provider
 from regoose_tui.runtime.base import Runtime
-from regoose_tui.runtime.python_env import PythonEnv, resolve_python
+from regoose_tui.runtime.python_env import PythonEnv, resolve_python_async
 from regoose_tui.runtime.registry import get_runtime
 from regoose_tui.store.sink import store_sink
 from regoose_tui.store.store import SessionStore
@@ -78,6 +79,11 @@ class GenerationSession:
         self._tap: Subscription | None = None
         self._cancel_requested = False
 
+    @property
+    def python(self) -> PythonEnv | None:
+        """The interpreter that ran the project's code (None before ``run`` resolved it)."""
+        return self._python
+
     def cancel(self) -> None:
         """Stop the running plan; running sandboxes are killed."""
         self._cancel_requested = True
@@ -109,7 +115,12 @@ class GenerationSession:
                     runtime = await asyncio.to_thread(get_runtime, runtime_name)
                 python = self._python
                 if python is None:
-                    python = await asyncio.to_thread(resolve_python)
+                    # The project's own interpreter: --python, its .venv, VIRTUAL_ENV.
+                    layout = await asyncio.to_thread(detect_layout, options.target, options.project)
+                    python = await resolve_python_async(
+                        project=layout.root, explicit=options.python
+                    )
+                    self._python = python
                 # One registry for the whole session: every agent and the provider get
                 # their tools from it, so each disk and sandbox operation is announced.
                 tools = await asyncio.to_thread(
@@ -211,8 +222,11 @@ class GenerationSession:
             analysis = await agent.execute(
                 AnalyzeInput(str(options.target), str(options.project) if options.project else None)
             )
-            out_dir = options.out_dir or analysis.target.project_dir / "tests"
-            out_path = Path(out_dir).expanduser().resolve() / test_file_name(analysis.target.module)
+            # The project's own test folder and naming (tests/ beside src/), or --out.
+            layout = await asyncio.to_thread(detect_layout, analysis.target.path, options.project)
+            out_path = await asyncio.to_thread(
+                choose_test_path, layout, analysis.target.module, options.out_dir
+            )
             known = await self.store.known_file_hashes(out_path)
             await asyncio.to_thread(
                 check_output,
@@ -362,7 +376,7 @@ class GenerationSession:
         stopped_by = guard.conclude(complete=covers_everything(kept), iterations=iterations)
         # Tests are named by the file as written (or to be written), not by the
         # sandbox copy they ran as: one identity for the store, reports and faces.
-        root = analysis.target.project_dir
+        root = analysis.target.test_root
         records = [
             TestRecord(
                 rebase_node_id(case.nodeid, out_path, root),

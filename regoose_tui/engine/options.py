@@ -25,6 +25,9 @@ class GenerateOptions(BaseModel):
     record: Path | None = None
     replay: Path | None = None
     runtime: str = "auto"
+    #: ``--python``: the interpreter (or virtualenv folder) that runs the project's code;
+    #: None looks for the project's .venv/venv, then VIRTUAL_ENV, then Regoose's own.
+    python: Path | None = None
     out_dir: Path | None = None
     iterations: int = Field(default=3, ge=1, le=20)
     budget_seconds: float = Field(default=120.0, gt=0)

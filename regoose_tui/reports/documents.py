@@ -57,6 +57,17 @@ class TokenCounts(BaseModel):
     total: int = Field(0, ge=0)
 
 
+class PythonEntry(BaseModel):
+    """The interpreter that ran the project's code, and why that one."""
+
+    path: str
+    source: Literal["--python", "project", "VIRTUAL_ENV", "regoose"] = Field(
+        description="--python, the project's .venv/venv, the active VIRTUAL_ENV, or Regoose's own"
+    )
+    version: str
+    note: str = ""
+
+
 class GenerateDocument(_Output):
     """What `regoose generate --json` prints: one object."""
 
@@ -81,6 +92,7 @@ class GenerateDocument(_Output):
     report: str | None = Field(description="the first report written (see reports)")
     reports: list[str] = Field(default=[], description="every report written (--report)")
     reason: str | None
+    python: PythonEntry | None = Field(None, description="the interpreter the tests ran with")
     results: list[TestOutcomeEntry]
     dropped_tests: list[DroppedEntry]
     tokens: TokenCounts = Field(

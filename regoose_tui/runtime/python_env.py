@@ -1,7 +1,9 @@
 """Which Python runs the user's code, and how it gets pytest and coverage.
 
-The user's active virtualenv wins (their dependencies are there); otherwise
-Regoose's own interpreter is used. If the chosen interpreter lacks pytest or
+The project's own environment runs its code (its dependencies are there):
+``--python PATH`` when given (an explicit choice beats any guess), else an
+in-project ``.venv``/``venv``, else the active VIRTUAL_ENV, else Regoose's own
+interpreter. If the chosen interpreter lacks pytest or
 coverage, a small folder of links to Regoose's own copies (and their
 dependencies, nothing else) is appended last on PYTHONPATH, so the user's
 packages keep priority and none of Regoose's other pytest plugins leak into
@@ -26,9 +28,13 @@ from typing import Literal
 
 import platformdirs
 
-from regoose_tui.errors import SandboxError
+from regoose_tui.errors import SandboxError, UsageError
 
-PythonSource = Literal["VIRTUAL_ENV", "regoose"]
+#: Where the interpreter came from, in the order it is looked for (``--python`` first).
+PythonSource = Literal["--python", "project", "VIRTUAL_ENV", "regoose"]
+
+#: In-project virtualenv folders, in the order they are tried.
+PROJECT_VENVS = (".venv", "venv")
 
 #: Distributions that make ``python -m coverage run -m pytest`` work; their
 #: own requirements (for this Python) are followed.
@@ -82,7 +88,8 @@ class _Probe:
 
 
 #: Interpreters resolved before any run, from places the sandbox cannot write
-#: (Regoose's own, the user's VIRTUAL_ENV): path -> the host paths it needs.
+#: (Regoose's own, the user's VIRTUAL_ENV or --python, the project's venv, which
+#: every sandbox mounts read-only): path -> the host paths it needs.
 _TRUSTED: dict[Path, tuple[Path, ...]] = {}
 
 
@@ -202,23 +209,66 @@ def tool_shim_dir() -> Path:
     return target
 
 
-def resolve_python(environ: Mapping[str, str] | None = None) -> PythonEnv:
-    """The interpreter for the user's code: ``$VIRTUAL_ENV/bin/python``, else Regoose's.
+def project_venv_python(project: Path) -> Path | None:
+    """``PROJECT/.venv/bin/python`` (or ``venv/``) when it is a real virtualenv, else None."""
+    for name in PROJECT_VENVS:
+        folder = project / name
+        candidate = folder / "bin" / "python"
+        # pyvenv.cfg tells a virtualenv from a folder that merely holds a python.
+        if (folder / "pyvenv.cfg").is_file() and candidate.exists():
+            return candidate
+    return None
 
-    Blocking (it may start the interpreter once to probe it); use
-    ``resolve_python_async`` from async code.
-    """
-    environ = os.environ if environ is None else environ
-    note = ""
-    source: PythonSource = "regoose"
-    executable = Path(sys.executable)
+
+def _explicit_python(given: str | Path) -> Path:
+    """``--python PATH``: an interpreter, or a virtualenv folder holding bin/python."""
+    path = Path(given).expanduser().absolute()
+    if path.is_dir() and (path / "bin" / "python").exists():
+        return path / "bin" / "python"
+    if not path.is_file():
+        raise UsageError(f"--python {given}: no such interpreter")
+    if not os.access(path, os.X_OK):
+        raise UsageError(f"--python {given}: not executable")
+    return path
+
+
+def _choose(
+    environ: Mapping[str, str], project: Path | None, explicit: str | Path | None
+) -> tuple[Path, PythonSource, str]:
+    """The interpreter, where it came from, and a note when a candidate was passed over."""
+    if explicit is not None:
+        return _explicit_python(explicit), "--python", ""
+    if project is not None:
+        found = project_venv_python(project)
+        if found is not None:
+            return found, "project", ""
     venv = environ.get("VIRTUAL_ENV")
     if venv:
         candidate = Path(venv) / "bin" / "python"
         if candidate.exists():
-            executable, source = candidate, "VIRTUAL_ENV"
-        else:
-            note = f"VIRTUAL_ENV={venv} has no bin/python; using Regoose's interpreter"
+            return candidate, "VIRTUAL_ENV", ""
+        return (
+            Path(sys.executable),
+            "regoose",
+            f"VIRTUAL_ENV={venv} has no bin/python; using Regoose's interpreter",
+        )
+    return Path(sys.executable), "regoose", ""
+
+
+def resolve_python(
+    environ: Mapping[str, str] | None = None,
+    *,
+    project: Path | None = None,
+    explicit: str | Path | None = None,
+) -> PythonEnv:
+    """The interpreter for the user's code (see the module docstring for the order).
+
+    ``project`` is the project root whose ``.venv``/``venv`` is looked for;
+    ``explicit`` is ``--python``. Blocking (it may start the interpreter once
+    to probe it); use ``resolve_python_async`` from async code.
+    """
+    environ = os.environ if environ is None else environ
+    executable, source, note = _choose(environ, project, explicit)
     probe = _probe(str(executable))
     extra: tuple[Path, ...] = ()
     if not (probe.pytest and probe.coverage):
@@ -244,6 +294,13 @@ def resolve_python(environ: Mapping[str, str] | None = None) -> PythonEnv:
     return env
 
 
-async def resolve_python_async(environ: Mapping[str, str] | None = None) -> PythonEnv:
+async def resolve_python_async(
+    environ: Mapping[str, str] | None = None,
+    *,
+    project: Path | None = None,
+    explicit: str | Path | None = None,
+) -> PythonEnv:
     """``resolve_python`` off the event loop."""
-    return await asyncio.to_thread(resolve_python, environ)
+    return await asyncio.to_thread(
+        functools.partial(resolve_python, environ, project=project, explicit=explicit)
+    )
