@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from regoose_tui.cli.common import limits_line, settings_for
+from regoose_tui.domain.layout import marked_root
 from regoose_tui.providers.factory import provider_statuses
 from regoose_tui.runtime import cgroup
 from regoose_tui.runtime.python_env import resolve_python
@@ -33,6 +35,7 @@ def doctor_command(args: argparse.Namespace) -> int:
     print("providers:")
     for status in provider_statuses():
         print(f"  {'ok ' if status.usable else 'no '} {status.name:<7} {status.reason}")
-    python = resolve_python()
+    here = Path.cwd()
+    python = resolve_python(project=marked_root(here) or here)
     print(f"python for tests: {python.executable} ({python.version}, from {python.source})")
     return 0 if usable else 3

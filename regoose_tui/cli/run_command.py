@@ -16,6 +16,7 @@ from regoose_tui.cli.common import (
     print_json,
     settings_for,
 )
+from regoose_tui.domain.layout import marked_root
 from regoose_tui.engine.test_run import check_project, check_test_paths, infer_project, run_tests
 from regoose_tui.errors import TargetNotFound
 from regoose_tui.runtime.python_env import resolve_python
@@ -34,7 +35,9 @@ async def run_command(args: argparse.Namespace) -> int:
         raise TargetNotFound(f"{cov}: no such file to measure")
     settings = settings_for(args, project)
     runtime = await asyncio.to_thread(get_runtime, settings.runtime.name)
-    python = await asyncio.to_thread(resolve_python)
+    # The project's own interpreter, as for generate: its .venv/venv, then VIRTUAL_ENV.
+    root = marked_root(project) or project
+    python = await asyncio.to_thread(resolve_python, project=root)
     async with open_store(settings) as store, open_bus() as bus:
         printer = None
         if not args.json:

@@ -106,6 +106,7 @@ async def _propose(conversation: Conversation, outcome: GenerationOutcome) -> No
 
 async def run_tests(conversation: Conversation, paths: tuple[str, ...]) -> None:
     """Run tests in the sandbox (the project's tests by default); remember failures."""
+    from regoose_tui.domain.layout import marked_root
     from regoose_tui.runtime.python_env import resolve_python
     from regoose_tui.runtime.registry import get_runtime
 
@@ -117,7 +118,7 @@ async def run_tests(conversation: Conversation, paths: tuple[str, ...]) -> None:
         tests_dir = project / "tests"
         targets = [tests_dir if tests_dir.is_dir() else project]
     runtime = await asyncio.to_thread(get_runtime, host.settings.runtime.name)
-    python = await asyncio.to_thread(resolve_python)
+    python = await asyncio.to_thread(resolve_python, project=marked_root(project) or project)
     store = await host.get_store()
     shown = " ".join(conversation.relative(t) for t in targets)
     await conversation.emit(ChatWorkStarted(action="run", target=shown))

@@ -139,6 +139,21 @@ def test_flat_layout_runs_with_the_projects_own_venv(tmp_path: Path, regoose) ->
     assert data["tests_written"] == [str(written)] and data["tests"] >= 2
     out = _project_pytest(root, PYTHONPATH=str(site))
     assert f"{data['tests']} passed" in out, out
+    # `regoose run` picks the same interpreter: the written tests pass under it alone.
+    rerun = regoose(
+        "run",
+        str(written),
+        "--project",
+        str(root),
+        "--runtime",
+        "bwrap",
+        "--json",
+        env={"REGOOSE_DATA_DIR": str(tmp_path / "data")},
+        timeout=240,
+    )
+    assert rerun.code == 0, rerun.err
+    ran = json.loads(rerun.out)
+    assert ran["passed"] == data["tests"] and ran["failed"] == 0
 
 
 def test_a_project_that_does_not_import_is_one_line(tmp_path: Path, regoose) -> None:
