@@ -38,8 +38,13 @@ def _spans(tree: ast.Module) -> list[_Span]:
 
 def list_test_names(source: str) -> list[str]:
     """Names of the test functions (and test methods as Class::method) in ``source``."""
+    return collected_names(_parse(source))
+
+
+def collected_names(tree: ast.Module) -> list[str]:
+    """Tests pytest would collect from a parsed module: ``test_*`` and ``Test*::test_*``."""
     names: list[str] = []
-    for node in _parse(source).body:
+    for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
             "test"
         ):

@@ -14,6 +14,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from regoose_tui.domain.suite_edit import collected_names
+
 #: Fence languages that are Python (an empty tag counts: models often omit it).
 _PYTHON_TAGS = frozenset({"", "python", "py", "python3", "pytest", "py3"})
 _FENCE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<marker>`{3,}|~{3,})[ \t]*(?P<tag>[\w+.-]*)")
@@ -184,17 +186,4 @@ def _add_once(group: list[str], text: str) -> None:
 
 def _test_names(tree: ast.Module) -> tuple[str, ...]:
     """Test functions pytest would collect (``test_*`` and ``Test*.test_*``)."""
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
-            "test"
-        ):
-            names.append(node.name)
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-            names.extend(
-                f"{node.name}::{item.name}"
-                for item in node.body
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-                and item.name.startswith("test")
-            )
-    return tuple(names)
+    return tuple(collected_names(tree))
