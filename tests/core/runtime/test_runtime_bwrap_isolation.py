@@ -251,6 +251,30 @@ def test_a_planted_interpreter_is_never_run_on_the_host(dirs) -> None:
     assert str(planted.parent.parent) not in argv[: argv.index("--bind")]
 
 
+async def test_a_planted_interpreter_named_to_the_container_tool_never_runs_on_the_host(
+    bwrap_runtime: BwrapRuntime, dirs, tmp_path: Path
+) -> None:
+    """The path an LLM takes: ``container.run`` with a work-folder ``python3`` as argv[0].
+
+    The marker lies outside every folder the sandbox can write, so it can only
+    appear if the planted file ran on the host (it may run inside the sandbox).
+    """
+    from regoose_tui.tools.sandbox import SandboxTool
+
+    project, work = dirs
+    outside = tmp_path / "host-only"
+    outside.mkdir()
+    marker = outside / "ran-on-the-host"
+    planted = work / "venv" / "bin" / "python3"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(f"#!/bin/sh\ntouch {marker}\necho '{{}}'\n")
+    planted.chmod(0o755)
+    tool = SandboxTool(bwrap_runtime, project, work)
+    result = await tool.execute("run", argv=[str(planted), "-c", "1"], timeout=30)
+    assert isinstance(result.output, dict) or result.error  # a result, ok or not: no crash
+    assert not marker.exists()
+
+
 async def test_a_socket_in_the_project_is_not_reachable(
     bwrap_runtime: BwrapRuntime, make_spec, dirs
 ) -> None:
