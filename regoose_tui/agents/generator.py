@@ -20,6 +20,8 @@ class GenerateInput:
     iteration: int
     budget_seconds: float
     feedback: Feedback | None = None
+    #: What the project's own tests already cover (see GenerationRequest.baseline).
+    baseline: Feedback | None = None
 
 
 class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
@@ -42,6 +44,7 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
             budget_seconds=value.budget_seconds,
             feedback=value.feedback,
             progress=self.progress,
+            baseline=value.baseline,
         )
         result = await self.provider.generate(request)
         # Tokens were spent even when the answer held no code: count them first.

@@ -191,6 +191,25 @@ class CoverageUpdated(Event):
     missing_lines: tuple[int, ...] = ()
 
 
+class SuiteMeasured(Event):
+    """The project's own tests for the target, run under coverage.
+
+    ``stage`` "baseline" is before generation (what the project already
+    covers); "final" is the project's tests together with the new file, in
+    one run. ``failed`` counts failing or erroring tests of that run.
+    """
+
+    kind: Literal["coverage.suite"] = "coverage.suite"
+    target: str
+    stage: Literal["baseline", "final"]
+    line_percent: float
+    branch_percent: float
+    tests: int = 0
+    failed: int = 0
+    files: tuple[str, ...] = ()
+    note: str = ""
+
+
 class TestsWritten(Event):
     __test__ = False  # a bus event, not a pytest test class
 
@@ -355,6 +374,7 @@ AnyEvent = Annotated[
     | RunFinished
     | TestOutcome
     | CoverageUpdated
+    | SuiteMeasured
     | TestsWritten
     | ChatMessage
     | ChatToken

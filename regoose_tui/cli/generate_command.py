@@ -174,6 +174,7 @@ def _summary(outcome: GenerationOutcome) -> str:
         f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s{_usage(outcome)} "
         f"[{outcome.provider}, {outcome.runtime}{isolation}]\n"
         f"{outcome.stop_detail + chr(10) if outcome.stop_detail else ''}"
+        f"{outcome.coverage_delta.phrase() + chr(10) if outcome.coverage_delta else ''}"
         f"tests: {written}\nsession: {outcome.session_id}"
     )
 

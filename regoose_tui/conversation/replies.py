@@ -46,6 +46,9 @@ def generation_summary(outcome: GenerationOutcome, proposed: str | None) -> str:
         f"branch coverage {outcome.branch_percent:.0f}% "
         f"({outcome.iterations} iteration(s), {outcome.wall_seconds:.1f} s)."
     )
+    if outcome.coverage_delta is not None:
+        # Baseline (the project's own tests), final and delta: what the session added.
+        summary += f"\n\n{outcome.coverage_delta.phrase()}."
     if proposed is None:
         reason = outcome.reason or "no test passed and added coverage"
         return summary + f"\n\nNothing to write: {reason}."

@@ -24,6 +24,7 @@ from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent, TargetAnaly
 from regoose_tui.agents.base import AgentContext
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
+from regoose_tui.agents.project_tests import ProjectTestsAgent, SuiteInput, SuiteRun
 from regoose_tui.agents.reporter import ReporterAgent, ReportInput, Written
 from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, ValidatorAgent
 from regoose_tui.bus.bus import MessageBus
@@ -32,6 +33,7 @@ from regoose_tui.bus.subscription import Subscription
 from regoose_tui.domain.layout import detect_layout
 from regoose_tui.domain.target import project_root
 from regoose_tui.domain.test_identity import name_in_file, project_node_id, rebase_node_id
+from regoose_tui.engine.baseline import aim, delta, find_project_tests, sandbox_read_paths
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
 from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
@@ -114,9 +116,9 @@ class GenerationSession:
                 if runtime is None:
                     runtime = await asyncio.to_thread(get_runtime, runtime_name)
                 python = self._python
+                layout = await asyncio.to_thread(detect_layout, options.target, options.project)
                 if python is None:
                     # The project's own interpreter: --python, its .venv, VIRTUAL_ENV.
-                    layout = await asyncio.to_thread(detect_layout, options.target, options.project)
                     python = await resolve_python_async(
                         project=layout.root, explicit=options.python
                     )
@@ -131,6 +133,8 @@ class GenerationSession:
                     work_dir=work_dir,
                     publish=self.bus.publish_nowait,
                     session_id=self.session_id,
+                    # The project's own tests may live outside the import root (src/).
+                    read_only_paths=await asyncio.to_thread(sandbox_read_paths, layout),
                 )
             except asyncio.CancelledError:
                 await self._finish("cancelled", "cancelled by the user", started)
@@ -240,17 +244,28 @@ class GenerationSession:
             shared["analysis"] = analysis
             return analysis
 
+        async def project_tests(ctx: NodeContext) -> SuiteRun:
+            # The project's own tests for the target first: what they cover is the baseline.
+            analysis: TargetAnalysis = ctx.result("analyzer")
+            layout = await asyncio.to_thread(detect_layout, analysis.target.path, options.project)
+            found = await find_project_tests(layout, analysis.target.module, shared["out_path"])
+            agent = ProjectTestsAgent(context("baseline"), files, sandbox)
+            shared["baseline"] = await agent.execute(SuiteInput(analysis.target, found))
+            return shared["baseline"]
+
         async def generate(ctx: NodeContext) -> GenerationResult:
             analysis: TargetAnalysis = ctx.result("analyzer")
             previous: Validation | None = ctx.previous.get("validator")
             agent = GeneratorAgent(context("generator", ctx.iteration), provider, tools)
             remaining = max(5.0, self._deadline - time.monotonic())
+            baseline: SuiteRun = ctx.result("baseline")
             shared["candidate"] = await agent.execute(
                 GenerateInput(
                     target=analysis.target,
                     iteration=ctx.iteration,
                     budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
-                    feedback=previous.feedback if previous else None,
+                    feedback=aim(previous.feedback if previous else None, baseline),
+                    baseline=baseline.feedback(),
                 )
             )
             provenance.add(shared["candidate"], default_origin=provider.name)
@@ -291,6 +306,27 @@ class GenerationSession:
             shared.setdefault("dropped", []).extend(validation.dropped)
             return validation
 
+        async def whole_suite(ctx: NodeContext) -> SuiteRun | None:
+            # One run of the project's tests beside the kept suite: the final coverage.
+            baseline: SuiteRun = shared["baseline"]
+            kept: KeptSuite | None = ctx.result("validator").kept
+            if not baseline.files or kept is None:
+                return None
+            analysis: TargetAnalysis = shared["analysis"]
+            agent = ProjectTestsAgent(context("final"), files, sandbox)
+            name = "regoose_new_" + test_file_name(analysis.target.module)
+            shared["final"] = await agent.execute(
+                SuiteInput(
+                    analysis.target,
+                    baseline.files,
+                    "final",
+                    kept.source,
+                    name,
+                    PurePosixPath("final"),
+                )
+            )
+            return shared["final"]
+
         async def report(ctx: NodeContext) -> Written:
             validation: Validation = ctx.result("validator")
             out_files = await asyncio.to_thread(output_files, shared["out_path"], tools)
@@ -320,10 +356,12 @@ class GenerationSession:
         plan = ExecutionPlan.graph(
             [
                 PlanNode("analyzer", analyze, label="Analyzer"),
-                PlanNode("generator", generate, label="Generator", deps=("analyzer",)),
+                PlanNode("baseline", project_tests, label="Project tests", deps=("analyzer",)),
+                PlanNode("generator", generate, label="Generator", deps=("analyzer", "baseline")),
                 PlanNode("executor", execute, label="Executor", deps=("generator",)),
                 PlanNode("validator", validate, label="Validator", deps=("executor",)),
-                PlanNode("reporter", report, label="Reporter", deps=("validator",)),
+                PlanNode("final", whole_suite, label="Whole suite", deps=("validator",)),
+                PlanNode("reporter", report, label="Reporter", deps=("validator", "final")),
             ],
             loops=[
                 Loop(
@@ -352,6 +390,7 @@ class GenerationSession:
             provenance,
             out_path=shared["out_path"],
             guard=guard,
+            suites=(shared.get("baseline"), shared.get("final")),
         )
 
     async def _conclude(
@@ -365,6 +404,7 @@ class GenerationSession:
         *,
         out_path: Path,
         guard: LoopGuard,
+        suites: tuple[SuiteRun | None, SuiteRun | None] = (None, None),
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -401,6 +441,10 @@ class GenerationSession:
         reason = None if tests else "no generated test passed"
         line = kept.line_percent if kept else 0.0
         branch = kept.branch_percent if kept else 0.0
+        coverage = delta(suites[0], suites[1], (line, branch))
+        if coverage is not None and coverage.files:
+            # The final figure is the project's tests and the new file together.
+            line, branch = coverage.line_after, coverage.branch_after
         await self.store.record_results(
             self.session_id,
             [(r.name, r.outcome, r.duration, r.message) for r in records]
@@ -446,4 +490,5 @@ class GenerationSession:
             cost_usd=provenance.cost_usd,
             stopped_by=stopped_by,
             stop_detail=guard.phrase,
+            coverage_delta=coverage,
         )

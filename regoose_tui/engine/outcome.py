@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from regoose_tui.domain.drops import drop_counts, drop_kind, drops_phrase
+from regoose_tui.engine.baseline import CoverageDelta
 from regoose_tui.reports.documents import GenerateDocument
 
 
@@ -59,6 +60,8 @@ class GenerationOutcome:
     stopped_by: str | None = None
     #: The same in words: ``stopped: cost limit ($0.0100 spent; ...)``.
     stop_detail: str = ""
+    #: Coverage by the project's own tests before, and with the new file after.
+    coverage_delta: CoverageDelta | None = None
 
     @property
     def drops(self) -> str:
@@ -90,6 +93,7 @@ class GenerationOutcome:
                 "total": self.prompt_tokens + self.completion_tokens,
             },
             "cost_usd": round(self.cost_usd, 6),
+            "baseline": self.coverage_delta.as_json() if self.coverage_delta else None,
             "stopped_by": self.stopped_by,
             "stop_detail": self.stop_detail or None,
             # Keyed by test function name (class::test for methods), as the providers know them.

@@ -40,6 +40,9 @@ class GenerationRequest:
     budget_seconds: float = 60.0
     feedback: Feedback | None = None
     progress: ProgressSink | None = None
+    #: What the project's own tests already cover (missed lines and branches, run
+    #: arcs): new tests aim at the rest. None when the project has no tests for it.
+    baseline: Feedback | None = None
 
 
 @dataclass(frozen=True)

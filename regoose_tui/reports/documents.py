@@ -68,6 +68,24 @@ class PythonEntry(BaseModel):
     note: str = ""
 
 
+class BaselineEntry(BaseModel):
+    """Coverage of the target by the project's own tests, before and with the new file."""
+
+    files: list[str] = Field(description="the project's test files that import the target")
+    tests: int = Field(ge=0, description="project tests run for the target")
+    failing_before: int = Field(ge=0, description="project tests failing before generation")
+    line_before: float
+    branch_before: float
+    line_after: float = Field(description="project tests and the new file in one run")
+    branch_after: float
+    line_delta: float
+    branch_delta: float
+    broken: list[str] = Field(
+        default=[], description="project tests that passed before and fail beside the new file"
+    )
+    note: str | None = None
+
+
 class GenerateDocument(_Output):
     """What `regoose generate --json` prints: one object."""
 
@@ -99,6 +117,9 @@ class GenerateDocument(_Output):
         default_factory=lambda: TokenCounts(), description="model tokens of the whole session"
     )
     cost_usd: float = Field(0.0, ge=0, description="model cost in USD (priced calls only)")
+    baseline: BaselineEntry | None = Field(
+        None, description="the project's own tests: baseline coverage, final coverage, delta"
+    )
     stopped_by: Literal["iterations", "budget", "cost", "plateau", "complete"] | None = Field(
         None, description="what ended the generate -> run -> repair loop"
     )

@@ -13,6 +13,7 @@ from regoose_tui.bus.events import (
     ProviderUsage,
     SessionFinished,
     SessionStarted,
+    SuiteMeasured,
     TestOutcome,
     TestsWritten,
 )
@@ -28,6 +29,7 @@ _REPORT_EVENTS = (
     ProviderUsage,
     SessionStarted,
     SessionFinished,
+    SuiteMeasured,
     TestOutcome,
     TestsWritten,
 )
@@ -73,6 +75,14 @@ def report_from_records(session: SessionRecord, events: list[Event]) -> SessionR
     if coverage:
         line_after = coverage[-1].line_percent if line_after is None else line_after
         branch_after = coverage[-1].branch_percent if branch_after is None else branch_after
+    line_before = coverage[0].line_percent if len(coverage) > 1 else None
+    branch_before = coverage[0].branch_percent if len(coverage) > 1 else None
+    baseline = next(
+        (e for e in events if isinstance(e, SuiteMeasured) and e.stage == "baseline"), None
+    )
+    if baseline is not None:
+        # The project's own tests before generation: the true starting point.
+        line_before, branch_before = baseline.line_percent, baseline.branch_percent
     return SessionReport(
         session_id=session.id,
         target=session.target,
@@ -86,11 +96,13 @@ def report_from_records(session: SessionRecord, events: list[Event]) -> SessionR
         finished_at=session.updated_at if session.finished else None,
         wall_seconds=wall or 0.0,
         tests=_tests_from_events(events),
-        # The first measurement is the baseline the session started from.
-        line_percent_before=coverage[0].line_percent if len(coverage) > 1 else None,
+        # The project's tests' coverage (older sessions: the first measurement).
+        line_percent_before=line_before,
         line_percent_after=line_after,
-        branch_percent_before=coverage[0].branch_percent if len(coverage) > 1 else None,
+        branch_percent_before=branch_before,
         branch_percent_after=branch_after,
+        project_tests=baseline.tests if baseline else 0,
+        failing_before=baseline.failed if baseline else 0,
         files_written=_files_from_events(events),
         iterations=len(iterations),
         prompt_tokens=sum(event.prompt_tokens for event in usage),

@@ -60,6 +60,12 @@ class Coverage(_Doc):
     line_after: float | None
     branch_before: float | None
     branch_after: float | None
+    #: after - before (None when either is unknown).
+    line_delta: float | None = None
+    branch_delta: float | None = None
+    #: The project's own tests for the target, and how many failed before generation.
+    project_tests: int = 0
+    failing_before: int = 0
 
 
 class Usage(_Doc):
@@ -133,6 +139,10 @@ def to_document(report: SessionReport) -> ReportDocument:
             line_after=report.line_percent_after,
             branch_before=report.branch_percent_before,
             branch_after=report.branch_percent_after,
+            line_delta=_rounded(report.line_delta),
+            branch_delta=_rounded(report.branch_delta),
+            project_tests=report.project_tests,
+            failing_before=report.failing_before,
         ),
         usage=Usage(
             prompt_tokens=report.prompt_tokens,
@@ -142,6 +152,10 @@ def to_document(report: SessionReport) -> ReportDocument:
         tests=[TestEntry(**asdict(test)) for test in report.tests],
         files=[FileEntry(**written._asdict()) for written in report.files_written],
     )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def render_json(report: SessionReport) -> str:
@@ -174,6 +188,8 @@ def parse_json(text: str | bytes) -> SessionReport:
         line_percent_after=doc.coverage.line_after,
         branch_percent_before=doc.coverage.branch_before,
         branch_percent_after=doc.coverage.branch_after,
+        project_tests=doc.coverage.project_tests,
+        failing_before=doc.coverage.failing_before,
         files_written=[FileWritten(**entry.model_dump()) for entry in doc.files],
         iterations=doc.iterations,
         prompt_tokens=doc.usage.prompt_tokens,

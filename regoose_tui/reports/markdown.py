@@ -56,6 +56,14 @@ def _coverage(before: float | None, after: float | None) -> str:
     return f"{percent(before)} → {percent(after)} ({after - before:+.1f})"
 
 
+def _project_tests(report: SessionReport) -> str:
+    """``12 (2 fail before generation)``: the baseline the coverage delta starts from."""
+    if not report.project_tests:
+        return "none for this module"
+    failing = report.failing_before
+    return f"{report.project_tests}" + (f" ({failing} fail before generation)" if failing else "")
+
+
 def _tests_line(report: SessionReport) -> str:
     """``4: 1 passed, 1 failed, 1 error, 1 skipped; 1 dropped (1 flaky)``.
 
@@ -81,6 +89,7 @@ def _summary_rows(report: SessionReport) -> list[tuple[str, str]]:
         ("Tests", _tests_line(report)),
         ("Line coverage", _coverage(report.line_percent_before, report.line_percent_after)),
         ("Branch coverage", _coverage(report.branch_percent_before, report.branch_percent_after)),
+        ("Project tests", _project_tests(report)),
         ("Iterations", str(report.iterations)),
         ("Provider", _cell(report.provider)),
         ("Runtime", _cell(runtime)),

@@ -58,6 +58,24 @@ class SessionReport:
     completion_tokens: int = 0
     cost_usd: float = 0.0
     project: str = ""
+    #: The project's own tests for the target run before generation (the baseline).
+    project_tests: int = 0
+    #: Of those, how many failed before generation.
+    failing_before: int = 0
+
+    @property
+    def line_delta(self) -> float | None:
+        """Line coverage gained over the baseline, None when either end is unknown."""
+        if self.line_percent_before is None or self.line_percent_after is None:
+            return None
+        return self.line_percent_after - self.line_percent_before
+
+    @property
+    def branch_delta(self) -> float | None:
+        """Branch coverage gained over the baseline, None when either end is unknown."""
+        if self.branch_percent_before is None or self.branch_percent_after is None:
+            return None
+        return self.branch_percent_after - self.branch_percent_before
 
     def outcome_counts(self) -> Counter[str]:
         """How many tests ended in each outcome."""

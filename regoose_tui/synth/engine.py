@@ -22,6 +22,7 @@ from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import format_source
 from regoose_tui.synth.minimize import minimize
+from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.naming import NameRegistry
 from regoose_tui.synth.pools import PoolContext, SymbolTable
 from regoose_tui.synth.probe import Prober
@@ -68,10 +69,13 @@ async def synthesize(
     work_dir: Path,
     progress: Callable[[str], None] | None = None,
     feedback: Feedback | None = None,
+    baseline: Feedback | None = None,
 ) -> SynthResult:
     """Write a passing pytest module for ``target`` within ``budget_seconds``.
 
-    ``python`` defaults to the container tool's interpreter.
+    ``python`` defaults to the container tool's interpreter. ``baseline`` is
+    what the project's own tests cover: in the functions they run, the cover
+    keeps only calls that reach arcs they miss (all calls when no call does).
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -103,13 +107,13 @@ async def synthesize(
         vocab=intro.get("vocab", {}),
         imported_vocab=intro.get("imported_vocab", {}),
     )
-    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say)
+    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback or baseline, say=say)
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
     explore_until = started + budget_seconds * _EXPLORE_SHARE
     await explorer.explore(explore_until)
     failed_before = {f.name for f in feedback.failed} if feedback else set()
-    chosen = greedy_cover(explorer.candidates.values())
+    chosen = _cover(explorer, baseline, say)
     say(f"simplifying {len(chosen)} chosen calls")
     reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
@@ -159,6 +163,31 @@ async def synthesize(
         wall_seconds=round(time.monotonic() - started, 2),
         test_names=names_left,
     )
+
+
+def _cover(
+    explorer: Explorer, baseline: Feedback | None, say: Callable[[str], None]
+) -> list[Candidate]:
+    """The greedy cover, aimed past what the project's own tests already run."""
+    if baseline is None:
+        return greedy_cover(explorer.candidates.values())
+    # A callee the project's tests already run earns a test only for arcs they miss;
+    # one they never enter gets its behaviours tested as usual.
+    run = {line for arc in baseline.covered_arcs for line in arc if line > 0}
+    settled = {
+        callee.behaviour_key
+        for callee in explorer.callees
+        if callee.info is not None
+        and any(callee.info.lineno <= n <= callee.info.end_lineno for n in run)
+    }
+    chosen = greedy_cover(
+        explorer.candidates.values(), pre_covered=baseline.covered_arcs, settled=settled
+    )
+    if chosen:
+        say(f"aiming at what the project's tests miss: {len(chosen)} calls reach it")
+        return chosen
+    say("no probed call reaches code the project's tests miss: covering the whole module")
+    return greedy_cover(explorer.candidates.values())
 
 
 async def _verify(

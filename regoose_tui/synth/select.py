@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Hashable, Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from regoose_tui.synth.model import Candidate
@@ -57,19 +58,32 @@ def usable(cand: Candidate) -> bool:
 
 
 def greedy_cover(
-    candidates: Iterable[Candidate], *, per_callee: int = 10, total: int = 250
+    candidates: Iterable[Candidate],
+    *,
+    per_callee: int = 10,
+    total: int = 250,
+    pre_covered: Iterable[tuple[int, int]] = (),
+    settled: AbstractSet[str] = frozenset(),
 ) -> list[Candidate]:
     """Pick candidates by most new features; ties go to shorter, earlier calls.
+
+    ``pre_covered`` arcs (what the project's own tests run) count as covered
+    from the start, and callees whose ``behaviour_key`` is in ``settled`` (the
+    project's tests run them) earn nothing for their behaviours: a call of
+    one is chosen only for arcs the project's tests miss.
 
     Lazy greedy: a candidate's gain only shrinks as the cover grows, so a
     stale heap entry is re-scored only when it reaches the top.
     """
     pool = [c for c in candidates if usable(c)]
     feats = {c.id: features(c) for c in pool}
+    for cand in pool:
+        if cand.callee.behaviour_key in settled:
+            feats[cand.id] = {f for f in feats[cand.id] if not _is_behaviour(f)}
     by_id = {c.id: c for c in pool}
     heap = [(-len(feats[c.id]), _cost(c), c.id) for c in pool]
     heapq.heapify(heap)
-    covered: set[Hashable] = set()
+    covered: set[Hashable] = set(pre_covered)
     chosen: list[Candidate] = []
     counts: dict[str, int] = {}
     while heap and len(chosen) < total:
@@ -88,6 +102,10 @@ def greedy_cover(
         covered |= feats[cid]
         counts[key] = counts.get(key, 0) + 1
     return chosen
+
+
+def _is_behaviour(feature: Hashable) -> bool:
+    return isinstance(feature, tuple) and bool(feature) and feature[0] == "behaviour"
 
 
 def _cost(cand: Candidate) -> tuple[int, int, int, int]:

@@ -31,7 +31,7 @@ TARGET = "shop/textutil.py"
 BUDGET_SECONDS = 60
 #: pytest's closing line, e.g. "= 20 passed in 0.12s =".
 PYTEST_SUMMARY = re.compile(r"\b\d+ passed\b.*\bin \d+(\.\d+)?s\b")
-PLAN = ["analyzer", "generator", "executor", "validator", "reporter"]
+PLAN = ["analyzer", "baseline", "generator", "executor", "validator", "final", "reporter"]
 
 
 def _log_lines(log: LiveLog) -> list[str]:

@@ -45,6 +45,13 @@ def generation_messages(
     target = request.target
     feedback = request.feedback if request.iteration > 1 else None
     system = {"role": "system", "content": render("system")}
+    baseline = request.baseline
+    if feedback is None and baseline is not None:
+        # The project's own tests run the rest: the first round aims at what they miss.
+        segments = missed_segments(target.source, baseline)
+        if segments:
+            prompt = coverage_prompt(target, baseline, segments[0], facts)
+            return COVERAGE, [system, _user(prompt)]
     if feedback is not None and feedback.failed:
         return REPAIR, [system, _user(repair_prompt(target, feedback))]
     if feedback is not None and (feedback.missing_lines or feedback.missing_branches):

@@ -28,6 +28,7 @@ def test_json_keys_are_stable_and_summary_is_derived(report: SessionReport) -> N
     }  # fmt: skip
     assert document["coverage"] == {
         "line_before": 40.0, "line_after": 92.5, "branch_before": 30.0, "branch_after": 81.25,
+        "line_delta": 52.5, "branch_delta": 51.25, "project_tests": 0, "failing_before": 0,
     }  # fmt: skip
     assert list(document["tests"][0]) == ["nodeid", "outcome", "duration", "message"]
     # Same report, same bytes.
