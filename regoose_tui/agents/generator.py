@@ -22,6 +22,8 @@ class GenerateInput:
     feedback: Feedback | None = None
     #: What the project's own tests already cover (see GenerationRequest.baseline).
     baseline: Feedback | None = None
+    #: Only these functions and methods (see GenerationRequest.only).
+    only: tuple[str, ...] = ()
 
 
 class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
@@ -45,6 +47,7 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
             feedback=value.feedback,
             progress=self.progress,
             baseline=value.baseline,
+            only=value.only,
         )
         result = await self.provider.generate(request)
         # Tokens were spent even when the answer held no code: count them first.

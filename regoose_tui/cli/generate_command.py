@@ -74,6 +74,15 @@ async def generate_command(args: argparse.Namespace) -> int:
     reports = [Path(path) for path in args.report or ()]
     for path in reports:
         _check_report_path(path)
+    # A folder, --only, --diff or --shard: what the run covers (cli/scope_command.py).
+    from regoose_tui.cli import scope_command as scoping
+
+    scope = await scoping.resolve(args)
+    if scope is not None:
+        if scope.folder or len(scope.targets) != 1:
+            return await scoping.scope_command(args, options, settings, reports, scope)
+        scoping.say_skipped(scope, args.quiet)
+        options = options.model_copy(update={"only": scope.targets[0].only})
     async with open_store(settings) as store, open_bus() as bus:
         if not args.quiet:
             # Progress goes to stderr, so it never mixes with the --json object on stdout.

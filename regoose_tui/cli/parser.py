@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         "passing ones that add coverage. Exit 0 when every kept test passes, 1 when tests "
         "failed, 2 on a usage or input error.",
     )
-    generate.add_argument("target", metavar="TARGET.py", help="the Python file to test")
+    generate.add_argument(
+        "target", metavar="TARGET", help="the Python file to test, or a folder (every module)"
+    )
     _add_project(generate)
     _add_model_options(generate)
     _add_runtime(generate)
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object with the result"
     )
     generate.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    _add_scope(generate)
 
     run = commands.add_parser(
         "run",
@@ -168,6 +171,34 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         "--replay",
         metavar="FILE",
         help="answer every model call from a recorded FILE: no model, no network, no cost",
+    )
+
+
+def _add_scope(parser: argparse.ArgumentParser) -> None:
+    """What a generate run covers: --jobs, --only, --diff, --shard."""
+    scope = parser.add_argument_group("scope (a folder fans out one generation per module)")
+    scope.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        metavar="N",
+        help="modules generated at once (default 1)",
+    )
+    scope.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="only this function, method or class (parse_date, Cart.total, Cart); repeatable",
+    )
+    scope.add_argument(
+        "--diff",
+        metavar="REF",
+        help="only the functions and methods changed since the git revision REF",
+    )
+    scope.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="only the K-th of N stable slices of the module list (a CI matrix)",
     )
 
 

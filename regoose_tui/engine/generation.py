@@ -266,6 +266,7 @@ class GenerationSession:
                     budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
                     feedback=aim(previous.feedback if previous else None, baseline),
                     baseline=baseline.feedback(),
+                    only=options.only,
                 )
             )
             provenance.add(shared["candidate"], default_origin=provider.name)

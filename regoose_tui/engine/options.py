@@ -36,6 +36,9 @@ class GenerateOptions(BaseModel):
     #: Stop after this many rounds in a row that added no coverage.
     plateau: int = Field(default=2, ge=1, le=20)
     report: Path | None = None
+    #: ``--only`` (or what ``--diff`` found): the functions and methods tests are for;
+    #: empty means the whole module.
+    only: tuple[str, ...] = ()
     force: bool = False
     #: False leaves the user's tree alone: the outcome carries the suite and the
     #: path it would go to, and the caller writes it when the user accepts it.

@@ -43,6 +43,9 @@ class GenerationRequest:
     #: What the project's own tests already cover (missed lines and branches, run
     #: arcs): new tests aim at the rest. None when the project has no tests for it.
     baseline: Feedback | None = None
+    #: ``--only``: the functions and methods (``Cart.total``) to write tests for;
+    #: empty means the whole module.
+    only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class OfflineProvider(Provider):
                 progress=request.progress,
                 feedback=request.feedback if request.iteration > 1 else None,
                 baseline=request.baseline,
+                only=request.only,
             )
         finally:
             await asyncio.to_thread(shutil.rmtree, work_dir, True)

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoose_tui.domain.feedback import Feedback
+from regoose_tui.domain.only import wanted
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import format_source
 from regoose_tui.synth.minimize import minimize
-from regoose_tui.synth.model import Candidate
+from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.naming import NameRegistry
 from regoose_tui.synth.pools import PoolContext, SymbolTable
 from regoose_tui.synth.probe import Prober
@@ -70,12 +71,15 @@ async def synthesize(
     progress: Callable[[str], None] | None = None,
     feedback: Feedback | None = None,
     baseline: Feedback | None = None,
+    only: Sequence[str] = (),
 ) -> SynthResult:
     """Write a passing pytest module for ``target`` within ``budget_seconds``.
 
     ``python`` defaults to the container tool's interpreter. ``baseline`` is
     what the project's own tests cover: in the functions they run, the cover
     keeps only calls that reach arcs they miss (all calls when no call does).
+    ``only`` names the functions and methods (``Cart.total``, ``Cart``) tests
+    are written for; other calls still run (to build receivers) but are not kept.
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -113,11 +117,16 @@ async def synthesize(
     explore_until = started + budget_seconds * _EXPLORE_SHARE
     await explorer.explore(explore_until)
     failed_before = {f.name for f in feedback.failed} if feedback else set()
-    chosen = _cover(explorer, baseline, say)
+    pool = [
+        c
+        for c in explorer.candidates.values()
+        if wanted(only, c.callee.key, c.callee.info.qualname if c.callee.info else None)
+    ]
+    chosen = _cover(pool, explorer.callees, baseline, say)
     say(f"simplifying {len(chosen)} chosen calls")
     reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
-    extras = extra_witnesses(explorer.candidates.values(), chosen)
+    extras = extra_witnesses(pool, chosen)
     if extras:
         say(f"adding {len(extras)} calls with outputs the chosen ones do not check")
         chosen.extend(extras)
@@ -166,28 +175,29 @@ async def synthesize(
 
 
 def _cover(
-    explorer: Explorer, baseline: Feedback | None, say: Callable[[str], None]
+    pool: list[Candidate],
+    callees: list[Callee],
+    baseline: Feedback | None,
+    say: Callable[[str], None],
 ) -> list[Candidate]:
     """The greedy cover, aimed past what the project's own tests already run."""
     if baseline is None:
-        return greedy_cover(explorer.candidates.values())
+        return greedy_cover(pool)
     # A callee the project's tests already run earns a test only for arcs they miss;
     # one they never enter gets its behaviours tested as usual.
     run = {line for arc in baseline.covered_arcs for line in arc if line > 0}
     settled = {
         callee.behaviour_key
-        for callee in explorer.callees
+        for callee in callees
         if callee.info is not None
         and any(callee.info.lineno <= n <= callee.info.end_lineno for n in run)
     }
-    chosen = greedy_cover(
-        explorer.candidates.values(), pre_covered=baseline.covered_arcs, settled=settled
-    )
+    chosen = greedy_cover(pool, pre_covered=baseline.covered_arcs, settled=settled)
     if chosen:
         say(f"aiming at what the project's tests miss: {len(chosen)} calls reach it")
         return chosen
     say("no probed call reaches code the project's tests miss: covering the whole module")
-    return greedy_cover(explorer.candidates.values())
+    return greedy_cover(pool)
 
 
 async def _verify(

@@ -42,6 +42,17 @@ def generation_messages(
     request: GenerationRequest, facts: Sequence[str] = ()
 ) -> tuple[str, list[Message]]:
     """(prompt kind, messages) for one generate call."""
+    kind, messages = _messages(request, facts)
+    if request.only:
+        # --only: the same prompts, with the names the tests are for said last.
+        last = messages[-1]
+        names = ", ".join(f"`{name}`" for name in request.only)
+        note = f"\n\nWrite tests only for {names}; leave the rest of the module alone."
+        messages = [*messages[:-1], {**last, "content": last["content"] + note}]
+    return kind, messages
+
+
+def _messages(request: GenerationRequest, facts: Sequence[str]) -> tuple[str, list[Message]]:
     target = request.target
     feedback = request.feedback if request.iteration > 1 else None
     system = {"role": "system", "content": render("system")}
