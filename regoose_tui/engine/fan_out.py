@@ -25,6 +25,8 @@ from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.errors import RegooseError
 from regoose_tui.plan import ExecutionPlan, NodeContext, PlanNode
+from regoose_tui.providers.base import Provider
+from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.store.store import SessionStore
 
@@ -113,6 +115,8 @@ class FanOut:
         store: SessionStore,
         jobs: int = 1,
         progress: ModuleProgress | None = None,
+        provider: Provider | None = None,
+        runtime: Runtime | None = None,
     ) -> None:
         self.scope = scope
         self.options = options
@@ -120,6 +124,9 @@ class FanOut:
         self.store = store
         self.jobs = max(1, jobs)
         self.progress = progress or (lambda _target, _row: None)
+        #: Shared by every module's session when given (else each builds its own).
+        self._provider = provider
+        self._runtime = runtime
         self._plan: ExecutionPlan | None = None
 
     def cancel(self) -> None:
@@ -174,7 +181,13 @@ class FanOut:
         async def run(ctx: NodeContext) -> ModuleRow:
             self.progress(target, None)
             options = self.options.model_copy(update={"target": target.path, "only": target.only})
-            session = GenerationSession(options, bus=self.bus, store=self.store)
+            session = GenerationSession(
+                options,
+                bus=self.bus,
+                store=self.store,
+                provider=self._provider,
+                runtime=self._runtime,
+            )
             try:
                 outcome = await session.run()
             except RegooseError as error:
