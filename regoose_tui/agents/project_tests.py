@@ -75,6 +75,8 @@ class SuiteInput:
     new_source: str = ""
     new_name: str = ""
     folder: PurePosixPath = _FOLDER
+    #: Wall-clock seconds the run may take.
+    timeout: float = SUITE_TIMEOUT_SECONDS
 
 
 class ProjectTestsAgent(BaseAgent[SuiteInput, SuiteRun]):
@@ -106,7 +108,7 @@ class ProjectTestsAgent(BaseAgent[SuiteInput, SuiteRun]):
         report = await self.sandbox.pytest(
             paths,
             cov_source=value.target.path,
-            timeout=SUITE_TIMEOUT_SECONDS,
+            timeout=value.timeout,
             label="project tests" if value.stage == "baseline" else "whole suite",
         )
         result = _suite_run(value, report)

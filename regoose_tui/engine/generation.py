@@ -24,7 +24,12 @@ from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent, TargetAnaly
 from regoose_tui.agents.base import AgentContext
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
-from regoose_tui.agents.project_tests import ProjectTestsAgent, SuiteInput, SuiteRun
+from regoose_tui.agents.project_tests import (
+    SUITE_TIMEOUT_SECONDS,
+    ProjectTestsAgent,
+    SuiteInput,
+    SuiteRun,
+)
 from regoose_tui.agents.reporter import ReporterAgent, ReportInput, Written
 from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, ValidatorAgent
 from regoose_tui.bus.bus import MessageBus
@@ -250,7 +255,11 @@ class GenerationSession:
             layout = await asyncio.to_thread(detect_layout, analysis.target.path, options.project)
             found = await find_project_tests(layout, analysis.target.module, shared["out_path"])
             agent = ProjectTestsAgent(context("baseline"), files, sandbox)
-            shared["baseline"] = await agent.execute(SuiteInput(analysis.target, found))
+            # Within the session's budget, but never less than a short run needs.
+            timeout = min(SUITE_TIMEOUT_SECONDS, max(20.0, self._deadline - time.monotonic()))
+            shared["baseline"] = await agent.execute(
+                SuiteInput(analysis.target, found, timeout=timeout)
+            )
             return shared["baseline"]
 
         async def generate(ctx: NodeContext) -> GenerationResult:
@@ -446,6 +455,10 @@ class GenerationSession:
         if coverage is not None and coverage.files:
             # The final figure is the project's tests and the new file together.
             line, branch = coverage.line_after, coverage.branch_after
+        if coverage is not None and coverage.broken and status == "passed":
+            # The new file must leave the project's own suite as it found it.
+            status = "failed"
+            reason = f"{len(coverage.broken)} of the project's tests fail beside the new file"
         await self.store.record_results(
             self.session_id,
             [(r.name, r.outcome, r.duration, r.message) for r in records]

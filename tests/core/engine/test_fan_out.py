@@ -8,7 +8,7 @@ from pathlib import Path
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import Event, PlanCreated
 from regoose_tui.domain.scope_targets import resolve_scope
-from regoose_tui.engine.fan_out import FanOut
+from regoose_tui.engine.fan_out import FanOut, ScopeOutcome
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.providers.base import GenerationRequest, GenerationResult
 from regoose_tui.providers.scripted import ScriptedProvider
@@ -47,7 +47,7 @@ def _passing_test(request: GenerationRequest) -> str:
     return f"from {module} import {name}\n\n\ndef test_{name}():\n    assert {name}() == {value}\n"
 
 
-async def _fan_out(root: Path, tmp_path: Path, jobs: int) -> tuple[object, list[Event], int]:
+async def _fan_out(root: Path, tmp_path: Path, jobs: int) -> tuple[ScopeOutcome, list[Event], int]:
     counting = _Counting()
     events: list[Event] = []
     bus = MessageBus()

@@ -118,3 +118,41 @@ async def test_a_module_no_project_test_imports_has_a_zero_baseline(tmp_path: Pa
     delta = outcome.coverage_delta
     assert delta is not None and delta.files == () and delta.line_before == 0.0
     assert delta.line_after == outcome.line_percent > 0
+
+
+async def test_a_new_file_that_breaks_a_project_test_fails_the_session(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text("FACTOR = 2\n\n\ndef double(n):\n    return n * FACTOR\n")
+    (root / "tests" / "test_double.py").write_text(
+        "from calc import double\n\n\ndef test_double():\n    assert double(2) == 4\n"
+    )
+    # Import-time state: it passes alone, and breaks the project's test when collected with it.
+    new = (
+        "import calc\n\ncalc.FACTOR = 3\n\n\n"
+        "def test_triple():\n    assert calc.double(1) == 3\n"
+    )
+    events: list[Event] = []
+    bus = MessageBus()
+    bus.subscribe("#", events.append)
+    store = await SessionStore.open(tmp_path / "db" / "sessions.db")
+    options = GenerateOptions(
+        target=root / "calc.py", iterations=1, budget_seconds=120, out_dir=tmp_path / "out"
+    )
+    session = GenerationSession(
+        options,
+        bus=bus,
+        store=store,
+        provider=ScriptedProvider(lambda _request: new),
+        runtime=LocalRuntime(),
+    )
+    try:
+        outcome = await session.run()
+    finally:
+        await bus.close()
+        await store.close()
+    delta = outcome.coverage_delta
+    assert delta is not None and delta.failing_before == 0
+    assert [name.rsplit("::", 1)[-1] for name in delta.broken] == ["test_double"]
+    assert outcome.status == "failed"
+    assert outcome.reason == "1 of the project's tests fail beside the new file"
