@@ -4,7 +4,8 @@ Before generating, Regoose runs what the project already has for the target
 (its coverage is the baseline new tests must add to). "Its tests" are the
 files its pytest would collect from its test folder (testpaths, else tests/)
 whose imports name the target module: ``import shop.cart``,
-``from shop.cart import Cart``, ``from shop import cart``. Only reads (a
+``from shop.cart import Cart``, ``from shop import cart``, or a package that
+re-exports it (``import shop`` when shop/__init__.py imports ``.cart``). Only reads (a
 bounded walk and small files parsed with ``ast``); never fails on a file
 that does not parse.
 """
@@ -58,14 +59,56 @@ def imports_module(source: str, module: str) -> bool:
     return False
 
 
+def reexported_as(import_root: Path, module: str) -> tuple[str, ...]:
+    """``module`` and the packages that re-export it (``from .recipes import *``).
+
+    ``import more_itertools as mi`` tests ``more_itertools.recipes`` when the
+    package's ``__init__.py`` imports it: a test of the package is a test of the
+    module. Climbs while each package imports the one below it.
+    """
+    names = [module]
+    parts = module.split(".")
+    while len(parts) > 1:
+        child, package = parts[-1], ".".join(parts[:-1])
+        init = import_root.joinpath(*parts[:-1], "__init__.py")
+        try:
+            tree = ast.parse(init.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+            break
+        if not _imports_child(tree, package, child):
+            break
+        names.append(package)
+        parts = parts[:-1]
+    return tuple(names)
+
+
+def _imports_child(tree: ast.Module, package: str, child: str) -> bool:
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and (
+                node.module == child or (node.module is None and child in _aliases(node))
+            ):
+                return True
+            if node.level == 0 and node.module == f"{package}.{child}":
+                return True
+        elif isinstance(node, ast.Import) and f"{package}.{child}" in _aliases(node):
+            return True
+    return False
+
+
+def _aliases(node: ast.Import | ast.ImportFrom) -> set[str]:
+    return {alias.name for alias in node.names}
+
+
 def existing_tests_for(
     layout: ProjectLayout, module: str, *, exclude: Iterable[Path] = ()
 ) -> list[Path]:
-    """The project's test files that import ``module``, sorted; ``exclude`` left out.
+    """The project's test files that import ``module`` (or a package re-exporting it).
 
-    Blocking (a walk and reads): call it in a thread.
+    Sorted; ``exclude`` left out. Blocking (a walk and reads): call it in a thread.
     """
     skipped = {path.resolve() for path in exclude}
+    names = reexported_as(layout.import_root, module)
     globs = tuple(layout.pytest.python_files)
     found: list[Path] = []
     for path in _walk(project_test_folders(layout)):
@@ -77,7 +120,7 @@ def existing_tests_for(
             source = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
-        if imports_module(source, module):
+        if any(imports_module(source, name) for name in names):
             found.append(path)
     return sorted(found)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regoose_tui.domain.existing_tests import existing_tests_for, imports_module
+from regoose_tui.domain.existing_tests import existing_tests_for, imports_module, reexported_as
 from regoose_tui.domain.layout import detect_layout
 
 
@@ -57,3 +57,23 @@ def test_the_file_regoose_rewrites_is_not_a_project_test(tmp_path: Path) -> None
     found = existing_tests_for(layout, "calc.ops", exclude=[tmp_path / "tests" / "test_ops.py"])
     assert [p.name for p in found] == ["test_more.py"]
     assert existing_tests_for(layout, "calc.nothing") == []
+
+
+def test_a_package_that_re_exports_the_module_counts_as_importing_it(tmp_path: Path) -> None:
+    pkg = tmp_path / "mi"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from .more import *  # noqa\nfrom .recipes import *\n")
+    (pkg / "recipes.py").write_text("def take(n, it):\n    return list(it)[:n]\n")
+    (pkg / "more.py").write_text("def first(it):\n    return next(iter(it))\n")
+    (pkg / "plain.py").write_text("def alone():\n    return 1\n")
+    (tmp_path / "setup.py").write_text("")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_recipes.py").write_text("import mi as m\n")
+    (tests / "test_direct.py").write_text("from mi.recipes import take\n")
+    layout = detect_layout(pkg / "recipes.py")
+    assert reexported_as(layout.import_root, "mi.recipes") == ("mi.recipes", "mi")
+    assert reexported_as(layout.import_root, "mi.plain") == ("mi.plain",)
+    found = [p.name for p in existing_tests_for(layout, "mi.recipes")]
+    assert found == ["test_direct.py", "test_recipes.py"]
+    assert existing_tests_for(layout, "mi.plain") == []

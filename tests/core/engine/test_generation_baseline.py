@@ -128,10 +128,7 @@ async def test_a_new_file_that_breaks_a_project_test_fails_the_session(tmp_path:
         "from calc import double\n\n\ndef test_double():\n    assert double(2) == 4\n"
     )
     # Import-time state: it passes alone, and breaks the project's test when collected with it.
-    new = (
-        "import calc\n\ncalc.FACTOR = 3\n\n\n"
-        "def test_triple():\n    assert calc.double(1) == 3\n"
-    )
+    new = "import calc\n\ncalc.FACTOR = 3\n\n\ndef test_triple():\n    assert calc.double(1) == 3\n"
     events: list[Event] = []
     bus = MessageBus()
     bus.subscribe("#", events.append)
