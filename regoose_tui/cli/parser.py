@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser(
         "generate",
-        help="write, run and keep tests for one Python file (headless, for CI)",
+        help="write, run and keep tests for a Python file or a folder (headless, for CI)",
         description="Generate pytest tests for TARGET, run them in the sandbox, keep the "
         "passing ones that add coverage. Exit 0 when every kept test passes, 1 when tests "
         "failed, 2 on a usage or input error.",

@@ -13,9 +13,11 @@ REPO = Path(__file__).resolve().parents[3]
 HEADLESS = [
     "regoose_tui.cli.main",
     "regoose_tui.cli.generate_command",
+    "regoose_tui.cli.scope_command",
     "regoose_tui.cli.run_command",
     "regoose_tui.cli.sessions_command",
     "regoose_tui.engine.generation",
+    "regoose_tui.engine.fan_out",
     "regoose_tui.engine.test_run",
     "regoose_tui.providers.factory",
     "regoose_tui.providers.offline",
