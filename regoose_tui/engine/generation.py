@@ -410,6 +410,8 @@ class GenerationSession:
             await self.store.record_file(
                 self.session_id, written.path, written.content, tests=written.tests
             )
+            if written.receipt is not None:
+                await self.store.writes.record(self.session_id, written.receipt)
         await self._finish(
             status,
             reason,

@@ -14,6 +14,7 @@ The disk work runs in a thread.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -94,6 +95,27 @@ class GlobArgs(ToolArgs):
 
     pattern: str = Field(description="Glob pattern relative to the root; ** spans folders.")
     max_results: int = Field(1000, ge=1, le=100_000, description="Stop after this many matches.")
+
+
+def _previous_bytes(path: Path) -> bytes | None:
+    """A regular file's bytes (non-blocking open: a FIFO never hangs it); None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return handle.read()
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders a write under ``folder`` will create, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
 
 
 def _kind(mode: int) -> str:
@@ -231,6 +253,9 @@ class FilesystemTool(Tool):
     def _write_generated(self, args: WriteGeneratedArgs) -> dict[str, Any]:
         target = self.resolve(args.path)
         existed = target.is_file()
+        # What was there before, for `regoose undo` (a refused write just discards it).
+        previous = _previous_bytes(target) if existed else None
+        created = _missing_folders(target.parent)
         path = write_generated_file(
             target, args.content, force=args.force, known_sha256=frozenset(args.known_sha256)
         )
@@ -239,6 +264,10 @@ class FilesystemTool(Tool):
             "bytes": len(args.content.encode("utf-8")),
             "replaced": existed,
             "sha256": sha256_text(args.content),
+            "previous_b64": base64.b64encode(previous).decode("ascii")
+            if previous is not None
+            else None,
+            "created_dirs": [relative(self.root, folder) for folder in created],
         }
 
     def _list(self, path: str) -> dict[str, Any]:

@@ -138,6 +138,7 @@ async def _generate(
         "bwrap",
         "--json",
         "--quiet",
+        "--apply",
         *extra,
     ]
     env = {
