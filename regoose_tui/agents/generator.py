@@ -20,6 +20,8 @@ class GenerateInput:
     iteration: int
     budget_seconds: float
     feedback: Feedback | None = None
+    #: The project's own instructions for the generator ([tool.regoose] instructions).
+    instructions: str = ""
 
 
 class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
@@ -42,6 +44,7 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
             budget_seconds=value.budget_seconds,
             feedback=value.feedback,
             progress=self.progress,
+            instructions=value.instructions,
         )
         result = await self.provider.generate(request)
         # Tokens were spent even when the answer held no code: count them first.

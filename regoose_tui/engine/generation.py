@@ -35,12 +35,14 @@ from regoose_tui.domain.test_identity import name_in_file, project_node_id, reba
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
 from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
+from regoose_tui.engine.project_rules import project_rules
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.engine.stopping import LoopGuard, covers_everything
 from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
+from regoose_tui.project_config import ProjectConfig
 from regoose_tui.providers.base import GenerationResult, Provider
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import PythonEnv, resolve_python_async
@@ -78,6 +80,7 @@ class GenerationSession:
         self._deadline = 0.0
         self._tap: Subscription | None = None
         self._cancel_requested = False
+        self._rules: ProjectConfig | None = None
 
     @property
     def python(self) -> PythonEnv | None:
@@ -109,10 +112,12 @@ class GenerationSession:
         work_dir = Path(tempfile.mkdtemp(prefix="regoose-session-"))
         try:
             try:
+                # .regooseignore / [tool.regoose]: an ignored target stops here, in one line.
+                self._rules, masked = await project_rules(options)
                 provider = self._provider or build_provider(options)
                 runtime = self._runtime
                 if runtime is None:
-                    runtime = await asyncio.to_thread(get_runtime, runtime_name)
+                    runtime = await asyncio.to_thread(get_runtime, runtime_name, masked=masked)
                 python = self._python
                 if python is None:
                     # The project's own interpreter: --python, its .venv, VIRTUAL_ENV.
@@ -236,6 +241,8 @@ class GenerationSession:
                 known,
                 options.write_files,
             )
+            if self._rules is not None:
+                self._rules.ignore.check(out_path)  # never write where the project forbids
             shared["out_path"], shared["known"] = out_path, frozenset(known)
             shared["analysis"] = analysis
             return analysis
@@ -251,6 +258,7 @@ class GenerationSession:
                     iteration=ctx.iteration,
                     budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
                     feedback=previous.feedback if previous else None,
+                    instructions=self._rules.instructions if self._rules else "",
                 )
             )
             provenance.add(shared["candidate"], default_origin=provider.name)
@@ -293,7 +301,8 @@ class GenerationSession:
 
         async def report(ctx: NodeContext) -> Written:
             validation: Validation = ctx.result("validator")
-            out_files = await asyncio.to_thread(output_files, shared["out_path"], tools)
+            ignore = self._rules.ignore if self._rules is not None else None
+            out_files = await asyncio.to_thread(output_files, shared["out_path"], tools, ignore)
             agent = ReporterAgent(context("reporter"), out_files)
             return await agent.execute(
                 ReportInput(

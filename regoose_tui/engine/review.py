@@ -15,6 +15,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from regoose_tui.engine.project_rules import rules_for
 from regoose_tui.errors import StoreError, UsageError
 from regoose_tui.store.safe_write import nearest_existing, sha256_text
 from regoose_tui.store.store import SessionStore
@@ -85,7 +86,10 @@ async def write_into_project(
     """
     known = await store.known_file_hashes(destination)
     root = await asyncio.to_thread(nearest_existing, destination.parent)
-    files = await asyncio.to_thread(FilesystemTool, root, publish=publish, session_id=session_id)
+    rules = await asyncio.to_thread(rules_for, root)  # the project's .regooseignore holds here too
+    files = await asyncio.to_thread(
+        FilesystemTool, root, publish=publish, session_id=session_id, ignore=rules.ignore
+    )
     result = await files.execute(
         "write_generated",
         path=destination.relative_to(root).as_posix(),

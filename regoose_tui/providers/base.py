@@ -40,6 +40,8 @@ class GenerationRequest:
     budget_seconds: float = 60.0
     feedback: Feedback | None = None
     progress: ProgressSink | None = None
+    #: The project's own instructions ([tool.regoose] instructions); a model gets them.
+    instructions: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from regoose_tui.errors import (
     TargetOutsideProject,
     TargetUnreadable,
 )
+from regoose_tui.project_config import IgnoreRules
 from regoose_tui.store.safe_write import sha256_text, write_generated_file
 from regoose_tui.tools.base import Publish, Tool, ToolArgs, ToolResult
 from regoose_tui.tools.dir_fd import existing_mode, parent_dir, read_at, write_at
@@ -149,14 +150,27 @@ class FilesystemTool(Tool):
         max_read_bytes: int = DEFAULT_MAX_READ_BYTES,
         publish: Publish | None = None,
         session_id: str | None = None,
+        ignore: IgnoreRules | None = None,
     ) -> None:
         super().__init__(publish=publish, session_id=session_id)
         self.root = checked_root(root)
         self.max_read_bytes = max_read_bytes
+        #: The project's .regooseignore / [tool.regoose] ignore: never read or written.
+        self.ignore = ignore
 
     def resolve(self, path: str) -> Path:
-        """``path`` resolved inside the root; TargetOutsideProject when it escapes."""
-        return resolve_inside(self.root, path)
+        """``path`` resolved inside the root; TargetOutsideProject when it escapes.
+
+        PathIgnored when the project's ignore rules exclude it.
+        """
+        target = resolve_inside(self.root, path)
+        if self.ignore:
+            self.ignore.check(target, shown=path)
+        return target
+
+    def _visible(self, path: Path) -> bool:
+        """False for a path the ignore rules exclude (listings and globs leave it out)."""
+        return not self.ignore or self.ignore.match(path) is None
 
     # --- operations (each runs its blocking part in a thread) -------------------
 
@@ -278,7 +292,7 @@ class FilesystemTool(Tool):
             raise InputError(f"{path} is a file, not a folder")
         entries: list[dict[str, Any]] = []
         with os.scandir(folder) as scan:
-            found = sorted(scan, key=lambda e: e.name)
+            found = sorted((e for e in scan if self._visible(Path(e.path))), key=lambda e: e.name)
             for entry in found[:MAX_LIST_ENTRIES]:
                 info = entry.stat(follow_symlinks=False)
                 kind = _kind(info.st_mode)
@@ -312,6 +326,8 @@ class FilesystemTool(Tool):
             # A match reached through a symlink may live outside the root: hide it.
             resolved = match.resolve()
             if resolved != self.root and not resolved.is_relative_to(self.root):
+                continue
+            if not self._visible(match):
                 continue
             if len(matches) >= max_results:
                 truncated = True

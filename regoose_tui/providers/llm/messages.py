@@ -44,7 +44,7 @@ def generation_messages(
     """(prompt kind, messages) for one generate call."""
     target = request.target
     feedback = request.feedback if request.iteration > 1 else None
-    system = {"role": "system", "content": render("system")}
+    system = {"role": "system", "content": system_prompt(request.instructions)}
     if feedback is not None and feedback.failed:
         return REPAIR, [system, _user(repair_prompt(target, feedback))]
     if feedback is not None and (feedback.missing_lines or feedback.missing_branches):
@@ -55,6 +55,13 @@ def generation_messages(
             return COVERAGE, [system, _user(prompt)]
     existing = feedback.kept_test_source if feedback else ""
     return FIRST, [system, _user(first_prompt(target, existing, facts))]
+
+
+def system_prompt(instructions: str = "") -> str:
+    """The system message, with the project's own instructions when it has some."""
+    if not instructions.strip():
+        return render("system")
+    return render("system") + "\n" + render("project_instructions", instructions=instructions)
 
 
 def strict_retry(messages: list[Message], answer: str, problem: str, module: str) -> list[Message]:
