@@ -22,6 +22,8 @@ class GenerateInput:
     feedback: Feedback | None = None
     #: The project's own instructions for the generator ([tool.regoose] instructions).
     instructions: str = ""
+    #: --seed N: a reproducible offline run (see GenerationRequest.seed).
+    seed: int | None = None
 
 
 class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
@@ -45,6 +47,7 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
             feedback=value.feedback,
             progress=self.progress,
             instructions=value.instructions,
+            seed=value.seed,
         )
         result = await self.provider.generate(request)
         # Tokens were spent even when the answer held no code: count them first.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from regoose_tui.bus.events import Event, SessionStarted
+from regoose_tui.cli.ci_options import fail_under_line
 from regoose_tui.cli.common import (
     limits_line,
     note,
@@ -80,6 +81,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         plateau=getattr(args, "plateau", None) or 2,
         # Review before writing: only --apply (or an --out folder) writes files here.
         write_files=writes_into_project(args, out_dir),
+        seed=getattr(args, "seed", None),
     )
     reports = [Path(path) for path in args.report or ()]
     for path in reports:
@@ -123,6 +125,10 @@ async def generate_command(args: argparse.Namespace) -> int:
     if report_error is not None:
         note(f"regoose: report not written: {report_error.msg}")
         return 2
+    under = fail_under_line(outcome, getattr(args, "fail_under", None))
+    if under is not None:
+        note(under)  # after the tests and every report are written
+        return 1
     return 0 if outcome.status == "passed" else 1
 
 

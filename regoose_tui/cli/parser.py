@@ -6,6 +6,7 @@ import argparse
 from typing import NoReturn
 
 from regoose_tui import __version__
+from regoose_tui.cli.ci_options import add_ci_options
 from regoose_tui.cli.review_parser import add_review_commands, add_review_options
 
 RUNTIME_CHOICES = ("auto", "docker", "podman", "bwrap", "local")
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--force", action="store_true", help="overwrite an existing test file")
     add_review_options(generate)
+    add_ci_options(generate)
     generate.add_argument(
         "--json", action="store_true", help="print one JSON object with the result"
     )

@@ -259,6 +259,7 @@ class GenerationSession:
                     budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
                     feedback=previous.feedback if previous else None,
                     instructions=self._rules.instructions if self._rules else "",
+                    seed=options.seed,
                 )
             )
             provenance.add(shared["candidate"], default_origin=provider.name)

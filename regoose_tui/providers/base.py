@@ -42,6 +42,9 @@ class GenerationRequest:
     progress: ProgressSink | None = None
     #: The project's own instructions ([tool.regoose] instructions); a model gets them.
     instructions: str = ""
+    #: --seed: the offline engine's random choices start here and its phases count
+    #: work instead of time, so two runs write the same bytes. None: time-boxed.
+    seed: int | None = None
 
 
 @dataclass(frozen=True)

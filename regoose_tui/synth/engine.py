@@ -38,6 +38,8 @@ from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
 _EXPLORE_SHARE = 0.55
+#: A seeded run's hard stop for exploration (its rounds are counted, see explore.py).
+_SEEDED_EXPLORE_SHARE = 0.75
 _MINIMIZE_SHARE = 0.1
 _VERIFY_ROUNDS = 4
 
@@ -68,10 +70,14 @@ async def synthesize(
     work_dir: Path,
     progress: Callable[[str], None] | None = None,
     feedback: Feedback | None = None,
+    seed: int | None = None,
 ) -> SynthResult:
     """Write a passing pytest module for ``target`` within ``budget_seconds``.
 
-    ``python`` defaults to the container tool's interpreter.
+    ``python`` defaults to the container tool's interpreter. ``seed`` makes the
+    run reproducible: the engine's random choices start from it and its phases
+    are bounded by counts of work instead of shares of the clock, so two runs
+    with one seed write the same bytes (as long as neither runs out of budget).
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -103,15 +109,19 @@ async def synthesize(
         vocab=intro.get("vocab", {}),
         imported_vocab=intro.get("imported_vocab", {}),
     )
-    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say)
+    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say, seed=seed)
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
-    explore_until = started + budget_seconds * _EXPLORE_SHARE
+    # Seeded runs explore by round counts; the clock is only the hard stop.
+    share = _SEEDED_EXPLORE_SHARE if seed is not None else _EXPLORE_SHARE
+    explore_until = started + budget_seconds * share
     await explorer.explore(explore_until)
     failed_before = {f.name for f in feedback.failed} if feedback else set()
     chosen = greedy_cover(explorer.candidates.values())
     say(f"simplifying {len(chosen)} chosen calls")
     reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
+    if seed is not None:
+        reduce_until = started + budget_seconds * (share + _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
     extras = extra_witnesses(explorer.candidates.values(), chosen)
     if extras:
