@@ -275,7 +275,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     for key in data:
-        if key not in Settings.model_fields:
+        # [tool.regoose] (ignore rules, instructions, defaults) is project_config's to read.
+        if key not in Settings.model_fields and key != "tool":
             raise ConfigError(f"{path}: unknown setting {key!r}")
     provider = data.get("provider")
     if isinstance(provider, dict) and "api_key" in provider:
@@ -405,7 +406,9 @@ def load_settings(project_dir: Path | None = None, **overrides: Any) -> Settings
         raise _parse_error(exc, dotenv_path) from None
     files = [dotenv_path] if dotenv_path.is_file() else []
     settings._files_read = (*files, *([toml_path] if toml_path is not None else []))
-    return settings
+    from regoose_tui.project_config import apply_project_defaults
+
+    return apply_project_defaults(settings, project)
 
 
 def update_settings(settings: Settings, **changes: Any) -> Settings:

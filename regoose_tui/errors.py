@@ -86,6 +86,10 @@ class TargetOutsideProject(InputError):
     """The target is not inside the project (import root)."""
 
 
+class PathIgnored(InputError):
+    """The path is excluded by the project's .regooseignore / [tool.regoose] ignore rules."""
+
+
 class TargetImportError(InputError):
     """Importing the target raised or did not finish in time."""
 

@@ -24,6 +24,10 @@ class GenerateInput:
     baseline: Feedback | None = None
     #: Only these functions and methods (see GenerationRequest.only).
     only: tuple[str, ...] = ()
+    #: The project's own instructions for the generator ([tool.regoose] instructions).
+    instructions: str = ""
+    #: --seed N: a reproducible offline run (see GenerationRequest.seed).
+    seed: int | None = None
 
 
 class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
@@ -48,6 +52,8 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
             progress=self.progress,
             baseline=value.baseline,
             only=value.only,
+            instructions=value.instructions,
+            seed=value.seed,
         )
         result = await self.provider.generate(request)
         # Tokens were spent even when the answer held no code: count them first.

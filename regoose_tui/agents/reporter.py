@@ -9,6 +9,7 @@ from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.validator import KeptSuite
 from regoose_tui.bus.events import TestsWritten
 from regoose_tui.errors import StoreError
+from regoose_tui.store.write_log import WriteReceipt
 from regoose_tui.tools.filesystem import FilesystemTool
 from regoose_tui.tools.typed_errors import raise_for
 
@@ -31,6 +32,8 @@ class Written:
     content: str = ""
     #: False when the suite was kept in memory only (the app writes it on Accept).
     written: bool = True
+    #: What the write replaced (for `regoose undo`); None when nothing was written.
+    receipt: WriteReceipt | None = None
 
 
 class ReporterAgent(BaseAgent[ReportInput, Written]):
@@ -56,7 +59,8 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
         if not value.write:
             self.progress(f"{len(kept.tests)} tests ready for {value.out_path} (not written yet)")
             return Written(value.out_path, len(kept.tests), kept.source, written=False)
-        path = await self._write(value, kept.source)
+        receipt = await self._write(value, kept.source)
+        path = receipt.path
         report = kept.report
         self.context.emit(
             TestsWritten(
@@ -69,9 +73,9 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
             )
         )
         self.progress(f"wrote {len(kept.tests)} tests to {path}")
-        return Written(path, len(kept.tests), kept.source)
+        return Written(path, len(kept.tests), kept.source, receipt=receipt)
 
-    async def _write(self, value: ReportInput, source: str) -> Path:
+    async def _write(self, value: ReportInput, source: str) -> WriteReceipt:
         try:
             relative = value.out_path.relative_to(self.files.root)
         except ValueError:
@@ -86,9 +90,7 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
             known_sha256=sorted(value.known_sha256),
         )
         raise_for(result, StoreError)
-        output = result.output
-        assert isinstance(output, dict)
-        return self.files.root / str(output["path"])
+        return WriteReceipt.from_tool_output(self.files.root, result.output)
 
     def summarize(self, result: Written) -> str:
         if result.path is None:

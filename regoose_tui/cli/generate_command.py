@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from regoose_tui.bus.events import Event, SessionStarted
+from regoose_tui.cli.ci_options import fail_under_line
 from regoose_tui.cli.common import (
     limits_line,
     note,
@@ -15,6 +16,11 @@ from regoose_tui.cli.common import (
     open_store,
     print_json,
     settings_for,
+)
+from regoose_tui.cli.review_commands import (
+    after_generation,
+    check_review_flags,
+    writes_into_project,
 )
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
@@ -46,8 +52,11 @@ def _progress_printer(show_output: bool, limits: str = "") -> Callable[[Event], 
 async def generate_command(args: argparse.Namespace) -> int:
     """Run one generation and print its result; 0 ok, 1 tests failed."""
     project = Path(args.project) if args.project else None
+    check_review_flags(args)
     settings = settings_for(args, project)
     out_dir = Path(settings.generate.out_dir).expanduser() if settings.generate.out_dir else None
+    if args.apply:
+        out_dir = None  # --apply: the project's own test folder, whatever the config says
     if out_dir is not None and not args.out and not out_dir.is_absolute():
         # A relative out_dir from regoose.toml or the environment means "in the project".
         from regoose_tui.domain.layout import detect_layout
@@ -70,6 +79,9 @@ async def generate_command(args: argparse.Namespace) -> int:
         replay=Path(args.replay) if getattr(args, "replay", None) else None,
         max_cost_usd=getattr(args, "max_cost", None),
         plateau=getattr(args, "plateau", None) or 2,
+        # Review before writing: only --apply (or an --out folder) writes files here.
+        write_files=writes_into_project(args, out_dir),
+        seed=getattr(args, "seed", None),
     )
     reports = [Path(path) for path in args.report or ()]
     for path in reports:
@@ -93,6 +105,7 @@ async def generate_command(args: argparse.Namespace) -> int:
             )
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
+        review = await after_generation(args, store, outcome, options, bus.publish_nowait)
         if not args.quiet and outcome.tests_written and options.out_dir is None:
             await _say_import_hint(options, session.python)
         report_error = None
@@ -110,14 +123,21 @@ async def generate_command(args: argparse.Namespace) -> int:
         data["report"] = str(reports[0]) if reports else None
         data["reports"] = [str(path) for path in reports]
         data["python"] = _python_entry(session.python)
+        data.update(review.json_fields())
         print_json(data)
     else:
-        print(_summary(outcome))
+        print(_summary(outcome, review.staged))
+        for line in review.lines():
+            print(line)
         if session.python is not None:
             print(_python_line(session.python))
     if report_error is not None:
         note(f"regoose: report not written: {report_error.msg}")
         return 2
+    under = fail_under_line(outcome, getattr(args, "fail_under", None))
+    if under is not None:
+        note(under)  # after the tests and every report are written
+        return 1
     return 0 if outcome.status == "passed" else 1
 
 
@@ -171,8 +191,11 @@ def _check_report_path(path: Path) -> None:
         raise UsageError(f"--report {path}: cannot create its folder ({folder} is a file)")
 
 
-def _summary(outcome: GenerationOutcome) -> str:
-    written = ", ".join(str(p) for p in outcome.tests_written) or "nothing written"
+def _summary(outcome: GenerationOutcome, staged: list[Path] | None = None) -> str:
+    written = ", ".join(str(p) for p in outcome.tests_written)
+    if not written and staged:
+        written = ", ".join(f"{p} (staged for review, not in the project yet)" for p in staged)
+    written = written or "nothing written"
     if outcome.reason:
         written += f" ({outcome.reason})"
     isolation = "" if outcome.isolated else ", NOT ISOLATED"

@@ -85,6 +85,13 @@ def dispatch(args: argparse.Namespace) -> int:
         from regoose_tui.cli.sessions_command import sessions_command
 
         return asyncio.run(sessions_command(args))
+    if command in ("apply", "undo"):
+        from regoose_tui.cli import review_commands
+
+        handler = (
+            review_commands.apply_command if command == "apply" else review_commands.undo_command
+        )
+        return asyncio.run(handler(args))
     if command == "doctor":
         from regoose_tui.cli.doctor_command import doctor_command
 

@@ -6,6 +6,8 @@ import argparse
 from typing import NoReturn
 
 from regoose_tui import __version__
+from regoose_tui.cli.ci_options import add_ci_options
+from regoose_tui.cli.review_parser import add_review_commands, add_review_options
 
 RUNTIME_CHOICES = ("auto", "docker", "podman", "bwrap", "local")
 STRATEGY_CHOICES = ("offline", "llm", "hybrid")
@@ -45,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--out",
         metavar="DIR",
-        help="where test files go (default: the project's test folder, e.g. ROOT/tests)",
+        help="write test files to DIR (default: staged for review under the data dir; "
+        "--apply writes into the project's test folder, e.g. ROOT/tests)",
     )
     generate.add_argument(
         "--python",
@@ -82,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write reports: FILE.md, FILE.json or FILE.xml (JUnit); several at once",
     )
     generate.add_argument("--force", action="store_true", help="overwrite an existing test file")
+    add_review_options(generate)
+    add_ci_options(generate)
     generate.add_argument(
         "--json", action="store_true", help="print one JSON object with the result"
     )
@@ -117,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     delete = session_commands.add_parser("delete", help="delete a session and its records")
     delete.add_argument("session_id", metavar="ID")
+
+    add_review_commands(commands)
 
     commands.add_parser("doctor", help="which runtimes and providers are usable here, and why not")
     config = commands.add_parser("config", help="print the effective settings (secrets masked)")

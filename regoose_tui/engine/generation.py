@@ -42,12 +42,14 @@ from regoose_tui.engine.baseline import aim, delta, find_project_tests, sandbox_
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
 from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
+from regoose_tui.engine.project_rules import project_rules
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.engine.stopping import LoopGuard, covers_everything
 from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
+from regoose_tui.project_config import ProjectConfig
 from regoose_tui.providers.base import GenerationResult, Provider
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import PythonEnv, resolve_python_async
@@ -85,6 +87,7 @@ class GenerationSession:
         self._deadline = 0.0
         self._tap: Subscription | None = None
         self._cancel_requested = False
+        self._rules: ProjectConfig | None = None
 
     @property
     def python(self) -> PythonEnv | None:
@@ -116,10 +119,12 @@ class GenerationSession:
         work_dir = Path(tempfile.mkdtemp(prefix="regoose-session-"))
         try:
             try:
+                # .regooseignore / [tool.regoose]: an ignored target stops here, in one line.
+                self._rules, masked = await project_rules(options)
                 provider = self._provider or build_provider(options)
                 runtime = self._runtime
                 if runtime is None:
-                    runtime = await asyncio.to_thread(get_runtime, runtime_name)
+                    runtime = await asyncio.to_thread(get_runtime, runtime_name, masked=masked)
                 python = self._python
                 layout = await asyncio.to_thread(detect_layout, options.target, options.project)
                 if python is None:
@@ -245,6 +250,8 @@ class GenerationSession:
                 known,
                 options.write_files,
             )
+            if self._rules is not None:
+                self._rules.ignore.check(out_path)  # never write where the project forbids
             shared["out_path"], shared["known"] = out_path, frozenset(known)
             shared["analysis"] = analysis
             return analysis
@@ -276,6 +283,8 @@ class GenerationSession:
                     feedback=aim(previous.feedback if previous else None, baseline),
                     baseline=baseline.feedback(),
                     only=options.only,
+                    instructions=self._rules.instructions if self._rules else "",
+                    seed=options.seed,
                 )
             )
             provenance.add(shared["candidate"], default_origin=provider.name)
@@ -339,7 +348,8 @@ class GenerationSession:
 
         async def report(ctx: NodeContext) -> Written:
             validation: Validation = ctx.result("validator")
-            out_files = await asyncio.to_thread(output_files, shared["out_path"], tools)
+            ignore = self._rules.ignore if self._rules is not None else None
+            out_files = await asyncio.to_thread(output_files, shared["out_path"], tools, ignore)
             agent = ReporterAgent(context("reporter"), out_files)
             return await agent.execute(
                 ReportInput(
@@ -468,6 +478,8 @@ class GenerationSession:
             await self.store.record_file(
                 self.session_id, written.path, written.content, tests=written.tests
             )
+            if written.receipt is not None:
+                await self.store.writes.record(self.session_id, written.receipt)
         await self._finish(
             status,
             reason,

@@ -40,6 +40,8 @@ class GenerateOptions(BaseModel):
     #: empty means the whole module.
     only: tuple[str, ...] = ()
     force: bool = False
+    #: --seed N: two offline runs with one seed write byte-identical files.
+    seed: int | None = Field(default=None, ge=0)
     #: False leaves the user's tree alone: the outcome carries the suite and the
     #: path it would go to, and the caller writes it when the user accepts it.
     write_files: bool = True

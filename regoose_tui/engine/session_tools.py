@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from regoose_tui.project_config import IgnoreRules
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.store.safe_write import nearest_existing
@@ -63,11 +64,13 @@ def sandbox_of(tools: ToolRegistry) -> SandboxTool:
     return tools.typed(SandboxTool.name, SandboxTool)
 
 
-def output_files(out_path: Path, tools: ToolRegistry) -> FilesystemTool:
+def output_files(
+    out_path: Path, tools: ToolRegistry, ignore: IgnoreRules | None = None
+) -> FilesystemTool:
     """A filesystem tool for the folder ``out_path`` goes in, announced like the others.
 
     Rooted at the nearest folder that exists (the write creates the rest).
     Blocking: call it in a thread.
     """
     root = nearest_existing(out_path.parent)
-    return FilesystemTool(root, publish=tools.publish, session_id=tools.session_id)
+    return FilesystemTool(root, publish=tools.publish, session_id=tools.session_id, ignore=ignore)

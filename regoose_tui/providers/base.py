@@ -46,6 +46,11 @@ class GenerationRequest:
     #: ``--only``: the functions and methods (``Cart.total``) to write tests for;
     #: empty means the whole module.
     only: tuple[str, ...] = ()
+    #: The project's own instructions ([tool.regoose] instructions); a model gets them.
+    instructions: str = ""
+    #: --seed: the offline engine's random choices start here and its phases count
+    #: work instead of time, so two runs write the same bytes. None: time-boxed.
+    seed: int | None = None
 
 
 @dataclass(frozen=True)

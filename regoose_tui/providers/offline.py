@@ -46,6 +46,7 @@ class OfflineProvider(Provider):
                 feedback=request.feedback if request.iteration > 1 else None,
                 baseline=request.baseline,
                 only=request.only,
+                seed=request.seed,
             )
         finally:
             await asyncio.to_thread(shutil.rmtree, work_dir, True)

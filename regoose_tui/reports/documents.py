@@ -124,6 +124,16 @@ class GenerateDocument(_Output):
         None, description="what ended the generate -> run -> repair loop"
     )
     stop_detail: str | None = Field(None, description="the stop in words, with its figures")
+    staged: list[str] = Field(
+        default=[],
+        description="suites staged for review under the data dir (no --apply): not in the "
+        "project yet",
+    )
+    apply_command: str | None = Field(
+        None, description="the command that writes the staged suites into the project"
+    )
+    branch: str | None = Field(None, description="the branch --commit created")
+    commit: str | None = Field(None, description="the commit --commit made on that branch")
     origins: dict[str, str] = Field(
         default={},
         description="who wrote each kept test, by test function name: offline, llm "

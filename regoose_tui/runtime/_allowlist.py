@@ -118,6 +118,8 @@ class SandboxPolicy:
     config_root: Path | None = None
     #: Regoose's data folder (sessions.db): the store of every past session.
     data_dir: Path | None = None
+    #: Paths the project's ignore rules exclude (.regooseignore): masked like secrets.
+    masked: tuple[Path, ...] = ()
 
     def secret_paths(self, project_dir: Path) -> list[Path]:
         """Every ``.env`` from the import root up, and from the config root up; the store."""
@@ -130,6 +132,7 @@ class SandboxPolicy:
         stores = [self.data_dir, os.environ.get("REGOOSE_DATA_DIR")]
         stores.append(str(platformdirs.user_data_path("regoose", appauthor=False)))
         found += [Path(p) for p in dict.fromkeys(stores) if p and Path(p).exists()]
+        found += [p for p in self.masked if p.exists()]
         return found
 
     def scan_roots(self) -> list[Path]:

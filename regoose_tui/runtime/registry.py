@@ -14,7 +14,7 @@ to :func:`get_runtime`, or a command sets them once with :func:`configure`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from regoose_tui.errors import SandboxUnavailable, UsageError
@@ -81,17 +81,24 @@ def available_runtimes() -> dict[str, Availability]:
 
 
 def get_runtime(
-    name: str = "auto", *, limits: Limits | None = None, allow_unisolated: bool | None = None
+    name: str = "auto",
+    *,
+    limits: Limits | None = None,
+    allow_unisolated: bool | None = None,
+    masked: tuple[Path, ...] = (),
 ) -> Runtime:
     """The runtime called ``name``, or the strongest usable isolating one for ``auto``.
 
     ``limits`` (default: the configured ones) cap every run. ``auto`` with no
     isolating backend raises ``SandboxUnavailable`` saying what to install,
     unless ``allow_unisolated`` (default: the configured rule) permits local.
+    ``masked`` paths (the project's ignore rules) are hidden from every run.
     Raises ``UsageError`` for an unknown name and ``SandboxUnavailable`` (with
     the backend's own reason) for a known one that cannot run here.
     """
     config = _config
+    if masked:
+        config = replace(config, policy=replace(config.policy, masked=masked))
     limits = limits if limits is not None else config.limits
     allowed = config.allow_unisolated if allow_unisolated is None else allow_unisolated
     key = name.strip().lower()

@@ -84,8 +84,48 @@ _V1 = (
     """,
 )
 
+#: Version 2: what each session wrote into a project (and what was there before), so
+#: ``regoose undo`` can take it back; suites staged for review; the git commits made.
+_V2 = (
+    """
+    CREATE TABLE writes (
+        session_id      TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        path            TEXT NOT NULL,
+        sha256          TEXT NOT NULL,
+        previous        BLOB,
+        previous_sha256 TEXT,
+        created_dirs    TEXT NOT NULL DEFAULT '[]',
+        written_at      REAL NOT NULL,
+        undone_at       REAL,
+        PRIMARY KEY (session_id, path)
+    )
+    """,
+    "CREATE INDEX writes_written ON writes (written_at DESC)",
+    """
+    CREATE TABLE proposals (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        path       TEXT NOT NULL,
+        staged     TEXT NOT NULL,
+        sha256     TEXT NOT NULL,
+        tests      INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (session_id, path)
+    )
+    """,
+    """
+    CREATE TABLE commits (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        repo       TEXT NOT NULL,
+        branch     TEXT NOT NULL,
+        sha        TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (session_id, branch)
+    )
+    """,
+)
+
 #: Step ``i`` takes the database from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 
 #: The version this code reads and writes.
 SCHEMA_VERSION = len(MIGRATIONS)

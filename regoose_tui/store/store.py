@@ -37,6 +37,7 @@ from regoose_tui.store.records import (
 )
 from regoose_tui.store.safe_write import sha256_text
 from regoose_tui.store.scrub import scrub_text
+from regoose_tui.store.write_log import WriteLog
 
 _FINAL_STATUSES = frozenset(get_args(SessionStatus)) - {"running"}
 #: Past this many queued events ``append_event`` waits for the disk (backpressure).
@@ -85,6 +86,8 @@ class SessionStore:
         self.path = db.path
         self._db = db
         self._writer = EventWriter(db, window=window)
+        #: What sessions wrote into projects, staged and committed (``regoose undo``).
+        self.writes = WriteLog(db)
         #: Sessions this open found orphaned and marked ``interrupted``.
         self.recovered_sessions: tuple[str, ...] = ()
 

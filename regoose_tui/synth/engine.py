@@ -40,6 +40,8 @@ from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
 _EXPLORE_SHARE = 0.55
+#: A seeded run's hard stop for exploration (its rounds are counted, see explore.py).
+_SEEDED_EXPLORE_SHARE = 0.75
 _MINIMIZE_SHARE = 0.1
 _VERIFY_ROUNDS = 4
 
@@ -72,6 +74,7 @@ async def synthesize(
     feedback: Feedback | None = None,
     baseline: Feedback | None = None,
     only: Sequence[str] = (),
+    seed: int | None = None,
 ) -> SynthResult:
     """Write a passing pytest module for ``target`` within ``budget_seconds``.
 
@@ -80,6 +83,10 @@ async def synthesize(
     keeps only calls that reach arcs they miss (all calls when no call does).
     ``only`` names the functions and methods (``Cart.total``, ``Cart``) tests
     are written for; other calls still run (to build receivers) but are not kept.
+    ``seed`` makes the run reproducible: the engine's random choices start from
+    it and its phases are bounded by counts of work instead of shares of the
+    clock, so two runs with one seed write the same bytes (as long as neither
+    runs out of budget).
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -111,10 +118,14 @@ async def synthesize(
         vocab=intro.get("vocab", {}),
         imported_vocab=intro.get("imported_vocab", {}),
     )
-    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback or baseline, say=say)
+    explorer = Explorer(
+        prober, analysis, intro, ctx, feedback=feedback or baseline, say=say, seed=seed
+    )
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
-    explore_until = started + budget_seconds * _EXPLORE_SHARE
+    # Seeded runs explore by round counts; the clock is only the hard stop.
+    share = _SEEDED_EXPLORE_SHARE if seed is not None else _EXPLORE_SHARE
+    explore_until = started + budget_seconds * share
     await explorer.explore(explore_until)
     failed_before = {f.name for f in feedback.failed} if feedback else set()
     pool = [
@@ -125,6 +136,8 @@ async def synthesize(
     chosen = _cover(pool, explorer.callees, baseline, say)
     say(f"simplifying {len(chosen)} chosen calls")
     reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
+    if seed is not None:
+        reduce_until = started + budget_seconds * (share + _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
     extras = extra_witnesses(pool, chosen)
     if extras:

@@ -27,6 +27,9 @@ _ROUND_CANDIDATES = 2400
 _MAX_INSTANCES = 4
 _STALE_ROUNDS = 6
 _CORPUS = 24
+#: Mutation rounds of each mutation phase when the run must be reproducible (--seed):
+#: a count of work, not a share of the clock, so two runs make the very same calls.
+SEEDED_MUTATION_ROUNDS = 4
 
 
 class Explorer:
@@ -41,13 +44,16 @@ class Explorer:
         *,
         feedback: Feedback | None = None,
         say: Callable[[str], None] = lambda _m: None,
+        seed: int | None = None,
     ) -> None:
         self.prober = prober
         self.analysis = analysis
         self.ctx = ctx
         self.say = say
         self.callees: list[Callee] = callees_from(intro, analysis, ctx)
-        self.gen = Generator(ctx, analysis, seed=0)
+        self.gen = Generator(ctx, analysis, seed=seed or 0)
+        #: --seed: phases are bounded by rounds, the clock only stops a run that overruns.
+        self.reproducible = seed is not None
         self.candidates: dict[int, Candidate] = {}
         self.covered: set[tuple[int, int]] = set()
         self.productive: list[Candidate] = []
@@ -195,9 +201,14 @@ class Explorer:
 
     async def _mutation_rounds(self, until: float, stop_fraction: float) -> None:
         start = time.monotonic()
-        stop_at = start + (until - start) * stop_fraction
+        # Seeded: every phase may use the whole deadline; a round count bounds it instead.
+        stop_at = until if self.reproducible else start + (until - start) * stop_fraction
         stale = 0
+        rounds = 0
         while time.monotonic() < stop_at - 1.0 and stale < _STALE_ROUNDS:
+            if self.reproducible and rounds >= SEEDED_MUTATION_ROUNDS:
+                return
+            rounds += 1
             parents = self.productive[-80:]
             if self.focus:
                 parents = [p for p in parents if p.callee.key in self.focus] or parents

@@ -14,6 +14,7 @@ The disk work runs in a thread.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,7 @@ from regoose_tui.errors import (
     TargetOutsideProject,
     TargetUnreadable,
 )
+from regoose_tui.project_config import IgnoreRules
 from regoose_tui.store.safe_write import sha256_text, write_generated_file
 from regoose_tui.tools.base import Publish, Tool, ToolArgs, ToolResult
 from regoose_tui.tools.dir_fd import existing_mode, parent_dir, read_at, write_at
@@ -96,6 +98,27 @@ class GlobArgs(ToolArgs):
     max_results: int = Field(1000, ge=1, le=100_000, description="Stop after this many matches.")
 
 
+def _previous_bytes(path: Path) -> bytes | None:
+    """A regular file's bytes (non-blocking open: a FIFO never hangs it); None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return handle.read()
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders a write under ``folder`` will create, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISLNK(mode):
         return "symlink"
@@ -127,14 +150,27 @@ class FilesystemTool(Tool):
         max_read_bytes: int = DEFAULT_MAX_READ_BYTES,
         publish: Publish | None = None,
         session_id: str | None = None,
+        ignore: IgnoreRules | None = None,
     ) -> None:
         super().__init__(publish=publish, session_id=session_id)
         self.root = checked_root(root)
         self.max_read_bytes = max_read_bytes
+        #: The project's .regooseignore / [tool.regoose] ignore: never read or written.
+        self.ignore = ignore
 
     def resolve(self, path: str) -> Path:
-        """``path`` resolved inside the root; TargetOutsideProject when it escapes."""
-        return resolve_inside(self.root, path)
+        """``path`` resolved inside the root; TargetOutsideProject when it escapes.
+
+        PathIgnored when the project's ignore rules exclude it.
+        """
+        target = resolve_inside(self.root, path)
+        if self.ignore:
+            self.ignore.check(target, shown=path)
+        return target
+
+    def _visible(self, path: Path) -> bool:
+        """False for a path the ignore rules exclude (listings and globs leave it out)."""
+        return not self.ignore or self.ignore.match(path) is None
 
     # --- operations (each runs its blocking part in a thread) -------------------
 
@@ -231,6 +267,9 @@ class FilesystemTool(Tool):
     def _write_generated(self, args: WriteGeneratedArgs) -> dict[str, Any]:
         target = self.resolve(args.path)
         existed = target.is_file()
+        # What was there before, for `regoose undo` (a refused write just discards it).
+        previous = _previous_bytes(target) if existed else None
+        created = _missing_folders(target.parent)
         path = write_generated_file(
             target, args.content, force=args.force, known_sha256=frozenset(args.known_sha256)
         )
@@ -239,6 +278,10 @@ class FilesystemTool(Tool):
             "bytes": len(args.content.encode("utf-8")),
             "replaced": existed,
             "sha256": sha256_text(args.content),
+            "previous_b64": base64.b64encode(previous).decode("ascii")
+            if previous is not None
+            else None,
+            "created_dirs": [relative(self.root, folder) for folder in created],
         }
 
     def _list(self, path: str) -> dict[str, Any]:
@@ -249,7 +292,7 @@ class FilesystemTool(Tool):
             raise InputError(f"{path} is a file, not a folder")
         entries: list[dict[str, Any]] = []
         with os.scandir(folder) as scan:
-            found = sorted(scan, key=lambda e: e.name)
+            found = sorted((e for e in scan if self._visible(Path(e.path))), key=lambda e: e.name)
             for entry in found[:MAX_LIST_ENTRIES]:
                 info = entry.stat(follow_symlinks=False)
                 kind = _kind(info.st_mode)
@@ -283,6 +326,8 @@ class FilesystemTool(Tool):
             # A match reached through a symlink may live outside the root: hide it.
             resolved = match.resolve()
             if resolved != self.root and not resolved.is_relative_to(self.root):
+                continue
+            if not self._visible(match):
                 continue
             if len(matches) >= max_results:
                 truncated = True

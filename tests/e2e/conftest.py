@@ -50,6 +50,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
         str(root / "report.md"),
         str(root / "report.json"),
         "--json",
+        "--apply",
         env=env,
     )
     return Generated(result=result, project=project, env=env, report=report, root=root)

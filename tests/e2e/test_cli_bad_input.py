@@ -99,11 +99,17 @@ def test_two_targets_with_one_file_name_never_overwrite_each_other(tmp_path: Pat
     (tmp_path / "a" / "b.py").write_text("def inc(x: int) -> int:\n    return x + 1\n")
     (tmp_path / "a_b.py").write_text("def dec(x: int) -> int:\n    return x - 1\n")
     first = regoose(
-        "generate", str(tmp_path / "a" / "b.py"), "--project", str(tmp_path), "--budget", "20"
+        "generate",
+        str(tmp_path / "a" / "b.py"),
+        "--project",
+        str(tmp_path),
+        "--budget",
+        "20",
+        "--apply",
     )
     assert first.code == 0, first.err
     written = tmp_path / "tests" / "test_a_b.py"
     before = written.read_text()
-    second = regoose("generate", str(tmp_path / "a_b.py"), "--budget", "20")
+    second = regoose("generate", str(tmp_path / "a_b.py"), "--budget", "20", "--apply")
     assert second.code == 2 and "tests for another module (a.b)" in second.err
     assert written.read_text() == before

@@ -72,7 +72,7 @@ def test_second_run_refuses_to_overwrite_an_edited_file(
     written = project / "tests" / "test_shop_pricing.py"
     original = written.read_text()
     written.write_text(original + "\n# my edit\n")
-    result = regoose("generate", str(project / "shop" / "pricing.py"), env=generated.env)
+    result = regoose("generate", str(project / "shop" / "pricing.py"), "--apply", env=generated.env)
     assert result.code == 2
     assert "pass --force" in result.err
     assert written.read_text().endswith("# my edit\n")

@@ -45,6 +45,8 @@ def _bwrap() -> None:
 
 
 def _generate(regoose, target: Path, tmp_path: Path, *extra: str):
+    # Into the project's own test folder (--apply), unless the test names an --out folder.
+    where = () if "--out" in extra else ("--apply",)
     return regoose(
         "generate",
         str(target),
@@ -56,6 +58,7 @@ def _generate(regoose, target: Path, tmp_path: Path, *extra: str):
         "1",
         "--json",
         "--quiet",
+        *where,
         *extra,
         env={"REGOOSE_DATA_DIR": str(tmp_path / "data")},
         timeout=240,

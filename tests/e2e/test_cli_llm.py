@@ -138,6 +138,7 @@ async def _generate(
         "bwrap",
         "--json",
         "--quiet",
+        "--apply",
         *extra,
     ]
     env = {
@@ -277,3 +278,28 @@ async def test_an_unreachable_base_is_one_line(shop: Path, data_dir: Path) -> No
     assert "cannot reach http://127.0.0.1:1/v1" in line and "Traceback" not in result.err
     [session] = _sessions(data_dir)
     assert session["status"] == "error" and "cannot reach" in session["reason"]
+
+
+async def test_the_projects_instructions_reach_the_model_and_ignored_targets_are_refused(
+    server: ScriptedOpenAIServer, shop: Path, data_dir: Path
+) -> None:
+    (shop / "regoose.toml").write_text(
+        '[tool.regoose]\ninstructions = "Prices are Decimal; never compare floats."\n'
+        'ignore = ["shop/textutil.py"]\n'
+    )
+    server.push(Answer(_fenced(GOOD_TESTS)))
+    result = await _generate(shop, data_dir, server.api_base, "--iterations", "1")
+    assert result.code == 0, result.err
+    system = server.requests[0].messages[0]
+    assert system["role"] == "system"
+    assert "Prices are Decimal; never compare floats." in system["content"]
+    args = ["generate", str(shop / "shop" / "textutil.py"), "--project", str(shop), "--quiet"]
+    refused = await asyncio.to_thread(
+        run_regoose, *args, env={"REGOOSE_DATA_DIR": str(data_dir)}, timeout=120
+    )
+    assert refused.code == 2
+    assert refused.err.strip().splitlines() == [
+        f"regoose: input error: {shop / 'shop' / 'textutil.py'} is excluded by the project's "
+        "ignore rules ('shop/textutil.py' in .regooseignore or [tool.regoose] ignore): "
+        "Regoose never reads or writes it"
+    ]

@@ -80,6 +80,7 @@ async def _generate(
         "bwrap",
         "--json",
         "--quiet",
+        "--apply",
         *extra,
     ]
     env = {

@@ -55,7 +55,7 @@ def generation_messages(
 def _messages(request: GenerationRequest, facts: Sequence[str]) -> tuple[str, list[Message]]:
     target = request.target
     feedback = request.feedback if request.iteration > 1 else None
-    system = {"role": "system", "content": render("system")}
+    system = {"role": "system", "content": system_prompt(request.instructions)}
     baseline = request.baseline
     if feedback is None and baseline is not None:
         # The project's own tests run the rest: the first round aims at what they miss.
@@ -73,6 +73,13 @@ def _messages(request: GenerationRequest, facts: Sequence[str]) -> tuple[str, li
             return COVERAGE, [system, _user(prompt)]
     existing = feedback.kept_test_source if feedback else ""
     return FIRST, [system, _user(first_prompt(target, existing, facts))]
+
+
+def system_prompt(instructions: str = "") -> str:
+    """The system message, with the project's own instructions when it has some."""
+    if not instructions.strip():
+        return render("system")
+    return render("system") + "\n" + render("project_instructions", instructions=instructions)
 
 
 def strict_retry(messages: list[Message], answer: str, problem: str, module: str) -> list[Message]:

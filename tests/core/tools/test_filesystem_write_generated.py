@@ -35,6 +35,9 @@ async def test_writes_a_new_file_with_its_folders(
         "bytes": 6,
         "replaced": False,
         "sha256": _sha("x = 1\n"),
+        # What `regoose undo` needs: nothing was there, and these folders were made.
+        "previous_b64": None,
+        "created_dirs": ["tests", "tests/unit"],
     }
     called, resulted = events
     assert isinstance(called, ToolCalled) and called.operation == "write_generated"

@@ -18,6 +18,7 @@ NAMES = (
     "repair",
     "strict_retry",
     "chat_system",
+    "project_instructions",
 )
 
 

@@ -1,0 +1,156 @@
+"""Review before writing: stage a suite beside the store, apply it into the project later.
+
+Without ``--apply`` a generation leaves the project alone: its suite goes to
+``DATA_DIR/review/SESSION/`` under the path it would have in the project
+(``tests/test_cart.py``), where the user reads it, edits it or deletes tests
+from it. ``regoose apply SESSION`` then writes what is in that folder into the
+project, through the same checked write as ``--apply`` (atomic, never over a
+file the user edited unless forced), and records it so ``regoose undo`` can
+take it back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from regoose_tui.engine.project_rules import rules_for
+from regoose_tui.errors import StoreError, UsageError
+from regoose_tui.store.safe_write import nearest_existing, sha256_text
+from regoose_tui.store.store import SessionStore
+from regoose_tui.store.write_log import WriteReceipt
+from regoose_tui.tools.base import Publish
+from regoose_tui.tools.filesystem import FilesystemTool
+from regoose_tui.tools.typed_errors import raise_for
+
+#: The folder under the data dir that holds every staged suite, one folder per session.
+REVIEW_FOLDER = "review"
+
+
+def review_dir(store: SessionStore, session_id: str) -> Path:
+    """Where ``session_id`` stages its suites: beside the store, in the data dir."""
+    return Path(store.path).parent / REVIEW_FOLDER / session_id
+
+
+def staged_path(store: SessionStore, session_id: str, destination: Path, root: Path) -> Path:
+    """The staged copy of ``destination``: its path under the project ``root``, mirrored."""
+    try:
+        relative = destination.resolve().relative_to(root.resolve())
+    except ValueError:
+        relative = Path(destination.name)
+    return review_dir(store, session_id) / relative
+
+
+async def stage_suite(
+    store: SessionStore,
+    session_id: str,
+    *,
+    destination: Path,
+    root: Path,
+    content: str,
+    tests: int,
+    publish: Publish | None = None,
+) -> Path:
+    """Write the suite to the review folder (not the project) and remember where it goes."""
+    staged = staged_path(store, session_id, destination, root)
+    folder = review_dir(store, session_id)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    files = await asyncio.to_thread(FilesystemTool, folder, publish=publish, session_id=session_id)
+    result = await files.execute(
+        "write_file",
+        path=staged.relative_to(folder).as_posix(),
+        content=content,
+        overwrite=True,
+    )
+    raise_for(result, StoreError)
+    await store.writes.record_proposal(session_id, destination, staged, sha256_text(content), tests)
+    return staged
+
+
+async def write_into_project(
+    store: SessionStore,
+    session_id: str,
+    destination: Path,
+    content: str,
+    *,
+    tests: int,
+    force: bool,
+    publish: Publish | None = None,
+) -> WriteReceipt:
+    """Write one suite into the project and record it (files, and the undo ledger).
+
+    A file Regoose wrote before (its hash is in the store) may be replaced; any
+    other existing file needs ``force`` (FileExistsRefused otherwise). The write
+    goes through the filesystem tool rooted at the nearest existing folder.
+    """
+    known = await store.known_file_hashes(destination)
+    root = await asyncio.to_thread(nearest_existing, destination.parent)
+    rules = await asyncio.to_thread(rules_for, root)  # the project's .regooseignore holds here too
+    files = await asyncio.to_thread(
+        FilesystemTool, root, publish=publish, session_id=session_id, ignore=rules.ignore
+    )
+    result = await files.execute(
+        "write_generated",
+        path=destination.relative_to(root).as_posix(),
+        content=content,
+        force=force,
+        known_sha256=sorted(known),
+    )
+    raise_for(result, StoreError)
+    receipt = WriteReceipt.from_tool_output(files.root, result.output)
+    await store.record_file(session_id, receipt.path, content, tests=tests)
+    await store.writes.record(session_id, receipt)
+    return receipt
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The suites ``regoose apply`` wrote into the project."""
+
+    session_id: str
+    receipts: tuple[WriteReceipt, ...]
+
+
+def _read_staged(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: the staged suite is gone; nothing to apply") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the staged suite: {exc}") from None
+
+
+async def apply_session(
+    store: SessionStore,
+    session_id: str | None,
+    *,
+    force: bool = False,
+    publish: Publish | None = None,
+) -> Applied:
+    """Write the suites ``session_id`` staged (the reviewed files, edits included)."""
+    if session_id is None:
+        found = await store.writes.last_proposing_session()
+        if found is None:
+            raise UsageError("nothing to apply: no session staged tests for review")
+        session_id = found
+    else:
+        session_id = await store.resolve_session_id(session_id)
+    proposals = await store.writes.proposals(session_id)
+    if not proposals:
+        raise UsageError(f"nothing to apply: session {session_id} staged no tests")
+    receipts = []
+    for proposal in proposals:
+        content = await asyncio.to_thread(_read_staged, Path(proposal.staged))
+        receipts.append(
+            await write_into_project(
+                store,
+                session_id,
+                Path(proposal.path),
+                content,
+                tests=proposal.tests,
+                force=force,
+                publish=publish,
+            )
+        )
+    return Applied(session_id, tuple(receipts))
