@@ -70,6 +70,8 @@ async def generate_command(args: argparse.Namespace) -> int:
         replay=Path(args.replay) if getattr(args, "replay", None) else None,
         max_cost_usd=getattr(args, "max_cost", None),
         plateau=getattr(args, "plateau", None) or 2,
+        repairs=2 if getattr(args, "repairs", None) is None else args.repairs,
+        seed=getattr(args, "seed", None) or 0,
     )
     reports = [Path(path) for path in args.report or ()]
     for path in reports:
@@ -174,8 +176,21 @@ def _summary(outcome: GenerationOutcome) -> str:
         f"{outcome.iterations} iteration(s) in {outcome.wall_seconds:.1f} s{_usage(outcome)} "
         f"[{outcome.provider}, {outcome.runtime}{isolation}]\n"
         f"{outcome.stop_detail + chr(10) if outcome.stop_detail else ''}"
+        f"{_verdict_lines(outcome)}"
         f"tests: {written}\nsession: {outcome.session_id}"
     )
+
+
+def _verdict_lines(outcome: GenerationOutcome) -> str:
+    """Suspected bugs (kept as strict xfail) and notes, one line each, or nothing."""
+    lines = [f"note: {line}" for line in outcome.notes]
+    if outcome.suspected_bugs:
+        lines.append(f"suspected bugs ({len(outcome.suspected_bugs)}), kept as strict xfail:")
+        lines += [
+            f"  {bug['test']}: {bug['input'] or '?'} {bug['observed']} ({bug['why']})"
+            for bug in outcome.suspected_bugs
+        ]
+    return "".join(line + "\n" for line in lines)
 
 
 def _usage(outcome: GenerationOutcome) -> str:

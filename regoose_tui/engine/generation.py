@@ -24,6 +24,7 @@ from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent, TargetAnaly
 from regoose_tui.agents.base import AgentContext
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
+from regoose_tui.agents.keep_rule import KEEP_ROUNDS
 from regoose_tui.agents.reporter import ReporterAgent, ReportInput, Written
 from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, ValidatorAgent
 from regoose_tui.bus.bus import MessageBus
@@ -39,6 +40,7 @@ from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.engine.stopping import LoopGuard, covers_everything
+from regoose_tui.engine.verdicts import VerdictBook
 from regoose_tui.errors import PlanError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.providers.base import GenerationResult, Provider
@@ -212,6 +214,7 @@ class GenerationSession:
         # Results every later node needs; the plan only hands a node its direct deps.
         shared: dict[str, Any] = {}
         provenance = Provenance()
+        book = VerdictBook()
 
         async def analyze(ctx: NodeContext) -> TargetAnalysis:
             agent = AnalyzerAgent(
@@ -254,6 +257,7 @@ class GenerationSession:
                 )
             )
             provenance.add(shared["candidate"], default_origin=provider.name)
+            book.add_candidate(shared["candidate"])
             return shared["candidate"]
 
         async def execute(ctx: NodeContext) -> Execution:
@@ -286,9 +290,14 @@ class GenerationSession:
                     file_name=test_file_name(analysis.target.module),
                     folder=PurePosixPath(f"iteration{ctx.iteration}"),
                     written_as=shared["out_path"],
+                    rounds=KEEP_ROUNDS,
+                    seed=options.seed,
+                    max_repairs=options.repairs,
+                    repairs=previous.repairs if previous else {},
                 )
             )
             shared.setdefault("dropped", []).extend(validation.dropped)
+            book.record(ctx.iteration, validation, previous)
             return validation
 
         async def report(ctx: NodeContext) -> Written:
@@ -352,6 +361,7 @@ class GenerationSession:
             provenance,
             out_path=shared["out_path"],
             guard=guard,
+            book=book,
         )
 
     async def _conclude(
@@ -365,6 +375,7 @@ class GenerationSession:
         *,
         out_path: Path,
         guard: LoopGuard,
+        book: VerdictBook,
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -384,9 +395,11 @@ class GenerationSession:
                 case.duration,
                 case.message,
                 origin=provenance.origin_of(case.nodeid),
+                why=book.why(case.nodeid),
             )
             for case in (report.tests if report else [])
         ]
+        suspected = book.suspected_in(kept.source) if kept else []
         kept_ids = {record.name for record in records}
         # One entry per node id, as the store keeps it: the latest reason wins, and a
         # name dropped in one iteration but kept in a later one is not a drop.
@@ -410,6 +423,15 @@ class GenerationSession:
             await self.store.record_file(
                 self.session_id, written.path, written.content, tests=written.tests
             )
+        self.bus.publish_nowait(
+            book.event(
+                stopped_by=stopped_by,
+                stop_detail=guard.phrase,
+                kept=[(r.name, r.why) for r in records if r.why],
+                suspected=suspected,
+                session_id=self.session_id,
+            )
+        )
         await self._finish(
             status,
             reason,
@@ -446,4 +468,7 @@ class GenerationSession:
             cost_usd=provenance.cost_usd,
             stopped_by=stopped_by,
             stop_detail=guard.phrase,
+            suspected_bugs=tuple(bug.as_json() for bug in suspected),
+            notes=tuple(book.notes),
+            iteration_log=tuple(book.log),
         )

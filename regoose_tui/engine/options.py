@@ -35,6 +35,10 @@ class GenerateOptions(BaseModel):
     max_cost_usd: float | None = Field(default=None, gt=0)
     #: Stop after this many rounds in a row that added no coverage.
     plateau: int = Field(default=2, ge=1, le=20)
+    #: ``--repairs``: times a failing test goes back to the model before it is dropped.
+    repairs: int = Field(default=2, ge=0, le=10)
+    #: Seed of the keep rule's random test order (same seed, same order, same verdicts).
+    seed: int = 0
     report: Path | None = None
     force: bool = False
     #: False leaves the user's tree alone: the outcome carries the suite and the

@@ -22,6 +22,8 @@ class TestRecord:
     message: str | None = None
     #: Who wrote it: "offline" (the embedded engine) or "llm" (the model); None if unknown.
     origin: str | None = None
+    #: Why it was kept (``passed 3 of 3 runs in random order; adds lines 4-5``).
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ class GenerationOutcome:
     stopped_by: str | None = None
     #: The same in words: ``stopped: cost limit ($0.0100 spent; ...)``.
     stop_detail: str = ""
+    #: Tests kept as strict xfail because the code looks wrong: {test, input, observed, why}.
+    suspected_bugs: tuple[dict[str, str], ...] = ()
+    #: One-line notes (a provider error in hybrid, "cost unknown for MODEL").
+    notes: tuple[str, ...] = ()
+    #: Per iteration: tests kept / repaired / dropped / flaky, coverage before and after.
+    iteration_log: tuple[dict[str, Any], ...] = ()
 
     @property
     def drops(self) -> str:
@@ -104,9 +112,13 @@ class GenerationOutcome:
                     "outcome": r.outcome,
                     "duration": r.duration,
                     "message": r.message,
+                    "why": r.why,
                 }
                 for r in self.records
             ],
+            "suspected_bugs": list(self.suspected_bugs),
+            "notes": list(self.notes),
+            "iteration_log": list(self.iteration_log),
             "dropped_tests": [
                 {"nodeid": name, "kind": drop_kind(why), "reason": why}
                 for name, why in self.dropped

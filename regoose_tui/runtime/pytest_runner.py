@@ -19,11 +19,13 @@ import signal
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime, StreamName
+from regoose_tui.runtime.keep_runs import fold_runs, read_arcs_by_test
+from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, keep_plugin_dir
 from regoose_tui.runtime.pytest_results import (
     Arc,
     CoverageSummary,
@@ -72,6 +74,13 @@ class PytestReport:
     coverage: CoverageSummary | None = None
     cov_source: Path | None = None
     runtime: str = ""
+    #: How many times each test ran in this one session (the keep rule runs them 3 times).
+    rounds: int = 1
+    #: Each test's outcome run by run (folded node id -> outcomes), when ``rounds`` > 1.
+    runs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The arcs of ``cov_source`` each test reached (by its name in the module), when
+    #: ``rounds`` > 1 and coverage ran: the keep rule's "adds coverage" per test.
+    arcs_by_test: dict[str, tuple[Arc, ...]] = field(default_factory=dict)
 
     def _count(self, outcome: str) -> int:
         return sum(1 for t in self.tests if t.outcome == outcome)
@@ -221,6 +230,8 @@ async def run_pytest(
     extra_args: Sequence[str] = (),
     limits: Limits | None = None,
     autoload_plugins: bool = True,
+    rounds: int = 1,
+    seed: int = 0,
 ) -> PytestReport:
     """Run ``test_paths`` with pytest under branch coverage of ``cov_source`` in ``runtime``.
 
@@ -231,11 +242,16 @@ async def run_pytest(
     plugins; name the ones needed in ``extra_args`` as ``-p module``). The
     status separates passed, failed, no tests collected (exit code 5),
     crashed (no JUnit report; the reason quotes the output) and timed out.
+
+    ``rounds`` > 1 runs every test that many times in ONE pytest session, round
+    by round, each round in an order shuffled from ``seed`` (Regoose's plugin,
+    keep_plugin.py, staged read-only); ``tests`` then holds one folded result a
+    test (``runs`` its outcomes run by run, ``arcs_by_test`` what each reached).
     """
     started = time.monotonic()
     limits = replace(limits or Limits(), wall_seconds=timeout)
     run = await asyncio.to_thread(
-        _prepare, python, project_dir, work_dir, test_paths, cov_source, limits
+        _prepare, python, project_dir, work_dir, test_paths, cov_source, limits, rounds, seed
     )
     try:
         coverage_args: list[str] = []
@@ -255,6 +271,7 @@ async def run_pytest(
             f"--junitxml={run.junit}",
             "-o",
             "junit_family=xunit2",
+            *(["-p", PLUGIN_MODULE] if rounds > 1 else []),
             *extra_args,
             *map(str, run.tests),
         ]
@@ -263,12 +280,20 @@ async def run_pytest(
             spec = replace(spec, env={**spec.env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
         result = await runtime.run(spec, _without_junit_notice(on_output))
         cases, refused = await asyncio.to_thread(_read_junit, run)
+        runs: dict[str, tuple[str, ...]] = {}
+        if cases and rounds > 1:
+            cases, runs = fold_runs(cases)
         status, reason = _status(result, cases or [], cases is not None, refused)
         coverage: CoverageSummary | None = None
+        arcs_by_test: dict[str, tuple[Arc, ...]] = {}
         if run.cov_source is not None and not result.timed_out and not refused:
             coverage, note = await _coverage_report(runtime, run, python)
             if note:
                 reason = f"{reason}; {note}"
+            elif rounds > 1 and run.cov_source.is_file():
+                arcs_by_test = await asyncio.to_thread(
+                    read_arcs_by_test, run.data_file, run.cov_source
+                )
         return PytestReport(
             status=status,
             reason=reason,
@@ -280,6 +305,9 @@ async def run_pytest(
             coverage=coverage,
             cov_source=run.cov_source,
             runtime=runtime.name,
+            rounds=rounds,
+            runs=runs,
+            arcs_by_test=arcs_by_test,
         )
     finally:
         await asyncio.to_thread(shutil.rmtree, run.artifacts, True)
@@ -320,6 +348,8 @@ def _prepare(
     test_paths: Sequence[Path],
     cov_source: Path | None,
     limits: Limits,
+    rounds: int = 1,
+    seed: int = 0,
 ) -> _Run:
     """Resolve paths and make the private output folders (blocking: run in a thread)."""
     project_dir, work_dir = project_dir.resolve(), work_dir.resolve()
@@ -330,11 +360,19 @@ def _prepare(
     report_dir = private_folder(artifacts, "coverage-")
     # The tests are inputs: bound read-only (nothing of a run may change them).
     readable = [*python.read_only_paths, *tests, *([cov_source] if cov_source else [])]
+    pythonpath = list(python.extra_pythonpath)
+    env: dict[str, str] = {}
+    if rounds > 1:
+        # Regoose's keep-rule plugin: a read-only copy, last on the path (the user's first).
+        plugin = keep_plugin_dir()
+        pythonpath.append(plugin)
+        readable.append(plugin)
+        env = {"REGOOSE_KEEP_ROUNDS": str(rounds), "REGOOSE_KEEP_SEED": str(seed)}
     base = RunSpec(
         argv=(),
         project_dir=project_dir,
         work_dir=out,
-        env={"PYTHONPATH": os.pathsep.join(map(str, python.extra_pythonpath))},
+        env={"PYTHONPATH": os.pathsep.join(map(str, pythonpath)), **env},
         limits=limits,
         read_only_paths=tuple(readable),
         label="pytest",
