@@ -23,6 +23,8 @@ KEEP_ROUNDS = 3
 DEFAULT_REPAIRS = 2
 #: The drop reason of a test that reached nothing new.
 NO_COVERAGE = "adds no coverage"
+#: Why a test of the offline engine's batch stays although a batch-mate reaches its lines.
+BATCH_BEHAVIOUR = "no lines beyond its batch-mates, but an output the offline engine checks"
 
 
 @dataclass(frozen=True)
@@ -69,34 +71,41 @@ def choose_by_coverage(
     new: Sequence[str],
     *,
     always: Mapping[str, str] | None = None,
+    greedy: bool = True,
 ) -> Choice:
     """Keep each new test (in order) that reaches an arc no earlier kept test reached.
 
     ``old`` are the suite's tests already kept; ``always`` maps tests kept
     whatever their coverage (suspected bugs, locked in as strict xfail) to why.
+    ``greedy=False`` is for a batch the offline engine chose itself (its cover
+    already picked each call for a line, a branch or a distinct checked
+    behaviour): a new test must reach what the suite kept BEFORE this round
+    did not, not what its batch-mates reach; in the first round each stays.
     """
     always = always or {}
     arcs = report.arcs_by_test
-    covered: set[Arc] = set()
+    before: set[Arc] = set()
     for name in old:
-        covered.update(arcs.get(name, ()))
+        before.update(arcs.get(name, ()))
+    covered = set(before)
     kept: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     passed = passed_phrase(report.rounds)
     for name in new:
-        if name in always:
-            kept.append((name, f"{always[name]} ({passed})"))
-            covered.update(arcs.get(name, ()))
-            continue
         reached = set(arcs.get(name, ()))
         fresh = reached - covered
-        if fresh:
+        if name in always:
+            kept.append((name, f"{always[name]} ({passed})"))
+        elif fresh:
             kept.append((name, f"{passed}; {gain_phrase(fresh, covered)}"))
-            covered |= fresh
+        elif not greedy and (not old or reached - before):
+            kept.append((name, f"{passed}; {BATCH_BEHAVIOUR}"))
         else:
             dropped.append(
                 (name, f"{NO_COVERAGE} ({passed}, but every line it reaches is covered)")
             )
+            continue
+        covered |= reached
     return Choice(tuple(kept), tuple(dropped))
 
 

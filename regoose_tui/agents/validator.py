@@ -81,6 +81,9 @@ class ValidateInput:
     #: Times a failing test is sent back for repair, and how often each already was.
     max_repairs: int = DEFAULT_REPAIRS
     repairs: Mapping[str, int] = field(default_factory=dict)
+    #: Judge each new test against its batch-mates too (a model's tests); False for
+    #: the offline engine's own cover (see keep_rule.choose_by_coverage).
+    greedy: bool = True
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,11 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         }
         if merged_report.arcs_by_test:
             choice = choose_by_coverage(
-                merged_report, [n for n in names if n in kept_before], added, always=xfails
+                merged_report,
+                [n for n in names if n in kept_before],
+                added,
+                always=xfails,
+                greedy=value.greedy,
             )
             kept_why = list(choice.kept)
             dropped.extend(choice.dropped)

@@ -294,6 +294,7 @@ class GenerationSession:
                     seed=options.seed,
                     max_repairs=options.repairs,
                     repairs=previous.repairs if previous else {},
+                    greedy=candidate.extra.get("origin") != "offline",
                 )
             )
             shared.setdefault("dropped", []).extend(validation.dropped)

@@ -33,7 +33,7 @@ def split_round(nodeid: str) -> tuple[str, int]:
     return (bare[:-2] if bare.endswith("[]") else bare), int(found.group(1))
 
 
-def test_key(nodeid: str) -> str:
+def name_key(nodeid: str) -> str:
     """The name of a test in its module: ``TestA::test_b`` (file and parameters left out)."""
     parts = nodeid.split("::")
     name = "::".join(parts[1:]) if len(parts) > 1 else parts[0]
@@ -91,7 +91,7 @@ def is_flaky(outcomes: Sequence[str]) -> bool:
 
 
 def read_arcs_by_test(data_file: Path, source: Path) -> dict[str, tuple[Arc, ...]]:
-    """The arcs of ``source`` each test reached, by ``test_key``, from per-test contexts.
+    """The arcs of ``source`` each test reached, by ``name_key``, from per-test contexts.
 
     The data file was written in the sandbox: SQLite reads a private copy of
     its bytes (no-follow, capped), never the sandbox's file by name.
@@ -117,7 +117,7 @@ def read_arcs_by_test(data_file: Path, source: Path) -> dict[str, tuple[Arc, ...
                 arcs: set[Arc] = set()
                 for name in files:
                     arcs.update(data.arcs(name) or ())
-                by_test.setdefault(test_key(context), set()).update(arcs)
+                by_test.setdefault(name_key(context), set()).update(arcs)
         except (CoverageException, sqlite3.Error) as exc:
             raise ValueError(f"{data_file.name}: not a coverage data file ({exc})") from None
     return {key: tuple(sorted(arcs)) for key, arcs in by_test.items()}
