@@ -36,9 +36,9 @@ from regoose_tui.domain.suspects import (
     REASON_PREFIX,
     SuspectedBug,
     mark_xfail,
+    source_of_test,
     strict_xfail_tests,
     suspect_failure,
-    test_source,
 )
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.domain.test_identity import name_in_file, project_node_id
@@ -167,7 +167,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         suspects: list[SuspectedBug] = []
         plain: list[FailedTest] = []
         for name, message, traceback in failing:
-            failure = FailedTest(name, message, traceback, test_source(source, name))
+            failure = FailedTest(name, message, traceback, source_of_test(source, name))
             suspect = suspect_failure(
                 failure, value.target.path, value.target.source, value.candidate_source
             )

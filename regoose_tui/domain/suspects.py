@@ -148,7 +148,7 @@ def _find_test(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFuncti
     return None
 
 
-def test_source(module_source: str, name: str) -> str:
+def source_of_test(module_source: str, name: str) -> str:
     """The source of test ``name`` (``test_x`` or ``TestY::test_x``) in a module, or ""."""
     try:
         tree = ast.parse(module_source)
