@@ -38,10 +38,17 @@ from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
 from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
+from regoose_tui.engine.provider_failure import (
+    PROVIDER_ERROR,
+    failure_line,
+    is_cost_limit,
+    stand_in,
+    unchanged,
+)
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.engine.stopping import LoopGuard, covers_everything
 from regoose_tui.engine.verdicts import VerdictBook
-from regoose_tui.errors import PlanError, RegooseError
+from regoose_tui.errors import PlanError, ProviderError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.providers.base import GenerationResult, Provider
 from regoose_tui.runtime.base import Runtime
@@ -248,14 +255,22 @@ class GenerationSession:
             previous: Validation | None = ctx.previous.get("validator")
             agent = GeneratorAgent(context("generator", ctx.iteration), provider, tools)
             remaining = max(5.0, self._deadline - time.monotonic())
-            shared["candidate"] = await agent.execute(
-                GenerateInput(
-                    target=analysis.target,
-                    iteration=ctx.iteration,
-                    budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
-                    feedback=previous.feedback if previous else None,
+            try:
+                shared["candidate"] = await agent.execute(
+                    GenerateInput(
+                        target=analysis.target,
+                        iteration=ctx.iteration,
+                        budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
+                        feedback=previous.feedback if previous else None,
+                    )
                 )
-            )
+            except ProviderError as error:
+                # Tests kept before stay kept: the loop stops here with the error's line.
+                stand = stand_in(error, previous, provider.name)
+                if stand is None:
+                    raise
+                shared["candidate"], shared["provider_failed"] = stand, error
+                return stand
             provenance.add(shared["candidate"], default_origin=provider.name)
             book.add_candidate(shared["candidate"])
             return shared["candidate"]
@@ -263,6 +278,11 @@ class GenerationSession:
         async def execute(ctx: NodeContext) -> Execution:
             analysis: TargetAnalysis = shared["analysis"]
             candidate: GenerationResult = ctx.result("generator")
+            previous: Validation | None = ctx.previous.get("validator")
+            if PROVIDER_ERROR in candidate.extra and previous and previous.kept:
+                # Nothing new to run: the stand-in is the kept suite, already validated.
+                assert previous.kept.report is not None
+                return Execution(files.root, previous.kept.report)
             agent = ExecutorAgent(context("executor", ctx.iteration), files, sandbox)
             return await agent.execute(
                 ExecuteInput(
@@ -279,6 +299,8 @@ class GenerationSession:
             candidate: GenerationResult = shared["candidate"]
             execution: Execution = ctx.result("executor")
             previous: Validation | None = ctx.previous.get("validator")
+            if PROVIDER_ERROR in candidate.extra and previous is not None:
+                return unchanged(previous)
             executor = ExecutorAgent(context("executor", ctx.iteration), files, sandbox)
             agent = ValidatorAgent(context("validator", ctx.iteration), executor)
             validation = await agent.execute(
@@ -316,10 +338,16 @@ class GenerationSession:
             )
 
         guard = LoopGuard(self._deadline, options.max_cost_usd, options.plateau)
+        provider.set_cost_cap(options.max_cost_usd)
 
         def again(results: Mapping[str, Any], iteration: int) -> bool:
             validation: Validation = results["validator"]
             candidate: GenerationResult = shared["candidate"]
+            failed: ProviderError | None = shared.get("provider_failed")
+            if failed is not None:
+                if is_cost_limit(failed):
+                    return guard.stop("cost", failed.msg)
+                return guard.stop("provider", str(candidate.extra[PROVIDER_ERROR]))
             return guard.again(
                 improved=validation.improved,
                 complete=covers_everything(validation.kept),
@@ -363,6 +391,7 @@ class GenerationSession:
             out_path=shared["out_path"],
             guard=guard,
             book=book,
+            provider_failed=shared.get("provider_failed"),
         )
 
     async def _conclude(
@@ -377,6 +406,7 @@ class GenerationSession:
         out_path: Path,
         guard: LoopGuard,
         book: VerdictBook,
+        provider_failed: ProviderError | None = None,
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -385,6 +415,10 @@ class GenerationSession:
         iterations = result.outcomes["validator"].iteration
         kept: KeptSuite | None = validation.kept
         report = kept.report if kept else None
+        if provider_failed is not None and guard.stopped_by is None:
+            # It failed in the last round allowed: the failure, not the count, ended the loop.
+            line = failure_line(provider_failed, provider.name, len(kept.tests) if kept else 0)
+            guard.stop("cost" if is_cost_limit(provider_failed) else "provider", line)
         stopped_by = guard.conclude(complete=covers_everything(kept), iterations=iterations)
         # Tests are named by the file as written (or to be written), not by the
         # sandbox copy they ran as: one identity for the store, reports and faces.
@@ -413,6 +447,8 @@ class GenerationSession:
         tests = len(records)
         status: SessionStatus = "passed" if tests and not failed else "failed"
         reason = None if tests else "no generated test passed"
+        if provider_failed is not None and not is_cost_limit(provider_failed) and tests:
+            reason = failure_line(provider_failed, provider.name, tests)
         line = kept.line_percent if kept else 0.0
         branch = kept.branch_percent if kept else 0.0
         await self.store.record_results(

@@ -39,7 +39,13 @@ class VerdictBook:
             self.notes.append(line)
 
     def add_candidate(self, candidate: GenerationResult) -> None:
-        """Suspected bugs a provider found itself (the offline engine's probes)."""
+        """Suspected bugs a provider found itself (the offline engine's probes); unpriced calls."""
+        if candidate.extra.get("cost_known") is False:
+            model = candidate.extra.get("model") or "the model"
+            self.note(
+                f"cost unknown for {model}: LiteLLM's local cost map has no price for it, "
+                "so the cost shown (and --max-cost) counts only priced calls"
+            )
         raw = candidate.extra.get("suspects")
         if not isinstance(raw, list):
             return

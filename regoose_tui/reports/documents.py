@@ -129,9 +129,9 @@ class GenerateDocument(_Output):
         default_factory=lambda: TokenCounts(), description="model tokens of the whole session"
     )
     cost_usd: float = Field(0.0, ge=0, description="model cost in USD (priced calls only)")
-    stopped_by: Literal["iterations", "budget", "cost", "plateau", "complete"] | None = Field(
-        None, description="what ended the generate -> run -> repair loop"
-    )
+    stopped_by: (
+        Literal["iterations", "budget", "cost", "plateau", "complete", "provider"] | None
+    ) = Field(None, description="what ended the generate -> run -> repair loop")
     stop_detail: str | None = Field(None, description="the stop in words, with its figures")
     suspected_bugs: list[SuspectedBugEntry] = Field(
         default=[], description="tests kept as strict xfail: the code looks wrong"

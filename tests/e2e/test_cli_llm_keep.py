@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from e2e_support import Result, run_regoose
-from support.openai_server import Answer, ScriptedOpenAIServer
+from support.openai_server import Answer, ScriptedOpenAIServer, Status
 
 MODEL = "openai/test-model"
 
@@ -109,7 +110,9 @@ async def server() -> AsyncIterator[ScriptedOpenAIServer]:
     await srv.close()
 
 
-async def _generate(shop: Path, data: Path, api_base: str, *extra: str) -> Result:
+async def _generate(
+    shop: Path, data: Path, api_base: str, *extra: str, strategy: str = "llm"
+) -> Result:
     args = [
         "generate",
         str(shop / "shop" / "cart.py"),
@@ -120,7 +123,7 @@ async def _generate(shop: Path, data: Path, api_base: str, *extra: str) -> Resul
         "--api-base",
         api_base,
         "--strategy",
-        "llm",
+        strategy,
         "--runtime",
         "bwrap",
         *extra,
@@ -244,3 +247,40 @@ async def test_a_test_still_failing_after_its_repairs_is_given_up(
     assert any(r.startswith("failed after 1 repair: ") for r in reasons), reasons
     assert [entry["repaired"] for entry in out["iteration_log"]] == [1, 0, 0]
     assert "test_removing_some_units_keeps_the_rest" in out["origins"]
+
+
+async def test_hybrid_keeps_the_offline_tests_when_the_model_fails(
+    server: ScriptedOpenAIServer, shop: Path, tmp_path: Path
+) -> None:
+    server.push(Status(500, "the model server fell over"))
+    data, report = tmp_path / "data", tmp_path / "report.json"
+    args = ["--iterations", "2", "--budget", "90", "--report", str(report)]
+    result = await _generate(shop, data, server.api_base, *args, strategy="hybrid")
+    assert result.code == 0, result.err
+    summary = result.out
+    [line] = [ln for ln in summary.splitlines() if ln.startswith("tests: ")]
+    assert f"({MODEL}: server error (HTTP 500) after 1 attempt;" in line
+    assert "tests kept before are written" in line
+    assert "stopped: provider error" in summary
+    written = shop / "tests" / "test_shop_cart.py"
+    assert "def test_" in written.read_text()
+    conn = sqlite3.connect(data / "sessions.db")
+    try:
+        [(status, reason)] = conn.execute("SELECT status, reason FROM sessions").fetchall()
+    finally:
+        conn.close()
+    assert status == "passed" and "server error (HTTP 500)" in reason
+    saved = json.loads(report.read_text())
+    assert saved["stopped_by"] == "provider" and saved["reason"] == reason
+
+
+async def test_a_model_with_no_price_is_said_once_not_free(
+    server: ScriptedOpenAIServer, shop: Path, tmp_path: Path
+) -> None:
+    server.push(Answer(_fenced(CRASH_TESTS)), Answer(_fenced(STILL_WRONG)))
+    result = await _generate(
+        shop, tmp_path / "data", server.api_base, "--iterations", "2", "--plateau", "3"
+    )
+    assert result.code == 0, result.err
+    notes = [ln for ln in result.out.splitlines() if ln.startswith("note: cost unknown for")]
+    assert len(notes) == 1 and "test-model" in notes[0]
