@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regoose_tui.chat.explain import FailureInfo, explain_failure, find_failure
+from regoose_tui.conversation.verdict_text import verdict_markdown
 from regoose_tui.domain.display import shown_path
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ def generation_summary(outcome: GenerationOutcome, proposed: str | None) -> str:
         f"branch coverage {outcome.branch_percent:.0f}% "
         f"({outcome.iterations} iteration(s), {outcome.wall_seconds:.1f} s)."
     )
+    verdicts = verdict_markdown(outcome)
+    if verdicts:
+        summary += f"\n\n{verdicts}"
     if proposed is None:
         reason = outcome.reason or "no test passed and added coverage"
         return summary + f"\n\nNothing to write: {reason}."
