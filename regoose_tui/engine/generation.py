@@ -417,8 +417,8 @@ class GenerationSession:
         report = kept.report if kept else None
         if provider_failed is not None and guard.stopped_by is None:
             # It failed in the last round allowed: the failure, not the count, ended the loop.
-            line = failure_line(provider_failed, provider.name, len(kept.tests) if kept else 0)
-            guard.stop("cost" if is_cost_limit(provider_failed) else "provider", line)
+            said = failure_line(provider_failed, provider.name, len(kept.tests) if kept else 0)
+            guard.stop("cost" if is_cost_limit(provider_failed) else "provider", said)
         stopped_by = guard.conclude(complete=covers_everything(kept), iterations=iterations)
         # Tests are named by the file as written (or to be written), not by the
         # sandbox copy they ran as: one identity for the store, reports and faces.
