@@ -11,9 +11,10 @@ are still worth sending back to the model for repair.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from regoose_tui.domain.feedback import FailedTest
+from regoose_tui.runtime.keep_runs import name_key
 from regoose_tui.runtime.pytest_results import Arc
 from regoose_tui.runtime.pytest_runner import PytestReport
 
@@ -136,3 +137,21 @@ def split_repairs(
                 (failure.name, f"failed after {max_repairs} {times}: {failure.message}")
             )
     return RepairSplit(tuple(send), tuple(given_up), updated)
+
+
+def runs_of(report: PytestReport, name: str) -> tuple[str, ...]:
+    """The run-by-run outcomes of test ``name`` (``Class::test``) in a keep session."""
+    for nodeid, outcomes in report.runs.items():
+        if name_key(nodeid) == name:
+            return outcomes
+    return ()
+
+
+def without_tests(report: PytestReport, names: set[str]) -> PytestReport:
+    """``report`` without the results of tests ``names`` (dropped for adding nothing)."""
+    return replace(
+        report,
+        tests=[case for case in report.tests if name_key(case.nodeid) not in names],
+        runs={k: v for k, v in report.runs.items() if name_key(k) not in names},
+        arcs_by_test={k: v for k, v in report.arcs_by_test.items() if k not in names},
+    )

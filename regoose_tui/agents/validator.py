@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
@@ -26,7 +26,9 @@ from regoose_tui.agents.keep_rule import (
     NO_COVERAGE,
     choose_by_coverage,
     passed_phrase,
+    runs_of,
     split_repairs,
+    without_tests,
 )
 from regoose_tui.bus.events import CoverageUpdated, TestOutcome
 from regoose_tui.domain.drops import DUPLICATE_REASON
@@ -224,7 +226,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             useless = [name for name, _ in choice.dropped]
             if useless:
                 merged_source = remove_tests(merged_source, useless)
-                merged_report = _without(merged_report, set(useless))
+                merged_report = without_tests(merged_report, set(useless))
         else:
             # No per-test coverage (a folder target, no coverage): the whole suite must grow.
             kept_why = [(n, passed_phrase(merged_report.rounds)) for n in added]
@@ -296,7 +298,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             if not failing:
                 return (source, report), dropped
             for name, message, _ in failing:
-                outcomes = _runs_of(report, name)
+                outcomes = runs_of(report, name)
                 if is_flaky(outcomes):
                     # fold_runs already wrote "flaky: failed K of N runs in random order: ..."
                     dropped.append((name, message))
@@ -364,24 +366,6 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
     def summarize(self, result: Validation) -> str:
         kept = len(result.kept.tests) if result.kept else 0
         return f"kept {kept} tests, +{len(result.added)} new, dropped {len(result.dropped)}"
-
-
-def _runs_of(report: PytestReport, name: str) -> tuple[str, ...]:
-    """The run-by-run outcomes of test ``name`` (``Class::test``) in a keep session."""
-    for nodeid, outcomes in report.runs.items():
-        if suite_name(nodeid) == name:
-            return outcomes
-    return ()
-
-
-def _without(report: PytestReport, names: set[str]) -> PytestReport:
-    """``report`` without the results of tests ``names`` (dropped for adding nothing)."""
-    return replace(
-        report,
-        tests=[case for case in report.tests if suite_name(case.nodeid) not in names],
-        runs={k: v for k, v in report.runs.items() if suite_name(k) not in names},
-        arcs_by_test={k: v for k, v in report.arcs_by_test.items() if k not in names},
-    )
 
 
 def _duplicates(new: list[str], merged: str) -> list[str]:

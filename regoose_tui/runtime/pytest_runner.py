@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import shutil
-import signal
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
-from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime, StreamName
+from regoose_tui.runtime.base import Limits, OutputSink, RunSpec, Runtime, StreamName
 from regoose_tui.runtime.keep_runs import fold_runs, read_arcs_by_test
 from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, keep_plugin_dir
 from regoose_tui.runtime.pytest_results import (
@@ -36,6 +33,7 @@ from regoose_tui.runtime.pytest_results import (
     parse_junit_bytes,
     read_executed_arcs,
 )
+from regoose_tui.runtime.pytest_status import RunStatus, output_tail, run_status
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.runtime.safe_io import (
     DEFAULT_RESULT_CAP,
@@ -44,18 +42,6 @@ from regoose_tui.runtime.safe_io import (
     read_result_bytes,
 )
 
-RunStatus = Literal["passed", "failed", "no_tests", "error", "timed_out"]
-
-#: pytest's exit codes (pytest.ExitCode), named here so the sandboxed Python
-#: need not match ours.
-_EXIT_OK, _EXIT_TESTS_FAILED, _EXIT_NO_TESTS = 0, 1, 5
-_EXIT_REASONS = {
-    2: "pytest stopped early (errors during collection, or interrupted)",
-    3: "pytest hit an internal error",
-    4: "pytest rejected its command line",
-}
-#: Characters of combined output kept in the report.
-_TAIL_CHARS = 8000
 #: Time allowed for the second command (``coverage json``).
 _REPORT_SECONDS = 60.0
 
@@ -157,66 +143,6 @@ def _include_pattern(cov_source: Path) -> str:
     return f"{cov_source}{os.sep}*" if cov_source.is_dir() else str(cov_source)
 
 
-def _status(
-    result: RunResult, tests: list[TestCaseResult], junit_ok: bool, refused: str = ""
-) -> tuple[RunStatus, str]:
-    """Classify a run from pytest's exit code and what the reports say.
-
-    ``refused`` is why the host would not read the JUnit report (planted link,
-    FIFO, over the cap): the run is an error that says so.
-    """
-    code = result.exit_code
-    if refused:
-        return "error", f"pytest's report was refused: {refused}"
-    if result.timed_out:
-        return "timed_out", f"pytest ran past its {result.wall_seconds:.0f} s limit and was killed"
-    # A signal death shows as -N from a host process and 128+N through bwrap.
-    signum = -code if code is not None and code < 0 else (code or 0) - 128
-    if 0 < signum <= 64:
-        name = _signal_name(signum)
-        return "error", f"pytest was killed by {name} (a memory, CPU or file size limit?)"
-    if code == _EXIT_NO_TESTS:
-        return "no_tests", "pytest collected no tests"
-    if not junit_ok:
-        return "error", f"pytest crashed before reporting (exit code {code}): {_last_words(result)}"
-    if code == _EXIT_OK:
-        return "passed", f"{len(tests)} tests passed"
-    if code == _EXIT_TESTS_FAILED:
-        bad = sum(1 for t in tests if t.outcome in ("failed", "error"))
-        return "failed", f"{bad} of {len(tests)} tests failed or errored"
-    if code is not None and code in _EXIT_REASONS:
-        return "error", f"{_EXIT_REASONS[code]} (exit code {code})"
-    return "error", f"pytest exited with unexpected code {code}"
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-#: coverage.py's own warnings (e.g. "No data was collected") say nothing about the crash.
-_COVERAGE_NOISE = re.compile(r"CoverageWarning|self\._warn\(|coverage\.readthedocs")
-
-
-def _signal_name(signum: int) -> str:
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
-
-
-def _last_words(result: RunResult, lines: int = 4) -> str:
-    """The last few meaningful output lines, without colour codes, on one line."""
-    text = _ANSI.sub("", result.stdout + "\n" + result.stderr)
-    kept = [
-        line.strip()
-        for line in text.splitlines()
-        if line.strip() and not _COVERAGE_NOISE.search(line)
-    ][-lines:]
-    return " | ".join(kept) if kept else "no output"
-
-
-def _tail(result: RunResult) -> str:
-    text = result.stdout + (("\n" + result.stderr) if result.stderr.strip() else "")
-    return text[-_TAIL_CHARS:]
-
-
 async def run_pytest(
     runtime: Runtime,
     python: PythonEnv,
@@ -283,7 +209,7 @@ async def run_pytest(
         runs: dict[str, tuple[str, ...]] = {}
         if cases and rounds > 1:
             cases, runs = fold_runs(cases)
-        status, reason = _status(result, cases or [], cases is not None, refused)
+        status, reason = run_status(result, cases or [], cases is not None, refused)
         coverage: CoverageSummary | None = None
         arcs_by_test: dict[str, tuple[Arc, ...]] = {}
         if run.cov_source is not None and not result.timed_out and not refused:
@@ -301,7 +227,7 @@ async def run_pytest(
             exit_code=result.exit_code,
             timed_out=result.timed_out,
             wall_seconds=time.monotonic() - started,
-            output_tail=_tail(result),
+            output_tail=output_tail(result),
             coverage=coverage,
             cov_source=run.cov_source,
             runtime=runtime.name,
