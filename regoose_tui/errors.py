@@ -136,6 +136,10 @@ class BadModelOutput(ProviderError):
     """The model answered something that is not usable."""
 
 
+class CostLimitReached(ProviderError):
+    """The next model call would take the session's cost past ``--max-cost``."""
+
+
 class ProviderUnavailable(ProviderError):
     """The provider cannot be reached or is not installed."""
 

@@ -26,6 +26,9 @@ class ExecuteInput:
     folder: PurePosixPath
     label: str = "tests"
     timeout_seconds: float = 300.0
+    #: Runs of every test in the one session (3 for the keep rule), in seeded random order.
+    rounds: int = 1
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
             cov_source=value.target.path,
             timeout=value.timeout_seconds,
             label=value.label,
+            rounds=value.rounds,
+            seed=value.seed,
         )
         return Execution(self.files.root / relative, report)
 

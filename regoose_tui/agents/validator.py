@@ -1,27 +1,53 @@
-"""Validator: keep passing tests that add coverage, drop failing and flaky ones.
+"""Validator: keep a test only if it passes 3 runs in random order and adds coverage.
 
-A candidate module's failing tests are cut out; what is left is merged into
-the suite kept so far and run twice (a test that fails either time is flaky
-and goes). The merged suite replaces the kept one only when it covers more of
-the target; otherwise the new tests are dropped as adding nothing.
+A candidate module's failing tests are cut out (and sent back for repair, up
+to ``max_repairs`` times each), except crashes inside the code under test:
+those are suspected bugs, kept as strict xfail (domain/suspects.py). What is
+left is merged into the suite kept so far and run ONCE, every test
+``KEEP_ROUNDS`` times in seeded random order (runtime/keep_plugin.py): a test
+that fails some runs is flaky and goes, one that fails every run goes as
+failing. Of the new tests that passed, each is kept only if it reaches code
+no earlier test reached (coverage.py's per-test contexts); every kept and
+dropped test carries the reason.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
+from regoose_tui.agents.keep_rule import (
+    DEFAULT_REPAIRS,
+    KEEP_ROUNDS,
+    NO_COVERAGE,
+    choose_by_coverage,
+    passed_phrase,
+    runs_of,
+    split_repairs,
+    without_tests,
+)
 from regoose_tui.bus.events import CoverageUpdated, TestOutcome
 from regoose_tui.domain.drops import DUPLICATE_REASON
 from regoose_tui.domain.feedback import FailedTest, Feedback
 from regoose_tui.domain.suite_edit import list_test_names, merge_suites, remove_tests
+from regoose_tui.domain.suspects import (
+    REASON_PREFIX,
+    SuspectedBug,
+    mark_xfail,
+    source_of_test,
+    strict_xfail_tests,
+    suspect_failure,
+)
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.domain.test_identity import name_in_file, project_node_id
+from regoose_tui.runtime.keep_runs import FLAKY_PREFIX, is_flaky
 from regoose_tui.runtime.pytest_runner import PytestReport
 
-#: Repair rounds before a candidate is given up on.
+#: Keep-rule sessions before the merged suite is given up on (each drops what failed).
 MAX_CLEANUP_ROUNDS = 3
 
 
@@ -51,6 +77,15 @@ class ValidateInput:
     folder: PurePosixPath
     #: The file the suite is written to (or will be): live outcomes are named after it.
     written_as: Path | None = None
+    #: Runs of every test in the keep session, and the seed of their random order.
+    rounds: int = KEEP_ROUNDS
+    seed: int = 0
+    #: Times a failing test is sent back for repair, and how often each already was.
+    max_repairs: int = DEFAULT_REPAIRS
+    repairs: Mapping[str, int] = field(default_factory=dict)
+    #: Judge each new test against its batch-mates too (a model's tests); False for
+    #: the offline engine's own cover (see keep_rule.choose_by_coverage).
+    greedy: bool = True
 
 
 @dataclass(frozen=True)
@@ -63,6 +98,16 @@ class Validation:
     improved: bool
     feedback: Feedback
     failures: tuple[FailedTest, ...] = field(default=())
+    #: Why each newly kept test stays (``passed 3 of 3 runs in random order; adds line 7``).
+    kept_why: tuple[tuple[str, str], ...] = ()
+    #: Repairs asked so far, per test name (carried to the next iteration).
+    repairs: Mapping[str, int] = field(default_factory=dict)
+    #: Failing tests this iteration locked in as strict xfail (suspected bugs).
+    suspects: tuple[SuspectedBug, ...] = ()
+    #: Wall seconds of the keep-rule session(s) this iteration.
+    check_seconds: float = 0.0
+    #: Flaky tests dropped this iteration.
+    flaky: int = 0
 
 
 def suite_name(nodeid: str) -> str:
@@ -112,44 +157,97 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
 
     async def run(self, value: ValidateInput) -> Validation:
         dropped: list[tuple[str, str]] = []
-        failures: list[FailedTest] = []
         report = value.candidate.report
         if collection_failed(report):
             reason = report.reason or "the module could not be collected"
             self.progress(f"candidate dropped: {reason}")
-            return self._unchanged(value, [("<module>", reason)], [FailedTest("<module>", reason)])
+            return self._unchanged(
+                value, [("<module>", reason)], [FailedTest("<module>", reason)], value.repairs
+            )
         source = value.candidate_source
-        for name, message, traceback in _failed(report):
-            dropped.append((name, f"failed: {message}"))
-            failures.append(FailedTest(name, message, traceback))
-        source = remove_tests(source, [name for name, *_ in _failed(report)])
+        failing = _failed(report)
+        suspects: list[SuspectedBug] = []
+        plain: list[FailedTest] = []
+        for name, message, traceback in failing:
+            failure = FailedTest(name, message, traceback, source_of_test(source, name))
+            suspect = suspect_failure(
+                failure, value.target.path, value.target.source, value.candidate_source
+            )
+            if suspect is None:
+                plain.append(failure)
+            else:
+                suspects.append(suspect)
+        for suspect in suspects:
+            # The test's expectation stays; the crash is locked in as a strict xfail.
+            source = mark_xfail(
+                source, suspect.test, f"{REASON_PREFIX}: {suspect.why}", suspect.exception
+            )
+            self.progress(
+                f"{suspect.test}: suspected bug, kept as strict xfail ({suspect.observed})"
+            )
+        split = split_repairs(plain, value.repairs, value.max_repairs)
+        dropped.extend((f.name, f"failed: {f.message}") for f in split.send_back)
+        dropped.extend(split.given_up)
+        failures = list(split.send_back)
+        source = remove_tests(source, [f.name for f in plain])
         new_names = list_test_names(source)
         if not new_names:
             self.progress("no candidate test passed")
-            return self._unchanged(value, dropped, failures)
+            return self._unchanged(value, dropped, failures, split.counts)
         merged = merge_suites(value.kept.source, source) if value.kept else source
         duplicates = _duplicates(new_names, merged)
         dropped.extend((name, DUPLICATE_REASON) for name in duplicates)
+        started = time.monotonic()
         final, more_dropped = await self._stabilise(value, merged)
+        check_seconds = time.monotonic() - started
         dropped.extend(more_dropped)
+        flaky = sum(1 for _, why in more_dropped if why.startswith(FLAKY_PREFIX))
         if final is None:
-            return self._unchanged(value, dropped, failures)
+            return self._unchanged(value, dropped, failures, split.counts, check_seconds, flaky)
         merged_source, merged_report = final
         kept_before = set(value.kept.tests) if value.kept else set()
-        names = tuple(list_test_names(merged_source))
+        names = list_test_names(merged_source)
+        added = [n for n in names if n not in kept_before]
+        xfails = {
+            name: reason
+            for name, reason in strict_xfail_tests(merged_source).items()
+            if name in added
+        }
+        if merged_report.arcs_by_test:
+            choice = choose_by_coverage(
+                merged_report,
+                [n for n in names if n in kept_before],
+                added,
+                always=xfails,
+                greedy=value.greedy,
+            )
+            kept_why = list(choice.kept)
+            dropped.extend(choice.dropped)
+            useless = [name for name, _ in choice.dropped]
+            if useless:
+                merged_source = remove_tests(merged_source, useless)
+                merged_report = without_tests(merged_report, set(useless))
+        else:
+            # No per-test coverage (a folder target, no coverage): the whole suite must grow.
+            kept_why = [(n, passed_phrase(merged_report.rounds)) for n in added]
+        names = list_test_names(merged_source)
         candidate_suite = KeptSuite(
             merged_source,
-            names,
+            tuple(names),
             line_percent(merged_report),
             branch_percent(merged_report),
             merged_report,
         )
-        added = tuple(n for n in names if n not in kept_before)
-        if value.kept is not None and candidate_suite.score <= value.kept.score:
-            dropped.extend((n, "adds no coverage") for n in added)
+        added = [n for n in names if n not in kept_before]
+        new_suspects = tuple(s for s in suspects if s.test in added)
+        if value.kept is not None and (
+            not added
+            or (not merged_report.arcs_by_test and candidate_suite.score <= value.kept.score)
+        ):
+            dropped.extend((n, NO_COVERAGE) for n in added)
             self.progress(f"{len(added)} new tests add no coverage; kept the previous suite")
-            return self._unchanged(value, dropped, failures)
-        self._announce_outcomes(value, added, dropped)
+            return self._unchanged(value, dropped, failures, split.counts, check_seconds, flaky)
+        self._announce_outcomes(value, tuple(added), dropped)
         self._announce_coverage(value.target, merged_report)
         self.progress(
             f"kept {len(names)} tests (+{len(added)}), dropped {len(dropped)}; "
@@ -157,21 +255,28 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         )
         return Validation(
             kept=candidate_suite,
-            added=added,
+            added=tuple(added),
             dropped=tuple(dropped),
             improved=True,
             feedback=_feedback(candidate_suite, failures),
             failures=tuple(failures),
+            kept_why=tuple((n, why) for n, why in kept_why if n in added),
+            repairs=split.counts,
+            suspects=new_suspects,
+            check_seconds=check_seconds,
+            flaky=flaky,
         )
 
     async def _stabilise(
         self, value: ValidateInput, source: str
     ) -> tuple[tuple[str, PytestReport] | None, list[tuple[str, str]]]:
-        """Run the merged suite until two runs in a row pass; drop what fails."""
+        """One keep session: every test ``rounds`` times in random order; drop what failed.
+
+        A session where something failed is repeated without it (what is left
+        must again pass every run), at most MAX_CLEANUP_ROUNDS times.
+        """
         dropped: list[tuple[str, str]] = []
-        clean_runs = 0
-        last: PytestReport | None = None
-        for round_number in range(MAX_CLEANUP_ROUNDS + 2):
+        for round_number in range(MAX_CLEANUP_ROUNDS):
             if not list_test_names(source):
                 return None, dropped
             execution = await self.executor.execute(
@@ -181,6 +286,8 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
                     file_name=value.file_name,
                     folder=value.folder / f"check{round_number}",
                     label="validate",
+                    rounds=value.rounds,
+                    seed=value.seed + round_number,
                 )
             )
             report = execution.report
@@ -189,15 +296,15 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
                 return None, dropped
             failing = _failed(report)
             if not failing:
-                clean_runs += 1
-                last = report
-                if clean_runs == 2:
-                    return (source, last), dropped
-                continue
-            why = "flaky: failed on a rerun" if round_number > 0 else "failed"
-            dropped.extend((name, f"{why}: {message}") for name, message, _ in failing)
+                return (source, report), dropped
+            for name, message, _ in failing:
+                outcomes = runs_of(report, name)
+                if is_flaky(outcomes):
+                    # fold_runs already wrote "flaky: failed K of N runs in random order: ..."
+                    dropped.append((name, message))
+                else:
+                    dropped.append((name, f"failed: {message}"))
             source = remove_tests(source, [name for name, *_ in failing])
-            clean_runs = 0
         return None, dropped
 
     def _announce_coverage(self, target: TargetModule, report: PytestReport) -> None:
@@ -238,6 +345,9 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         value: ValidateInput,
         dropped: list[tuple[str, str]],
         failures: list[FailedTest],
+        repairs: Mapping[str, int],
+        check_seconds: float = 0.0,
+        flaky: int = 0,
     ) -> Validation:
         self._announce_outcomes(value, (), dropped)
         kept = value.kept
@@ -248,6 +358,9 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             improved=False,
             feedback=_feedback(kept, failures),
             failures=tuple(failures),
+            repairs=dict(repairs),
+            check_seconds=check_seconds,
+            flaky=flaky,
         )
 
     def summarize(self, result: Validation) -> str:

@@ -326,6 +326,24 @@ class ProviderUsage(Event):
     cost_usd: float = 0.0
 
 
+class GenerationVerdicts(Event):
+    """Why a generation ended and why each test stayed: what the reports say besides results.
+
+    Published once, just before ``session.finished``; the store keeps it, so a
+    report rebuilt from the store says the same as the CLI.
+    """
+
+    kind: Literal["generation.verdicts"] = "generation.verdicts"
+    stopped_by: str | None = None
+    stop_detail: str = ""
+    #: (node id, why it was kept) for every test of the final suite.
+    kept: list[tuple[str, str]] = Field(default_factory=list)
+    #: {test, input, observed, why} of each test kept as a strict xfail.
+    suspected_bugs: list[dict[str, str]] = Field(default_factory=list)
+    #: One-line notes for the user (a provider error in hybrid, an unknown model cost).
+    notes: list[str] = Field(default_factory=list)
+
+
 class ToolCalled(Event):
     kind: Literal["tool.called"] = "tool.called"
     tool: str
@@ -387,6 +405,7 @@ AnyEvent = Annotated[
     | SettingChanged
     | ShowSessionsRequested
     | ProviderUsage
+    | GenerationVerdicts
     | ToolCalled
     | ToolResulted
     | Reply,

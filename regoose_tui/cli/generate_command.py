@@ -82,6 +82,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         # Review before writing: only --apply (or an --out folder) writes files here.
         write_files=writes_into_project(args, out_dir),
         seed=getattr(args, "seed", None),
+        repairs=2 if getattr(args, "repairs", None) is None else args.repairs,
     )
     reports = [Path(path) for path in args.report or ()]
     for path in reports:
@@ -207,8 +208,21 @@ def _summary(outcome: GenerationOutcome, staged: list[Path] | None = None) -> st
         f"[{outcome.provider}, {outcome.runtime}{isolation}]\n"
         f"{outcome.stop_detail + chr(10) if outcome.stop_detail else ''}"
         f"{outcome.coverage_delta.phrase() + chr(10) if outcome.coverage_delta else ''}"
+        f"{_verdict_lines(outcome)}"
         f"tests: {written}\nsession: {outcome.session_id}"
     )
+
+
+def _verdict_lines(outcome: GenerationOutcome) -> str:
+    """Suspected bugs (kept as strict xfail) and notes, one line each, or nothing."""
+    lines = [f"note: {line}" for line in outcome.notes]
+    if outcome.suspected_bugs:
+        lines.append(f"suspected bugs ({len(outcome.suspected_bugs)}), kept as strict xfail:")
+        lines += [
+            f"  {bug['test']}: {bug['input'] or '?'} {bug['observed']} ({bug['why']})"
+            for bug in outcome.suspected_bugs
+        ]
+    return "".join(line + "\n" for line in lines)
 
 
 def _usage(outcome: GenerationOutcome) -> str:

@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after K rounds in a row with no new coverage (default 2)",
     )
     generate.add_argument(
+        "--repairs",
+        type=_non_negative_int,
+        metavar="N",
+        help="send a failing test back to the model for repair up to N times (default 2)",
+    )
+    generate.add_argument(
         "--report",
         nargs="+",
         action="extend",
@@ -245,6 +251,17 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="most processes/threads one run may have (default 1024)",
     )
+
+
+def _non_negative_int(text: str) -> int:
+    """An int >= 0 (``--repairs 0`` turns repair off)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
 
 
 def _positive_int(text: str) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regoose_tui.chat.explain import FailureInfo, explain_failure, find_failure
+from regoose_tui.conversation.verdict_text import verdict_markdown
 from regoose_tui.domain.display import shown_path
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ def generation_summary(outcome: GenerationOutcome, proposed: str | None) -> str:
     if outcome.coverage_delta is not None:
         # Baseline (the project's own tests), final and delta: what the session added.
         summary += f"\n\n{outcome.coverage_delta.phrase()}."
+    verdicts = verdict_markdown(outcome)
+    if verdicts:
+        summary += f"\n\n{verdicts}"
     if proposed is None:
         reason = outcome.reason or "no test passed and added coverage"
         return summary + f"\n\nNothing to write: {reason}."

@@ -12,6 +12,8 @@ class FailedTest:
     name: str
     message: str
     traceback: str = ""
+    #: The test's own source (it is cut from the suite, so the repair prompt needs it here).
+    source: str = ""
 
 
 @dataclass(frozen=True)

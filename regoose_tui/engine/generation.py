@@ -24,6 +24,7 @@ from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent, TargetAnaly
 from regoose_tui.agents.base import AgentContext
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
+from regoose_tui.agents.keep_rule import KEEP_ROUNDS
 from regoose_tui.agents.project_tests import (
     SUITE_TIMEOUT_SECONDS,
     ProjectTestsAgent,
@@ -45,9 +46,17 @@ from regoose_tui.engine.output_check import check_output, choose_test_path, test
 from regoose_tui.engine.project_rules import project_rules
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
+from regoose_tui.engine.provider_failure import (
+    PROVIDER_ERROR,
+    failure_line,
+    is_cost_limit,
+    stand_in,
+    unchanged,
+)
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.engine.stopping import LoopGuard, covers_everything
-from regoose_tui.errors import PlanError, RegooseError
+from regoose_tui.engine.verdicts import VerdictBook
+from regoose_tui.errors import PlanError, ProviderError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
 from regoose_tui.project_config import ProjectConfig
 from regoose_tui.providers.base import GenerationResult, Provider
@@ -226,6 +235,7 @@ class GenerationSession:
         # Results every later node needs; the plan only hands a node its direct deps.
         shared: dict[str, Any] = {}
         provenance = Provenance()
+        book = VerdictBook()
 
         async def analyze(ctx: NodeContext) -> TargetAnalysis:
             agent = AnalyzerAgent(
@@ -275,24 +285,38 @@ class GenerationSession:
             agent = GeneratorAgent(context("generator", ctx.iteration), provider, tools)
             remaining = max(5.0, self._deadline - time.monotonic())
             baseline: SuiteRun = ctx.result("baseline")
-            shared["candidate"] = await agent.execute(
-                GenerateInput(
-                    target=analysis.target,
-                    iteration=ctx.iteration,
-                    budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
-                    feedback=aim(previous.feedback if previous else None, baseline),
-                    baseline=baseline.feedback(),
-                    only=options.only,
-                    instructions=self._rules.instructions if self._rules else "",
-                    seed=options.seed,
+            try:
+                shared["candidate"] = await agent.execute(
+                    GenerateInput(
+                        target=analysis.target,
+                        iteration=ctx.iteration,
+                        budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
+                        feedback=aim(previous.feedback if previous else None, baseline),
+                        baseline=baseline.feedback(),
+                        only=options.only,
+                        instructions=self._rules.instructions if self._rules else "",
+                        seed=options.seed,
+                    )
                 )
-            )
+            except ProviderError as error:
+                # Tests kept before stay kept: the loop stops here with the error's line.
+                stand = stand_in(error, previous, provider.name)
+                if stand is None:
+                    raise
+                shared["candidate"], shared["provider_failed"] = stand, error
+                return stand
             provenance.add(shared["candidate"], default_origin=provider.name)
+            book.add_candidate(shared["candidate"])
             return shared["candidate"]
 
         async def execute(ctx: NodeContext) -> Execution:
             analysis: TargetAnalysis = shared["analysis"]
             candidate: GenerationResult = ctx.result("generator")
+            previous: Validation | None = ctx.previous.get("validator")
+            if PROVIDER_ERROR in candidate.extra and previous and previous.kept:
+                # Nothing new to run: the stand-in is the kept suite, already validated.
+                assert previous.kept.report is not None
+                return Execution(files.root, previous.kept.report)
             agent = ExecutorAgent(context("executor", ctx.iteration), files, sandbox)
             return await agent.execute(
                 ExecuteInput(
@@ -309,6 +333,8 @@ class GenerationSession:
             candidate: GenerationResult = shared["candidate"]
             execution: Execution = ctx.result("executor")
             previous: Validation | None = ctx.previous.get("validator")
+            if PROVIDER_ERROR in candidate.extra and previous is not None:
+                return unchanged(previous)
             executor = ExecutorAgent(context("executor", ctx.iteration), files, sandbox)
             agent = ValidatorAgent(context("validator", ctx.iteration), executor)
             validation = await agent.execute(
@@ -320,9 +346,15 @@ class GenerationSession:
                     file_name=test_file_name(analysis.target.module),
                     folder=PurePosixPath(f"iteration{ctx.iteration}"),
                     written_as=shared["out_path"],
+                    rounds=KEEP_ROUNDS,
+                    seed=options.seed or 0,
+                    max_repairs=options.repairs,
+                    repairs=previous.repairs if previous else {},
+                    greedy=candidate.extra.get("origin") != "offline",
                 )
             )
             shared.setdefault("dropped", []).extend(validation.dropped)
+            book.record(ctx.iteration, validation, previous)
             return validation
 
         async def whole_suite(ctx: NodeContext) -> SuiteRun | None:
@@ -362,10 +394,16 @@ class GenerationSession:
             )
 
         guard = LoopGuard(self._deadline, options.max_cost_usd, options.plateau)
+        provider.set_cost_cap(options.max_cost_usd)
 
         def again(results: Mapping[str, Any], iteration: int) -> bool:
             validation: Validation = results["validator"]
             candidate: GenerationResult = shared["candidate"]
+            failed: ProviderError | None = shared.get("provider_failed")
+            if failed is not None:
+                if is_cost_limit(failed):
+                    return guard.stop("cost", failed.msg)
+                return guard.stop("provider", str(candidate.extra[PROVIDER_ERROR]))
             return guard.again(
                 improved=validation.improved,
                 complete=covers_everything(validation.kept),
@@ -411,6 +449,8 @@ class GenerationSession:
             out_path=shared["out_path"],
             guard=guard,
             suites=(shared.get("baseline"), shared.get("final")),
+            book=book,
+            provider_failed=shared.get("provider_failed"),
         )
 
     async def _conclude(
@@ -425,6 +465,8 @@ class GenerationSession:
         out_path: Path,
         guard: LoopGuard,
         suites: tuple[SuiteRun | None, SuiteRun | None] = (None, None),
+        book: VerdictBook,
+        provider_failed: ProviderError | None = None,
     ) -> GenerationOutcome:
         assert self.session_id is not None
         analysis: TargetAnalysis = result.outcomes["analyzer"].result
@@ -433,6 +475,10 @@ class GenerationSession:
         iterations = result.outcomes["validator"].iteration
         kept: KeptSuite | None = validation.kept
         report = kept.report if kept else None
+        if provider_failed is not None and guard.stopped_by is None:
+            # It failed in the last round allowed: the failure, not the count, ended the loop.
+            said = failure_line(provider_failed, provider.name, len(kept.tests) if kept else 0)
+            guard.stop("cost" if is_cost_limit(provider_failed) else "provider", said)
         stopped_by = guard.conclude(complete=covers_everything(kept), iterations=iterations)
         # Tests are named by the file as written (or to be written), not by the
         # sandbox copy they ran as: one identity for the store, reports and faces.
@@ -444,9 +490,11 @@ class GenerationSession:
                 case.duration,
                 case.message,
                 origin=provenance.origin_of(case.nodeid),
+                why=book.why(case.nodeid),
             )
             for case in (report.tests if report else [])
         ]
+        suspected = book.suspected_in(kept.source) if kept else []
         kept_ids = {record.name for record in records}
         # One entry per node id, as the store keeps it: the latest reason wins, and a
         # name dropped in one iteration but kept in a later one is not a drop.
@@ -459,6 +507,8 @@ class GenerationSession:
         tests = len(records)
         status: SessionStatus = "passed" if tests and not failed else "failed"
         reason = None if tests else "no generated test passed"
+        if provider_failed is not None and not is_cost_limit(provider_failed) and tests:
+            reason = failure_line(provider_failed, provider.name, tests)
         line = kept.line_percent if kept else 0.0
         branch = kept.branch_percent if kept else 0.0
         coverage = delta(suites[0], suites[1], (line, branch))
@@ -480,6 +530,15 @@ class GenerationSession:
             )
             if written.receipt is not None:
                 await self.store.writes.record(self.session_id, written.receipt)
+        self.bus.publish_nowait(
+            book.event(
+                stopped_by=stopped_by,
+                stop_detail=guard.phrase,
+                kept=[(r.name, r.why) for r in records if r.why],
+                suspected=suspected,
+                session_id=self.session_id,
+            )
+        )
         await self._finish(
             status,
             reason,
@@ -517,4 +576,7 @@ class GenerationSession:
             stopped_by=stopped_by,
             stop_detail=guard.phrase,
             coverage_delta=coverage,
+            suspected_bugs=tuple(bug.as_json() for bug in suspected),
+            notes=tuple(book.notes),
+            iteration_log=tuple(book.log),
         )

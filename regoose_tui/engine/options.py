@@ -35,12 +35,15 @@ class GenerateOptions(BaseModel):
     max_cost_usd: float | None = Field(default=None, gt=0)
     #: Stop after this many rounds in a row that added no coverage.
     plateau: int = Field(default=2, ge=1, le=20)
+    #: ``--repairs``: times a failing test goes back to the model before it is dropped.
+    repairs: int = Field(default=2, ge=0, le=10)
     report: Path | None = None
     #: ``--only`` (or what ``--diff`` found): the functions and methods tests are for;
     #: empty means the whole module.
     only: tuple[str, ...] = ()
     force: bool = False
-    #: --seed N: two offline runs with one seed write byte-identical files.
+    #: --seed N: two offline runs with one seed write byte-identical files; it also
+    #: seeds the keep rule's random test order (None: 0, same order, same verdicts).
     seed: int | None = Field(default=None, ge=0)
     #: False leaves the user's tree alone: the outcome carries the suite and the
     #: path it would go to, and the caller writes it when the user accepts it.

@@ -23,6 +23,8 @@ class TestRecord:
     message: str | None = None
     #: Who wrote it: "offline" (the embedded engine) or "llm" (the model); None if unknown.
     origin: str | None = None
+    #: Why it was kept (``passed 3 of 3 runs in random order; adds lines 4-5``).
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ class GenerationOutcome:
     stop_detail: str = ""
     #: Coverage by the project's own tests before, and with the new file after.
     coverage_delta: CoverageDelta | None = None
+    #: Tests kept as strict xfail because the code looks wrong: {test, input, observed, why}.
+    suspected_bugs: tuple[dict[str, str], ...] = ()
+    #: One-line notes (a provider error in hybrid, "cost unknown for MODEL").
+    notes: tuple[str, ...] = ()
+    #: Per iteration: tests kept / repaired / dropped / flaky, coverage before and after.
+    iteration_log: tuple[dict[str, Any], ...] = ()
 
     @property
     def drops(self) -> str:
@@ -108,9 +116,13 @@ class GenerationOutcome:
                     "outcome": r.outcome,
                     "duration": r.duration,
                     "message": r.message,
+                    "why": r.why,
                 }
                 for r in self.records
             ],
+            "suspected_bugs": list(self.suspected_bugs),
+            "notes": list(self.notes),
+            "iteration_log": list(self.iteration_log),
             "dropped_tests": [
                 {"nodeid": name, "kind": drop_kind(why), "reason": why}
                 for name, why in self.dropped

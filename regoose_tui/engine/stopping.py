@@ -17,7 +17,7 @@ from typing import Literal
 
 from regoose_tui.agents.validator import KeptSuite
 
-StopReason = Literal["iterations", "budget", "cost", "plateau", "complete"]
+StopReason = Literal["iterations", "budget", "cost", "plateau", "complete", "provider"]
 
 #: Seconds kept back from the budget: a round never starts this close to the deadline.
 BUDGET_MARGIN = 5.0
@@ -28,6 +28,7 @@ PHRASES: dict[str, str] = {
     "cost": "cost limit",
     "plateau": "no new coverage",
     "complete": "full coverage",
+    "provider": "provider error",
 }
 
 
@@ -84,6 +85,10 @@ class LoopGuard:
         if self.stopped_by is None:
             return ""
         return f"stopped: {PHRASES[self.stopped_by]} ({self.detail})"
+
+    def stop(self, reason: StopReason, detail: str) -> bool:
+        """Stop now for ``reason`` (a provider error, ``--max-cost`` refusing a call): False."""
+        return self._stop(reason, detail)
 
     def _stop(self, reason: StopReason, detail: str) -> bool:
         self.stopped_by, self.detail = reason, detail

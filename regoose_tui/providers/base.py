@@ -106,3 +106,7 @@ class Provider(abc.ABC):
     def spent(self) -> Spent:
         """Tokens and cost of every model call so far (chat included); none without a model."""
         return Spent()
+
+    def set_cost_cap(self, usd: float | None) -> None:
+        """Refuse any model call that would take the total past ``usd`` (no model: nothing)."""
+        del usd  # a provider without a model spends nothing: there is nothing to cap

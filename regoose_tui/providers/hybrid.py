@@ -78,6 +78,10 @@ class HybridProvider(Provider):
         """Only the model costs anything."""
         return self.llm.spent()
 
+    def set_cost_cap(self, usd: float | None) -> None:
+        """The model's calls check the cap; the offline engine costs nothing."""
+        self.llm.set_cost_cap(usd)
+
 
 async def _warm_quietly() -> None:
     # A failed import shows at the model's first call, with its own clear error.

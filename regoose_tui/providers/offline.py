@@ -62,6 +62,7 @@ class OfflineProvider(Provider):
                 "dropped_tests": result.dropped_tests,
                 "missing_lines": list(result.missing_lines),
                 "wall_seconds": result.wall_seconds,
+                "suspects": result.suspects,
             },
         )
 

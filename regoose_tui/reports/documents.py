@@ -37,6 +37,9 @@ class TestOutcomeEntry(BaseModel):
     outcome: Literal["passed", "failed", "error", "skipped"]
     duration: float = Field(ge=0, description="seconds")
     message: str | None = None
+    why: str | None = Field(
+        None, description="why the test was kept (generate): runs passed, coverage added"
+    )
 
 
 class DroppedEntry(BaseModel):
@@ -47,6 +50,33 @@ class DroppedEntry(BaseModel):
     nodeid: str = Field(description="where it would have been, from the project root")
     kind: Literal["duplicate", "flaky", "failing", "no new coverage", "not collected"]
     reason: str
+
+
+class SuspectedBugEntry(BaseModel):
+    """A test kept as ``xfail(strict=True)`` because the code, not the test, looks wrong."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    test: str = Field(description="the test's name in its module")
+    input: str = Field(description="the call that shows it")
+    observed: str = Field(description="what the code did")
+    why: str = Field(description="why that looks like a bug")
+
+
+class IterationEntry(BaseModel):
+    """One generate -> run -> validate round."""
+
+    model_config = ConfigDict(extra="allow")
+
+    iteration: int = Field(ge=1)
+    kept: int = Field(ge=0, description="new tests kept")
+    repaired: int = Field(ge=0, description="failing tests sent back for repair")
+    dropped: int = Field(ge=0)
+    flaky: int = Field(ge=0)
+    line_before: float
+    line_after: float
+    branch_before: float
+    branch_after: float
 
 
 class TokenCounts(BaseModel):
@@ -120,10 +150,15 @@ class GenerateDocument(_Output):
     baseline: BaselineEntry | None = Field(
         None, description="the project's own tests: baseline coverage, final coverage, delta"
     )
-    stopped_by: Literal["iterations", "budget", "cost", "plateau", "complete"] | None = Field(
-        None, description="what ended the generate -> run -> repair loop"
-    )
+    stopped_by: (
+        Literal["iterations", "budget", "cost", "plateau", "complete", "provider"] | None
+    ) = Field(None, description="what ended the generate -> run -> repair loop")
     stop_detail: str | None = Field(None, description="the stop in words, with its figures")
+    suspected_bugs: list[SuspectedBugEntry] = Field(
+        default=[], description="tests kept as strict xfail: the code looks wrong"
+    )
+    notes: list[str] = Field(default=[], description="one-line notes for the user")
+    iteration_log: list[IterationEntry] = Field(default=[], description="every round's figures")
     staged: list[str] = Field(
         default=[],
         description="suites staged for review under the data dir (no --apply): not in the "

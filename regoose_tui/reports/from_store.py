@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from regoose_tui.bus.events import (
     AgentFailed,
     AgentFinished,
@@ -9,6 +11,7 @@ from regoose_tui.bus.events import (
     AgentStarted,
     CoverageUpdated,
     Event,
+    GenerationVerdicts,
     PlanNodeStatus,
     ProviderUsage,
     SessionFinished,
@@ -26,6 +29,7 @@ _ITERATION_EVENTS = (PlanNodeStatus, AgentStarted, AgentProgress, AgentFinished,
 _REPORT_EVENTS = (
     *_ITERATION_EVENTS,
     CoverageUpdated,
+    GenerationVerdicts,
     ProviderUsage,
     SessionStarted,
     SessionFinished,
@@ -57,6 +61,23 @@ def _files_from_events(events: list[Event]) -> list[FileWritten]:
             digest = sha256_text(event.content) if event.content else ""
             latest[event.path] = FileWritten(event.path, event.tests, digest)
     return sorted(latest.values())
+
+
+def _apply_verdicts(report: SessionReport, events: list[Event]) -> SessionReport:
+    """Stop reason, why each test was kept, suspected bugs and notes, from the last verdicts."""
+    verdicts = next((e for e in reversed(events) if isinstance(e, GenerationVerdicts)), None)
+    if verdicts is None:
+        return report
+    why = dict(verdicts.kept)
+    report.tests = [
+        replace(test, why=why.get(test.nodeid)) if test.outcome != "dropped" else test
+        for test in report.tests
+    ]
+    report.stopped_by = verdicts.stopped_by
+    report.stop_detail = verdicts.stop_detail
+    report.suspected_bugs = list(verdicts.suspected_bugs)
+    report.notes = list(verdicts.notes)
+    return report
 
 
 def report_from_records(session: SessionRecord, events: list[Event]) -> SessionReport:
@@ -127,4 +148,4 @@ async def report_from_store(store: SessionStore, session_id: str) -> SessionRepo
     files = await store.files(session_id)
     if files:
         report.files_written = [FileWritten(f.path, f.tests, f.sha256) for f in files]
-    return report
+    return _apply_verdicts(report, events)

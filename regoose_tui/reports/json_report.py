@@ -29,6 +29,7 @@ class TestEntry(_Doc):
     outcome: str
     duration: float
     message: str | None
+    why: str | None = None
 
 
 class FileEntry(_Doc):
@@ -76,6 +77,15 @@ class Usage(_Doc):
     cost_usd: float
 
 
+class SuspectedBug(_Doc):
+    """A test kept as a strict xfail: the code, not the test, looks wrong."""
+
+    test: str
+    input: str
+    observed: str
+    why: str
+
+
 class ReportDocument(_Doc):
     """The JSON report; field order is the key order on disk."""
 
@@ -98,6 +108,10 @@ class ReportDocument(_Doc):
     usage: Usage
     tests: list[TestEntry]
     files: list[FileEntry]
+    stopped_by: str | None = None
+    stop_detail: str = ""
+    suspected_bugs: list[SuspectedBug] = []
+    notes: list[str] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -151,6 +165,10 @@ def to_document(report: SessionReport) -> ReportDocument:
         ),
         tests=[TestEntry(**asdict(test)) for test in report.tests],
         files=[FileEntry(**written._asdict()) for written in report.files_written],
+        stopped_by=report.stopped_by,
+        stop_detail=report.stop_detail,
+        suspected_bugs=[SuspectedBug(**bug) for bug in report.suspected_bugs],
+        notes=report.notes,
     )
 
 
@@ -195,4 +213,8 @@ def parse_json(text: str | bytes) -> SessionReport:
         prompt_tokens=doc.usage.prompt_tokens,
         completion_tokens=doc.usage.completion_tokens,
         cost_usd=doc.usage.cost_usd,
+        stopped_by=doc.stopped_by,
+        stop_detail=doc.stop_detail,
+        suspected_bugs=[bug.model_dump() for bug in doc.suspected_bugs],
+        notes=list(doc.notes),
     )

@@ -104,6 +104,14 @@ def _properties(report: SessionReport) -> ET.Element:
         ("provider.prompt_tokens", report.prompt_tokens),
         ("provider.completion_tokens", report.completion_tokens),
         ("provider.cost_usd", f"{report.cost_usd:.6f}"),
+        ("regoose.stopped_by", report.stopped_by),
+        ("regoose.stop_detail", report.stop_detail or None),
+        ("regoose.suspected_bugs", len(report.suspected_bugs)),
+        *(
+            (f"regoose.suspected_bug.{b['test']}", f"{b['input']}: {b['why']}")
+            for b in report.suspected_bugs
+        ),
+        *(("regoose.note", line) for line in report.notes),
     ]
     properties = ET.Element("properties")
     for name, value in values:
@@ -135,6 +143,10 @@ def build_junit(report: SessionReport) -> ET.Element:
         outcome = _outcome_element(test)
         if outcome is not None:
             case.append(outcome)
+        if test.why:
+            # Why the validator kept it; CI readers show testcase properties.
+            props = ET.SubElement(case, "properties")
+            ET.SubElement(props, "property", {"name": "regoose.why", "value": xml_text(test.why)})
     return root
 
 

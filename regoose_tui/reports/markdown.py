@@ -91,6 +91,7 @@ def _summary_rows(report: SessionReport) -> list[tuple[str, str]]:
         ("Branch coverage", _coverage(report.branch_percent_before, report.branch_percent_after)),
         ("Project tests", _project_tests(report)),
         ("Iterations", str(report.iterations)),
+        ("Stopped by", _cell(_stopped(report))),
         ("Provider", _cell(report.provider)),
         ("Runtime", _cell(runtime)),
         ("Wall time", seconds(report.wall_seconds)),
@@ -102,6 +103,35 @@ def _summary_rows(report: SessionReport) -> list[tuple[str, str]]:
         rows.append(("Tokens", tokens))
         rows.append(("Cost", f"${report.cost_usd:.4f}"))
     return rows
+
+
+def _stopped(report: SessionReport) -> str:
+    """``plateau — stopped: no new coverage (no new coverage for 2 rounds)``."""
+    if report.stopped_by is None:
+        return "—"
+    return (
+        f"{report.stopped_by} — {report.stop_detail}" if report.stop_detail else report.stopped_by
+    )
+
+
+def _suspects(report: SessionReport) -> list[str]:
+    """The "Suspected bugs" section: shown open, it is what a person must look at."""
+    if not report.suspected_bugs:
+        return []
+    lines = [f"### Suspected bugs ({len(report.suspected_bugs)})", ""]
+    lines += [
+        "Kept as `@pytest.mark.xfail(strict=True)`: the test states the expected "
+        "behaviour and fails until the code is fixed.",
+        "",
+        "| Test | Input | Observed | Why |",
+        "|---|---|---|---|",
+    ]
+    for bug in report.suspected_bugs:
+        lines.append(
+            f"| {_code(bug.get('test', ''), table=True)} | {_code(bug.get('input', '') or '—', table=True)} "
+            f"| {_cell(bug.get('observed', ''))} | {_cell(bug.get('why', ''))} |"
+        )
+    return [*lines, ""]
 
 
 def _failure(test: TestResult) -> list[str]:
@@ -129,7 +159,12 @@ def _headline(report: SessionReport) -> list[str]:
     lines = [title, "", " · ".join(figures), ""]
     if report.reason:
         lines += [f"> {_cell(report.reason)}", ""]
-    return lines
+    if report.stopped_by:
+        lines += [f"**Stopped by** {_cell(_stopped(report))}", ""]
+    lines += [f"> note: {_cell(line)}" for line in report.notes]
+    if report.notes:
+        lines.append("")
+    return [*lines, *_suspects(report)]
 
 
 def _details(summary: str, body: list[str]) -> list[str]:
@@ -157,19 +192,27 @@ def render_markdown(report: SessionReport) -> str:
     summary += [f"| **{name}** | {value} |" for name, value in _summary_rows(report)]
     lines += _details("Session", [*summary, ""])
     if report.tests:
-        rows = ["| Test | Outcome | Duration |", "|---|---|---:|"]
+        rows = ["| Test | Outcome | Duration | Why |", "|---|---|---:|---|"]
         rows += [
-            f"| {_code(test.nodeid, table=True)} | {_outcome(test)} | {seconds(test.duration)} |"
+            f"| {_code(test.nodeid, table=True)} | {_outcome(test)} | {seconds(test.duration)} "
+            f"| {_cell(_why(test))} |"
             for test in report.tests[:MAX_TEST_ROWS]
         ]
         if len(report.tests) > MAX_TEST_ROWS:
-            rows.append(f"| _…{len(report.tests) - MAX_TEST_ROWS} more_ | | |")
+            rows.append(f"| _…{len(report.tests) - MAX_TEST_ROWS} more_ | | | |")
         dropped = len(report.tests) - report.kept
         shown = f"{report.kept} kept, {dropped} dropped" if dropped else str(report.kept)
         lines += _details(f"Tests ({shown})", [*rows, ""])
     files = [f"- {_code(w.path)} ({w.tests} tests)" for w in report.files_written] or ["_None._"]
     lines += _details("Files written", [*files, ""])
     return "\n".join(lines)
+
+
+def _why(test: TestResult) -> str:
+    """Why a test is in the suite, or why it was dropped (first line of the reason)."""
+    if test.outcome == "dropped":
+        return (test.message or "").strip().splitlines()[0] if test.message else ""
+    return test.why or ""
 
 
 def _outcome(test: TestResult) -> str:

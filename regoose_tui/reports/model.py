@@ -19,6 +19,8 @@ class TestResult:
     outcome: str
     duration: float = 0.0
     message: str | None = None
+    #: Why a kept test was kept (``passed 3 of 3 runs in random order; adds line 7``).
+    why: str | None = None
 
 
 # Not a pytest test class despite the name. Set after the class: in a NamedTuple
@@ -76,6 +78,14 @@ class SessionReport:
         if self.branch_percent_before is None or self.branch_percent_after is None:
             return None
         return self.branch_percent_after - self.branch_percent_before
+
+    #: What ended the loop (iterations | budget | cost | plateau | complete) and in words.
+    stopped_by: str | None = None
+    stop_detail: str = ""
+    #: Tests kept as strict xfail because the code looks wrong: {test, input, observed, why}.
+    suspected_bugs: list[dict[str, str]] = field(default_factory=list)
+    #: One-line notes (a provider error in hybrid, a model with no known price).
+    notes: list[str] = field(default_factory=list)
 
     def outcome_counts(self) -> Counter[str]:
         """How many tests ended in each outcome."""

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import shutil
-import signal
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
-from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime, StreamName
+from regoose_tui.runtime.base import Limits, OutputSink, RunSpec, Runtime, StreamName
+from regoose_tui.runtime.keep_runs import fold_runs, read_arcs_by_test
+from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, keep_plugin_dir
 from regoose_tui.runtime.pytest_results import (
     Arc,
     CoverageSummary,
@@ -34,6 +33,7 @@ from regoose_tui.runtime.pytest_results import (
     parse_junit_bytes,
     read_executed_arcs,
 )
+from regoose_tui.runtime.pytest_status import RunStatus, output_tail, run_status
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.runtime.safe_io import (
     DEFAULT_RESULT_CAP,
@@ -42,18 +42,6 @@ from regoose_tui.runtime.safe_io import (
     read_result_bytes,
 )
 
-RunStatus = Literal["passed", "failed", "no_tests", "error", "timed_out"]
-
-#: pytest's exit codes (pytest.ExitCode), named here so the sandboxed Python
-#: need not match ours.
-_EXIT_OK, _EXIT_TESTS_FAILED, _EXIT_NO_TESTS = 0, 1, 5
-_EXIT_REASONS = {
-    2: "pytest stopped early (errors during collection, or interrupted)",
-    3: "pytest hit an internal error",
-    4: "pytest rejected its command line",
-}
-#: Characters of combined output kept in the report.
-_TAIL_CHARS = 8000
 #: Time allowed for the second command (``coverage json``).
 _REPORT_SECONDS = 60.0
 
@@ -72,6 +60,13 @@ class PytestReport:
     coverage: CoverageSummary | None = None
     cov_source: Path | None = None
     runtime: str = ""
+    #: How many times each test ran in this one session (the keep rule runs them 3 times).
+    rounds: int = 1
+    #: Each test's outcome run by run (folded node id -> outcomes), when ``rounds`` > 1.
+    runs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The arcs of ``cov_source`` each test reached (by its name in the module), when
+    #: ``rounds`` > 1 and coverage ran: the keep rule's "adds coverage" per test.
+    arcs_by_test: dict[str, tuple[Arc, ...]] = field(default_factory=dict)
 
     def _count(self, outcome: str) -> int:
         return sum(1 for t in self.tests if t.outcome == outcome)
@@ -148,66 +143,6 @@ def _include_pattern(cov_source: Path) -> str:
     return f"{cov_source}{os.sep}*" if cov_source.is_dir() else str(cov_source)
 
 
-def _status(
-    result: RunResult, tests: list[TestCaseResult], junit_ok: bool, refused: str = ""
-) -> tuple[RunStatus, str]:
-    """Classify a run from pytest's exit code and what the reports say.
-
-    ``refused`` is why the host would not read the JUnit report (planted link,
-    FIFO, over the cap): the run is an error that says so.
-    """
-    code = result.exit_code
-    if refused:
-        return "error", f"pytest's report was refused: {refused}"
-    if result.timed_out:
-        return "timed_out", f"pytest ran past its {result.wall_seconds:.0f} s limit and was killed"
-    # A signal death shows as -N from a host process and 128+N through bwrap.
-    signum = -code if code is not None and code < 0 else (code or 0) - 128
-    if 0 < signum <= 64:
-        name = _signal_name(signum)
-        return "error", f"pytest was killed by {name} (a memory, CPU or file size limit?)"
-    if code == _EXIT_NO_TESTS:
-        return "no_tests", "pytest collected no tests"
-    if not junit_ok:
-        return "error", f"pytest crashed before reporting (exit code {code}): {_last_words(result)}"
-    if code == _EXIT_OK:
-        return "passed", f"{len(tests)} tests passed"
-    if code == _EXIT_TESTS_FAILED:
-        bad = sum(1 for t in tests if t.outcome in ("failed", "error"))
-        return "failed", f"{bad} of {len(tests)} tests failed or errored"
-    if code is not None and code in _EXIT_REASONS:
-        return "error", f"{_EXIT_REASONS[code]} (exit code {code})"
-    return "error", f"pytest exited with unexpected code {code}"
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-#: coverage.py's own warnings (e.g. "No data was collected") say nothing about the crash.
-_COVERAGE_NOISE = re.compile(r"CoverageWarning|self\._warn\(|coverage\.readthedocs")
-
-
-def _signal_name(signum: int) -> str:
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
-
-
-def _last_words(result: RunResult, lines: int = 4) -> str:
-    """The last few meaningful output lines, without colour codes, on one line."""
-    text = _ANSI.sub("", result.stdout + "\n" + result.stderr)
-    kept = [
-        line.strip()
-        for line in text.splitlines()
-        if line.strip() and not _COVERAGE_NOISE.search(line)
-    ][-lines:]
-    return " | ".join(kept) if kept else "no output"
-
-
-def _tail(result: RunResult) -> str:
-    text = result.stdout + (("\n" + result.stderr) if result.stderr.strip() else "")
-    return text[-_TAIL_CHARS:]
-
-
 async def run_pytest(
     runtime: Runtime,
     python: PythonEnv,
@@ -221,6 +156,8 @@ async def run_pytest(
     extra_args: Sequence[str] = (),
     limits: Limits | None = None,
     autoload_plugins: bool = True,
+    rounds: int = 1,
+    seed: int = 0,
 ) -> PytestReport:
     """Run ``test_paths`` with pytest under branch coverage of ``cov_source`` in ``runtime``.
 
@@ -231,11 +168,16 @@ async def run_pytest(
     plugins; name the ones needed in ``extra_args`` as ``-p module``). The
     status separates passed, failed, no tests collected (exit code 5),
     crashed (no JUnit report; the reason quotes the output) and timed out.
+
+    ``rounds`` > 1 runs every test that many times in ONE pytest session, round
+    by round, each round in an order shuffled from ``seed`` (Regoose's plugin,
+    keep_plugin.py, staged read-only); ``tests`` then holds one folded result a
+    test (``runs`` its outcomes run by run, ``arcs_by_test`` what each reached).
     """
     started = time.monotonic()
     limits = replace(limits or Limits(), wall_seconds=timeout)
     run = await asyncio.to_thread(
-        _prepare, python, project_dir, work_dir, test_paths, cov_source, limits
+        _prepare, python, project_dir, work_dir, test_paths, cov_source, limits, rounds, seed
     )
     try:
         coverage_args: list[str] = []
@@ -255,6 +197,7 @@ async def run_pytest(
             f"--junitxml={run.junit}",
             "-o",
             "junit_family=xunit2",
+            *(["-p", PLUGIN_MODULE] if rounds > 1 else []),
             *extra_args,
             *map(str, run.tests),
         ]
@@ -263,12 +206,20 @@ async def run_pytest(
             spec = replace(spec, env={**spec.env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
         result = await runtime.run(spec, _without_junit_notice(on_output))
         cases, refused = await asyncio.to_thread(_read_junit, run)
-        status, reason = _status(result, cases or [], cases is not None, refused)
+        runs: dict[str, tuple[str, ...]] = {}
+        if cases and rounds > 1:
+            cases, runs = fold_runs(cases)
+        status, reason = run_status(result, cases or [], cases is not None, refused)
         coverage: CoverageSummary | None = None
+        arcs_by_test: dict[str, tuple[Arc, ...]] = {}
         if run.cov_source is not None and not result.timed_out and not refused:
             coverage, note = await _coverage_report(runtime, run, python)
             if note:
                 reason = f"{reason}; {note}"
+            elif rounds > 1 and run.cov_source.is_file():
+                arcs_by_test = await asyncio.to_thread(
+                    read_arcs_by_test, run.data_file, run.cov_source
+                )
         return PytestReport(
             status=status,
             reason=reason,
@@ -276,10 +227,13 @@ async def run_pytest(
             exit_code=result.exit_code,
             timed_out=result.timed_out,
             wall_seconds=time.monotonic() - started,
-            output_tail=_tail(result),
+            output_tail=output_tail(result),
             coverage=coverage,
             cov_source=run.cov_source,
             runtime=runtime.name,
+            rounds=rounds,
+            runs=runs,
+            arcs_by_test=arcs_by_test,
         )
     finally:
         await asyncio.to_thread(shutil.rmtree, run.artifacts, True)
@@ -320,6 +274,8 @@ def _prepare(
     test_paths: Sequence[Path],
     cov_source: Path | None,
     limits: Limits,
+    rounds: int = 1,
+    seed: int = 0,
 ) -> _Run:
     """Resolve paths and make the private output folders (blocking: run in a thread)."""
     project_dir, work_dir = project_dir.resolve(), work_dir.resolve()
@@ -330,11 +286,19 @@ def _prepare(
     report_dir = private_folder(artifacts, "coverage-")
     # The tests are inputs: bound read-only (nothing of a run may change them).
     readable = [*python.read_only_paths, *tests, *([cov_source] if cov_source else [])]
+    pythonpath = list(python.extra_pythonpath)
+    env: dict[str, str] = {}
+    if rounds > 1:
+        # Regoose's keep-rule plugin: a read-only copy, last on the path (the user's first).
+        plugin = keep_plugin_dir()
+        pythonpath.append(plugin)
+        readable.append(plugin)
+        env = {"REGOOSE_KEEP_ROUNDS": str(rounds), "REGOOSE_KEEP_SEED": str(seed)}
     base = RunSpec(
         argv=(),
         project_dir=project_dir,
         work_dir=out,
-        env={"PYTHONPATH": os.pathsep.join(map(str, python.extra_pythonpath))},
+        env={"PYTHONPATH": os.pathsep.join(map(str, pythonpath)), **env},
         limits=limits,
         read_only_paths=tuple(readable),
         label="pytest",

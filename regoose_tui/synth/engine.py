@@ -36,6 +36,7 @@ from regoose_tui.synth.render import (
 )
 from regoose_tui.synth.select import greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
+from regoose_tui.synth.suspects import crash_witnesses
 from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
@@ -60,6 +61,8 @@ class SynthResult:
     missing_lines: tuple[int, ...] = ()
     wall_seconds: float = 0.0
     test_names: list[str] = field(default_factory=list)
+    #: Tests kept as strict xfail (suspected bugs): {test, input, observed, why, exception}.
+    suspects: list[dict[str, str]] = field(default_factory=list)
 
 
 async def synthesize(
@@ -143,6 +146,8 @@ async def synthesize(
     if extras:
         say(f"adding {len(extras)} calls with outputs the chosen ones do not check")
         chosen.extend(extras)
+    # Crashes inside the code on fitting input: suspected bugs, each kept as a strict xfail.
+    chosen.extend(crash_witnesses(explorer.candidates.values(), chosen))
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
     observed = await observations(prober, chosen, symbols)
@@ -184,6 +189,17 @@ async def synthesize(
         missing_lines=tuple(run.missing_lines) if run else (),
         wall_seconds=round(time.monotonic() - started, 2),
         test_names=names_left,
+        suspects=[
+            {
+                "test": t.name,
+                "input": t.cand.call,
+                "observed": t.suspect.observed,
+                "why": t.suspect.why,
+                "exception": t.suspect.exception,
+            }
+            for t in tests
+            if t.suspect is not None and t.name in names_left
+        ],
     )
 
 

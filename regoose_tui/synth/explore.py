@@ -103,6 +103,7 @@ class Explorer:
             exc = result.get("exc")
             if exc and exc.get("origin") == "target" and exc.get("line") not in self.raise_lines:
                 exc["origin"] = "other"  # a builtin failed on bad input, not a raise of ours
+                exc["crash_in_target"] = True  # ...or on good input: a suspected bug (suspects.py)
             patterns = (result.get("value") or {}).get("patterns")
             if patterns and cand.callee.kind == "ctor":
                 known = self.ctx.class_patterns.setdefault(cand.callee.symbol, [])

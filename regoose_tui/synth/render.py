@@ -19,6 +19,7 @@ from typing import Any
 from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.naming import NameRegistry, make_test_name, outcome_words
 from regoose_tui.synth.pools import SymbolTable, ref_src
+from regoose_tui.synth.suspects import Suspicion, suspicion
 
 _MAX_ATTRS = 6
 _MAX_MATCH = 80
@@ -50,6 +51,8 @@ class RenderedTest:
     source: str
     cand: Candidate
     imports: set[str] = field(default_factory=set)
+    #: Set when the observed behaviour looks like a bug: the test is a strict xfail.
+    suspect: Suspicion | None = None
 
 
 def _block(code: str, indent: str = "    ") -> list[str]:
@@ -59,6 +62,9 @@ def _block(code: str, indent: str = "    ") -> list[str]:
 def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> RenderedTest | None:
     """Source of one test function, or None when nothing checkable was observed."""
     cand, result = obs.cand, dict(obs.result)
+    suspect = suspicion(cand, result)
+    if suspect is not None:
+        return _render_suspect(obs, suspect, names)
     imports: set[str] = set(cand.imports)
     body: list[str] = list(cand.setup)
     outcome = result.get("outcome")
@@ -117,6 +123,24 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
     except SyntaxError:
         return None
     return RenderedTest(name, source, cand, imports)
+
+
+#: Name endings of suspected-bug tests, by kind (the test states what should happen).
+_SUSPECT_WORDS = {
+    "crash": "does_not_crash",
+    "doctest": "matches_its_docstring",
+    "return-type": "returns_its_hinted_type",
+}
+
+
+def _render_suspect(obs: Observation, suspect: Suspicion, names: NameRegistry) -> RenderedTest:
+    """A strict-xfail test asserting the expected behaviour, not the observed one."""
+    cand = obs.cand
+    body = [*cand.setup, suspect.expect or cand.call]
+    words = _SUSPECT_WORDS[suspect.kind]
+    name = names.unique(make_test_name(cand, words), cand, words, obs.result)
+    source = f"{suspect.decorator()}\ndef {name}():\n" + "\n".join(_block("\n".join(body))) + "\n"
+    return RenderedTest(name, source, cand, {*cand.imports, "import pytest"}, suspect)
 
 
 def _raw(pattern: str) -> str:

@@ -171,6 +171,8 @@ class SandboxTool(Tool):
             cov_source=cov_source,
             timeout=args.timeout,
             on_output=self.on_output,
+            rounds=args.rounds,
+            seed=args.seed,
         )
 
     def _pytest_paths(
@@ -191,6 +193,8 @@ class SandboxTool(Tool):
         timeout: float = DEFAULT_PYTEST_TIMEOUT,  # noqa: ASYNC109 - a sandbox limit, enforced by the runtime
         label: str = "pytest",
         run_id: str | None = None,
+        rounds: int = 1,
+        seed: int = 0,
     ) -> PytestReport:
         """The ``pytest`` operation for in-process callers: events as usual, typed report back.
 
@@ -205,6 +209,8 @@ class SandboxTool(Tool):
             timeout=timeout,
             label=label,
             run_id=run_id,
+            rounds=rounds,
+            seed=seed,
         )
         report = report_from_output(result.output)
         if report is None:

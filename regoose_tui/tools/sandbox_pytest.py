@@ -60,6 +60,15 @@ class SandboxPytestArgs(ToolArgs):
         pattern=r"^[A-Za-z0-9_.-]{1,64}$",
         description="Id of the run's bus events (a fresh one when omitted).",
     )
+    rounds: int = Field(
+        1,
+        ge=1,
+        le=10,
+        description="Run every test this many times in one session, each round in a "
+        "seeded random order (the keep rule uses 3); a test that passes only some "
+        "runs is reported flaky.",
+    )
+    seed: int = Field(0, description="Seed of the rounds' random order (same seed, same order).")
 
 
 def inside(path: Path, roots: Iterable[Path]) -> bool:
@@ -150,6 +159,8 @@ async def run_pytest_announced(
     cov_source: Path | None,
     timeout: float = DEFAULT_PYTEST_TIMEOUT,  # noqa: ASYNC109 - a sandbox limit, enforced by the runtime
     on_output: OutputSink | None = None,
+    rounds: int = 1,
+    seed: int = 0,
 ) -> PytestReport:
     """Run pytest with ``run_pytest``, publishing RunStarted, RunOutput batches and RunFinished.
 
@@ -186,6 +197,8 @@ async def run_pytest_announced(
             # Regoose's own pytest plugins (textual snapshots...) only slow a run down;
             # the user's venv keeps its plugins (pytest-asyncio and friends).
             autoload_plugins=python.source == "VIRTUAL_ENV",
+            rounds=rounds,
+            seed=seed,
         )
     finally:
         batcher.flush()

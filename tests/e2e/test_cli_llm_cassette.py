@@ -96,6 +96,7 @@ def _stable(data: dict[str, Any]) -> dict[str, Any]:
     """The JSON without what differs between two runs of one session: its id and timings."""
     data = dict(data, session_id=None, wall_seconds=None)
     data["results"] = [dict(r, duration=None) for r in data["results"]]
+    data["iteration_log"] = [dict(i, check_seconds=None) for i in data["iteration_log"]]
     return data
 
 

@@ -31,6 +31,8 @@ class Answer:
     pieces: tuple[str, ...] | None = None
     #: Leave usage out of the stream even when the client asks for it.
     omit_usage: bool = False
+    #: Seconds between streamed pieces (a slow model: tests can see tokens arrive).
+    pause: float = 0.0
 
     def chunks(self) -> tuple[str, ...]:
         if self.pieces is not None:
@@ -169,7 +171,7 @@ class ScriptedOpenAIServer:
         chunks.append(_finish(model))
         if want_usage and not step.omit_usage:
             chunks.append(_usage_chunk(model, step))
-        return await _sse(request, chunks, done=True)
+        return await _sse(request, chunks, done=True, pause=step.pause)
 
 
 async def _sleep_unless_gone(request: web.Request, seconds: float) -> bool:
@@ -242,13 +244,18 @@ def _full(model: str, step: Answer) -> dict[str, Any]:
 
 
 async def _sse(
-    request: web.Request, chunks: list[str], *, done: bool, cut: bool = False
+    request: web.Request,
+    chunks: list[str],
+    *,
+    done: bool,
+    cut: bool = False,
+    pause: float = 0.0,
 ) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
     await response.prepare(request)
     for chunk in chunks:
         await response.write(f"data: {chunk}\n\n".encode())
-        await asyncio.sleep(0)
+        await asyncio.sleep(pause)
     if cut:
         # Drop the connection mid-stream: no [DONE], no chunked terminator.
         transport = request.transport

@@ -27,6 +27,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from regoose_tui.errors import CostLimitReached
 from regoose_tui.providers.llm.accounting import CallUsage, UsageTotals, measure_usage
 from regoose_tui.providers.llm.cassette import (
     CassettePlayer,
@@ -122,6 +123,9 @@ class LLMClient:
         self.recorder = record
         #: A cassette this client answers from instead of a model (``--replay``).
         self.player = replay
+        #: ``--max-cost``: checked before every call (None: no cap).
+        self.cost_cap_usd: float | None = None
+        self._dearest_call = 0.0
 
     async def complete(
         self,
@@ -133,9 +137,11 @@ class LLMClient:
         """The answer to ``messages`` from the first model of the chain that gives one."""
         params = self._shaping_params()
         key = request_hash(self.settings.model, messages, params)
+        self._check_cap()
         if self.player is not None:
             return self._replayed(self.player.answer(key), on_token)
         completion = await self._call_chain(messages, on_token, on_retry)
+        self._dearest_call = max(self._dearest_call, completion.usage.cost_usd or 0.0)
         if self.recorder is not None:
             await self.recorder.record(
                 key=key,
@@ -146,12 +152,25 @@ class LLMClient:
             )
         return completion
 
+    def _check_cap(self) -> None:
+        """Refuse a call that would pass ``cost_cap_usd`` (priced like the dearest one so far)."""
+        cap = self.cost_cap_usd
+        if cap is None:
+            return
+        spent = self.totals.cost_usd
+        if spent + self._dearest_call > cap or spent >= cap:
+            raise CostLimitReached(
+                f"${spent:.4f} spent; the next call (about ${self._dearest_call:.4f}) "
+                f"would pass the ${cap:.4f} limit"
+            )
+
     def _replayed(self, recorded: Recorded, on_token: TokenSink | None) -> Completion:
         """A cassette's answer, streamed to ``on_token`` word by word as a model would."""
         if on_token is not None:
             for piece in _words(recorded.text):
                 on_token(piece)
         self.totals.add(recorded.usage)
+        self._dearest_call = max(self._dearest_call, recorded.usage.cost_usd or 0.0)
         return Completion(recorded.text, recorded.model, recorded.usage, 1, (recorded.model,))
 
     def _shaping_params(self) -> dict[str, Any]:

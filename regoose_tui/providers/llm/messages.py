@@ -202,7 +202,7 @@ def _analysis(source: str, path: object) -> ModuleAnalysis | None:
 
 
 def _failing(test: FailedTest, module_source: str) -> str:
-    source = _test_source(module_source, test.name)
+    source = test.source or _test_source(module_source, test.name)
     details = test.traceback.strip()
     if test.message.strip() and test.message.strip() not in details:
         details = f"{test.message.strip()}\n{details}".strip()

@@ -85,6 +85,10 @@ class LiteLLMProvider(Provider):
         async for piece in self.client.stream(messages):
             yield piece
 
+    def set_cost_cap(self, usd: float | None) -> None:
+        """Every call checks ``--max-cost`` first (the strict retry included)."""
+        self.client.cost_cap_usd = usd
+
     def spent(self) -> Spent:
         """The client's running totals (priced calls only in the cost)."""
         totals = self.client.totals

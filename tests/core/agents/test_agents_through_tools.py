@@ -119,10 +119,17 @@ async def test_executor_and_validator_write_and_run_through_tools(
         )
     )
     assert validation.kept is not None and validation.kept.tests == ("test_positive",)
-    # The failing test is cut, the rest rerun twice (flaky check): two tool round trips.
-    assert _calls(events) == ["filesystem.write_file", "container.pytest"] * 2
+    # The failing test is cut, the rest runs 3 times in ONE random-order session
+    # (the flaky check): one tool round trip, three runs of the test in its report.
+    assert _calls(events) == ["filesystem.write_file", "container.pytest"]
     assert all(ok for _, ok in _results(events))
-    assert (tmp_path / "work" / "iteration1" / "check1" / "test_calc.py").is_file()
+    assert (tmp_path / "work" / "iteration1" / "check0" / "test_calc.py").is_file()
+    kept_report = validation.kept.report
+    assert kept_report is not None and list(kept_report.runs.values()) == [("passed",) * 3]
+    assert validation.kept_why == (
+        ("test_positive", "passed 3 of 3 runs in random order; adds lines 2-3"),
+    )
+    assert [name for name, _ in validation.dropped] == ["test_wrong"]
 
 
 async def test_reporter_writes_through_the_filesystem_tool_and_refuses_user_files(

@@ -47,3 +47,34 @@ def test_the_cli_summary_counts_the_drops_by_why() -> None:
 def test_chat_paths_are_relative_inside_the_project_and_absolute_outside(tmp_path: Path) -> None:
     assert relative(tmp_path / "p" / "tests" / "test_a.py", tmp_path / "p") == "tests/test_a.py"
     assert relative(tmp_path / "q" / "a.py", tmp_path / "p") == str(tmp_path / "q" / "a.py")
+
+
+def test_the_chat_says_why_tests_stayed_or_went_and_lists_suspected_bugs() -> None:
+    from dataclasses import replace
+
+    outcome = replace(
+        _outcome(DROPPED),
+        records=(
+            TestRecord(
+                "tests/test_cart.py::test_total", "passed", why="passed 3 of 3 runs; adds line 9"
+            ),
+        ),
+        stop_detail="stopped: no new coverage (no new coverage for 2 rounds)",
+        notes=("cost unknown for openai/x",),
+        suspected_bugs=(
+            {
+                "test": "test_mean_does_not_crash",
+                "input": "mean()",
+                "observed": "raises ZeroDivisionError: division by zero",
+                "why": "ZeroDivisionError inside mean (line 6)",
+            },
+        ),
+    )
+    text = generation_summary(outcome, "tests/test_cart.py")
+    assert "Stopped: no new coverage (no new coverage for 2 rounds)." in text
+    assert "Note: cost unknown for openai/x." in text
+    assert "**Suspected bugs (1)**, kept as `xfail(strict=True)`" in text
+    assert "- `test_mean_does_not_crash`: `mean()` raises ZeroDivisionError" in text
+    assert "- `test_total`: passed 3 of 3 runs; adds line 9" in text
+    assert "- `test_x`: flaky: failed on a rerun: boom" in text
+    assert text.rstrip().endswith("**Reject** discards it.")

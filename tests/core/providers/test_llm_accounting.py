@@ -68,3 +68,22 @@ async def test_failed_calls_cost_nothing_and_priced_calls_sum(server, settings) 
     assert one.usage.cost_usd is not None and two.usage.cost_usd is not None
     assert client.totals.cost_usd == pytest.approx(one.usage.cost_usd + two.usage.cost_usd)
     assert client.totals.cost_known
+
+
+async def test_max_cost_is_checked_before_every_call(server, settings) -> None:
+    from regoose_tui.errors import CostLimitReached
+
+    server.push(
+        Answer("a", prompt_tokens=100_000, completion_tokens=1000),
+        Answer("b", prompt_tokens=100_000, completion_tokens=1000),
+    )
+    client = LLMClient(settings("openai/gpt-4o-mini"))
+    client.cost_cap_usd = 0.02
+    first = await client.complete(HELLO)
+    assert first.usage.cost_usd is not None and 0.01 < first.usage.cost_usd < 0.02
+    # The next call, priced like the dearest so far, would pass $0.02: refused unsent.
+    with pytest.raises(CostLimitReached, match=r"would pass the \$0\.0200 limit"):
+        await client.complete(HELLO)
+    assert len(server.requests) == 1
+    client.cost_cap_usd = None
+    assert (await client.complete(HELLO)).text == "b"

@@ -23,7 +23,12 @@ def report() -> SessionReport:
         finished_at=1_700_000_012.5,
         wall_seconds=12.5,
         tests=[
-            TestResult("tests/test_cart.py::test_add_item_increases_total", "passed", 0.012),
+            TestResult(
+                "tests/test_cart.py::test_add_item_increases_total",
+                "passed",
+                0.012,
+                why="passed 3 of 3 runs in random order; adds lines 4-5",
+            ),
             TestResult(
                 "tests/test_cart.py::TestCart::test_discount[a|b::c]",
                 "failed",
@@ -43,4 +48,14 @@ def report() -> SessionReport:
         prompt_tokens=1234,
         completion_tokens=567,
         cost_usd=0.0012,
+        stopped_by="plateau",
+        stop_detail="stopped: no new coverage (no new coverage for 2 rounds)",
+        suspected_bugs=[
+            {
+                "test": "test_mean_of_nothing",
+                "input": "mean([])",
+                "observed": "raises ZeroDivisionError: division by zero",
+                "why": "ZeroDivisionError inside mean (line 3)",
+            }
+        ],
     )

@@ -20,6 +20,7 @@ def test_json_keys_are_stable_and_summary_is_derived(report: SessionReport) -> N
         "format", "schema_version", "session_id", "target", "project", "provider", "runtime",
         "isolated", "status", "reason", "started_at", "finished_at", "wall_seconds",
         "iterations", "summary", "coverage", "usage", "tests", "files",
+        "stopped_by", "stop_detail", "suspected_bugs", "notes",
     ]  # fmt: skip
     assert document["format"] == "regoose.report" and document["schema_version"] == 2
     assert document["summary"] == {
@@ -30,7 +31,13 @@ def test_json_keys_are_stable_and_summary_is_derived(report: SessionReport) -> N
         "line_before": 40.0, "line_after": 92.5, "branch_before": 30.0, "branch_after": 81.25,
         "line_delta": 52.5, "branch_delta": 51.25, "project_tests": 0, "failing_before": 0,
     }  # fmt: skip
-    assert list(document["tests"][0]) == ["nodeid", "outcome", "duration", "message"]
+    assert list(document["tests"][0]) == ["nodeid", "outcome", "duration", "message", "why"]
+    assert document["tests"][0]["why"] == "passed 3 of 3 runs in random order; adds lines 4-5"
+    assert document["stopped_by"] == "plateau"
+    assert document["suspected_bugs"] == [
+        {"test": "test_mean_of_nothing", "input": "mean([])", "observed": "raises "
+         "ZeroDivisionError: division by zero", "why": "ZeroDivisionError inside mean (line 3)"},
+    ]  # fmt: skip
     # Same report, same bytes.
     assert render_json(report) == render_json(parse_json(render_json(report)))
 
@@ -49,7 +56,13 @@ def test_markdown_has_the_figures(report: SessionReport) -> None:
     for fragment in (
         "| **Status** | ❌ failed — 1 test fails after 3 iterations |",
         "| **Tests** | 4: 1 passed, 1 failed, 1 error, 1 skipped; 1 dropped (1 flaky) |",
-        "| `tests/test_cart.py::test_flaky` | dropped (flaky) | 0.000 s |",
+        "| `tests/test_cart.py::test_flaky` | dropped (flaky) | 0.000 s | flaky: 1 of 2 runs |",
+        "| `tests/test_cart.py::test_add_item_increases_total` | passed | 0.012 s "
+        "| passed 3 of 3 runs in random order; adds lines 4-5 |",
+        "| **Stopped by** | plateau — stopped: no new coverage (no new coverage for 2 rounds) |",
+        "### Suspected bugs (1)",
+        "| `test_mean_of_nothing` | `mean([])` | raises ZeroDivisionError: division by zero "
+        "| ZeroDivisionError inside mean (line 3) |",
         "| **Line coverage** | 40.0% → 92.5% (+52.5) |",
         "| **Branch coverage** | 30.0% → 81.2% (+51.2) |",
         "| **Iterations** | 3 |",
@@ -70,10 +83,10 @@ def test_markdown_failures_show_messages_safely(report: SessionReport) -> None:
     assert "````text\nE   AssertionError: assert 90 == 95\n<tag> & 'q' \"d\"\\x00 ```\n````" in text
     assert "\x1b" not in text and "\x00" not in text
     assert "### `tests/test_cart.py::test_tax` — error (0.000 s)" in text
-    # A pipe inside a table cell is escaped so the row keeps three cells.
+    # A pipe inside a table cell is escaped so the row keeps its four cells.
     row = next(line for line in text.splitlines() if "test_discount" in line and "|" in line[:2])
     assert "[a\\|b::c]" in row
-    assert row.replace("\\|", "").count("|") == 4
+    assert row.replace("\\|", "").count("|") == 5
 
 
 def test_markdown_of_a_quiet_session() -> None:

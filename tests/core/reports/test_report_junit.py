@@ -32,8 +32,16 @@ def test_structure_and_counts(report: SessionReport) -> None:
     assert suite.get("timestamp") == "2023-11-14T22:13:20"
     cases = suite.findall("testcase")
     assert len(cases) == 5
-    assert [len(case) for case in cases] == [0, 1, 1, 1, 1]
+    # The kept test carries why as a property; the others their outcome element.
+    assert [len(case) for case in cases] == [1, 1, 1, 1, 1]
+    [why] = cases[0].findall("properties/property")
+    assert why.get("name") == "regoose.why"
+    assert why.get("value") == "passed 3 of 3 runs in random order; adds lines 4-5"
+    properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert properties["regoose.stopped_by"] == "plateau"
+    assert properties["regoose.suspected_bugs"] == "1"
     assert [child.tag for case in cases for child in case] == [
+        "properties",
         "failure",
         "error",
         "skipped",

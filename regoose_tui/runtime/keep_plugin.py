@@ -1,0 +1,109 @@
+"""Regoose's pytest plugin for the keep rule: every test N times, in seeded random order.
+
+This file runs INSIDE the sandbox, in the user's interpreter, as
+``-p regoose_keep_plugin`` (runtime/keep_staging.py stages a read-only copy
+under that name). It imports nothing of Regoose, only pytest, coverage and
+the standard library, so it works with whatever Python the project uses.
+
+- Each test function is parametrized ``REGOOSE_KEEP_ROUNDS`` times (the way
+  pytest-repeat does it): every run is its own test case, ``[regoose-runK]``.
+- The runs go round by round (all of round 1, then all of round 2, ...) and
+  each round is shuffled with ``random.Random(f"{seed}:{round}")``: the same
+  seed gives the same order, a different round a different one. A test that
+  passes only in some orders is caught in one pytest session, not three.
+- Under ``coverage run``, each test switches coverage.py's dynamic context to
+  its node id (round part left out), so the host can tell which test reached
+  which arc and keep only tests that add coverage.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from collections.abc import Iterator
+
+import pytest
+
+ROUND_FIXTURE = "_regoose_keep_round"
+ROUND_ID = "regoose-run{}"
+_ROUND_PART = re.compile(r"(-?regoose-run\d+)(?=\])")
+
+
+def _rounds(config: pytest.Config) -> int:
+    try:
+        return max(1, int(os.environ.get("REGOOSE_KEEP_ROUNDS", "1")))
+    except ValueError:
+        return 1
+
+
+def _seed() -> str:
+    return os.environ.get("REGOOSE_KEEP_SEED", "0")
+
+
+@pytest.fixture
+def _regoose_keep_round(request: pytest.FixtureRequest) -> int:
+    """The run number of this test case (1-based); only a parametrization carrier."""
+    return int(getattr(request, "param", 1))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    rounds = _rounds(metafunc.config)
+    if rounds < 2:
+        return
+    metafunc.fixturenames.append(ROUND_FIXTURE)
+    metafunc.parametrize(
+        ROUND_FIXTURE,
+        range(1, rounds + 1),
+        indirect=True,
+        ids=[ROUND_ID.format(n) for n in range(1, rounds + 1)],
+    )
+
+
+def _round_of(item: pytest.Item) -> int:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return 1  # not parametrizable by us (unittest classes): it runs once, in round 1
+    return int(callspec.params.get(ROUND_FIXTURE, 1))
+
+
+def bare_nodeid(nodeid: str) -> str:
+    """``f.py::test_a[3-regoose-run2]`` -> ``f.py::test_a[3]``; ``...[regoose-run1]`` -> ``...``."""
+    bare = _ROUND_PART.sub("", nodeid)
+    return bare[:-2] if bare.endswith("[]") else bare
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if _rounds(config) < 2:
+        return
+    by_round: dict[int, list[pytest.Item]] = {}
+    for item in items:
+        by_round.setdefault(_round_of(item), []).append(item)
+    ordered: list[pytest.Item] = []
+    for number in sorted(by_round):
+        batch = sorted(by_round[number], key=lambda item: item.nodeid)
+        random.Random(f"{_seed()}:{number}").shuffle(batch)
+        ordered.extend(batch)
+    items[:] = ordered
+
+
+def _coverage() -> object | None:
+    try:
+        import coverage
+    except ImportError:
+        return None
+    return coverage.Coverage.current()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    cov = _coverage()
+    if cov is not None:
+        cov.switch_context(bare_nodeid(item.nodeid))  # type: ignore[attr-defined]  # coverage.Coverage, typed as object to keep coverage optional
+    yield
+    if cov is not None:
+        cov.switch_context("")  # type: ignore[attr-defined]  # same

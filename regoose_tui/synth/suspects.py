@@ -1,0 +1,222 @@
+"""The offline engine's suspected bugs: observed behaviour that contradicts the code's own word.
+
+A probe result is a suspected bug, not a behaviour to lock in, when:
+
+- the call raised a TypeError, AttributeError, ZeroDivisionError,
+  IndexError or KeyError from INSIDE the target (the probe's last frame was
+  in the target, on a line that is no ``raise``/``assert``: a guard clause is
+  documented behaviour and stays a ``pytest.raises`` test), on arguments
+  that fit the parameters' type hints (or their defaults). Dunders are left
+  out: ``obj[k]`` raising KeyError/IndexError is their protocol;
+- the call is a docstring example (``>>> mean([1, 2])``) and the value
+  differs from the one the docstring shows;
+- the value's type contradicts a plain return hint (``-> int`` returned a str).
+
+Such a test asserts what SHOULD happen (the call succeeds, the doctest's
+value, the hinted type) under ``@pytest.mark.xfail(strict=True, ...)``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from regoose_tui.domain.suspects import REASON_PREFIX, SUSPECT_TYPES, xfail_decorator
+from regoose_tui.synth.model import Candidate, Param
+
+#: Plain hint kinds (probe_describe's ``k``) and the Python types that fit them.
+_FITS: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "complex": (int, float, complex),
+    "str": (str,),
+    "bytes": (bytes, bytearray),
+    "bool": (bool,),
+    "list": (list, tuple),
+    "tuple": (tuple,),
+    "dict": (dict,),
+    "set": (set, frozenset),
+}
+#: Return hints checked against the observed type name (anything else: not judged).
+_RETURN_TYPES: dict[str, tuple[str, ...]] = {
+    "int": ("int", "bool"),
+    "float": ("float", "int"),
+    "str": ("str",),
+    "bool": ("bool",),
+    "bytes": ("bytes",),
+    "list": ("list",),
+    "dict": ("dict",),
+    "tuple": ("tuple",),
+    "set": ("set",),
+}
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """Why a probed call looks like a bug, and what the test should assert instead."""
+
+    kind: str  # "crash" | "doctest" | "return-type"
+    observed: str
+    why: str
+    #: The assertion the test makes instead of the observed behaviour ("" for a crash).
+    expect: str = ""
+    exception: str = ""
+
+    @property
+    def reason(self) -> str:
+        return f"{REASON_PREFIX}: {self.why}"
+
+    def decorator(self) -> str:
+        return xfail_decorator(self.reason, self.exception or None)
+
+
+def fits(obj: object, hint: dict[str, Any]) -> bool | None:
+    """Whether ``obj`` fits a described type hint; None when that cannot be told."""
+    kind = hint.get("k")
+    if kind == "any":
+        return True
+    if kind == "union":
+        verdicts = [fits(obj, arg) for arg in hint.get("args", [])]
+        if any(v is True for v in verdicts):
+            return True
+        return None if any(v is None for v in verdicts) else False
+    types = _FITS.get(str(kind))
+    if types is None:
+        return None
+    if not isinstance(obj, types) or (kind in ("int", "float") and isinstance(obj, bool)):
+        return False
+    args = hint.get("args") or []
+    if kind in ("list", "set") and args and isinstance(obj, list | tuple | set | frozenset):
+        inner = [fits(item, args[0]) for item in obj]
+        if any(v is False for v in inner):
+            return False
+        if any(v is None for v in inner):
+            return None
+    return True
+
+
+def inputs_fit(cand: Candidate) -> bool:
+    """True when every argument is a literal that fits its parameter's hint."""
+    params = [p for p in cand.callee.params if p.kind not in ("VAR_POSITIONAL", "VAR_KEYWORD")]
+    if cand.callee.kind in ("method", "property") and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    positional = [p for p in params if p.kind != "KEYWORD_ONLY"]
+    by_name = {p.name: p for p in params}
+    given: set[str] = set()
+    for index, (keyword, val) in enumerate(cand.args):
+        param: Param | None = by_name.get(keyword) if keyword else None
+        if keyword is None:
+            param = positional[index] if index < len(positional) else None
+        if param is None or not val.is_literal or fits(val.obj, param.type) is not True:
+            return False
+        given.add(param.name)
+    # A required parameter left out would fail at the call, not inside: not our case.
+    return all(p.name in given or not p.required for p in params)
+
+
+def _crash(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
+    exc = result.get("exc") or {}
+    name = str(exc.get("name", ""))
+    if result.get("outcome") != "raise" or name not in SUSPECT_TYPES:
+        return None
+    # The check runs are untraced: where it was raised is known from exploration.
+    explored = cand.result.get("exc") or {}
+    inside = exc.get("crash_in_target") or (
+        explored.get("crash_in_target") and explored.get("name") == name
+    )
+    if not inside or cand.callee.kind == "dunder":
+        return None
+    if not inputs_fit(cand):
+        return None
+    message = str(exc.get("msg") or "").splitlines()[0][:120] if exc.get("msg") else ""
+    observed = f"raises {name}" + (f": {message}" if message else "")
+    where = cand.callee.key
+    why = (
+        f"{name} inside {where} (line {exc.get('line')}) on arguments its hints allow; "
+        "no raise there, so not a documented error"
+    )
+    return Suspicion("crash", observed, why, exception=name)
+
+
+def _same_call(a: str, b: str) -> bool:
+    try:
+        return ast.dump(ast.parse(a.strip(), mode="eval")) == ast.dump(
+            ast.parse(b.strip(), mode="eval")
+        )
+    except SyntaxError:
+        return False
+
+
+def _same_value(observed: str, want: str) -> bool:
+    try:
+        return bool(ast.literal_eval(observed) == ast.literal_eval(want))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return observed.strip() == want.strip()
+
+
+def _doctest(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
+    info = cand.callee.info
+    if info is None or result.get("outcome") != "return" or cand.setup:
+        return None
+    literal = (result.get("value") or {}).get("lit")
+    for example in info.doctests:
+        want = example.want.strip()
+        if not want or "\n" in want or not _same_call(example.source, cand.call):
+            continue
+        if literal is None or _same_value(str(literal), want):
+            return None
+        return Suspicion(
+            "doctest",
+            f"returns {literal}",
+            f"the docstring example says {example.source.strip()} gives {want}",
+            expect=f"assert {cand.call} == {want}",
+        )
+    return None
+
+
+def _return_type(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
+    info = cand.callee.info
+    if info is None or not info.returns or result.get("outcome") != "return":
+        return None
+    hint = info.returns.split("[", 1)[0].strip()
+    allowed = _RETURN_TYPES.get(hint)
+    observed = str((result.get("value") or {}).get("type", ""))
+    if allowed is None or not observed or observed in allowed or not inputs_fit(cand):
+        return None
+    return Suspicion(
+        "return-type",
+        f"returns a {observed}",
+        f"{cand.callee.key} is hinted -> {info.returns} but returned a {observed}",
+        expect=f"assert isinstance({cand.call}, {hint})",
+    )
+
+
+def suspicion(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
+    """Why this probed call looks like a bug (None: lock in what was observed)."""
+    return _crash(cand, result) or _doctest(cand, result) or _return_type(cand, result)
+
+
+def crash_witnesses(
+    candidates: Iterable[Candidate], chosen: Sequence[Candidate]
+) -> list[Candidate]:
+    """One probed call per callee that crashed inside the code on fitting inputs.
+
+    The cover counts such a crash as "raised elsewhere" and seldom picks it,
+    yet it is the most useful thing the probes found: a suspected bug. The
+    simplest witness (shortest call) of each callee joins the chosen calls.
+    """
+    taken = {c.id for c in chosen}
+    best: dict[str, Candidate] = {}
+    for cand in candidates:
+        if cand.id in taken or not cand.result:
+            continue
+        found = _crash(cand, cand.result)
+        if found is None:
+            continue
+        key = cand.callee.behaviour_key
+        held = best.get(key)
+        if held is None or (len(cand.call), cand.id) < (len(held.call), held.id):
+            best[key] = cand
+    return sorted(best.values(), key=lambda c: c.id)

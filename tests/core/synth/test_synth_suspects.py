@@ -1,0 +1,163 @@
+"""Suspected bugs in the offline engine, on small real functions run in a real sandbox.
+
+A crash inside the code on input its hints allow, and a docstring example
+that disagrees, come out as strict xfail tests asserting what SHOULD happen;
+an explicit ``raise`` guard stays a plain ``pytest.raises`` test. The module
+is then run with plain pytest: the suite is green, the xfails really xfail.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from synth_samples import make_target, sandbox_for
+
+from regoose_tui.domain.suspects import strict_xfail_tests
+from regoose_tui.runtime.local import LocalRuntime
+from regoose_tui.synth.analysis import FunctionInfo
+from regoose_tui.synth.engine import SynthResult, synthesize
+from regoose_tui.synth.model import Callee, Candidate, Param
+from regoose_tui.synth.suspects import fits, inputs_fit, suspicion
+from regoose_tui.synth.values import lit
+
+BUGGY = '''"""Helpers with bugs on purpose."""
+
+
+def mean(values: tuple[float, ...] = ()) -> float:
+    """The average of ``values``."""
+    return sum(values) / len(values)
+
+
+def first(items: list[int]) -> int:
+    """The first item."""
+    return items[0]
+
+
+def double(x: int) -> int:
+    """Twice ``x``.
+
+    >>> double(3)
+    6
+    """
+    if x > 2:
+        return x * 2 + 1
+    return x * 2
+
+
+def checked(x: int) -> int:
+    """``x``; negative numbers are refused."""
+    if x < 0:
+        raise ValueError("negative")
+    return x
+'''
+
+
+@pytest.fixture(scope="module")
+def buggy(tmp_path_factory: pytest.TempPathFactory) -> tuple[SynthResult, Path]:
+    tmp = tmp_path_factory.mktemp("buggy")
+    target = make_target(tmp, "helpers", BUGGY)
+    result = asyncio.run(
+        synthesize(
+            target,
+            sandbox_for(LocalRuntime(), target, tmp / "sandbox"),
+            python=sys.executable,
+            budget_seconds=25,
+            work_dir=tmp / "work",
+        )
+    )
+    return result, target.project_dir
+
+
+def _suspect(result: SynthResult, call: str) -> dict[str, str]:
+    return next(s for s in result.suspects if s["input"] == call)
+
+
+def test_a_division_by_zero_on_the_default_input_is_a_strict_xfail(buggy) -> None:
+    result, _ = buggy
+    bug = _suspect(result, "mean()")
+    assert bug["observed"] == "raises ZeroDivisionError: division by zero"
+    assert "inside mean (line 6)" in bug["why"]
+    marked = strict_xfail_tests(result.test_source)
+    assert marked[bug["test"]].startswith("suspected bug: ZeroDivisionError inside mean")
+    # The test asserts the call succeeds; it does not lock in pytest.raises(ZeroDivisionError).
+    assert "pytest.raises(ZeroDivisionError" not in result.test_source
+    assert "raises=ZeroDivisionError" in result.test_source
+
+
+def test_an_index_error_on_an_empty_list_the_hint_allows_is_a_strict_xfail(buggy) -> None:
+    result, _ = buggy
+    bug = _suspect(result, "first([])")
+    assert bug["observed"].startswith("raises IndexError") and bug["test"] in strict_xfail_tests(
+        result.test_source
+    )
+
+
+def test_a_docstring_example_that_disagrees_asserts_the_docstring(buggy) -> None:
+    result, _ = buggy
+    bug = _suspect(result, "double(3)")
+    assert bug["observed"] == "returns 7"
+    assert bug["why"] == "the docstring example says double(3) gives 6"
+    tree = ast.parse(result.test_source)
+    [test] = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == bug["test"]]
+    assert ast.unparse(test.body[-1]) == "assert double(3) == 6"
+
+
+def test_an_explicit_raise_guard_stays_a_plain_raises_test(buggy) -> None:
+    result, project = buggy
+    assert 'pytest.raises(ValueError, match=re.escape("negative"))' in result.test_source
+    assert all(s["input"] != "checked(-1)" for s in result.suspects)
+    # Run on its own: every strict xfail xfails (the code is still wrong), the rest pass.
+    folder = project.parent / "check"
+    folder.mkdir()
+    (folder / "test_check.py").write_text(result.test_source)
+    env = {**os.environ, "PYTHONPATH": str(project), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert f"{len(result.suspects)} xfailed" in done.stdout
+
+
+def _callee(params: list[Param], info: FunctionInfo | None = None) -> Callee:
+    return Callee("f", "function", "f", "f", params, info=info)
+
+
+def test_inputs_must_fit_the_hints_to_make_a_crash_a_suspect() -> None:
+    ints = Param("x", "POSITIONAL_OR_KEYWORD", False, {"k": "list", "args": [{"k": "int"}]})
+    callee = _callee([ints])
+    assert inputs_fit(Candidate(1, callee, ((None, lit([])),)))
+    assert inputs_fit(Candidate(2, callee, ((None, lit([1, 2])),)))
+    assert not inputs_fit(Candidate(3, callee, ((None, lit(["a"])),)))
+    assert not inputs_fit(Candidate(4, callee, ((None, lit(None)),)))
+    assert not inputs_fit(Candidate(5, callee, ()))  # a required argument missing
+    assert fits(True, {"k": "int"}) is False and fits(3, {"k": "float"}) is True
+    assert fits(None, {"k": "union", "args": [{"k": "int"}, {"k": "class"}]}) is None
+    crash = {
+        "outcome": "raise",
+        "exc": {"name": "TypeError", "msg": "bad", "line": 3, "crash_in_target": True},
+    }
+    assert suspicion(Candidate(6, callee, ((None, lit([1])),)), crash) is not None
+    # Wrong input (a str where the hint says list[int]): the crash is the caller's fault.
+    assert suspicion(Candidate(7, callee, ((None, lit("s")),)), crash) is None
+    # A crash from a library call outside the target is no suspect either.
+    outside = {"outcome": "raise", "exc": {"name": "TypeError", "msg": "bad", "line": 3}}
+    assert suspicion(Candidate(8, callee, ((None, lit([1])),)), outside) is None
+
+
+def test_a_value_against_the_return_hint_is_a_suspect() -> None:
+    info = FunctionInfo(name="f", qualname="f", lineno=1, end_lineno=3, returns="int")
+    callee = _callee([Param("x", "POSITIONAL_OR_KEYWORD", False, {"k": "int"})], info)
+    cand = Candidate(1, callee, ((None, lit(2)),))
+    found = suspicion(cand, {"outcome": "return", "value": {"type": "str", "lit": "'2'"}})
+    assert found is not None and found.expect == "assert isinstance(f(2), int)"
+    assert suspicion(cand, {"outcome": "return", "value": {"type": "int", "lit": "2"}}) is None
