@@ -63,6 +63,8 @@ class IgnoreRules:
     _spec: pathspec.PathSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Resolved once: matches compare resolved paths, so /tmp vs /private/tmp cannot differ.
+        object.__setattr__(self, "root", Path(os.path.realpath(self.root)))
         object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
 
     def __bool__(self) -> bool:
