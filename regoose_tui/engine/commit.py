@@ -24,11 +24,13 @@ def commit_message(outcome: GenerationOutcome, files: list[Path], top: Path) -> 
         target = outcome.target.resolve().relative_to(top.resolve()).as_posix()
     except ValueError:
         target = outcome.target.name
-    before = outcome.extra.get("baseline_line_percent")
-    if isinstance(before, int | float):
+    delta = outcome.coverage_delta
+    if delta is not None:
+        # The project's own tests before, and with the new file beside them after.
         gain = (
-            f"line coverage of {target}: {before:.1f}% -> {outcome.line_percent:.1f}% "
-            f"({outcome.line_percent - before:+.1f} points)"
+            f"line coverage of {target}: {delta.line_before:.1f}% -> {delta.line_after:.1f}% "
+            f"({delta.line_delta:+.1f} points); branch {delta.branch_before:.1f}% -> "
+            f"{delta.branch_after:.1f}% ({delta.branch_delta:+.1f})"
         )
     else:
         # No measured baseline: the gain is what these tests cover on their own.

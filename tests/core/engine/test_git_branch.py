@@ -106,3 +106,22 @@ async def test_commit_session_then_undo_takes_back_files_and_branch(
         assert not written.exists()
         assert _git(repo, "branch", "--list", "regoose/*") == ""
         assert _state(repo) == untouched
+
+
+def test_commit_message_gives_the_gain_over_the_projects_own_tests(tmp_path: Path) -> None:
+    from regoose_tui.engine.baseline import CoverageDelta
+    from regoose_tui.engine.commit import commit_message
+
+    delta = CoverageDelta(
+        files=(tmp_path / "tests" / "test_cart.py",), tests=3, failing_before=0,
+        line_before=40.0, branch_before=25.0, line_after=95.5, branch_after=90.0,
+    )  # fmt: skip
+    outcome = GenerationOutcome(
+        session_id="abcdef0123", provider="offline", runtime="bwrap", isolated=True,
+        target=tmp_path / "shop" / "cart.py", module="shop.cart", status="passed",
+        tests_written=(), tests=4, passed=4, failed=0, line_percent=95.5, branch_percent=90.0,
+        wall_seconds=1.0, iterations=1, coverage_delta=delta,
+    )  # fmt: skip
+    message = commit_message(outcome, [tmp_path / "tests" / "test_shop_cart.py"], tmp_path)
+    assert "line coverage of shop/cart.py: 40.0% -> 95.5% (+55.5 points)" in message
+    assert "branch 25.0% -> 90.0% (+65.0)" in message
