@@ -98,7 +98,16 @@ def fits(obj: object, hint: dict[str, Any]) -> bool | None:
 
 
 def inputs_fit(cand: Candidate) -> bool:
-    """True when every argument is a literal that fits its parameter's hint."""
+    """True when every argument is a literal that fits its parameter's hint.
+
+    For a method, its object must have been built the same way (a constructor
+    call whose arguments fit) and not changed by earlier calls: a crash on an
+    object made from bad input is the input's fault, not the method's.
+    """
+    if cand.callee.needs_receiver:
+        recipe = cand.receiver.recipe if cand.receiver is not None else None
+        if cand.prior or not isinstance(recipe, Candidate) or not inputs_fit(recipe):
+            return False
     params = [p for p in cand.callee.params if p.kind not in ("VAR_POSITIONAL", "VAR_KEYWORD")]
     if cand.callee.kind in ("method", "property") and params and params[0].name in ("self", "cls"):
         params = params[1:]

@@ -161,3 +161,21 @@ def test_a_value_against_the_return_hint_is_a_suspect() -> None:
     found = suspicion(cand, {"outcome": "return", "value": {"type": "str", "lit": "'2'"}})
     assert found is not None and found.expect == "assert isinstance(f(2), int)"
     assert suspicion(cand, {"outcome": "return", "value": {"type": "int", "lit": "2"}}) is None
+
+
+def test_a_method_counts_only_on_an_object_built_from_fitting_input() -> None:
+    from regoose_tui.synth.values import Val
+
+    price = Param("price", "POSITIONAL_OR_KEYWORD", False, {"k": "float"})
+    ctor = Callee("Item", "ctor", "Item", "Item", [price])
+    method = Callee("Item.total", "method", "Item", "total", [], owner="Item")
+    good = Candidate(1, ctor, ((None, lit(2.5)),))
+    bad = Candidate(2, ctor, ((None, lit(None)),))
+    on_good = Candidate(3, method, (), receiver=Val(good.call, recipe=good), var="item")
+    on_bad = Candidate(4, method, (), receiver=Val(bad.call, recipe=bad), var="item")
+    assert inputs_fit(on_good) and not inputs_fit(on_bad)
+    # Changed by earlier calls: what it holds is no longer known to fit.
+    changed = Candidate(
+        5, method, (), receiver=Val(good.call, recipe=good), prior=(("grow", ()),), var="item"
+    )
+    assert not inputs_fit(changed)
