@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from regoose_tui.cli.common import note, open_bus, open_store, print_json
+from regoose_tui.cli.review_commands import after_generation
 from regoose_tui.config import Settings
 from regoose_tui.domain.scope import parse_shard
 from regoose_tui.domain.scope_targets import Scope, ScopeTarget, resolve_scope
 from regoose_tui.engine.fan_out import FanOut, ModuleRow, ScopeOutcome
 from regoose_tui.engine.options import GenerateOptions
+from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.errors import RegooseError
 
 
@@ -75,7 +77,15 @@ async def scope_command(
     jobs = getattr(args, "jobs", None) or 1
     async with open_store(settings) as store, open_bus() as bus:
         bar = _ProgressBar(len(scope.targets), enabled=not args.quiet)
-        fan_out = FanOut(scope, options, bus=bus, store=store, jobs=jobs, progress=bar.update)
+
+        async def review(outcome: GenerationOutcome, module: GenerateOptions) -> tuple[Path, ...]:
+            # Each module as a one-module run: staged for review unless --apply (or --commit).
+            done = await after_generation(args, store, outcome, module, bus.publish_nowait)
+            return tuple(done.staged)
+
+        fan_out = FanOut(
+            scope, options, bus=bus, store=store, jobs=jobs, progress=bar.update, after=review
+        )
         with bar:
             outcome = await fan_out.run()
         report_error = await _write_reports(store, outcome, reports) if reports else None
@@ -85,6 +95,13 @@ async def scope_command(
         print_json(data)
     else:
         print(summary_table(outcome))
+        staged = [row.session_id for row in outcome.rows if row.staged and row.session_id]
+        if staged:
+            print(
+                f"{len(staged)} suites staged for review under the data dir; to write them "
+                f"into the project: regoose apply SESSION for each "
+                f"({', '.join(staged)}), or rerun with --apply"
+            )
     if report_error is not None:
         note(f"regoose: report not written: {report_error.msg}")
         return 2
@@ -127,6 +144,8 @@ def _row(row: ModuleRow) -> tuple[str, str, str, str, str, str, str]:
         lines = f"{delta.line_before:.1f}->{o.line_percent:.1f}%"
         branches = f"{delta.branch_before:.1f}->{o.branch_percent:.1f}%"
     written = ", ".join(p.name for p in o.tests_written) or "-"
+    if row.staged:
+        written = "staged: " + ", ".join(p.name for p in row.staged)
     return (name, o.status, str(o.tests), lines, branches, f"{o.wall_seconds:.1f}s", written)
 
 

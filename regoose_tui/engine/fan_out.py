@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ class ModuleRow:
     python: PythonEnv | None = None
     #: The module's session in the store (also for one that ended in an error).
     session_id: str | None = None
+    #: Where its suite waits for review (no --apply): not in the project yet.
+    staged: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -53,6 +55,7 @@ class ModuleRow:
             data.update(self.outcome.as_json())
         else:
             data.update({"status": "error", "reason": self.error})
+        data["staged"] = [str(path) for path in self.staged]
         return data
 
 
@@ -102,6 +105,10 @@ def totals_of(rows: Sequence[ModuleRow]) -> dict[str, int]:
 #: Called as each module starts (row None) and ends (its row).
 ModuleProgress = Callable[[ScopeTarget, ModuleRow | None], None]
 
+#: Called with each module's outcome before its row is made: what the caller does
+#: with the suite (stage it for review, commit it); returns the staged paths.
+AfterModule = Callable[[GenerationOutcome, GenerateOptions], Awaitable[tuple[Path, ...]]]
+
 
 class FanOut:
     """Runs one GenerationSession per module of a scope, ``jobs`` at a time."""
@@ -117,8 +124,10 @@ class FanOut:
         progress: ModuleProgress | None = None,
         provider: Provider | None = None,
         runtime: Runtime | None = None,
+        after: AfterModule | None = None,
     ) -> None:
         self.scope = scope
+        self._after = after
         self.options = options
         self.bus = bus
         self.store = store
@@ -199,12 +208,14 @@ class FanOut:
                     session_id=session.session_id,
                 )
             else:
+                staged = await self._after(outcome, options) if self._after else ()
                 row = ModuleRow(
                     target.path,
                     target.only,
                     outcome,
                     python=session.python,
                     session_id=outcome.session_id,
+                    staged=staged,
                 )
             self.progress(target, row)
             return row

@@ -126,6 +126,7 @@ async def _generate(
         strategy,
         "--runtime",
         "bwrap",
+        "--apply",
         *extra,
     ]
     env = {

@@ -117,3 +117,47 @@ async def test_one_jobs_runs_one_module_at_a_time_and_a_bad_module_is_one_row(
     assert all(rows[name].ok for name in MODULES)
     assert outcome.status == "failed"
     assert outcome.totals["error_modules"] == 1 and outcome.totals["passed_modules"] == 3
+
+
+async def test_without_apply_every_modules_suite_is_staged_not_written(tmp_path: Path) -> None:
+    from regoose_tui.engine.outcome import GenerationOutcome
+    from regoose_tui.engine.review import stage_suite
+
+    pkg = _package(tmp_path)
+    store = await SessionStore.open(tmp_path / "db" / "sessions.db")
+    bus = MessageBus()
+    options = GenerateOptions(target=pkg, iterations=1, budget_seconds=120, write_files=False)
+
+    async def stage(outcome: GenerationOutcome, module: GenerateOptions) -> tuple[Path, ...]:
+        assert module.target == outcome.target and outcome.proposed_path is not None
+        staged = await stage_suite(
+            store,
+            outcome.session_id,
+            destination=outcome.proposed_path,
+            root=pkg.parent,
+            content=outcome.test_source,
+            tests=outcome.tests,
+        )
+        return (staged,)
+
+    fan_out = FanOut(
+        resolve_scope(pkg),
+        options,
+        bus=bus,
+        store=store,
+        provider=ScriptedProvider(_passing_test),
+        runtime=LocalRuntime(),
+        after=stage,
+    )
+    try:
+        outcome = await fan_out.run()
+    finally:
+        await bus.close()
+        await store.close()
+    assert all(row.ok for row in outcome.rows)
+    assert not (pkg.parent / "tests").exists()  # nothing in the project yet
+    for row in outcome.rows:
+        [staged] = row.staged
+        assert staged.is_file() and "def test_" in staged.read_text()
+        assert pkg.parent not in staged.parents
+    assert all(module["staged"] for module in outcome.as_json()["modules"])
