@@ -13,6 +13,7 @@ the reason. The caller gets a GenerationOutcome or the RegooseError.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 import tempfile
 import time
@@ -247,7 +248,8 @@ class GenerationSession:
             remaining = max(5.0, self._deadline - time.monotonic())
             shared["candidate"] = await agent.execute(
                 GenerateInput(
-                    target=analysis.target,
+                    # Where the file goes decides how ruff sorts its imports (first-party).
+                    target=dataclasses.replace(analysis.target, out_path=shared["out_path"]),
                     iteration=ctx.iteration,
                     budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
                     feedback=previous.feedback if previous else None,

@@ -10,18 +10,24 @@ checking and verifying always get their share.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoose_tui.domain.feedback import Feedback
+from regoose_tui.domain.suite_edit import list_test_names as suite_test_names
 from regoose_tui.domain.target import TargetModule
+from regoose_tui.errors import InputError
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
-from regoose_tui.synth.formatting import format_source
+from regoose_tui.synth.formatting import first_party_for, format_source
+from regoose_tui.synth.goal import coverage_goal
+from regoose_tui.synth.grouping import method_name, unit_of
 from regoose_tui.synth.minimize import minimize
+from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.naming import NameRegistry
 from regoose_tui.synth.pools import PoolContext, SymbolTable
 from regoose_tui.synth.probe import Prober
@@ -103,13 +109,18 @@ async def synthesize(
         vocab=intro.get("vocab", {}),
         imported_vocab=intro.get("imported_vocab", {}),
     )
-    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say)
+    goal = await asyncio.to_thread(coverage_goal, target.source)
+    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say, goal=goal)
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
     explore_until = started + budget_seconds * _EXPLORE_SHARE
     await explorer.explore(explore_until)
-    failed_before = {f.name for f in feedback.failed} if feedback else set()
+    # A test of a class is named ``TestC::test_x``; its bare name is what a rerun renders.
+    failed_before = {f.name.split("::")[-1] for f in feedback.failed} if feedback else set()
     chosen = greedy_cover(explorer.candidates.values())
+    if feedback is not None:
+        # A later round adds to the kept suite: only calls that reach what it misses.
+        chosen = [c for c in chosen if reaches_missing(c, feedback)]
     say(f"simplifying {len(chosen)} chosen calls")
     reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
@@ -123,19 +134,21 @@ async def synthesize(
     # An extra is worth its test only for the exact output it was picked for.
     extra_ids = {c.id for c in extras}
     observed = [o for o in observed if o.cand.id not in extra_ids or exact(o)]
-    names = NameRegistry()
+    names = NameRegistry(kept_names(feedback))
     tests: list[RenderedTest] = []
     bodies: set[str] = set()
     for obs in observed:
         test = render_test(obs, symbols, names)
-        if test is None or test.name in failed_before:
+        if test is None or {test.name, method_name(test.name, unit_of(obs.cand))} & failed_before:
             continue
         # Two callees can lead to the very same test (a method and its inherited copy).
         body = test.source.split("\n", 1)[1]
         if body not in bodies:
             bodies.add(body)
             tests.append(test)
-    source = await format_source(render_module(target.module, tests, symbols))
+    first_party = await asyncio.to_thread(first_party_for, target)
+    rendered = render_module(target.module, tests, symbols, first_party=first_party)
+    source = await format_source(rendered, first_party=first_party)
     say(f"verifying {len(tests)} tests with pytest")
     source, run, dropped = await _verify(prober, source, intro, say, started + budget_seconds)
     names_left = list_test_names(source)
@@ -159,6 +172,26 @@ async def synthesize(
         wall_seconds=round(time.monotonic() - started, 2),
         test_names=names_left,
     )
+
+
+def reaches_missing(cand: Candidate, feedback: Feedback) -> bool:
+    """Whether ``cand`` runs a line or takes a branch the kept suite does not."""
+    missing_lines = set(feedback.missing_lines)
+    missing_arcs = {tuple(b) for b in feedback.missing_branches}
+    for src, dst in cand.result.get("arcs", []):
+        if (src, dst) in missing_arcs or dst in missing_lines or src in missing_lines:
+            return True
+    return False
+
+
+def kept_names(feedback: Feedback | None) -> list[str]:
+    """Test names the kept suite already uses (a method's bare name for a class's tests)."""
+    if feedback is None or not feedback.kept_test_source.strip():
+        return []
+    try:
+        return [name.split("::")[-1] for name in suite_test_names(feedback.kept_test_source)]
+    except InputError:
+        return []
 
 
 async def _verify(
@@ -212,7 +245,8 @@ async def _constants_only(
         if name.startswith("_"):
             continue
         lines.append(f"    assert {target.module}.{name} == {value!r}")
-    source = await format_source("\n".join(lines) + "\n")
+    first_party = await asyncio.to_thread(first_party_for, target)
+    source = await format_source("\n".join(lines) + "\n", first_party=first_party)
     source, run, dropped = await _verify(
         prober, source, intro, lambda _m: None, time.monotonic() + 30
     )

@@ -3,7 +3,8 @@
 Rounds: (1) functions and constructors; (2) methods on the instances that
 constructed, plus calls that take instances; (3) method calls after another
 method (``stop`` after ``start``); then mutation rounds until the deadline or
-until several rounds find nothing new. Private helpers are called directly
+until several rounds find nothing new (a plateau). Every round stops the whole
+exploration once the probes have taken every arc of the goal (synth/goal.py). Private helpers are called directly
 only when the public API never entered them.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.synth.analysis import ModuleAnalysis
 from regoose_tui.synth.generate import Generator, callees_from, param_for
+from regoose_tui.synth.goal import CoverageGoal
 from regoose_tui.synth.model import Args, Callee, Candidate, render_args, snake
 from regoose_tui.synth.pools import PoolContext
 from regoose_tui.synth.probe import Prober
@@ -25,7 +27,8 @@ from regoose_tui.synth.values import Val
 _CALL_TIMEOUT = 1.0
 _ROUND_CANDIDATES = 2400
 _MAX_INSTANCES = 4
-_STALE_ROUNDS = 6
+#: A plateau: this many mutation rounds in a row with no new arc end the search.
+_STALE_ROUNDS = 3
 _CORPUS = 24
 
 
@@ -41,6 +44,7 @@ class Explorer:
         *,
         feedback: Feedback | None = None,
         say: Callable[[str], None] = lambda _m: None,
+        goal: CoverageGoal | None = None,
     ) -> None:
         self.prober = prober
         self.analysis = analysis
@@ -54,6 +58,9 @@ class Explorer:
         self.focus = self._focus(feedback)
         self.rounds = 0
         self.raise_lines = analysis.raise_lines
+        #: Every arc the probes can take; once all are taken, nothing is left to find.
+        self.goal = goal or CoverageGoal()
+        self.complete = False
 
     def _focus(self, feedback: Feedback | None) -> set[str]:
         """Callees whose code the previous iteration left uncovered."""
@@ -78,7 +85,7 @@ class Explorer:
     async def run(self, cands: list[Candidate], until: float) -> int:
         """Probe candidates; returns how many new arcs they reached."""
         cands = [c for c in cands if c.id not in self.candidates]
-        if not cands or until - time.monotonic() < 1.0:
+        if self.complete or not cands or until - time.monotonic() < 1.0:
             return 0
         self.rounds += 1
         results = await self.prober.run(
@@ -112,6 +119,9 @@ class Explorer:
             f"probe round {self.rounds}: {len(cands)} calls, {gained} new code transitions "
             f"({len(self.covered)} in all)"
         )
+        if gained and self.goal.reached(self.covered):
+            self.complete = True
+            self.say("every line and branch reached: exploration stops here")
         return gained
 
     def _remember_inputs(self, cand: Candidate) -> None:
@@ -197,7 +207,7 @@ class Explorer:
         start = time.monotonic()
         stop_at = start + (until - start) * stop_fraction
         stale = 0
-        while time.monotonic() < stop_at - 1.0 and stale < _STALE_ROUNDS:
+        while time.monotonic() < stop_at - 1.0 and stale < _STALE_ROUNDS and not self.complete:
             parents = self.productive[-80:]
             if self.focus:
                 parents = [p for p in parents if p.callee.key in self.focus] or parents

@@ -164,6 +164,10 @@ def _read_junit(report: bytes, run: SuiteRun) -> None:
     for case in root.iter("testcase"):
         name = case.get("name", "")
         name = name.split("[")[0]
+        # A test in a class is ``TestClass::test_x``, as the suite editor names it.
+        owner = case.get("classname", "").rsplit(".", 1)[-1]
+        if owner.startswith("Test"):
+            name = f"{owner}::{name}"
         problem = next(
             (child for child in case if child.tag in ("failure", "error")),
             None,
