@@ -46,6 +46,8 @@ from regoose_tui.tools.sandbox import SandboxTool
 _EXPLORE_SHARE = 0.55
 _MINIMIZE_SHARE = 0.1
 _VERIFY_ROUNDS = 4
+#: Runs of the suite in one verification session: file order, then two shuffled orders.
+_VERIFY_PASSES = 3
 
 
 @dataclass
@@ -201,7 +203,7 @@ async def _verify(
     say: Callable[[str], None],
     deadline: float,
 ) -> tuple[str, SuiteRun | None, int]:
-    """Run pytest, cut failing tests, repeat until green."""
+    """Run pytest (the tests three times over, shuffled), cut failing tests, repeat until green."""
     has_coverage = bool(intro.get("has_coverage"))
     target_file = str(intro.get("file", ""))
     dropped = 0
@@ -211,7 +213,12 @@ async def _verify(
             break
         wall = max(20.0, deadline - time.monotonic())
         run = await run_suite(
-            prober, source, target_file=target_file, with_coverage=has_coverage, wall=wall
+            prober,
+            source,
+            target_file=target_file,
+            with_coverage=has_coverage,
+            wall=wall,
+            passes=_VERIFY_PASSES,
         )
         if run.error and not run.failed:
             say(f"the generated module did not run: {run.error.splitlines()[-1:]}")
