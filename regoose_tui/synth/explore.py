@@ -47,6 +47,7 @@ class Explorer:
         goal: CoverageGoal | None = None,
     ) -> None:
         self.prober = prober
+        self.intro = intro
         self.analysis = analysis
         self.ctx = ctx
         self.say = say
@@ -264,7 +265,24 @@ class Explorer:
                 imports = frozenset(cand.imports)
                 vals.append(Val(cand.call, tag=snake(symbol), imports=imports, recipe=cand))
             self.ctx.instances[symbol] = vals
+        self._add_singletons()
         self._update_producers()
+
+    def _add_singletons(self) -> None:
+        """The package's own instances of a class, as private copies (``copy.deepcopy(fg)``)."""
+        singletons = self.intro.get("singletons") or {}
+        for class_name, places in singletons.items():
+            symbol = self.ctx.symbols.symbol(class_name)
+            vals = self.ctx.instances.setdefault(symbol, [])
+            for place in places[:2]:
+                module, attr = place.get("module"), place.get("attr")
+                if not module or not attr or not attr.isidentifier():
+                    continue
+                src = f"copy.deepcopy({attr})"
+                if any(v.src == src for v in vals):
+                    continue
+                imports = frozenset({"import copy", f"from {module} import {attr}"})
+                vals.append(Val(src, tag=snake(attr), imports=imports))
 
     def _update_producers(self) -> None:
         """Objects returned by calls become argument values for parameters of their type."""
