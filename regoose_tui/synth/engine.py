@@ -38,7 +38,7 @@ from regoose_tui.synth.render import (
     render_module,
     render_test,
 )
-from regoose_tui.synth.select import greedy_cover
+from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
 from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
@@ -119,7 +119,7 @@ async def synthesize(
     await explorer.explore(explore_until)
     # A test of a class is named ``TestC::test_x``; its bare name is what a rerun renders.
     failed_before = {f.name.split("::")[-1] for f in feedback.failed} if feedback else set()
-    chosen = greedy_cover(explorer.candidates.values())
+    chosen = public_first(greedy_cover(explorer.candidates.values()))
     if feedback is not None:
         # A later round adds to the kept suite: only calls that reach what it misses.
         chosen = [c for c in chosen if reaches_missing(c, feedback)]
@@ -143,10 +143,12 @@ async def synthesize(
         test = render_test(obs, symbols, names)
         if test is None or {test.name, method_name(test.name, unit_of(obs.cand))} & failed_before:
             continue
-        # Two callees can lead to the very same test (a method and its inherited copy).
+        # Two callees can lead to the very same test (a method and its inherited copy),
+        # and two calls to tests that take the same arcs to check the same thing.
         body = test.source.split("\n", 1)[1]
-        if body not in bodies:
-            bodies.add(body)
+        same = checked_behaviour(test)
+        if body not in bodies and same not in bodies:
+            bodies |= {body, same}
             tests.append(test)
     first_party = await asyncio.to_thread(first_party_for, target)
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
@@ -174,6 +176,32 @@ async def synthesize(
         wall_seconds=round(time.monotonic() - started, 2),
         test_names=names_left,
     )
+
+
+def public_first(chosen: list[Candidate]) -> list[Candidate]:
+    """``chosen`` without calls of private helpers that reach nothing the public calls miss."""
+    public = [c for c in chosen if not c.callee.name.startswith("_") or c.callee.kind == "dunder"]
+    reached = arcs_of(public)
+    public_ids = {c.id for c in public}
+    return [
+        c
+        for c in chosen
+        if c.id in public_ids or not {tuple(a) for a in c.result.get("arcs", [])} <= reached
+    ]
+
+
+def checked_behaviour(test: RenderedTest) -> str:
+    """A test's arcs and assertions with its call's inputs left out: equal means redundant.
+
+    ``assert is_email('a') is False`` and ``assert is_email('b') is False`` taking
+    the same arcs check one behaviour; ``== 'A'`` and ``== 'B'`` are two checks.
+    """
+    cand = test.cand
+    arcs = sorted({(a, b) for a, b in cand.result.get("arcs", [])})
+    lines = test.source.split("\n")[1:]
+    setup = {line.strip() for line in cand.setup}
+    kept = [line.replace(cand.call, "<call>") for line in lines if line.strip() not in setup]
+    return f"{cand.callee.key}|{arcs}|" + "\n".join(kept)
 
 
 def reaches_missing(cand: Candidate, feedback: Feedback) -> bool:

@@ -76,9 +76,9 @@ class Explorer:
         return keys
 
     def _public(self, callee: Callee) -> bool:
-        return (
-            not callee.name.startswith("_") or callee.kind == "dunder" or callee.key in self.focus
-        )
+        # A private helper is never public, even when a gap lies in it: the public API
+        # gets its chance first, and _private_round calls what that leaves missing.
+        return not callee.name.startswith("_") or callee.kind == "dunder"
 
     def _limit(self, callees: list[Callee]) -> int:
         return max(24, min(150, _ROUND_CANDIDATES // max(1, len(callees))))
@@ -223,16 +223,25 @@ class Explorer:
             stale = 0 if gained else stale + 1
 
     async def _private_round(self, until: float) -> None:
-        """Call private helpers the public API never entered."""
+        """Call private helpers whose code the public API did not fully reach.
+
+        A helper the public API never entered is called directly; so is one it
+        entered but left with arcs no public call took (the goal says which),
+        since only a direct call can reach those. A helper the public API covers
+        gets no test of its own.
+        """
         entered = {a for a, _ in self.covered if a < 0}
         private = [
             c
             for c in self.callees
             if not self._public(c)
             and c.info is not None
-            # Not entered at its def line, nor (a decorated helper's code starts at its
-            # first decorator's line) just above it.
-            and not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))
+            and (
+                # Not entered at its def line, nor (a decorated helper's code starts at
+                # its first decorator's line) just above it.
+                not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))
+                or self._left_open(c.info.lineno, c.info.end_lineno)
+            )
         ]
         if not private:
             return
@@ -242,6 +251,13 @@ class Explorer:
             receivers = self.ctx.instances.get(callee.owner or "", [])[:2]
             cands.extend(self.gen.sweep(callee, receivers=receivers, limit=40))
         await self.run(cands, until)
+
+    def _left_open(self, first: int, last: int) -> bool:
+        """Whether goal arcs starting in lines ``first``..``last`` are still untaken."""
+        taken = self.covered
+        exits = {src for src, dst in taken if dst < 0}
+        inner = any(first <= a <= last and (a, b) not in taken for a, b in self.goal.inner)
+        return inner or any(first <= a <= last and a not in exits for a in self.goal.exits_from)
 
     def _update_instances(self) -> None:
         """Instances that constructed fine become receivers and argument values."""
