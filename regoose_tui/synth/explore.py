@@ -254,10 +254,7 @@ class Explorer:
 
     def _left_open(self, first: int, last: int) -> bool:
         """Whether goal arcs starting in lines ``first``..``last`` are still untaken."""
-        taken = self.covered
-        exits = {src for src, dst in taken if dst < 0}
-        inner = any(first <= a <= last and (a, b) not in taken for a, b in self.goal.inner)
-        return inner or any(first <= a <= last and a not in exits for a in self.goal.exits_from)
+        return any(first <= a <= last for a, _ in self.goal.open_arcs(self.covered))
 
     def _update_instances(self) -> None:
         """Instances that constructed fine become receivers and argument values."""

@@ -13,7 +13,7 @@ early (it still stops on a plateau or at the deadline).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 Arc = tuple[int, int]
@@ -25,25 +25,42 @@ class CoverageGoal:
 
     inner: frozenset[Arc] = field(default_factory=frozenset)
     exits_from: frozenset[int] = field(default_factory=frozenset)
+    #: Line -> the first line of its statement, for lines of multi-line statements.
+    first_lines: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         """True when there is nothing to aim at (no goal known)."""
         return not self.inner and not self.exits_from
 
+    def normalize(self, covered: Iterable[Arc]) -> set[Arc]:
+        """The probes' arcs as coverage.py counts them: by each statement's first line.
+
+        The tracer sees a line event per line of a multi-line statement (a dict
+        literal over six lines); coverage.py folds those into the statement.
+        """
+        first = self.first_lines
+        out: set[Arc] = set()
+        for src, dst in covered:
+            a = first.get(src, src) if src > 0 else src
+            b = first.get(dst, dst) if dst > 0 else dst
+            if a != b or src == dst:
+                out.add((a, b))
+        return out
+
     def reached(self, covered: Iterable[Arc]) -> bool:
         """Whether ``covered`` (the probes' arcs) takes every arc of the goal."""
-        if self.empty:
-            return False
-        taken = set(covered)
-        exits = {src for src, dst in taken if dst < 0}
-        return self.inner <= taken and self.exits_from <= exits
+        return not self.empty and self.missing(covered) == 0
 
     def missing(self, covered: Iterable[Arc]) -> int:
         """How many goal arcs ``covered`` still lacks."""
-        taken = set(covered)
+        return len(self.open_arcs(covered))
+
+    def open_arcs(self, covered: Iterable[Arc]) -> set[Arc]:
+        """The goal arcs ``covered`` lacks (an exit as ``(line, 0)``)."""
+        taken = self.normalize(covered)
         exits = {src for src, dst in taken if dst < 0}
-        return len(self.inner - taken) + len(self.exits_from - exits)
+        return (self.inner - taken) | {(a, 0) for a in self.exits_from - exits}
 
 
 def coverage_goal(source: str) -> CoverageGoal:
@@ -60,7 +77,9 @@ def coverage_goal(source: str) -> CoverageGoal:
     bodies = _function_body_lines(tree)
     inner = frozenset((a, b) for a, b in arcs if a in bodies and b > 0)
     exits = frozenset(a for a, b in arcs if a in bodies and b < 0)
-    return CoverageGoal(inner, exits)
+    lines = range(1, len(source.splitlines()) + 1)
+    first_lines = {n: parser.first_line(n) for n in lines if parser.first_line(n) != n}
+    return CoverageGoal(inner, exits, first_lines)
 
 
 def _function_body_lines(tree: ast.Module) -> set[int]:

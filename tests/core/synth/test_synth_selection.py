@@ -70,3 +70,20 @@ def test_classes_and_methods_are_named_after_the_unit():
     assert method_name("test_is_email_foo_returns_true", "is_email") == "test_foo_returns_true"
     assert method_name("test_square_3_returns_nine", "square") == "test_with_3_returns_nine"
     assert method_name("test_timer_creates_timer", "Timer") == "test_creates_timer"
+
+
+def test_a_multi_line_statement_counts_by_its_first_line():
+    source = (
+        "def report(x):\n"
+        "    if x:\n"
+        "        parts = {\n"
+        "            'x': x,\n"
+        "        }\n"
+        "        return parts\n"
+        "    return None\n"
+    )
+    goal = coverage_goal(source)
+    # The tracer's line events inside the literal fold into the statement at line 3.
+    traced = [(-1, 2), (2, 3), (3, 4), (4, 3), (3, 6), (6, -1), (2, 7), (7, -1)]
+    assert goal.reached(traced)
+    assert goal.open_arcs(traced[:5]) == {(2, 7), (6, 0), (7, 0)}
