@@ -60,7 +60,7 @@ class CoverageGoal:
         """The goal arcs ``covered`` lacks (an exit as ``(line, 0)``)."""
         taken = self.normalize(covered)
         exits = {src for src, dst in taken if dst < 0}
-        return (self.inner - taken) | {(a, 0) for a in self.exits_from - exits}
+        return set(self.inner - taken) | {(a, 0) for a in self.exits_from - exits}
 
 
 def coverage_goal(source: str) -> CoverageGoal:
