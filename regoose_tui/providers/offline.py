@@ -44,6 +44,7 @@ class OfflineProvider(Provider):
                 work_dir=work_dir,
                 progress=request.progress,
                 feedback=request.feedback if request.iteration > 1 else None,
+                seed=request.iteration - 1,
             )
         finally:
             await asyncio.to_thread(shutil.rmtree, work_dir, True)

@@ -76,10 +76,12 @@ async def synthesize(
     work_dir: Path,
     progress: Callable[[str], None] | None = None,
     feedback: Feedback | None = None,
+    seed: int = 0,
 ) -> SynthResult:
     """Write a passing pytest module for ``target`` within ``budget_seconds``.
 
-    ``python`` defaults to the container tool's interpreter.
+    ``python`` defaults to the container tool's interpreter; ``seed`` picks the
+    random combinations the search tries (a later round passes another one).
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -112,7 +114,9 @@ async def synthesize(
         imported_vocab=intro.get("imported_vocab", {}),
     )
     goal = await asyncio.to_thread(coverage_goal, target.source)
-    explorer = Explorer(prober, analysis, intro, ctx, feedback=feedback, say=say, goal=goal)
+    explorer = Explorer(
+        prober, analysis, intro, ctx, feedback=feedback, say=say, goal=goal, seed=seed
+    )
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
     explore_until = started + budget_seconds * _EXPLORE_SHARE
@@ -154,8 +158,13 @@ async def synthesize(
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
     source = await format_source(rendered, first_party=first_party)
     say(f"verifying {len(tests)} tests with pytest")
+    verify_started = time.monotonic()
     source, run, dropped = await _verify(prober, source, intro, say, started + budget_seconds)
     names_left = list_test_names(source)
+    say(
+        f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order "
+        f"({time.monotonic() - verify_started:.1f} s)"
+    )
     notes = (
         f"{len(names_left)} tests from {len(explorer.candidates)} probed calls "
         f"({len(explorer.covered)} code transitions reached)"

@@ -28,7 +28,7 @@ _CALL_TIMEOUT = 1.0
 _ROUND_CANDIDATES = 2400
 _MAX_INSTANCES = 4
 #: A plateau: this many mutation rounds in a row with no new arc end the search.
-_STALE_ROUNDS = 3
+_STALE_ROUNDS = 5
 _CORPUS = 24
 
 
@@ -45,6 +45,7 @@ class Explorer:
         feedback: Feedback | None = None,
         say: Callable[[str], None] = lambda _m: None,
         goal: CoverageGoal | None = None,
+        seed: int = 0,
     ) -> None:
         self.prober = prober
         self.intro = intro
@@ -52,7 +53,8 @@ class Explorer:
         self.ctx = ctx
         self.say = say
         self.callees: list[Callee] = callees_from(intro, analysis, ctx)
-        self.gen = Generator(ctx, analysis, seed=0)
+        # A later round draws other random combinations than the first (same seed, same calls).
+        self.gen = Generator(ctx, analysis, seed=seed)
         self.candidates: dict[int, Candidate] = {}
         self.covered: set[tuple[int, int]] = set()
         self.productive: list[Candidate] = []
@@ -156,9 +158,11 @@ class Explorer:
             again.extend(self.gen.sweep(callee, limit=max(12, limit // 3)))
         await self.run(again, until)
         await self._sequence_round(until)
-        await self._mutation_rounds(until, stop_fraction=0.75)
+        # A short first plateau: private helpers the public calls leave open get their
+        # direct calls early, then the search goes on until a real plateau.
+        await self._mutation_rounds(until, stop_fraction=0.75, patience=2)
         await self._private_round(until)
-        await self._mutation_rounds(until, stop_fraction=1.0)
+        await self._mutation_rounds(until, stop_fraction=1.0, patience=_STALE_ROUNDS)
 
     async def _receiver_round(self, until: float, public_only: bool) -> None:
         methods = [c for c in self.callees if c.needs_receiver]
@@ -204,14 +208,17 @@ class Explorer:
                 cands.extend(self.gen.sweep(callee, receivers=receivers, limit=3, prior=(option,)))
         await self.run(cands, until)
 
-    async def _mutation_rounds(self, until: float, stop_fraction: float) -> None:
+    async def _mutation_rounds(self, until: float, stop_fraction: float, patience: int) -> None:
         start = time.monotonic()
         stop_at = start + (until - start) * stop_fraction
         stale = 0
-        while time.monotonic() < stop_at - 1.0 and stale < _STALE_ROUNDS and not self.complete:
+        while time.monotonic() < stop_at - 1.0 and stale < patience and not self.complete:
             parents = self.productive[-80:]
             if self.focus:
                 parents = [p for p in parents if p.callee.key in self.focus] or parents
+            # Mutate calls of the callees whose code still has untaken arcs: the rest is done.
+            unfinished = self._unfinished()
+            parents = [p for p in parents if p.callee.key in unfinished] or parents
             if not parents:
                 return
             per_parent = max(4, 900 // len(parents))
@@ -251,6 +258,18 @@ class Explorer:
             receivers = self.ctx.instances.get(callee.owner or "", [])[:2]
             cands.extend(self.gen.sweep(callee, receivers=receivers, limit=40))
         await self.run(cands, until)
+
+    def _unfinished(self) -> set[str]:
+        """Keys of the callees whose lines hold goal arcs no probe took yet."""
+        if self.goal.empty:
+            return set()
+        open_lines = {a for a, _ in self.goal.open_arcs(self.covered)}
+        return {
+            c.key
+            for c in self.callees
+            if c.info is not None
+            and any(c.info.lineno <= ln <= c.info.end_lineno for ln in open_lines)
+        }
 
     def _left_open(self, first: int, last: int) -> bool:
         """Whether goal arcs starting in lines ``first``..``last`` are still untaken."""

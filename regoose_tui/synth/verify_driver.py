@@ -5,8 +5,9 @@ It is staged as a read-only input and run by the sandbox's interpreter
 imports nothing of Regoose's and only the standard library, pytest and
 coverage.py, which the sandbox has. coverage.py is started in-process before
 pytest imports anything; the collected tests run ``PASSES`` times in one
-session (the first pass in file order, then shuffled with fixed seeds, so an
-order dependence shows at once); each test's outcome per pass and the
+session (the first pass in file order, measured, then shuffled with fixed
+seeds and unmeasured, so an order dependence shows at once at little cost);
+each test's outcome per pass and the
 coverage JSON are written to OUT. One interpreter start instead of a
 ``coverage run`` per pass plus a ``coverage json``.
 """
@@ -55,6 +56,9 @@ class Passes:
             for index, item in enumerate(order):
                 following = order[index + 1] if index + 1 < len(order) else None
                 item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            if number == 0 and cov is not None:
+                # The first pass measured every test; the reruns only check they pass.
+                cov.stop()
         return True
 
     def pytest_runtest_logreport(self, report):
@@ -83,7 +87,7 @@ code = pytest.main(
     plugins=[plugin],
 )
 if cov is not None:
-    cov.stop()
+    cov.stop()  # again: harmless when the first pass stopped it already
     try:
         cov.json_report(outfile=os.path.join(out_dir, "coverage.json"))
     except Exception:
