@@ -87,3 +87,20 @@ def test_a_multi_line_statement_counts_by_its_first_line():
     traced = [(-1, 2), (2, 3), (3, 4), (4, 3), (3, 6), (6, -1), (2, 7), (7, -1)]
     assert goal.reached(traced)
     assert goal.open_arcs(traced[:5]) == {(2, 7), (6, 0), (7, 0)}
+
+
+def test_the_package_is_first_party_only_where_ruff_sees_it(tmp_path):
+    from regoose_tui.domain.target import TargetModule
+    from regoose_tui.synth.formatting import first_party_for
+
+    (tmp_path / "shop").mkdir()
+    path = tmp_path / "shop" / "cart.py"
+    path.write_text("X = 1\n")
+    target = TargetModule(path=path, module="shop.cart", project_dir=tmp_path, source="X = 1\n")
+    # Written into the project (or not chosen yet): checked from its root, where ruff finds shop.
+    assert first_party_for(target) == ["shop"]
+    inside = TargetModule(**{**vars(target), "out_path": tmp_path / "tests" / "test_cart.py"})
+    assert first_party_for(inside) == ["shop"]
+    # Written elsewhere (--out outside the project): ruff there files shop with third-party.
+    outside = TargetModule(**{**vars(target), "out_path": tmp_path.parent / "out" / "t.py"})
+    assert first_party_for(outside) == []
