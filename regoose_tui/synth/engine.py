@@ -45,6 +45,8 @@ from regoose_tui.tools.sandbox import SandboxTool
 
 _EXPLORE_SHARE = 0.55
 _MINIMIZE_SHARE = 0.1
+#: Simplifying ends by this share of the budget, whatever it started at.
+_MINIMIZE_BY = 0.7
 _VERIFY_ROUNDS = 4
 #: Runs of the suite in one verification session: file order, then two shuffled orders.
 _VERIFY_PASSES = 3
@@ -128,7 +130,11 @@ async def synthesize(
         # A later round adds to the kept suite: only calls that reach what it misses.
         chosen = [c for c in chosen if reaches_missing(c, feedback)]
     say(f"simplifying {len(chosen)} chosen calls")
-    reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
+    # Simplifying gets its share, but never the time checking and verifying need.
+    reduce_until = min(
+        time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE),
+        started + budget_seconds * _MINIMIZE_BY,
+    )
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
     extras = extra_witnesses(explorer.candidates.values(), chosen)
     if extras:

@@ -78,9 +78,11 @@ class Explorer:
         return keys
 
     def _public(self, callee: Callee) -> bool:
-        # A private helper is never public, even when a gap lies in it: the public API
-        # gets its chance first, and _private_round calls what that leaves missing.
-        return not callee.name.startswith("_") or callee.kind == "dunder"
+        # A private helper is called like the public API only in a later round, when
+        # the gaps the public calls of the previous round left lie in it (the focus).
+        return (
+            not callee.name.startswith("_") or callee.kind == "dunder" or callee.key in self.focus
+        )
 
     def _limit(self, callees: list[Callee]) -> int:
         return max(24, min(150, _ROUND_CANDIDATES // max(1, len(callees))))
