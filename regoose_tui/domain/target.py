@@ -33,6 +33,8 @@ class TargetModule:
     #: Where the project's own pytest runs (pyproject.toml, tests/ beside ``src/``);
     #: None means the import root, as for a folder with no project files.
     root: Path | None = None
+    #: Where the generated test file goes, once the engine has chosen it (None before).
+    out_path: Path | None = None
 
     @property
     def test_root(self) -> Path:

@@ -13,6 +13,7 @@ the reason. The caller gets a GenerationOutcome or the RegooseError.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 import tempfile
 import time
@@ -288,7 +289,8 @@ class GenerationSession:
             try:
                 shared["candidate"] = await agent.execute(
                     GenerateInput(
-                        target=analysis.target,
+                        # Where the file goes decides how ruff sorts its imports (first-party).
+                        target=dataclasses.replace(analysis.target, out_path=shared["out_path"]),
                         iteration=ctx.iteration,
                         budget_seconds=remaining * PROVIDER_BUDGET_SHARE,
                         feedback=aim(previous.feedback if previous else None, baseline),

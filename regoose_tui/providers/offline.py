@@ -47,6 +47,8 @@ class OfflineProvider(Provider):
                 baseline=request.baseline,
                 only=request.only,
                 seed=request.seed,
+                # A later round draws other random combinations than the first.
+                variant=request.iteration - 1,
             )
         finally:
             await asyncio.to_thread(shutil.rmtree, work_dir, True)

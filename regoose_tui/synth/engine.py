@@ -10,6 +10,7 @@ checking and verifying always get their share.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,11 +18,15 @@ from pathlib import Path
 
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.domain.only import wanted
+from regoose_tui.domain.suite_edit import list_test_names as suite_test_names
 from regoose_tui.domain.target import TargetModule
+from regoose_tui.errors import InputError
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
-from regoose_tui.synth.formatting import format_source
+from regoose_tui.synth.formatting import first_party_for, format_source
+from regoose_tui.synth.goal import coverage_goal
+from regoose_tui.synth.grouping import method_name, unit_of
 from regoose_tui.synth.minimize import minimize
 from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.naming import NameRegistry
@@ -34,7 +39,7 @@ from regoose_tui.synth.render import (
     render_module,
     render_test,
 )
-from regoose_tui.synth.select import greedy_cover
+from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
 from regoose_tui.synth.suspects import crash_witnesses
 from regoose_tui.synth.verify import SuiteRun, run_suite
@@ -44,7 +49,11 @@ _EXPLORE_SHARE = 0.55
 #: A seeded run's hard stop for exploration (its rounds are counted, see explore.py).
 _SEEDED_EXPLORE_SHARE = 0.75
 _MINIMIZE_SHARE = 0.1
+#: Simplifying ends by this share of the budget, whatever it started at.
+_MINIMIZE_BY = 0.7
 _VERIFY_ROUNDS = 4
+#: Runs of the suite in one verification session: file order, then two shuffled orders.
+_VERIFY_PASSES = 3
 
 
 @dataclass
@@ -78,6 +87,7 @@ async def synthesize(
     baseline: Feedback | None = None,
     only: Sequence[str] = (),
     seed: int | None = None,
+    variant: int = 0,
 ) -> SynthResult:
     """Write a passing pytest module for ``target`` within ``budget_seconds``.
 
@@ -89,7 +99,8 @@ async def synthesize(
     ``seed`` makes the run reproducible: the engine's random choices start from
     it and its phases are bounded by counts of work instead of shares of the
     clock, so two runs with one seed write the same bytes (as long as neither
-    runs out of budget).
+    runs out of budget). ``variant`` shifts the random combinations the search
+    tries (a later round passes another one than the first).
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -121,8 +132,17 @@ async def synthesize(
         vocab=intro.get("vocab", {}),
         imported_vocab=intro.get("imported_vocab", {}),
     )
+    goal = await asyncio.to_thread(coverage_goal, target.source)
     explorer = Explorer(
-        prober, analysis, intro, ctx, feedback=feedback or baseline, say=say, seed=seed
+        prober,
+        analysis,
+        intro,
+        ctx,
+        feedback=feedback or baseline,
+        say=say,
+        goal=goal,
+        seed=seed,
+        variant=variant,
     )
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
@@ -130,15 +150,23 @@ async def synthesize(
     share = _SEEDED_EXPLORE_SHARE if seed is not None else _EXPLORE_SHARE
     explore_until = started + budget_seconds * share
     await explorer.explore(explore_until)
-    failed_before = {f.name for f in feedback.failed} if feedback else set()
+    # A test of a class is named ``TestC::test_x``; its bare name is what a rerun renders.
+    failed_before = {f.name.split("::")[-1] for f in feedback.failed} if feedback else set()
     pool = [
         c
         for c in explorer.candidates.values()
         if wanted(only, c.callee.key, c.callee.info.qualname if c.callee.info else None)
     ]
-    chosen = _cover(pool, explorer.callees, baseline, say)
+    chosen = public_first(_cover(pool, explorer.callees, baseline, say))
+    if feedback is not None:
+        # A later round adds to the kept suite: only calls that reach what it misses.
+        chosen = [c for c in chosen if reaches_missing(c, feedback)]
     say(f"simplifying {len(chosen)} chosen calls")
-    reduce_until = time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE)
+    # Simplifying gets its share, but never the time checking and verifying need.
+    reduce_until = min(
+        time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE),
+        started + budget_seconds * _MINIMIZE_BY,
+    )
     if seed is not None:
         reduce_until = started + budget_seconds * (share + _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
@@ -154,22 +182,31 @@ async def synthesize(
     # An extra is worth its test only for the exact output it was picked for.
     extra_ids = {c.id for c in extras}
     observed = [o for o in observed if o.cand.id not in extra_ids or exact(o)]
-    names = NameRegistry()
+    names = NameRegistry(kept_names(feedback))
     tests: list[RenderedTest] = []
     bodies: set[str] = set()
     for obs in observed:
         test = render_test(obs, symbols, names)
-        if test is None or test.name in failed_before:
+        if test is None or {test.name, method_name(test.name, unit_of(obs.cand))} & failed_before:
             continue
-        # Two callees can lead to the very same test (a method and its inherited copy).
+        # Two callees can lead to the very same test (a method and its inherited copy),
+        # and two calls to tests that take the same arcs to check the same thing.
         body = test.source.split("\n", 1)[1]
-        if body not in bodies:
-            bodies.add(body)
+        same = checked_behaviour(test)
+        if body not in bodies and same not in bodies:
+            bodies |= {body, same}
             tests.append(test)
-    source = await format_source(render_module(target.module, tests, symbols))
+    first_party = await asyncio.to_thread(first_party_for, target)
+    rendered = render_module(target.module, tests, symbols, first_party=first_party)
+    source = await format_source(rendered, first_party=first_party)
     say(f"verifying {len(tests)} tests with pytest")
+    verify_started = time.monotonic()
     source, run, dropped = await _verify(prober, source, intro, say, started + budget_seconds)
     names_left = list_test_names(source)
+    say(
+        f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order "
+        f"({time.monotonic() - verify_started:.1f} s)"
+    )
     notes = (
         f"{len(names_left)} tests from {len(explorer.candidates)} probed calls "
         f"({len(explorer.covered)} code transitions reached)"
@@ -229,6 +266,52 @@ def _cover(
     return greedy_cover(pool)
 
 
+def public_first(chosen: list[Candidate]) -> list[Candidate]:
+    """``chosen`` without calls of private helpers that reach nothing the public calls miss."""
+    public = [c for c in chosen if not c.callee.name.startswith("_") or c.callee.kind == "dunder"]
+    reached = arcs_of(public)
+    public_ids = {c.id for c in public}
+    return [
+        c
+        for c in chosen
+        if c.id in public_ids or not {tuple(a) for a in c.result.get("arcs", [])} <= reached
+    ]
+
+
+def checked_behaviour(test: RenderedTest) -> str:
+    """A test's arcs and assertions with its call's inputs left out: equal means redundant.
+
+    ``assert is_email('a') is False`` and ``assert is_email('b') is False`` taking
+    the same arcs check one behaviour; ``== 'A'`` and ``== 'B'`` are two checks.
+    """
+    cand = test.cand
+    arcs = sorted({(a, b) for a, b in cand.result.get("arcs", [])})
+    lines = test.source.split("\n")[1:]
+    setup = {line.strip() for line in cand.setup}
+    kept = [line.replace(cand.call, "<call>") for line in lines if line.strip() not in setup]
+    return f"{cand.callee.key}|{arcs}|" + "\n".join(kept)
+
+
+def reaches_missing(cand: Candidate, feedback: Feedback) -> bool:
+    """Whether ``cand`` runs a line or takes a branch the kept suite does not."""
+    missing_lines = set(feedback.missing_lines)
+    missing_arcs = {tuple(b) for b in feedback.missing_branches}
+    for src, dst in cand.result.get("arcs", []):
+        if (src, dst) in missing_arcs or dst in missing_lines or src in missing_lines:
+            return True
+    return False
+
+
+def kept_names(feedback: Feedback | None) -> list[str]:
+    """Test names the kept suite already uses (a method's bare name for a class's tests)."""
+    if feedback is None or not feedback.kept_test_source.strip():
+        return []
+    try:
+        return [name.split("::")[-1] for name in suite_test_names(feedback.kept_test_source)]
+    except InputError:
+        return []
+
+
 async def _verify(
     prober: Prober,
     source: str,
@@ -236,7 +319,7 @@ async def _verify(
     say: Callable[[str], None],
     deadline: float,
 ) -> tuple[str, SuiteRun | None, int]:
-    """Run pytest, cut failing tests, repeat until green."""
+    """Run pytest (the tests three times over, shuffled), cut failing tests, repeat until green."""
     has_coverage = bool(intro.get("has_coverage"))
     target_file = str(intro.get("file", ""))
     dropped = 0
@@ -246,7 +329,12 @@ async def _verify(
             break
         wall = max(20.0, deadline - time.monotonic())
         run = await run_suite(
-            prober, source, target_file=target_file, with_coverage=has_coverage, wall=wall
+            prober,
+            source,
+            target_file=target_file,
+            with_coverage=has_coverage,
+            wall=wall,
+            passes=_VERIFY_PASSES,
         )
         if run.error and not run.failed:
             say(f"the generated module did not run: {run.error.splitlines()[-1:]}")
@@ -280,7 +368,8 @@ async def _constants_only(
         if name.startswith("_"):
             continue
         lines.append(f"    assert {target.module}.{name} == {value!r}")
-    source = await format_source("\n".join(lines) + "\n")
+    first_party = await asyncio.to_thread(first_party_for, target)
+    source = await format_source("\n".join(lines) + "\n", first_party=first_party)
     source, run, dropped = await _verify(
         prober, source, intro, lambda _m: None, time.monotonic() + 30
     )

@@ -3,7 +3,8 @@
 Rounds: (1) functions and constructors; (2) methods on the instances that
 constructed, plus calls that take instances; (3) method calls after another
 method (``stop`` after ``start``); then mutation rounds until the deadline or
-until several rounds find nothing new. Private helpers are called directly
+until several rounds find nothing new (a plateau). Every round stops the whole
+exploration once the probes have taken every arc of the goal (synth/goal.py). Private helpers are called directly
 only when the public API never entered them.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.synth.analysis import ModuleAnalysis
 from regoose_tui.synth.generate import Generator, callees_from, param_for
+from regoose_tui.synth.goal import CoverageGoal
 from regoose_tui.synth.model import Args, Callee, Candidate, render_args, snake
 from regoose_tui.synth.pools import PoolContext
 from regoose_tui.synth.probe import Prober
@@ -25,7 +27,8 @@ from regoose_tui.synth.values import Val
 _CALL_TIMEOUT = 1.0
 _ROUND_CANDIDATES = 2400
 _MAX_INSTANCES = 4
-_STALE_ROUNDS = 6
+#: A plateau: this many mutation rounds in a row with no new arc end the search.
+_STALE_ROUNDS = 5
 _CORPUS = 24
 #: Mutation rounds of each mutation phase when the run must be reproducible (--seed):
 #: a count of work, not a share of the clock, so two runs make the very same calls.
@@ -44,14 +47,18 @@ class Explorer:
         *,
         feedback: Feedback | None = None,
         say: Callable[[str], None] = lambda _m: None,
+        goal: CoverageGoal | None = None,
         seed: int | None = None,
+        variant: int = 0,
     ) -> None:
         self.prober = prober
+        self.intro = intro
         self.analysis = analysis
         self.ctx = ctx
         self.say = say
         self.callees: list[Callee] = callees_from(intro, analysis, ctx)
-        self.gen = Generator(ctx, analysis, seed=seed or 0)
+        # A later round draws other random combinations than the first (same seed, same calls).
+        self.gen = Generator(ctx, analysis, seed=(seed or 0) + variant)
         #: --seed: phases are bounded by rounds, the clock only stops a run that overruns.
         self.reproducible = seed is not None
         self.candidates: dict[int, Candidate] = {}
@@ -60,6 +67,9 @@ class Explorer:
         self.focus = self._focus(feedback)
         self.rounds = 0
         self.raise_lines = analysis.raise_lines
+        #: Every arc the probes can take; once all are taken, nothing is left to find.
+        self.goal = goal or CoverageGoal()
+        self.complete = False
 
     def _focus(self, feedback: Feedback | None) -> set[str]:
         """Callees whose code the previous iteration left uncovered."""
@@ -74,6 +84,8 @@ class Explorer:
         return keys
 
     def _public(self, callee: Callee) -> bool:
+        # A private helper is called like the public API only in a later round, when
+        # the gaps the public calls of the previous round left lie in it (the focus).
         return (
             not callee.name.startswith("_") or callee.kind == "dunder" or callee.key in self.focus
         )
@@ -84,7 +96,7 @@ class Explorer:
     async def run(self, cands: list[Candidate], until: float) -> int:
         """Probe candidates; returns how many new arcs they reached."""
         cands = [c for c in cands if c.id not in self.candidates]
-        if not cands or until - time.monotonic() < 1.0:
+        if self.complete or not cands or until - time.monotonic() < 1.0:
             return 0
         self.rounds += 1
         results = await self.prober.run(
@@ -119,6 +131,9 @@ class Explorer:
             f"probe round {self.rounds}: {len(cands)} calls, {gained} new code transitions "
             f"({len(self.covered)} in all)"
         )
+        if gained and self.goal.reached(self.covered):
+            self.complete = True
+            self.say("every line and branch reached: exploration stops here")
         return gained
 
     def _remember_inputs(self, cand: Candidate) -> None:
@@ -152,9 +167,11 @@ class Explorer:
             again.extend(self.gen.sweep(callee, limit=max(12, limit // 3)))
         await self.run(again, until)
         await self._sequence_round(until)
-        await self._mutation_rounds(until, stop_fraction=0.75)
+        # A short first plateau: private helpers the public calls leave open get their
+        # direct calls early, then the search goes on until a real plateau.
+        await self._mutation_rounds(until, stop_fraction=0.75, patience=2)
         await self._private_round(until)
-        await self._mutation_rounds(until, stop_fraction=1.0)
+        await self._mutation_rounds(until, stop_fraction=1.0, patience=_STALE_ROUNDS)
 
     async def _receiver_round(self, until: float, public_only: bool) -> None:
         methods = [c for c in self.callees if c.needs_receiver]
@@ -200,19 +217,22 @@ class Explorer:
                 cands.extend(self.gen.sweep(callee, receivers=receivers, limit=3, prior=(option,)))
         await self.run(cands, until)
 
-    async def _mutation_rounds(self, until: float, stop_fraction: float) -> None:
+    async def _mutation_rounds(self, until: float, stop_fraction: float, patience: int) -> None:
         start = time.monotonic()
         # Seeded: every phase may use the whole deadline; a round count bounds it instead.
         stop_at = until if self.reproducible else start + (until - start) * stop_fraction
         stale = 0
         rounds = 0
-        while time.monotonic() < stop_at - 1.0 and stale < _STALE_ROUNDS:
+        while time.monotonic() < stop_at - 1.0 and stale < patience and not self.complete:
             if self.reproducible and rounds >= SEEDED_MUTATION_ROUNDS:
                 return
             rounds += 1
             parents = self.productive[-80:]
             if self.focus:
                 parents = [p for p in parents if p.callee.key in self.focus] or parents
+            # Mutate calls of the callees whose code still has untaken arcs: the rest is done.
+            unfinished = self._unfinished()
+            parents = [p for p in parents if p.callee.key in unfinished] or parents
             if not parents:
                 return
             per_parent = max(4, 900 // len(parents))
@@ -224,16 +244,25 @@ class Explorer:
             stale = 0 if gained else stale + 1
 
     async def _private_round(self, until: float) -> None:
-        """Call private helpers the public API never entered."""
+        """Call private helpers whose code the public API did not fully reach.
+
+        A helper the public API never entered is called directly; so is one it
+        entered but left with arcs no public call took (the goal says which),
+        since only a direct call can reach those. A helper the public API covers
+        gets no test of its own.
+        """
         entered = {a for a, _ in self.covered if a < 0}
         private = [
             c
             for c in self.callees
             if not self._public(c)
             and c.info is not None
-            # Not entered at its def line, nor (a decorated helper's code starts at its
-            # first decorator's line) just above it.
-            and not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))
+            and (
+                # Not entered at its def line, nor (a decorated helper's code starts at
+                # its first decorator's line) just above it.
+                not any(-ln in entered for ln in range(c.info.lineno - 3, c.info.lineno + 1))
+                or self._left_open(c.info.lineno, c.info.end_lineno)
+            )
         ]
         if not private:
             return
@@ -243,6 +272,22 @@ class Explorer:
             receivers = self.ctx.instances.get(callee.owner or "", [])[:2]
             cands.extend(self.gen.sweep(callee, receivers=receivers, limit=40))
         await self.run(cands, until)
+
+    def _unfinished(self) -> set[str]:
+        """Keys of the callees whose lines hold goal arcs no probe took yet."""
+        if self.goal.empty:
+            return set()
+        open_lines = {a for a, _ in self.goal.open_arcs(self.covered)}
+        return {
+            c.key
+            for c in self.callees
+            if c.info is not None
+            and any(c.info.lineno <= ln <= c.info.end_lineno for ln in open_lines)
+        }
+
+    def _left_open(self, first: int, last: int) -> bool:
+        """Whether goal arcs starting in lines ``first``..``last`` are still untaken."""
+        return any(first <= a <= last for a, _ in self.goal.open_arcs(self.covered))
 
     def _update_instances(self) -> None:
         """Instances that constructed fine become receivers and argument values."""
@@ -266,7 +311,24 @@ class Explorer:
                 imports = frozenset(cand.imports)
                 vals.append(Val(cand.call, tag=snake(symbol), imports=imports, recipe=cand))
             self.ctx.instances[symbol] = vals
+        self._add_singletons()
         self._update_producers()
+
+    def _add_singletons(self) -> None:
+        """The package's own instances of a class, as private copies (``copy.deepcopy(fg)``)."""
+        singletons = self.intro.get("singletons") or {}
+        for class_name, places in singletons.items():
+            symbol = self.ctx.symbols.symbol(class_name)
+            vals = self.ctx.instances.setdefault(symbol, [])
+            for place in places[:2]:
+                module, attr = place.get("module"), place.get("attr")
+                if not module or not attr or not attr.isidentifier():
+                    continue
+                src = f"copy.deepcopy({attr})"
+                if any(v.src == src for v in vals):
+                    continue
+                imports = frozenset({"import copy", f"from {module} import {attr}"})
+                vals.append(Val(src, tag=snake(attr), imports=imports))
 
     def _update_producers(self) -> None:
         """Objects returned by calls become argument values for parameters of their type."""

@@ -9,7 +9,8 @@ format --check --isolated`` judge the file afterwards. Formatting only ever
 touches our own generated text (through stdin), never the user's files. ruff
 comes from the running interpreter's environment (``python -m ruff``, or the
 ``ruff`` beside ``sys.executable``); when it is absent or fails, the text
-stays as rendered and a header comment says it was not checked by ruff.
+gets its imports merged and sorted in pure Python and a header comment says it
+was not checked by ruff.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ import sys
 import tokenize
 from collections.abc import Sequence
 from pathlib import Path
+
+from regoose_tui.domain.imports import relayout_imports
+from regoose_tui.domain.target import TargetModule
 
 _TIMEOUT = 20.0
 #: The import rules a fix can settle without judgement: isort order, unused, repeated.
@@ -41,6 +45,24 @@ def ruff_command() -> list[str] | None:
     return None
 
 
+def first_party_for(target: TargetModule) -> list[str]:
+    """The packages ruff files as first-party where a person checks the written tests.
+
+    Tests written inside the project are checked from its root, where ruff finds
+    the package (``src = [".", "src"]``): first-party. Tests written elsewhere
+    (``--out`` outside the project) are checked from there, where ruff cannot see
+    the package and files it with third-party: none.
+    """
+    top = target.module.split(".")[0]
+    root = target.test_root
+    if target.out_path is not None and not target.out_path.is_relative_to(root):
+        return []
+    for base in (root, root / "src", target.project_dir):
+        if (base / top).is_dir() or (base / f"{top}.py").is_file():
+            return [top]
+    return []
+
+
 def first_party_of(source: str) -> list[str]:
     """The top package of the module under test, read from our own header comment."""
     match = _HEADER.search(source)
@@ -53,14 +75,23 @@ async def format_source(
     """``source`` with its imports fixed and sorted and ``ruff format`` applied.
 
     ``first_party`` names the packages isort puts in their own last section (the
-    project's code, as ruff sees it from the project's root); by default the
-    module named in the header. When ruff is unavailable the source comes back as
-    rendered plus a note saying so; when a ruff step fails, the previous text stays.
+    project's code, as ruff sees it when it runs from the project's root). By
+    default none: the package under test is filed with third-party, as ruff
+    sees it from anywhere else (the test folder, CI's checkout of the tests),
+    whatever folder Regoose itself runs in. When ruff is unavailable the imports
+    are laid out in pure Python (domain.imports) and a note says ruff did not
+    check the file; when a ruff step fails, the previous text stays.
     """
     command = ruff_command()
     if command is None:
-        return _with_note(source)
-    packages = list(first_party) if first_party is not None else first_party_of(source)
+        return _with_note(relayout_imports(source, list(first_party or ())))
+    if first_party:
+        option = "known-first-party"
+        packages = list(first_party)
+    else:
+        # Pinned, so the folder Regoose runs in cannot make ruff see the package.
+        option = "known-third-party"
+        packages = first_party_of(source)
     known = ", ".join(f'"{name}"' for name in packages)
     fixed = await _run_ruff(
         [
@@ -73,7 +104,7 @@ async def format_source(
             f"--select={_FIX_RULES}",
             f"--line-length={line_length}",
             "--config",
-            f"lint.isort.known-first-party = [{known}]",
+            f"lint.isort.{option} = [{known}]",
             "--stdin-filename",
             "test_generated.py",
             "-",

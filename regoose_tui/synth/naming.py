@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from regoose_tui.synth.model import Args, Candidate, render_args, snake
@@ -159,9 +160,9 @@ def _words(text: str, limit: int = 4) -> str:
     return "_".join(_slug(text).split("_")[:limit])
 
 
-def _differing_args(cand: Candidate, other: Candidate) -> tuple[str, str]:
+def _differing_args(cand: Candidate, other: Candidate | None) -> tuple[str, str]:
     """The arguments of ``cand`` that ``other`` does not share: as tags, and as source words."""
-    theirs = {key: val for key, (_, val) in _keyed(other)}
+    theirs = {key: val for key, (_, val) in _keyed(other)} if other is not None else {}
     tags, words = [], []
     for key, (keyword, val) in _keyed(cand):
         mine = theirs.get(key)
@@ -178,11 +179,15 @@ def _keyed(cand: Candidate) -> list[tuple[str, tuple[str | None, Val]]]:
     return [(keyword or f"#{i}", (keyword, val)) for i, (keyword, val) in enumerate(cand.args)]
 
 
-def _details(cand: Candidate, other: Candidate, result: dict[str, Any]) -> list[str]:
-    """Ways to tell ``cand`` from ``other``, most telling first: reason, inputs, receiver."""
+def _details(cand: Candidate, other: Candidate | None, result: dict[str, Any]) -> list[str]:
+    """Ways to tell ``cand`` from ``other``, most telling first: reason, inputs, receiver.
+
+    ``other`` is None when the name is held by a test of an earlier round, whose
+    call is not known here: then everything about ``cand`` may tell it apart.
+    """
     found: list[str] = []
     exc = result.get("exc") or {}
-    other_exc = other.result.get("exc") or {}
+    other_exc = (other.result.get("exc") or {}) if other is not None else {}
     if result.get("outcome") == "raise" and exc.get("msg"):
         reason = _words(str(exc["msg"]).splitlines()[0], 5)
         if reason and exc.get("msg") != other_exc.get("msg"):
@@ -193,13 +198,15 @@ def _details(cand: Candidate, other: Candidate, result: dict[str, Any]) -> list[
     if words:
         found.append(f"with_{words}")
     if cand.receiver is not None and (
-        other.receiver is None or other.receiver.src != cand.receiver.src
+        other is None or other.receiver is None or other.receiver.src != cand.receiver.src
     ):
         tag = cand.receiver.tag or ""
         found.append(f"on_{tag}" if tag else f"on_{_words(cand.receiver.src, 4)}")
         found.append(f"on_{_words(cand.receiver.src, 6)}")
-    if cand.prior != other.prior:
+    if cand.prior and (other is None or cand.prior != other.prior):
         found.append("after_" + "_".join(_words(render_args(args), 2) for _, args in cand.prior))
+    if other is None:
+        return [d for d in found if _slug(d)]
     mine = {tuple(a) for a in result.get("arcs", [])}
     theirs = {tuple(a) for a in other.result.get("arcs", [])}
     # The branch only this test reaches, by the first line it enters (exits are negative).
@@ -217,8 +224,9 @@ class NameRegistry:
     branch only it reaches spliced in before its outcome.
     """
 
-    def __init__(self) -> None:
-        self.used: dict[str, Candidate | None] = {}
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        #: Names already in use; ``taken`` ones belong to the suite kept so far.
+        self.used: dict[str, Candidate | None] = dict.fromkeys(taken)
 
     def unique(
         self,
@@ -233,7 +241,7 @@ class NameRegistry:
             return name
         holder = self.used[name]
         if cand is not None and outcome:
-            details = _details(cand, holder, result or cand.result) if holder else []
+            details = _details(cand, holder, result or cand.result)
             tried: list[str] = []
             for detail in details:
                 tried.append(detail)

@@ -283,6 +283,7 @@ def _introspect(mod):
         "patterns": patterns,
         "vocab": _vocabulary(mod),
         "imported_vocab": _imported_vocabulary(mod, target_file),
+        "singletons": _singletons(mod, target_file),
         "has_coverage": has_coverage,
         "has_pytest": has_pytest,
         "python": "{}.{}".format(*sys.version_info[:2]),
@@ -344,6 +345,52 @@ def _imported_vocabulary(mod, target_file):
             by_module[source.__name__] = strings[:24]
         if by_module[source.__name__]:
             out[name] = by_module[source.__name__]
+    return out
+
+
+def _singletons(mod, target_file):
+    """Class name -> module-level objects of the package that are instances of it.
+
+    ``sty.fg`` is an ``FgRegister`` (a ``Register``) full of styles: the objects
+    the package itself builds reach code a bare ``Register()`` never does. Each
+    is named by the shortest module that holds it (``from sty import fg``), and
+    kept only when ``copy.deepcopy`` can copy it (tests get a private copy).
+    """
+    import copy
+
+    root = os.path.dirname(target_file)
+    while os.path.exists(os.path.join(root, "__init__.py")):
+        root = os.path.dirname(root)
+    classes = {
+        name: value
+        for name, value in vars(mod).items()
+        if isinstance(value, type)
+        and getattr(value, "__module__", None) == mod.__name__
+        and not issubclass(value, BaseException)
+        and not issubclass(value, enum.Enum)
+    }
+    if not classes:
+        return {}
+    found = {}  # type: dict[int, tuple[str, str, object]]
+    for modname, module in sorted(sys.modules.items(), key=lambda kv: (len(kv[0]), kv[0])):
+        path = getattr(module, "__file__", None)
+        if not path or not os.path.realpath(path).startswith(root + os.sep):
+            continue
+        for attr, value in list(vars(module).items()):
+            if attr.startswith("_") or isinstance(value, type) or id(value) in found:
+                continue
+            if isinstance(value, tuple(classes.values())):
+                found[id(value)] = (modname, attr, value)
+    out = {}  # type: dict[str, list[dict[str, str]]]
+    for modname, attr, value in found.values():
+        for name, cls in classes.items():
+            if not isinstance(value, cls) or len(out.get(name, [])) >= 3:
+                continue
+            try:
+                copy.deepcopy(value)
+            except Exception:
+                break
+            out.setdefault(name, []).append({"module": modname, "attr": attr})
     return out
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from regoose_tui.domain import suite_edit
+from regoose_tui.domain.imports import import_lines
+from regoose_tui.synth.grouping import group, render_classes
 from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.naming import NameRegistry, make_test_name, outcome_words
 from regoose_tui.synth.pools import SymbolTable, ref_src
@@ -235,10 +238,24 @@ def _return_asserts(
 
 
 def render_module(
-    module: str, tests: list[RenderedTest], symbols: SymbolTable, header_note: str = ""
+    module: str,
+    tests: list[RenderedTest],
+    symbols: SymbolTable,
+    header_note: str = "",
+    first_party: Sequence[str] = (),
+    by_unit: bool = True,
 ) -> str:
-    """The whole test module: header comment, imports (merged, isort order), tests in order."""
-    body = "\n\n".join(t.source for t in tests)
+    """The whole test module: header comment, imports (merged, isort order), tests in order.
+
+    With ``by_unit`` (the default) the tests sit in one class per unit under test
+    (synth/grouping.py), else at the top level. ``first_party`` as for
+    ``format_source``: by default the package under test is laid out with
+    third-party, as ruff sees it from outside the project root.
+    """
+    if by_unit and all(t.cand is not None for t in tests):
+        body = render_classes(group([(t.name, t.source, t.cand) for t in tests]))
+    else:  # tests made by hand, with no candidate behind them, stay at the top level
+        body = "\n\n".join(t.source for t in tests)
     plain: set[str] = set()
     for test in tests:
         plain |= test.imports
@@ -259,96 +276,24 @@ def render_module(
     if header_note:
         lines.extend(f"# {line}" for line in textwrap.wrap(header_note, 86))
     lines.append("")
-    lines.extend(import_block(plain, first_party=module.split(".")[0]))
+    lines.extend(import_block(plain, first_party))
     return "\n".join(lines).strip() + "\n\n\n" + body
 
 
-def import_block(lines: set[str], first_party: str) -> list[str]:
+def import_block(lines: set[str], first_party: str | Sequence[str] = ()) -> list[str]:
     """Import statements merged per module and laid out as isort does (ruff's ``I`` rules).
 
-    Sections stdlib, third-party, then the project's own package, a blank line
-    between them; in each, ``import x`` lines before ``from x import ...`` lines,
-    by module; one ``from`` line per module with its names sorted (constants,
-    classes, then the rest). ruff re-checks this afterwards when it is installed.
+    See regoose_tui.domain.imports; ruff re-checks this afterwards when it is installed.
     """
-    plain: set[str] = set()
-    froms: dict[str, set[str]] = {}
-    for line in lines:
-        try:
-            tree = ast.parse(line)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    text = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
-                    plain.add(text)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    text = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
-                    froms.setdefault(node.module, set()).add(text)
-    sections: dict[int, list[str]] = {0: [], 1: [], 2: []}
-    for text in sorted(plain, key=_module_key):
-        sections[_section(text.split()[0], first_party)].append(f"import {text}")
-    for mod in sorted(froms, key=_module_key):
-        names = ", ".join(sorted(froms[mod], key=_member_key))
-        sections[_section(mod, first_party)].append(f"from {mod} import {names}")
-    out: list[str] = []
-    for index in (0, 1, 2):
-        ordered = sorted(sections[index], key=_import_order)
-        if ordered:
-            out.extend([*ordered, ""] if index < 2 else ordered)
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
-def _section(module: str, first_party: str) -> int:
-    top = module.split(".")[0]
-    if top == first_party:
-        return 2
-    return 0 if top in sys.stdlib_module_names or top == "__future__" else 1
-
-
-def _module_key(text: str) -> str:
-    return text.lower()
-
-
-def _member_key(name: str) -> tuple[int, str]:
-    """isort's ``order-by-type``: CONSTANTS, then Classes, then everything else."""
-    bare = name.split()[0]
-    if bare.isupper() and len(bare) > 1:
-        return 0, bare
-    if bare[:1].isupper():
-        return 1, bare
-    return 2, bare.lower()
-
-
-def _import_order(line: str) -> tuple[bool, str]:
-    """isort's order: ``import x`` lines, then ``from x import y`` lines, each by module."""
-    return line.startswith("from "), line.split()[1].lower()
+    packages = [first_party] if isinstance(first_party, str) else list(first_party)
+    return import_lines(lines, packages)
 
 
 def remove_tests(source: str, names: set[str]) -> str:
-    """The module without the named test functions (ast surgery on top-level defs)."""
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    spans = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in names:
-            start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-            spans.append((start, node.end_lineno or node.lineno))
-    for start, end in sorted(spans, reverse=True):
-        del lines[start:end]
-    text = "".join(lines)
-    return re.sub(r"\n{3,}(?=def |\Z)", "\n\n\n", text).rstrip() + "\n"
+    """The module without the named tests (``test_x`` or ``TestC::test_x``)."""
+    return suite_edit.remove_tests(source, names)
 
 
 def list_test_names(source: str) -> list[str]:
-    """Top-level test function names in a module."""
-    tree = ast.parse(source)
-    return [
-        n.name
-        for n in tree.body
-        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test")
-    ]
+    """The tests pytest collects from a module (``test_x``, ``TestC::test_x``)."""
+    return suite_edit.list_test_names(source)

@@ -1,5 +1,9 @@
 """Run the rendered module with pytest (under coverage.py when present) in the sandbox.
 
+One sandboxed process per verification: pytest runs the module in-process
+under coverage.py, the same session runs the tests again in shuffled order
+(``passes``), and writes its outcomes and the coverage JSON (verify_driver.py).
+
 Nothing the sandbox could write is trusted: the module is staged read-only,
 reports are read with capped no-follow reads off the event loop.
 
@@ -10,16 +14,15 @@ result come from the last (all-green) run.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from regoose_tui.runtime.safe_io import UnsafeResultFile, read_result_bytes_async
 from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.verify_driver import SCRIPT
+
+_DRIVER = "verify_driver.py"
 
 #: Cap on junit.xml and coverage.json of one generated module's run.
 _REPORT_CAP = 64 * 1024**2
@@ -48,136 +51,94 @@ async def run_suite(
     with_coverage: bool,
     wall: float,
     filename: str = "test_generated.py",
+    passes: int = 1,
 ) -> SuiteRun:
-    """Stage ``source`` in a fresh read-only folder and run pytest on it in the sandbox.
+    """Stage ``source`` in a fresh read-only folder and run it ``passes`` times in the sandbox.
 
-    The module and its ini file are inputs (the sandbox only reads them);
-    pytest's reports land in a fresh output folder per command, read back
-    with capped no-follow reads; all three folders are removed afterwards.
+    One sandboxed interpreter does it all (synth/verify_driver.py): coverage.py
+    started in-process, one pytest session whose collected tests run once in
+    file order and then in shuffled orders, and the coverage JSON. A test that
+    fails in any pass is failed. The module, its ini file and the driver are
+    inputs (the sandbox only reads them); the reports land in a fresh output
+    folder, read back with capped no-follow reads; every folder is removed.
     """
     # An ini file of our own keeps the user's pytest config (addopts, plugins) out.
-    inputs = await prober.stage_inputs({"pytest.ini": "[pytest]\n", filename: source})
+    inputs = await prober.stage_inputs(
+        {"pytest.ini": "[pytest]\n", filename: source, _DRIVER: SCRIPT}
+    )
     out = await prober.output_folder()
-    folders = [inputs, out]
     try:
-        return await _run_staged(
-            prober, inputs, out, folders, filename, target_file, with_coverage, wall
-        )
-    finally:
-        await prober.discard(*folders)
-
-
-async def _run_staged(
-    prober: Prober,
-    inputs: Path,
-    out: Path,
-    folders: list[Path],
-    filename: str,
-    target_file: str,
-    with_coverage: bool,
-    wall: float,
-) -> SuiteRun:
-    junit = out / "junit.xml"
-    data_file = out / ".coverage"
-    pytest_args = [
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:randomly",
-        "--rootdir",
-        str(inputs),
-        "-c",
-        str(inputs / "pytest.ini"),
-        f"--junitxml={junit}",
-        "-o",
-        "junit_family=xunit2",
-        str(inputs / filename),
-    ]
-    if with_coverage:
         argv = [
             prober.python,
-            "-m",
-            "coverage",
-            "run",
-            "--branch",
-            f"--include={target_file}",
-            f"--data-file={data_file}",
-            *pytest_args,
+            str(inputs / _DRIVER),
+            str(out),
+            str(inputs / filename),
+            target_file,
+            str(max(1, passes)),
+            "1" if with_coverage else "0",
         ]
-    else:
-        argv = [prober.python, *pytest_args]
-    result = await prober.run_argv(
-        argv, wall=wall, label="pytest generated tests", out_dir=out, read_only=(inputs,)
-    )
-    run = SuiteRun(wall_seconds=result.wall_seconds)
-    try:
-        report = await read_result_bytes_async(junit, max_bytes=_REPORT_CAP, name="junit.xml")
-    except FileNotFoundError:
-        run.error = (result.stdout + result.stderr)[-2000:] or "pytest produced no report"
-        return run
-    except UnsafeResultFile as exc:
-        run.error = str(exc)
-        return run
-    _read_junit(report, run)
-    if with_coverage and await asyncio.to_thread(os.path.lexists, data_file):
-        # coverage json reads the first run's folder (read-only now) and writes a fresh one.
-        cov_out = await prober.output_folder()
-        folders.append(cov_out)
-        cov_json = cov_out / "coverage.json"
-        await prober.run_argv(
-            [
-                prober.python,
-                "-m",
-                "coverage",
-                "json",
-                f"--data-file={data_file}",
-                "-o",
-                str(cov_json),
-            ],
-            wall=min(60.0, max(5.0, wall)),
-            label="coverage report",
-            out_dir=cov_out,
-            read_only=(out,),
+        result = await prober.run_argv(
+            argv, wall=wall, label="pytest generated tests", out_dir=out, read_only=(inputs,)
         )
+        run = SuiteRun(wall_seconds=result.wall_seconds)
         try:
-            data = await read_result_bytes_async(
-                cov_json, max_bytes=_REPORT_CAP, name="coverage.json"
+            report = await read_result_bytes_async(
+                out / "verify.json", max_bytes=_REPORT_CAP, name="verify.json"
             )
-        except (FileNotFoundError, UnsafeResultFile) as exc:
-            # No figures rather than wrong ones; say why when the file was refused.
-            if isinstance(exc, UnsafeResultFile):
-                run.error = str(exc)
+        except FileNotFoundError:
+            run.error = (result.stdout + result.stderr)[-2000:] or "pytest produced no report"
             return run
-        _read_coverage(data, run)
-    return run
+        except UnsafeResultFile as exc:
+            run.error = str(exc)
+            return run
+        _read_outcomes(report, run)
+        if with_coverage and not run.error:
+            try:
+                data = await read_result_bytes_async(
+                    out / "coverage.json", max_bytes=_REPORT_CAP, name="coverage.json"
+                )
+            except (FileNotFoundError, UnsafeResultFile) as exc:
+                # No figures rather than wrong ones; say why when the file was refused.
+                if isinstance(exc, UnsafeResultFile):
+                    run.error = str(exc)
+                return run
+            _read_coverage(data, run)
+        return run
+    finally:
+        await prober.discard(inputs, out)
 
 
-def _read_junit(report: bytes, run: SuiteRun) -> None:
+def _read_outcomes(report: bytes, run: SuiteRun) -> None:
+    """Fill ``run`` from the driver's verify.json (written in the sandbox: shape-checked)."""
     try:
-        root = ET.fromstring(report)
-    except ET.ParseError as exc:
-        run.error = f"unreadable junit report: {exc}"
+        data = json.loads(report.decode("utf-8", "replace"))
+        outcomes = data.get("outcomes", {})
+        errors = data.get("errors", [])
+        run.collected = int(data.get("collected", 0))
+        if not isinstance(outcomes, dict) or not isinstance(errors, list):
+            raise TypeError("unexpected report shape")
+    except (ValueError, TypeError, AttributeError) as exc:
+        run.error = f"unreadable verification report: {exc}"
         return
-    for case in root.iter("testcase"):
-        name = case.get("name", "")
-        name = name.split("[")[0]
-        problem = next(
-            (child for child in case if child.tag in ("failure", "error")),
-            None,
-        )
-        run.collected += 1
-        if problem is not None:
-            run.failed[name] = (problem.get("message") or problem.text or "")[:500]
-        elif not any(child.tag == "skipped" for child in case):
+    if errors:
+        run.error = "the generated module failed to collect: " + str(errors[0])[-500:]
+        return
+    for nodeid, seen in outcomes.items():
+        name = _test_name(str(nodeid))
+        kinds = [str(entry[0]) for entry in seen if isinstance(entry, list) and entry]
+        if "failed" in kinds:
+            first = next(e for e in seen if isinstance(e, list) and e and e[0] == "failed")
+            message = str(first[1]) if len(first) > 1 else ""
+            if "passed" in kinds:
+                message = f"flaky across {len(kinds)} runs in shuffled order: {message}"
+            run.failed[name] = message[:500]
+        elif kinds and all(kind == "passed" for kind in kinds):
             run.passed.add(name)
-    # A collection error is reported as a testcase named after the file.
-    if run.collected == 0:
-        for suite in root.iter("testsuite"):
-            if suite.get("errors", "0") not in ("0", ""):
-                run.error = "the generated module failed to collect"
+
+
+def _test_name(nodeid: str) -> str:
+    """``test_generated.py::TestX::test_y[1]`` -> ``TestX::test_y`` (the suite editor's name)."""
+    return nodeid.split("::", 1)[-1].split("[")[0]
 
 
 def _read_coverage(report: bytes, run: SuiteRun) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from e2e_support import Generated, Regoose
@@ -36,8 +37,14 @@ def test_junit_names_the_written_file_and_each_case_reruns_from_the_project(
     cases = [case for suite in xml for case in suite]
     kept = [case for case in cases if not case.result]
     assert kept and len(kept) == json.loads(generated.result.out)["tests"]
-    assert {case.classname for case in cases} == {"tests.test_shop_pricing"}
-    nodeids = [f"tests/test_shop_pricing.py::{case.name}" for case in kept]
+    # One test class per unit: the classname is the module, then the class (pytest's way).
+    assert {case.classname.rsplit(".Test", 1)[0] for case in cases} == {"tests.test_shop_pricing"}
+
+    def nodeid(case: Any) -> str:
+        owner = case.classname.removeprefix("tests.test_shop_pricing").lstrip(".")
+        return "::".join(p for p in ("tests/test_shop_pricing.py", owner, case.name) if p)
+
+    nodeids = [nodeid(case) for case in kept]
     rerun = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *nodeids],
         cwd=project,

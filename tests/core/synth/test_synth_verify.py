@@ -1,0 +1,90 @@
+"""The engine's verification: one sandboxed process runs the suite, its shuffled reruns and coverage."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from synth_samples import make_target
+
+from regoose_tui.runtime.local import LocalRuntime
+from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.verify import run_suite
+
+MODULE = """
+def sign(x):
+    if x > 0:
+        return 1
+    if x < 0:
+        return -1
+    return 0
+"""
+
+SUITE = """
+from signs import sign
+
+LAST = []
+
+
+class TestSign:
+    def test_positive_returns_one(self):
+        LAST.append("positive")
+        assert sign(5) == 1
+
+    def test_negative_returns_negative_one(self):
+        assert sign(-2) == -1
+
+
+def test_zero_needs_the_first_test_to_have_run():
+    # Order-dependent: passes in file order, fails when it runs before the first test.
+    assert LAST == ["positive"]
+    LAST.clear()
+    assert sign(0) == 0
+
+
+def test_always_fails():
+    assert sign(1) == 2
+"""
+
+
+def _prober(tmp_path) -> tuple[Prober, str]:
+    target = make_target(tmp_path, "signs", MODULE)
+    work = tmp_path / "work"
+    work.mkdir()
+    prober = Prober(
+        LocalRuntime(), target, python=sys.executable, work_dir=work, deadline=time.monotonic() + 60
+    )
+    return prober, str(target.path)
+
+
+async def test_one_process_runs_the_passes_and_measures_coverage(tmp_path):
+    prober, target_file = _prober(tmp_path)
+    before = prober.runs
+    run = await run_suite(
+        prober, SUITE, target_file=target_file, with_coverage=True, wall=60, passes=3
+    )
+    assert prober.runs - before == 1  # pytest, its reruns and the coverage report
+    assert run.error == ""
+    assert run.collected == 4
+    assert run.passed == {
+        "TestSign::test_positive_returns_one",
+        "TestSign::test_negative_returns_negative_one",
+    }
+    assert set(run.failed) == {"test_zero_needs_the_first_test_to_have_run", "test_always_fails"}
+    assert "flaky across 3 runs" in run.failed["test_zero_needs_the_first_test_to_have_run"]
+    assert "flaky" not in run.failed["test_always_fails"]
+    assert run.line_percent == 100.0 and run.branch_percent == 100.0
+
+
+async def test_a_single_pass_keeps_file_order_and_a_broken_module_says_so(tmp_path):
+    prober, target_file = _prober(tmp_path)
+    run = await run_suite(
+        prober, SUITE, target_file=target_file, with_coverage=False, wall=60, passes=1
+    )
+    assert "test_zero_needs_the_first_test_to_have_run" in run.passed
+    assert set(run.failed) == {"test_always_fails"}
+    assert run.line_percent is None
+    broken = await run_suite(
+        prober, "import no_such_module_here\n", target_file=target_file, with_coverage=True, wall=60
+    )
+    assert "failed to collect" in broken.error and not broken.passed
