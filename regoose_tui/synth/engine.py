@@ -26,7 +26,7 @@ from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import first_party_for, format_source
 from regoose_tui.synth.goal import coverage_goal
-from regoose_tui.synth.grouping import method_name, unit_of
+from regoose_tui.synth.grouping import group, method_name, unit_of
 from regoose_tui.synth.minimize import minimize
 from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.naming import NameRegistry
@@ -226,18 +226,33 @@ async def synthesize(
         missing_lines=tuple(run.missing_lines) if run else (),
         wall_seconds=round(time.monotonic() - started, 2),
         test_names=names_left,
-        suspects=[
-            {
-                "test": t.name,
-                "input": t.cand.call,
-                "observed": t.suspect.observed,
-                "why": t.suspect.why,
-                "exception": t.suspect.exception,
-            }
-            for t in tests
-            if t.suspect is not None and t.name in names_left
-        ],
+        suspects=_suspects(tests, names_left),
     )
+
+
+def _suspects(tests: list[RenderedTest], names_left: list[str]) -> list[dict[str, str]]:
+    """The suspected bugs among the tests that passed verification, by their node names.
+
+    The rendered module puts each test in its unit's class, so a test is known
+    there (and to the verdicts, the store and the reports) as ``TestUnit::test_x``.
+    """
+    placed = group([(t.name, t.source, t.cand) for t in tests])
+    left = set(names_left)
+    found = []
+    for test, where in zip(tests, placed, strict=True):
+        name = where.node_name if where.node_name in left else test.name
+        if test.suspect is None or name not in left:
+            continue
+        found.append(
+            {
+                "test": name,
+                "input": test.cand.call,
+                "observed": test.suspect.observed,
+                "why": test.suspect.why,
+                "exception": test.suspect.exception,
+            }
+        )
+    return found
 
 
 def _cover(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.synth.engine import checked_behaviour, public_first, reaches_missing
 from regoose_tui.synth.goal import coverage_goal
-from regoose_tui.synth.grouping import class_name, method_name
+from regoose_tui.synth.grouping import as_method, class_name, method_name
 from regoose_tui.synth.model import Callee, Candidate, Param
 from regoose_tui.synth.naming import NameRegistry
 from regoose_tui.synth.pools import SymbolTable
@@ -104,3 +104,18 @@ def test_the_package_is_first_party_only_where_ruff_sees_it(tmp_path):
     # Written elsewhere (--out outside the project): ruff there files shop with third-party.
     outside = TargetModule(**{**vars(target), "out_path": tmp_path.parent / "out" / "t.py"})
     assert first_party_for(outside) == []
+
+
+def test_a_decorated_test_becomes_a_method_with_its_decorator_above():
+    source = (
+        '@pytest.mark.xfail(strict=True, reason="suspected bug: ZeroDivisionError")\n'
+        "def test_mean_does_not_crash():\n"
+        "    assert mean([]) == 0\n"
+    )
+    method = as_method(source, "test_empty_does_not_crash")
+    assert method == (
+        '    @pytest.mark.xfail(strict=True, reason="suspected bug: ZeroDivisionError")\n'
+        "    def test_empty_does_not_crash(self):\n"
+        "        assert mean([]) == 0\n"
+    )
+    compile("class TestMean:\n" + method, "<test>", "exec")

@@ -103,8 +103,11 @@ def test_a_docstring_example_that_disagrees_asserts_the_docstring(buggy) -> None
     bug = _suspect(result, "double(3)")
     assert bug["observed"] == "returns 7"
     assert bug["why"] == "the docstring example says double(3) gives 6"
+    # Tests sit in one class per unit: the bug is named ``TestDouble::test_...``.
+    cls, _, method = bug["test"].partition("::")
     tree = ast.parse(result.test_source)
-    [test] = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == bug["test"]]
+    [unit] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls]
+    [test] = [n for n in unit.body if isinstance(n, ast.FunctionDef) and n.name == method]
     assert ast.unparse(test.body[-1]) == "assert double(3) == 6"
 
 
