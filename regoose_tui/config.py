@@ -105,6 +105,16 @@ class RuntimeSettings(BaseModel):
     """Output one run may stream (live log and store) before the rest is cut, in MiB."""
     allow_unisolated: bool = False
     """Let "auto" fall back to the NOT isolated local runtime when no sandbox works."""
+    auto_order: list[Literal["docker", "podman", "bwrap"]] = Field(
+        default_factory=lambda: ["docker", "podman", "bwrap"]
+    )
+    """The isolating backends "auto" tries, first usable wins."""
+    pool_size: int = Field(default=2, ge=0, le=64)
+    """Warm containers kept per engine for docker/podman runs (0: a fresh one per run)."""
+    docker_host: str | None = None
+    """Docker engine URL (default: DOCKER_HOST, then /var/run/docker.sock)."""
+    podman_host: str | None = None
+    """Podman service URL (default: CONTAINER_HOST, then the usual podman.sock paths)."""
 
     def limits(self) -> Limits:
         """These settings as the runtime's :class:`Limits` (a ceiling for every run)."""

@@ -18,6 +18,13 @@ def _isolated_environment(
         if name.startswith("REGOOSE_") or name.endswith("_API_KEY"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REGOOSE_DATA_DIR", str(tmp_path_factory.mktemp("regoose-data")))
+    # `auto` means bwrap in this suite, whether or not a Docker or Podman engine runs on
+    # the machine: tests that want a container runtime name it (tests/.../container).
+    monkeypatch.setenv("REGOOSE_RUNTIME__AUTO_ORDER", '["bwrap"]')
+    # Commands run in-process configure the registry for the process: undo it after each test.
+    from regoose_tui.runtime import registry
+
+    monkeypatch.setattr(registry, "_config", registry.RuntimeConfig())
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     yield
 

@@ -85,6 +85,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from regoose_tui.cli.sessions_command import sessions_command
 
         return asyncio.run(sessions_command(args))
+    if command == "sandbox":
+        from regoose_tui.cli.sandbox_command import sandbox_command
+
+        return sandbox_command(args)
     if command == "doctor":
         from regoose_tui.cli.doctor_command import doctor_command
 

@@ -27,13 +27,13 @@ from regoose_tui.errors import SandboxError, SandboxUnavailable
 from regoose_tui.runtime._allowlist import SandboxPolicy
 from regoose_tui.runtime._spec import check_spec
 from regoose_tui.runtime.base import Availability, Limits, OutputSink, RunResult, RunSpec, Runtime
-from regoose_tui.runtime.container import endpoints, image, labels, lifecycle
+from regoose_tui.runtime.container import endpoints, exec_io, image, labels, lifecycle
 from regoose_tui.runtime.container.client import client_for
 from regoose_tui.runtime.container.endpoints import Endpoint, EngineKind
 from regoose_tui.runtime.container.layout import Layout, plan
 from regoose_tui.runtime.container.pool import ContainerPool, Lease
 from regoose_tui.runtime.container.stream import LineStream
-from regoose_tui.runtime.container.transfer import TransferRefused, unpack_work_folder
+from regoose_tui.runtime.container.transfer import unpack_work_folder
 
 if TYPE_CHECKING:
     import docker
@@ -184,14 +184,23 @@ class ContainerRuntime(Runtime):
         for note in self.notes:
             stream.note("stderr", f"[regoose: {note}]")
         self.notes.clear()
-        await asyncio.to_thread(_copy_in, box, layout)
+        inline = await asyncio.to_thread(exec_io.inline_args, layout.payloads)
+        if inline is None:  # too big for a command line: the archive API
+            await asyncio.to_thread(_copy_in, box, layout)
+            inline = ["0"]
+        command = [
+            lifecycle.sandbox_python(),
+            "-I",
+            "-S",
+            "-c",
+            exec_io.BOOTSTRAP,
+            *inline,
+            str(layout.work_dir),
+            "--",
+            *spec.argv,
+        ]
         made = await asyncio.to_thread(
-            api.exec_create,
-            box.id,
-            list(spec.argv),
-            environment=layout.env,
-            workdir=str(layout.work_dir),
-            user=layout.user,
+            api.exec_create, box.id, command, environment=layout.env, workdir="/", user=layout.user
         )
         exec_id = made["Id"]
         chunks = await asyncio.to_thread(api.exec_start, exec_id, stream=True, demux=True)
@@ -215,6 +224,7 @@ class ContainerRuntime(Runtime):
             code = None
         if alive:
             await asyncio.to_thread(_copy_out, api, box, layout, stream)
+            alive = lifecycle.running(box)
         return (
             RunResult(
                 exit_code=code,
@@ -248,14 +258,23 @@ def _outcome(api: docker.APIClient, exec_id: str, box: lifecycle.Box) -> tuple[i
 def _copy_out(
     api: docker.APIClient, box: lifecycle.Box, layout: Layout, stream: LineStream
 ) -> None:
-    """The container's work folder into the host's (empty, private) one."""
+    """The container's work folder into the host's (empty, private) one.
+
+    An exec stops what the command left running and streams the folder as a
+    tar; the host unpacks it without trusting a byte of it.
+    """
     try:
-        chunks, _ = box.container.get_archive(str(layout.work_dir))
-        dropped = unpack_work_folder(chunks, Path(layout.work_dir), layout.limits.tmpfs_bytes)
-    except TransferRefused as exc:
-        stream.note("stderr", f"[regoose: results not copied back: {exc}]")
-        return
-    except Exception as exc:
+        made = api.exec_create(
+            box.id,
+            [lifecycle.sandbox_python(), "-I", "-S", "-c", exec_io.COLLECT, str(layout.work_dir)],
+            user=layout.user,
+        )
+        chunks = api.exec_start(made["Id"], stream=True, demux=True)
+        dropped = unpack_work_folder(
+            exec_io.stdout_only(chunks), Path(layout.work_dir), layout.limits.tmpfs_bytes
+        )
+    except Exception as exc:  # TransferRefused, a broken stream, an engine error
+        box.healthy = False
         stream.note("stderr", f"[regoose: results not copied back: {exc}]")
         return
     if dropped:
