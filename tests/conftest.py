@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +33,29 @@ def _isolated_environment(
 def repo_root() -> Path:
     """The checkout this suite runs from."""
     return Path(__file__).resolve().parent.parent
+
+
+#: Read once, before the autouse fixture above clears every REGOOSE_* variable.
+REQUIRE_CONTAINERS = os.environ.get("REGOOSE_REQUIRE_CONTAINERS") == "1"
+
+
+@pytest.fixture
+def require_engine() -> Callable[[str], None]:
+    """``require_engine("docker")``: skip when that engine does not answer, FAIL in CI.
+
+    .ci/run sets REGOOSE_REQUIRE_CONTAINERS=1 after starting dockerd and the
+    podman service, so a real container test never passes by skipping there.
+    """
+
+    def require(kind: str) -> None:
+        from regoose_tui.runtime.container import endpoints
+
+        endpoints.forget()
+        probe = endpoints.find("docker" if kind == "docker" else "podman")
+        if probe.endpoint is not None:
+            return
+        if REQUIRE_CONTAINERS:
+            pytest.fail(f"{kind} is required here: {probe.reason}", pytrace=False)
+        pytest.skip(f"{kind} not reachable: {probe.reason}")
+
+    return require

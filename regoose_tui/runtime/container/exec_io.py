@@ -25,24 +25,32 @@ _ARG_CHUNK = 120 * 1024
 MAX_INLINE = 1024 * 1024
 
 #: argv: BOOTSTRAP <n> <chunk 1> ... <chunk n> <work folder> -- <command...>
+#: With no command it only unpacks: run as root (no capabilities) it can create the work
+#: folder below folders the engine made as root (mount points), so what the sandbox user
+#: must write is made writable for everyone in the container instead of chowned.
 BOOTSTRAP = """
 import base64, io, os, sys, tarfile
 n = int(sys.argv[1])
 data = base64.b64decode("".join(sys.argv[2:2 + n]))
 work, command = sys.argv[2 + n], sys.argv[4 + n:]
+shared = not command
+def mode_of(mode):
+    return (0o777 if mode & 0o100 else 0o666) if shared and mode & 0o200 else mode
 modes = []
-with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+with tarfile.open(fileobj=io.BytesIO(data or bytes(1024))) as archive:
     for member in archive:
         path = "/" + member.name
         if member.isdir():
             os.makedirs(path, exist_ok=True)
-            modes.append((path, member.mode))
+            modes.append((path, mode_of(member.mode)))
         elif member.isreg():
             with open(path, "wb") as out:
                 out.write(archive.extractfile(member).read())
-            os.chmod(path, member.mode)
+            os.chmod(path, mode_of(member.mode))
 for path, mode in reversed(modes):
     os.chmod(path, mode)
+if shared:
+    sys.exit(0)
 os.makedirs(work, mode=0o700, exist_ok=True)
 os.chdir(work)
 try:

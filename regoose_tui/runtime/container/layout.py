@@ -77,6 +77,9 @@ class Layout:
     limits: Limits
     #: Per scratch folder, the tar of inputs and work folder to extract there.
     payloads: dict[str, bytes] = field(default_factory=dict)
+    #: A read-only mount lies below a scratch folder: the engine made its parent
+    #: folders as root, so the inputs are unpacked by root (no capabilities) first.
+    root_prepare: bool = False
 
     @property
     def user(self) -> str:
@@ -166,6 +169,9 @@ def plan(spec: RunSpec, limits: Limits, policy: SandboxPolicy) -> Layout:
             binds.append(Bind(empty_file(), str(item.path)))
         else:
             binds.append(Bind(_empty_dir(), str(item.path)))
+    root_prepare = any(
+        inside(Path(b.target), Path(root)) for b in binds for root in scratch if b.target != root
+    )
     env = scrubbed_env(spec)
     if "HOME" not in spec.env:
         env["HOME"] = SANDBOX_HOME
@@ -179,6 +185,7 @@ def plan(spec: RunSpec, limits: Limits, policy: SandboxPolicy) -> Layout:
         env=env,
         limits=limits,
         payloads=payloads,
+        root_prepare=root_prepare,
     )
 
 

@@ -201,6 +201,12 @@ def reset(client: docker.DockerClient, box: Box, layout: Layout) -> bool:
         )
         api.exec_start(made["Id"])
         code = api.exec_inspect(made["Id"]).get("ExitCode")
+        if code == 0 and layout.root_prepare:
+            # What root unpacked (folders below the engine's mount points) is root's to remove.
+            made = api.exec_create(
+                box.id, [sandbox_python(), "-I", "-S", "-c", _RESET, *roots], user="0:0"
+            )
+            api.exec_start(made["Id"])
     except Exception as exc:
         _log.debug("reset of %s failed: %s", box.container.short_id, exc)
         return False

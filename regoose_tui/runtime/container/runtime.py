@@ -42,6 +42,8 @@ _log = logging.getLogger(__name__)
 
 #: After the command ended or was killed, how long its output may take to drain.
 _DRAIN_SECONDS = 2.0
+#: How long a container that may have died gets to show it.
+_SETTLE_SECONDS = 1.0
 #: Default number of warm containers per engine ([runtime] pool_size).
 DEFAULT_POOL_SIZE = 2
 
@@ -163,17 +165,23 @@ class ContainerRuntime(Runtime):
         await asyncio.to_thread(self._prepare)
         layout = await asyncio.to_thread(plan, spec, limits, self.policy)
         pool = self.pool()
-        lease = await pool.acquire(layout, endpoint.url)
-        reusable = False
-        try:
-            result, reusable = await self._run_in(lease, spec, on_output, started)
-        except asyncio.CancelledError:
-            lifecycle.kill(lease.box)
-            raise
-        finally:
-            # Shielded: a second cancellation must not leave the container behind.
-            await asyncio.shield(pool.release(lease, reusable=reusable))
-        return result
+        for attempt in (1, 2):
+            lease = await pool.acquire(layout, endpoint.url)
+            reusable = False
+            try:
+                result, reusable = await self._run_in(lease, spec, on_output, started)
+                return result
+            except _Stale:
+                # A warm container that died while idle (killed from outside): take another.
+                if attempt == 2:
+                    raise SandboxError("the container engine keeps losing sandbox containers")
+            except asyncio.CancelledError:
+                lifecycle.kill(lease.box)
+                raise
+            finally:
+                # Shielded: a second cancellation must not leave the container behind.
+                await asyncio.shield(pool.release(lease, reusable=reusable))
+        raise AssertionError("unreachable")
 
     async def _run_in(
         self, lease: Lease, spec: RunSpec, on_output: OutputSink | None, started: float
@@ -184,24 +192,31 @@ class ContainerRuntime(Runtime):
         for note in self.notes:
             stream.note("stderr", f"[regoose: {note}]")
         self.notes.clear()
+        if lease.warm and not await asyncio.to_thread(lifecycle.running, box):
+            box.healthy = False
+            raise _Stale()
         inline = await asyncio.to_thread(exec_io.inline_args, layout.payloads)
         if inline is None:  # too big for a command line: the archive API
             await asyncio.to_thread(_copy_in, box, layout)
             inline = ["0"]
-        command = [
-            lifecycle.sandbox_python(),
-            "-I",
-            "-S",
-            "-c",
-            exec_io.BOOTSTRAP,
-            *inline,
-            str(layout.work_dir),
-            "--",
-            *spec.argv,
-        ]
-        made = await asyncio.to_thread(
-            api.exec_create, box.id, command, environment=layout.env, workdir="/", user=layout.user
-        )
+        elif layout.root_prepare:
+            await asyncio.to_thread(_prepare_as_root, api, box, layout, inline)
+            inline = ["0"]
+        command = [*_bootstrap(inline, layout), *spec.argv]
+        try:
+            made = await asyncio.to_thread(
+                api.exec_create,
+                box.id,
+                command,
+                environment=layout.env,
+                workdir="/",
+                user=layout.user,
+            )
+        except Exception:
+            if not await asyncio.to_thread(lifecycle.running, box):
+                box.healthy = False
+                raise _Stale() from None
+            raise
         exec_id = made["Id"]
         chunks = await asyncio.to_thread(api.exec_start, exec_id, stream=True, demux=True)
         reader = asyncio.ensure_future(asyncio.to_thread(stream.pump, chunks))
@@ -240,6 +255,26 @@ class ContainerRuntime(Runtime):
         )
 
 
+class _Stale(Exception):
+    """The leased container is no longer running (before the command started)."""
+
+
+def _bootstrap(inline: list[str], layout: Layout) -> list[str]:
+    python = lifecycle.sandbox_python()
+    return [python, "-I", "-S", "-c", exec_io.BOOTSTRAP, *inline, str(layout.work_dir), "--"]
+
+
+def _prepare_as_root(
+    api: docker.APIClient, box: lifecycle.Box, layout: Layout, inline: list[str]
+) -> None:
+    """Unpack the inputs as the container's root (no capabilities), shared-writable."""
+    made = api.exec_create(box.id, _bootstrap(inline, layout), workdir="/", user="0:0")
+    output = api.exec_start(made["Id"])
+    if api.exec_inspect(made["Id"]).get("ExitCode") != 0:
+        text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
+        raise SandboxError(f"could not stage the run's inputs in the container: {text[-300:]}")
+
+
 def _copy_in(box: lifecycle.Box, layout: Layout) -> None:
     for root, payload in layout.payloads.items():
         if not box.container.put_archive(root, payload):
@@ -247,12 +282,23 @@ def _copy_in(box: lifecycle.Box, layout: Layout) -> None:
 
 
 def _outcome(api: docker.APIClient, exec_id: str, box: lifecycle.Box) -> tuple[int | None, bool]:
-    """The command's exit code and whether the container is still up."""
+    """The command's exit code and whether the container is still up.
+
+    A SIGKILLed command (exit 137) may be the container dying (killed from
+    outside): the engine reports that a moment later, so look again briefly.
+    """
     try:
         code = api.exec_inspect(exec_id).get("ExitCode")
     except Exception:
         code = None
-    return code, lifecycle.running(box)
+    if code not in (None, 137):
+        return code, lifecycle.running(box)
+    deadline = time.monotonic() + _SETTLE_SECONDS
+    while time.monotonic() < deadline:
+        if not lifecycle.running(box):
+            return code, False
+        time.sleep(0.05)
+    return code, True
 
 
 def _copy_out(
