@@ -174,7 +174,7 @@ class ContainerRuntime(Runtime):
             except _Stale:
                 # A warm container that died while idle (killed from outside): take another.
                 if attempt == 2:
-                    raise SandboxError("the container engine keeps losing sandbox containers")
+                    raise SandboxError("the engine keeps losing sandbox containers") from None
             except asyncio.CancelledError:
                 lifecycle.kill(lease.box)
                 raise
