@@ -203,6 +203,8 @@ class ContainerRuntime(Runtime):
             await asyncio.to_thread(_prepare_as_root, api, box, layout, inline)
             inline = ["0"]
         command = [*_bootstrap(inline, layout), *spec.argv]
+        # The command's own time, as for a process: the container's set-up is not in it.
+        started = time.monotonic()
         try:
             made = await asyncio.to_thread(
                 api.exec_create,
