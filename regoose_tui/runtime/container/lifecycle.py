@@ -72,28 +72,44 @@ for _ in range(100):
     time.sleep(0.01)
 else:
     sys.exit(3)
-def writable(path):
+split = sys.argv.index("--")
+roots, keep = sys.argv[1:split], set(sys.argv[split + 1:])
+uid = os.getuid()
+def mine(path):
+    try:
+        return os.lstat(path).st_uid == uid
+    except OSError:
+        return False
+def delete(path, is_dir):
+    if not is_dir:
+        os.unlink(path)
+        return
     for top, dirs, _ in os.walk(path):
         for name in dirs:
-            try:
-                os.chmod(os.path.join(top, name), 0o700, follow_symlinks=False)
-            except OSError:
-                pass
-for root in sys.argv[1:]:
+            child = os.path.join(top, name)
+            if mine(child):
+                os.chmod(child, 0o700, follow_symlinks=False)
+    shutil.rmtree(path, ignore_errors=True)
+def wipe(folder):
     try:
-        entries = list(os.scandir(root))
+        entries = list(os.scandir(folder))
     except OSError:
-        continue
+        return
     for entry in entries:
+        path = entry.path
         try:
-            if entry.is_dir(follow_symlinks=False):
-                os.chmod(entry.path, 0o700)
-                writable(entry.path)
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if any(k == path or k.startswith(path + "/") for k in keep):
+                if path not in keep and is_dir:
+                    wipe(path)  # holds a mount point: empty around it, keep its mode
+                continue
+            if is_dir and mine(path):
+                os.chmod(path, 0o700)
+            delete(path, is_dir)
         except OSError:
             pass
+for root in roots:
+    wipe(root)
 """
 
 
@@ -194,17 +210,20 @@ def create(client: docker.DockerClient, layout: Layout, image: str, key: str, ro
 def reset(client: docker.DockerClient, box: Box, layout: Layout) -> bool:
     """Kill what a use left running and empty the writable places; False: discard it."""
     roots = [*layout.scratch, *layout.tmpfs, "/dev/shm"]
+    # Mount points (and the folders the engine made for them) stay as they are.
+    keep = [b.target for b in layout.binds]
+    args = [*roots, "--", *keep]
     try:
         api = client.api
         made = api.exec_create(
-            box.id, [sandbox_python(), "-I", "-S", "-c", _RESET, *roots], user=layout.user
+            box.id, [sandbox_python(), "-I", "-S", "-c", _RESET, *args], user=layout.user
         )
         api.exec_start(made["Id"])
         code = api.exec_inspect(made["Id"]).get("ExitCode")
         if code == 0 and layout.root_prepare:
             # What root unpacked (folders below the engine's mount points) is root's to remove.
             made = api.exec_create(
-                box.id, [sandbox_python(), "-I", "-S", "-c", _RESET, *roots], user="0:0"
+                box.id, [sandbox_python(), "-I", "-S", "-c", _RESET, *args], user="0:0"
             )
             api.exec_start(made["Id"])
     except Exception as exc:

@@ -201,8 +201,12 @@ def test_a_warm_container_is_reused_and_reset_between_runs(
         one = await container_runtime.run(spec_for(first))
         await asyncio.sleep(1.0)  # the reset runs in the background
         two = await container_runtime.run(spec_for(second))
-        three = await container_runtime.run(spec_for("print('three')"))
-        assert three.ok
+        # The project sits below a 0700 folder of the host (pytest's tmp_path): the reset
+        # must leave the folders the engine made for its mount point traversable.
+        third = spec_for("import mod_three; print(mod_three.VALUE)")
+        (third.project_dir / "mod_three.py").write_text("VALUE = 'three'\n")
+        three = await container_runtime.run(third)
+        assert three.ok and three.stdout.strip() == "three", three.stderr
         return one.stdout, two.stdout, container_runtime.pool().reused
 
     _, seen, reused = asyncio.run(scenario())
