@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         "build", help="build the sandbox image (offline FROM scratch, or --dockerfile)"
     )
     build.add_argument("--dockerfile", metavar="PATH", help="build from this Dockerfile instead")
+    build.add_argument(
+        "--if-reachable",
+        action="store_true",
+        help="build only where an engine answers; none answering is fine (make test uses it)",
+    )
     status = sandbox_commands.add_parser("status", help="engines, image and leftovers")
     prune = sandbox_commands.add_parser("prune", help="remove leftover sandbox containers")
     prune.add_argument(

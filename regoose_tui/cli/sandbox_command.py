@@ -55,11 +55,18 @@ def _build(args: argparse.Namespace) -> int:
                 raise SandboxUnavailable(probe.reason)
             print(f"{kind}: skipped ({probe.reason})")
             continue
-        image_id = image.build(client_for(probe.endpoint.url), name, dockerfile)
+        client = client_for(probe.endpoint.url)
+        if args.if_reachable and dockerfile is None:
+            found = image.status(client, name)
+            if found.present and found.current:
+                print(f"{kind}: {found.detail}")
+                built += 1
+                continue
+        image_id = image.build(client, name, dockerfile)
         how = f"from {dockerfile}" if dockerfile else "offline, FROM scratch"
         print(f"{kind}: built {name} ({how}) {image_id[:19]}")
         built += 1
-    if not built:
+    if not built and not args.if_reachable:
         raise SandboxUnavailable("no container engine answered: start dockerd or podman first")
     return 0
 
