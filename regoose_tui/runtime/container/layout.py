@@ -211,6 +211,8 @@ def _pack(
         packer_for(path).add_tree(path, skip=hidden)
     if str(work) not in scratch:
         packer_for(work).work_folder(work, skip=hidden)
+    else:  # the work folder is a scratch volume itself: only what the host put there
+        packer_for(work).add_tree(work, skip=hidden, writable=True)
     return {root: packer.payload() for root, packer in packers.items()}
 
 
