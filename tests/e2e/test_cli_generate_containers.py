@@ -57,7 +57,7 @@ def test_generate_an_example_module_in_a_container(
         "--runtime",
         engine,
         "--budget",
-        "40",
+        "25",
         "--iterations",
         "1",
         "--out",

@@ -169,9 +169,7 @@ def plan(spec: RunSpec, limits: Limits, policy: SandboxPolicy) -> Layout:
             binds.append(Bind(empty_file(), str(item.path)))
         else:
             binds.append(Bind(_empty_dir(), str(item.path)))
-    root_prepare = any(
-        inside(Path(b.target), Path(root)) for b in binds for root in scratch if b.target != root
-    )
+    root_prepare = _shares_root_made_folders(binds, scratch, [work, *copies])
     env = scrubbed_env(spec)
     if "HOME" not in spec.env:
         env["HOME"] = SANDBOX_HOME
@@ -214,6 +212,27 @@ def _pack(
     else:  # the work folder is a scratch volume itself: only what the host put there
         packer_for(work).add_tree(work, skip=hidden, writable=True)
     return {root: packer.payload() for root, packer in packers.items()}
+
+
+def _first_below(path: Path, root: Path) -> str | None:
+    """The first path component of ``path`` below ``root`` (None when not below it)."""
+    if not inside(path, root) or Path(os.path.abspath(path)) == Path(os.path.abspath(root)):
+        return None
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).parts[0]
+
+
+def _shares_root_made_folders(binds: list[Bind], scratch: list[str], staged: list[Path]) -> bool:
+    """True when a staged path must be made inside a folder the engine made as root.
+
+    The engine creates the parent folders of a mount point below a scratch
+    volume as root; the sandbox user cannot create the work folder or an
+    input next to the mount point in there.
+    """
+    for root in map(Path, scratch):
+        made = {_first_below(Path(b.target), root) for b in binds} - {None}
+        if any(_first_below(path, root) in made for path in staged):
+            return True
+    return False
 
 
 def _check_readable(project: Path, uid: int) -> None:

@@ -2,7 +2,7 @@
 
 A container runs a tiny reaper as its first process (the sandbox user's
 Python, so zombies never pile up against the pids limit) and every command
-is an ``exec`` in it. Its writable places are size-capped tmpfs volumes
+is an ``exec`` in it (``exec_io``: that exec also resets it for reuse). Its writable places are size-capped tmpfs volumes
 (labelled like the container, removed with it). Hardening, all at creation:
 no network, every capability dropped, no-new-privileges, read-only root,
 memory with swap equal to it, pids, CPU, nofile/nproc/fsize/core ulimits,
@@ -44,72 +44,6 @@ signal.signal(signal.SIGCHLD, reap)
 signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 while True:
     signal.pause()
-"""
-
-#: Run between two uses of a warm container: kill every process of the sandbox
-#: user but the reaper, then empty every writable place. Exit 3: something survived.
-_RESET = """
-import os, shutil, signal, sys, time
-me = os.getpid()
-def others():
-    alive = []
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in (1, me):
-            try:
-                state = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if state != "Z":
-                alive.append(name)
-    return alive
-for _ in range(100):
-    if not others():
-        break
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    time.sleep(0.01)
-else:
-    sys.exit(3)
-split = sys.argv.index("--")
-roots, keep = sys.argv[1:split], set(sys.argv[split + 1:])
-uid = os.getuid()
-def mine(path):
-    try:
-        return os.lstat(path).st_uid == uid
-    except OSError:
-        return False
-def delete(path, is_dir):
-    if not is_dir:
-        os.unlink(path)
-        return
-    for top, dirs, _ in os.walk(path):
-        for name in dirs:
-            child = os.path.join(top, name)
-            if mine(child):
-                os.chmod(child, 0o700, follow_symlinks=False)
-    shutil.rmtree(path, ignore_errors=True)
-def wipe(folder):
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        path = entry.path
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            if any(k == path or k.startswith(path + "/") for k in keep):
-                if path not in keep and is_dir:
-                    wipe(path)  # holds a mount point: empty around it, keep its mode
-                continue
-            if is_dir and mine(path):
-                os.chmod(path, 0o700)
-            delete(path, is_dir)
-        except OSError:
-            pass
-for root in roots:
-    wipe(root)
 """
 
 
@@ -205,31 +139,6 @@ def create(client: docker.DockerClient, layout: Layout, image: str, key: str, ro
         remove(client, box)
         raise SandboxError(f"the sandbox container did not start: {_why(exc)}") from None
     return box
-
-
-def reset(client: docker.DockerClient, box: Box, layout: Layout) -> bool:
-    """Kill what a use left running and empty the writable places; False: discard it."""
-    roots = [*layout.scratch, *layout.tmpfs, "/dev/shm"]
-    # Mount points (and the folders the engine made for them) stay as they are.
-    keep = [b.target for b in layout.binds]
-    args = [*roots, "--", *keep]
-    try:
-        api = client.api
-        made = api.exec_create(
-            box.id, [sandbox_python(), "-I", "-S", "-c", _RESET, *args], user=layout.user
-        )
-        api.exec_start(made["Id"])
-        code = api.exec_inspect(made["Id"]).get("ExitCode")
-        if code == 0 and layout.root_prepare:
-            # What root unpacked (folders below the engine's mount points) is root's to remove.
-            made = api.exec_create(
-                box.id, [sandbox_python(), "-I", "-S", "-c", _RESET, *args], user="0:0"
-            )
-            api.exec_start(made["Id"])
-    except Exception as exc:
-        _log.debug("reset of %s failed: %s", box.container.short_id, exc)
-        return False
-    return code == 0
 
 
 def kill(box: Box) -> None:

@@ -2,10 +2,11 @@
 
 Containers are keyed by everything fixed at creation (``Layout.key``:
 image, mounts, scratch volumes, limits): a run takes an idle container of
-its key or starts one, and gives it back when it ended cleanly. Giving back
-resets it in the background (every process of the sandbox user killed,
-every writable place emptied); a container that timed out, was killed,
-was cancelled or failed its reset is removed instead, never reused. At most
+its key or starts one, and gives it back when it ended cleanly. The run's
+own exec resets it before it ends (``exec_io``: every other process of the
+sandbox user killed, every writable place emptied); a container that timed
+out, was killed, was cancelled or did not come back clean is removed
+instead, never reused. At most
 ``max_size`` containers are kept warm; a run beyond that gets a cold one
 (removed after it), so concurrency never waits on the pool. After the first
 run of a key one spare is started ahead, so the next run pays no start.
@@ -125,17 +126,8 @@ class ContainerPool:
         if not (reusable and lease.pooled and box.healthy):
             await self._remove(box)
             return
-        slot = self._slots.setdefault(box.key, _Slot())
-        task = asyncio.ensure_future(self._reset_then_idle(box, lease.layout, slot))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _reset_then_idle(self, box: Box, layout: Layout, slot: _Slot) -> None:
-        ok = await asyncio.to_thread(lifecycle.reset, self.client, box, layout)
-        if ok and box.healthy:
-            slot.idle.append(box)
-        else:
-            await self._remove(box)
+        # The run's own exec already reset it (exec_io): it is ready as it is.
+        self._slots.setdefault(box.key, _Slot()).idle.append(box)
 
     async def _remove(self, box: Box) -> None:
         with self._lock:

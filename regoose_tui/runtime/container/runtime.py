@@ -189,20 +189,28 @@ class ContainerRuntime(Runtime):
         box, layout = lease.box, lease.layout
         api = self.client().api
         stream = LineStream(asyncio.get_running_loop(), on_output, layout.limits.output_bytes)
+        splitter = exec_io.ResultSplitter(cap=layout.limits.tmpfs_bytes)
         for note in self.notes:
             stream.note("stderr", f"[regoose: {note}]")
         self.notes.clear()
-        if lease.warm and not await asyncio.to_thread(lifecycle.running, box):
-            box.healthy = False
-            raise _Stale()
         inline = await asyncio.to_thread(exec_io.inline_args, layout.payloads)
-        if inline is None:  # too big for a command line: the archive API
-            await asyncio.to_thread(_copy_in, box, layout)
-            inline = ["0"]
-        elif layout.root_prepare:
-            await asyncio.to_thread(_prepare_as_root, api, box, layout, inline)
-            inline = ["0"]
-        command = [*_bootstrap(inline, layout), *spec.argv]
+        try:
+            if inline is None:  # too big for a command line: the archive API
+                await asyncio.to_thread(_copy_in, box, layout)
+                inline = ["0"]
+            elif layout.root_prepare:
+                await asyncio.to_thread(_prepare_as_root, api, lease, inline)
+                inline = ["0"]
+        except Exception:
+            if not await asyncio.to_thread(lifecycle.running, box):
+                box.healthy = False
+                raise _Stale() from None
+            raise
+        wipe = _writable_places(layout) if lease.pooled else []
+        config = exec_io.config_arg(
+            str(layout.work_dir), wipe, _mount_points(layout), prepare=False
+        )
+        command = [*_bootstrap(config, inline), "--", *spec.argv]
         # The command's own time, as for a process: the container's set-up is not in it.
         started = time.monotonic()
         try:
@@ -221,7 +229,7 @@ class ContainerRuntime(Runtime):
             raise
         exec_id = made["Id"]
         chunks = await asyncio.to_thread(api.exec_start, exec_id, stream=True, demux=True)
-        reader = asyncio.ensure_future(asyncio.to_thread(stream.pump, chunks))
+        reader = asyncio.ensure_future(asyncio.to_thread(stream.pump, chunks, splitter))
         timed_out = False
         try:
             done, _ = await asyncio.wait({reader}, timeout=spec.limits.wall_seconds)
@@ -232,45 +240,59 @@ class ContainerRuntime(Runtime):
         except asyncio.CancelledError:
             await asyncio.shield(asyncio.to_thread(lifecycle.kill, box))
             raise
+        wall = time.monotonic() - started
         code, alive = await asyncio.to_thread(_outcome, api, exec_id, box)
         killed = timed_out
-        if not alive and not timed_out:
+        reusable = alive and not timed_out and splitter.found and code == 0
+        if splitter.found:
+            code, clean = splitter.status()
+            reusable = reusable and clean
+            await asyncio.to_thread(_unpack, splitter, layout, stream)
+        elif not alive and not timed_out:
             killed = True
-            box.healthy = False
             stream.note("stderr", "[regoose: the sandbox container was stopped from outside]")
             code = None
-        if alive:
-            await asyncio.to_thread(_copy_out, api, box, layout, stream)
-            alive = lifecycle.running(box)
+        if not reusable:
+            box.healthy = False
         return (
             RunResult(
                 exit_code=code,
                 stdout=stream.text("stdout"),
                 stderr=stream.text("stderr"),
-                wall_seconds=time.monotonic() - started,
+                wall_seconds=wall,
                 timed_out=timed_out,
                 killed=killed,
                 limit_hit="",
                 output_cut=stream.budget.cut,
             ),
-            alive and not timed_out,
+            reusable,
         )
+
+
+def _writable_places(layout: Layout) -> list[str]:
+    return [*layout.scratch, *layout.tmpfs, "/dev/shm"]
+
+
+def _mount_points(layout: Layout) -> list[str]:
+    return [b.target for b in layout.binds]
 
 
 class _Stale(Exception):
     """The leased container is no longer running (before the command started)."""
 
 
-def _bootstrap(inline: list[str], layout: Layout) -> list[str]:
+def _bootstrap(config: str, inline: list[str]) -> list[str]:
     python = lifecycle.sandbox_python()
-    return [python, "-I", "-S", "-c", exec_io.BOOTSTRAP, *inline, str(layout.work_dir), "--"]
+    return [python, "-I", "-S", "-c", exec_io.BOOTSTRAP, config, *inline]
 
 
-def _prepare_as_root(
-    api: docker.APIClient, box: lifecycle.Box, layout: Layout, inline: list[str]
-) -> None:
-    """Unpack the inputs as the container's root (no capabilities), shared-writable."""
-    made = api.exec_create(box.id, _bootstrap(inline, layout), workdir="/", user="0:0")
+def _prepare_as_root(api: docker.APIClient, lease: Lease, inline: list[str]) -> None:
+    """As the container's root (no capabilities): empty what root unpacked for the
+    previous run, then unpack the inputs shared-writable."""
+    layout, box = lease.layout, lease.box
+    wipe = _writable_places(layout) if box.uses else []
+    config = exec_io.config_arg(str(layout.work_dir), wipe, _mount_points(layout), prepare=True)
+    made = api.exec_create(box.id, _bootstrap(config, inline), workdir="/", user="0:0")
     output = api.exec_start(made["Id"])
     if api.exec_inspect(made["Id"]).get("ExitCode") != 0:
         text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
@@ -303,26 +325,17 @@ def _outcome(api: docker.APIClient, exec_id: str, box: lifecycle.Box) -> tuple[i
     return code, True
 
 
-def _copy_out(
-    api: docker.APIClient, box: lifecycle.Box, layout: Layout, stream: LineStream
-) -> None:
-    """The container's work folder into the host's (empty, private) one.
-
-    An exec stops what the command left running and streams the folder as a
-    tar; the host unpacks it without trusting a byte of it.
-    """
+def _unpack(splitter: exec_io.ResultSplitter, layout: Layout, stream: LineStream) -> None:
+    """The work folder the bootstrap sent back, into the host's (empty, private) one."""
+    if splitter.overflow:
+        cap = layout.limits.tmpfs_bytes
+        stream.note("stderr", f"[regoose: results not copied back: larger than {cap} bytes]")
+        return
     try:
-        made = api.exec_create(
-            box.id,
-            [lifecycle.sandbox_python(), "-I", "-S", "-c", exec_io.COLLECT, str(layout.work_dir)],
-            user=layout.user,
-        )
-        chunks = api.exec_start(made["Id"], stream=True, demux=True)
         dropped = unpack_work_folder(
-            exec_io.stdout_only(chunks), Path(layout.work_dir), layout.limits.tmpfs_bytes
+            [bytes(splitter.results)], Path(layout.work_dir), layout.limits.tmpfs_bytes
         )
-    except Exception as exc:  # TransferRefused, a broken stream, an engine error
-        box.healthy = False
+    except Exception as exc:  # TransferRefused, a cut or forged archive
         stream.note("stderr", f"[regoose: results not copied back: {exc}]")
         return
     if dropped:

@@ -23,6 +23,7 @@ from regoose_tui.runtime._process import (
     _TailBuffer,
 )
 from regoose_tui.runtime.base import OutputSink, StreamName
+from regoose_tui.runtime.container.exec_io import ResultSplitter
 
 
 class LineStream:
@@ -92,15 +93,26 @@ class LineStream:
             self._pending[name] = ""
         self._post(out)
 
-    def pump(self, chunks: Iterable[tuple[bytes | None, bytes | None]]) -> None:
-        """Read the SDK's demultiplexed chunks to the end (blocking)."""
+    def pump(
+        self,
+        chunks: Iterable[tuple[bytes | None, bytes | None]],
+        splitter: ResultSplitter | None = None,
+    ) -> None:
+        """Read the SDK's demultiplexed chunks to the end (blocking).
+
+        ``splitter`` takes the results trailer off stdout first (see ``exec_io``).
+        """
         try:
             for out, err in chunks:
                 if out:
-                    self.feed("stdout", out)
+                    plain = splitter.feed(out) if splitter is not None else out
+                    if plain:
+                        self.feed("stdout", plain)
                 if err:
                     self.feed("stderr", err)
         finally:
+            if splitter is not None and (rest := splitter.flush()):
+                self.feed("stdout", rest)
             self.close()
 
     def text(self, stream: StreamName) -> str:

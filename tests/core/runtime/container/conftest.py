@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,6 +40,12 @@ def leftovers(kind: str) -> list[str]:
     return names
 
 
+@pytest.fixture(name="leftovers")
+def leftovers_fixture() -> Callable[[str], list[str]]:
+    """``leftovers(engine)``: this process's containers and volumes still there."""
+    return leftovers
+
+
 @pytest.fixture
 def container_runtime(engine: str) -> Iterator[ContainerRuntime]:
     """A runtime of ``engine`` with a pool of 2; nothing of it may be left afterwards."""
@@ -71,8 +76,3 @@ def spec_for(tmp_path: Path) -> Callable[..., RunSpec]:
         )
 
     return make
-
-
-def run(coro: object) -> object:
-    """Run one coroutine to the end (tests are sync to own their loops)."""
-    return asyncio.run(coro)  # type: ignore[arg-type]  # a coroutine, typed loosely here

@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import leftovers
 
 from regoose_tui.runtime.base import RunSpec
 from regoose_tui.runtime.container import lifecycle
@@ -191,7 +190,8 @@ def test_a_warm_container_is_reused_and_reset_between_runs(
     )
     second = (
         "import os\n"
-        "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid())]\n"
+        "mine = (1, os.getpid(), os.getppid())  # the reaper, this run and its bootstrap\n"
+        "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) not in mine]\n"
         "names = [open(f'/proc/{p}/cmdline').read() for p in others]\n"
         "print(os.path.exists('/tmp/left-behind'), os.path.exists(os.path.expanduser('~/.cache-file')),"
         " any('sleep(120)' in n for n in names))\n"
@@ -215,7 +215,7 @@ def test_a_warm_container_is_reused_and_reset_between_runs(
 
 
 def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
-    engine: str, require_engine: Callable[[str], None], tmp_path: Path
+    engine: str, tmp_path: Path, leftovers: Callable[[str], list[str]]
 ) -> None:
     """A Regoose killed with SIGKILL mid-run leaves a container; the next process removes it."""
     project = tmp_path / "p"
