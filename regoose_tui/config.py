@@ -82,6 +82,10 @@ class ProviderSettings(BaseModel):
         return value.strip()
 
 
+AutoRuntime = Literal["docker", "podman", "bwrap"]
+_AUTO_ORDER: tuple[AutoRuntime, ...] = ("docker", "podman", "bwrap")
+
+
 class RuntimeSettings(BaseModel):
     """Where generated tests run, and with which limits."""
 
@@ -105,9 +109,7 @@ class RuntimeSettings(BaseModel):
     """Output one run may stream (live log and store) before the rest is cut, in MiB."""
     allow_unisolated: bool = False
     """Let "auto" fall back to the NOT isolated local runtime when no sandbox works."""
-    auto_order: list[Literal["docker", "podman", "bwrap"]] = Field(
-        default_factory=lambda: ["docker", "podman", "bwrap"]
-    )
+    auto_order: list[AutoRuntime] = Field(default_factory=lambda: list(_AUTO_ORDER))
     """The isolating backends "auto" tries, first usable wins."""
     pool_size: int = Field(default=2, ge=0, le=64)
     """Warm containers kept per engine for docker/podman runs (0: a fresh one per run)."""

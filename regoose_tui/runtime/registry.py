@@ -156,7 +156,7 @@ def get_runtime(
     if key not in RUNTIME_NAMES:
         raise UsageError(f"unknown runtime {name!r}; choose one of {', '.join(RUNTIME_NAMES)}")
     if key == "auto":
-        reasons = []
+        reasons: list[str] = []
         for candidate in auto_order(config):
             cls = _IMPLEMENTED[candidate]
             available = cls.availability()

@@ -19,9 +19,10 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from regoose_tui.errors import SandboxError, SandboxUnavailable
 from regoose_tui.runtime._allowlist import SandboxPolicy
@@ -228,7 +229,9 @@ class ContainerRuntime(Runtime):
                 raise _Stale() from None
             raise
         exec_id = made["Id"]
-        chunks = await asyncio.to_thread(api.exec_start, exec_id, stream=True, demux=True)
+        started_stream = await asyncio.to_thread(api.exec_start, exec_id, stream=True, demux=True)
+        # With stream=True and demux=True the SDK yields (stdout, stderr) pairs; its stubs say bytes.
+        chunks = cast(Iterable[tuple[bytes | None, bytes | None]], started_stream)
         reader = asyncio.ensure_future(asyncio.to_thread(stream.pump, chunks, splitter))
         timed_out = False
         try:

@@ -20,6 +20,7 @@ import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from regoose_tui.errors import SandboxError
 
@@ -225,7 +226,7 @@ def _make_dirs(dest_fd: int, parts: tuple[str, ...]) -> None:
         os.close(fd)
 
 
-def _write_file(dest_fd: int, parts: tuple[str, ...], source: io.BufferedReader) -> bool:
+def _write_file(dest_fd: int, parts: tuple[str, ...], source: IO[bytes]) -> bool:
     parent = _open_dirs(dest_fd, parts[:-1], create=True)
     if parent is None:
         return False
