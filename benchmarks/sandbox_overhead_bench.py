@@ -113,9 +113,13 @@ async def overhead(runs: int) -> None:
 
 def generations(budget: int) -> None:
     modules = sorted(p for p in (REPO / "examples" / "shop").glob("*.py") if p.stem != "__init__")
-    runtimes = [n for n in ("docker", "bwrap") if n != "docker" or DockerRuntime.availability().usable]
+    runtimes = [
+        n for n in ("docker", "bwrap") if n != "docker" or DockerRuntime.availability().usable
+    ]
     print(f"\nwhole offline generation (budget {budget} s, default iterations):")
-    print(f"  {'module':<14}" + "".join(f"{n:>28}" for n in runtimes))
+    print(
+        f"  {'module':<14}" + "".join(f"{n + ' (wall, tests, line/branch)':>40}" for n in runtimes)
+    )
     for module in modules:
         cells = []
         for name in runtimes:
@@ -125,21 +129,41 @@ def generations(budget: int) -> None:
             shutil.copytree(REPO / "examples", project)
             started = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "regoose_tui", "generate", str(project / "shop" / module.name),
-                 "--project", str(project), "--runtime", name, "--budget", str(budget),
-                 "--out", str(root / "out"), "--json"],
-                capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(root),
-                                                     "REGOOSE_DATA_DIR": str(root / "data")},
+                [
+                    sys.executable,
+                    "-m",
+                    "regoose_tui",
+                    "generate",
+                    str(project / "shop" / module.name),
+                    "--project",
+                    str(project),
+                    "--runtime",
+                    name,
+                    "--budget",
+                    str(budget),
+                    "--out",
+                    str(root / "out"),
+                    "--json",
+                ],
+                capture_output=True,
+                text=True,
+                env={
+                    "PATH": "/usr/bin:/bin",
+                    "HOME": str(root),
+                    "REGOOSE_DATA_DIR": str(root / "data"),
+                },
             )
             wall = time.perf_counter() - started
             try:
                 summary = json.loads(done.stdout)
-                line = summary.get("line_percent") or summary.get("coverage", {})
-                cells.append(f"{wall:6.1f}s {summary['passed']:3d} tests {line!s:>6}%")
-            except (ValueError, KeyError):
+                cells.append(
+                    f"{wall:6.1f}s {summary['passed']:3d} tests "
+                    f"{summary['line_coverage'] or 0:5.1f}%/{summary['branch_coverage'] or 0:5.1f}%"
+                )
+            except (ValueError, KeyError, TypeError):
                 cells.append(f"{wall:6.1f}s failed ({done.returncode})")
             shutil.rmtree(root, ignore_errors=True)
-        print(f"  {module.stem:<14}" + "".join(f"{c:>28}" for c in cells))
+        print(f"  {module.stem:<14}" + "".join(f"{c:>40}" for c in cells))
 
 
 def main() -> None:

@@ -8,6 +8,12 @@ from pathlib import Path
 
 import pytest
 
+#: `auto` means bwrap in this suite, whether or not a Docker or Podman engine runs on the
+#: machine: tests that want a container runtime name it. Set at import, so fixtures of any
+#: scope (a module's shared generation runs before the per-test fixture below) see it.
+AUTO_ORDER = '["bwrap"]'
+os.environ["REGOOSE_RUNTIME__AUTO_ORDER"] = AUTO_ORDER
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(
@@ -18,9 +24,7 @@ def _isolated_environment(
         if name.startswith("REGOOSE_") or name.endswith("_API_KEY"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REGOOSE_DATA_DIR", str(tmp_path_factory.mktemp("regoose-data")))
-    # `auto` means bwrap in this suite, whether or not a Docker or Podman engine runs on
-    # the machine: tests that want a container runtime name it (tests/.../container).
-    monkeypatch.setenv("REGOOSE_RUNTIME__AUTO_ORDER", '["bwrap"]')
+    monkeypatch.setenv("REGOOSE_RUNTIME__AUTO_ORDER", AUTO_ORDER)
     # Commands run in-process configure the registry for the process: undo it after each test.
     from regoose_tui.runtime import registry
 

@@ -15,27 +15,9 @@ from pathlib import Path
 import pytest
 from e2e_support import Result
 
-from regoose_tui.runtime.container import endpoints, labels
-from regoose_tui.runtime.container.client import client_for
+from regoose_tui.runtime.container.labels import left_by_dead_owners
 
 pytestmark = [pytest.mark.containers, pytest.mark.slow]
-
-
-def _left_by_the_dead(engine: str) -> list[str]:
-    probe = endpoints.find("docker" if engine == "docker" else "podman")
-    assert probe.endpoint is not None
-    client = client_for(probe.endpoint.url)
-    found = [
-        c.short_id
-        for c in client.containers.list(all=True, filters={"label": labels.OWNER})
-        if not labels.owner_alive(c.labels.get(labels.OWNER, ""))
-    ]
-    found += [
-        str(v.name)
-        for v in client.volumes.list(filters={"label": labels.OWNER})
-        if not labels.owner_alive((v.attrs.get("Labels") or {}).get(labels.OWNER, ""))
-    ]
-    return found
 
 
 @pytest.mark.timeout(400)
@@ -73,4 +55,4 @@ def test_generate_an_example_module_in_a_container(
     assert summary["failed"] == 0
     written = list(out.glob("test_*.py"))
     assert written, "no test file written"
-    assert _left_by_the_dead(engine) == []
+    assert left_by_dead_owners("docker" if engine == "docker" else "podman") == []

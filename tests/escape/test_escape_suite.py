@@ -122,23 +122,9 @@ def _dead_owners_containers(name: str) -> list[str]:
     """Regoose containers and volumes on ``name`` whose creating process has exited."""
     if name == "bwrap":
         return []
-    from regoose_tui.runtime.container import endpoints, labels
-    from regoose_tui.runtime.container.client import client_for
+    from regoose_tui.runtime.container.labels import left_by_dead_owners
 
-    probe = endpoints.find("docker" if name == "docker" else "podman")
-    assert probe.endpoint is not None
-    client = client_for(probe.endpoint.url)
-    left = [
-        c.short_id
-        for c in client.containers.list(all=True, filters={"label": labels.OWNER})
-        if not labels.owner_alive(c.labels.get(labels.OWNER, ""))
-    ]
-    left += [
-        str(v.name)
-        for v in client.volumes.list(filters={"label": labels.OWNER})
-        if not labels.owner_alive((v.attrs.get("Labels") or {}).get(labels.OWNER, ""))
-    ]
-    return left
+    return left_by_dead_owners("docker" if name == "docker" else "podman")
 
 
 def _tree_digest(folder: Path) -> str:

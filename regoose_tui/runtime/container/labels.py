@@ -13,7 +13,7 @@ import logging
 import socket
 from typing import TYPE_CHECKING
 
-from regoose_tui.runtime.container.endpoints import owner_token, process_start
+from regoose_tui.runtime.container.endpoints import EngineKind, owner_token, process_start
 
 if TYPE_CHECKING:
     import docker
@@ -69,3 +69,29 @@ def own_containers(client: docker.DockerClient) -> list[docker.models.containers
     """Containers this process created (still present)."""
     token = owner_token()
     return client.containers.list(all=True, filters={"label": f"{OWNER}={token}"})
+
+
+def left_by_dead_owners(kind: EngineKind) -> list[str]:
+    """Regoose containers and volumes on the ``kind`` engine whose owner has exited.
+
+    What ``regoose sandbox status`` counts as leftovers, and what the tests
+    check is empty after a run (blocking; the engine must answer).
+    """
+    from regoose_tui.runtime.container.client import client_for
+    from regoose_tui.runtime.container.endpoints import find
+
+    probe = find(kind)
+    if probe.endpoint is None:
+        return []
+    client = client_for(probe.endpoint.url)
+    found = [
+        c.short_id
+        for c in client.containers.list(all=True, filters={"label": OWNER})
+        if not owner_alive(c.labels.get(OWNER, ""))
+    ]
+    found += [
+        str(v.name)
+        for v in client.volumes.list(filters={"label": OWNER})
+        if not owner_alive((v.attrs.get("Labels") or {}).get(OWNER, ""))
+    ]
+    return found

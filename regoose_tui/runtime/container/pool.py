@@ -60,10 +60,9 @@ class ContainerPool:
         self.image = image
         self.max_size = max(0, max_size)
         self._slots: dict[str, _Slot] = {}
-        #: Every container this pool owns (idle, lent, resetting), for drain.
+        #: Every container this pool owns (idle, lent, starting ahead), for drain.
         self._owned: dict[str, Box] = {}
         self._lock = threading.Lock()
-        self._tasks: set[asyncio.Future[object]] = set()
         self.started = 0
         self.reused = 0
 
@@ -82,6 +81,8 @@ class ContainerPool:
             if box.healthy:
                 self.reused += 1
                 return Lease(box, layout, warm=True, pooled=True)
+        if slot.spare is not None and slot.spare.get_loop() is not asyncio.get_running_loop():
+            slot.spare = None  # started under an event loop that is gone (drain removes it)
         if slot.spare is not None:
             spare, slot.spare = slot.spare, None
             box_or_none = await spare
@@ -109,14 +110,21 @@ class ContainerPool:
             return None
 
     async def _start(self, layout: Layout, key: str) -> Box:
+        box = await asyncio.to_thread(self._create, layout, key)
+        self.started += 1
+        return box
+
+    def _create(self, layout: Layout, key: str) -> Box:
+        """Create a container and own it at once, in the worker thread.
+
+        Owned before the awaiting task resumes: if that task is cancelled (a
+        spare when the loop shuts down) the container is still drained.
+        """
         role = "pool" if key else "run"
-        box = await asyncio.to_thread(
-            lifecycle.create, self.client, layout, self.image, key or "cold", role
-        )
+        box = lifecycle.create(self.client, layout, self.image, key or "cold", role)
         box.key = key
         with self._lock:
             self._owned[box.id] = box
-        self.started += 1
         return box
 
     async def release(self, lease: Lease, *, reusable: bool) -> None:
@@ -135,13 +143,10 @@ class ContainerPool:
         await asyncio.to_thread(lifecycle.remove, self.client, box)
 
     async def drain(self) -> None:
-        """Remove every container of the pool (idle, resetting, starting ahead)."""
+        """Remove every container of the pool (idle, lent, starting ahead)."""
         for slot in self._slots.values():
             if slot.spare is not None:
                 slot.spare.cancel()
-        pending = list(self._tasks)
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
         await asyncio.to_thread(self.drain_sync)
 
     def drain_sync(self, on_removed: Callable[[Box], None] | None = None) -> None:
@@ -162,6 +167,6 @@ class ContainerPool:
         return sum(len(slot.idle) for slot in self._slots.values())
 
     def owned_count(self) -> int:
-        """Containers this pool still owns (idle, lent or being reset)."""
+        """Containers this pool still owns (idle, lent or starting ahead)."""
         with self._lock:
             return len(self._owned)
