@@ -82,10 +82,12 @@ def _candidates() -> list[tuple[str, Callable[[], Runtime]]]:
 
 async def overhead(runs: int) -> None:
     python = resolve_python({}).executable
-    root = Path(tempfile.mkdtemp(prefix="rg-bench-"))
-    project, work = root / "project", root / "work"
+    # As in a generation: the project is the user's folder, the run's folder a fresh temp one.
+    root = Path(tempfile.mkdtemp(prefix="rg-bench-", dir="/var/tmp"))
+    root.chmod(0o755)
+    project = root / "project"
     project.mkdir(mode=0o755)
-    work.mkdir()
+    work = Path(tempfile.mkdtemp(prefix="rg-bench-work-"))
     (work / "test_trivial.py").write_text(TEST)
     spec = _spec(project, work, python)
     medians: dict[str, float] = {}
@@ -109,6 +111,7 @@ async def overhead(runs: int) -> None:
         extra = "" if name == "bare pytest" else f"{value - bare:+.3f} s"
         print(f"  {name:<16}{value:>9.3f}s{extra:>12}")
     shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def generations(budget: int) -> None:
