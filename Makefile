@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck bench screenshots clean
+.PHONY: run test lint typecheck bench sandbox-bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,9 @@ run: $(VENV)/.installed-run
 	$(BIN)/regoose tui examples --provider offline
 
 ## Run every test: lint, the import contract, types, unit, widget, app, snapshot and e2e tests.
+## The container sandbox image is built first on every engine that answers (offline, tiny).
 test: $(VENV)/.installed-dev
+	$(BIN)/python -m regoose_tui sandbox build --if-reachable
 	$(BIN)/ruff check --no-cache regoose_tui widgets tests
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
@@ -41,6 +43,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/live_log_bench.py
 	$(BIN)/python benchmarks/plan_graph_bench.py
 	$(BIN)/python benchmarks/app_startup_bench.py --runs 7
+
+## Per-run sandbox overhead (docker cold/pooled, podman cold/pooled, bwrap, local) and whole generations.
+sandbox-bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/sandbox_overhead_bench.py
 
 screenshots: $(VENV)/.installed-dev
 	$(BIN)/python scripts/make_screenshots.py

@@ -82,6 +82,10 @@ class ProviderSettings(BaseModel):
         return value.strip()
 
 
+AutoRuntime = Literal["docker", "podman", "bwrap"]
+_AUTO_ORDER: tuple[AutoRuntime, ...] = ("docker", "podman", "bwrap")
+
+
 class RuntimeSettings(BaseModel):
     """Where generated tests run, and with which limits."""
 
@@ -105,6 +109,14 @@ class RuntimeSettings(BaseModel):
     """Output one run may stream (live log and store) before the rest is cut, in MiB."""
     allow_unisolated: bool = False
     """Let "auto" fall back to the NOT isolated local runtime when no sandbox works."""
+    auto_order: list[AutoRuntime] = Field(default_factory=lambda: list(_AUTO_ORDER))
+    """The isolating backends "auto" tries, first usable wins."""
+    pool_size: int = Field(default=2, ge=0, le=64)
+    """Warm containers kept per engine for docker/podman runs (0: a fresh one per run)."""
+    docker_host: str | None = None
+    """Docker engine URL (default: DOCKER_HOST, then /var/run/docker.sock)."""
+    podman_host: str | None = None
+    """Podman service URL (default: CONTAINER_HOST, then the usual podman.sock paths)."""
 
     def limits(self) -> Limits:
         """These settings as the runtime's :class:`Limits` (a ceiling for every run)."""

@@ -12,6 +12,7 @@ from typing import Any
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.config import Settings, load_settings
 from regoose_tui.engine.sandbox_setup import configure_sandbox
+from regoose_tui.runtime.base import Runtime
 from regoose_tui.store.store import SessionStore
 
 
@@ -40,13 +41,16 @@ def settings_for(args: Any, project: Path | None = None) -> Settings:
     return settings
 
 
-def limits_line(settings: Settings) -> str:
+def limits_line(settings: Settings, runtime: Runtime | None = None) -> str:
     """The run header's limits line: what is capped, and how (or that it is not)."""
     from regoose_tui.runtime import cgroup
 
     rt = settings.runtime
-    found = cgroup.support()
-    how = f"via {found.reason}" if found.usable else f"NOT enforced per run: {found.reason}"
+    if runtime is not None and runtime.name in ("docker", "podman"):
+        how = "via the container's cgroup"
+    else:
+        found = cgroup.support()
+        how = f"via {found.reason}" if found.usable else f"NOT enforced per run: {found.reason}"
     return (
         f"limits: {rt.timeout_seconds:g} s per run, memory {rt.memory_mb} MiB and "
         f"{rt.pids_limit} pids for the whole run ({how}), tmpfs {rt.tmpfs_mb} MiB each, "

@@ -23,9 +23,14 @@ def doctor_command(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     try:
         chosen = get_runtime("auto")
-        print(f"  auto -> {chosen.describe()}")
+        print(f"  auto -> {chosen.describe()} ({chosen.selection})")
     except Exception as error:
         print(f"  auto -> none: {error}")
+    from regoose_tui.cli.sandbox_command import doctor_lines
+
+    print("containers:")
+    for line in doctor_lines():
+        print(line)
     found = cgroup.support()
     if found.usable:
         print(f"whole-run limits: {found.kind}: {found.reason}")

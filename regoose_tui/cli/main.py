@@ -92,6 +92,10 @@ def dispatch(args: argparse.Namespace) -> int:
             review_commands.apply_command if command == "apply" else review_commands.undo_command
         )
         return asyncio.run(handler(args))
+    if command == "sandbox":
+        from regoose_tui.cli.sandbox_command import sandbox_command
+
+        return sandbox_command(args)
     if command == "doctor":
         from regoose_tui.cli.doctor_command import doctor_command
 

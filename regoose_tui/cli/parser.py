@@ -130,6 +130,32 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("session_id", metavar="ID")
 
     add_review_commands(commands)
+    sandbox = commands.add_parser(
+        "sandbox", help="the container sandbox image: build, status, prune"
+    )
+    sandbox_commands = sandbox.add_subparsers(
+        dest="sandbox_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    build = sandbox_commands.add_parser(
+        "build", help="build the sandbox image (offline FROM scratch, or --dockerfile)"
+    )
+    build.add_argument("--dockerfile", metavar="PATH", help="build from this Dockerfile instead")
+    build.add_argument(
+        "--if-reachable",
+        action="store_true",
+        help="build only where an engine answers; none answering is fine (make test uses it)",
+    )
+    status = sandbox_commands.add_parser("status", help="engines, image and leftovers")
+    prune = sandbox_commands.add_parser("prune", help="remove leftover sandbox containers")
+    prune.add_argument(
+        "--all", action="store_true", help="every Regoose container, live owners' too"
+    )
+    prune.add_argument("--image", action="store_true", help="remove the sandbox image too")
+    for action in (build, status, prune):
+        action.add_argument("--engine", choices=("docker", "podman"), help="only this engine")
+        action.add_argument(
+            "--image-name", metavar="NAME", help="image name (default [runtime] image)"
+        )
 
     commands.add_parser("doctor", help="which runtimes and providers are usable here, and why not")
     config = commands.add_parser("config", help="print the effective settings (secrets masked)")

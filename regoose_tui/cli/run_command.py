@@ -45,7 +45,9 @@ async def run_command(args: argparse.Namespace) -> int:
             printer = bus.tap(_stream_to_terminal, name="cli-output")
             isolation = "" if runtime.isolated else " (NOT ISOLATED)"
             note(f"running {len(tests)} path(s) in {runtime.name}{isolation}")
-            note(limits_line(settings))
+            if runtime.selection:
+                note(f"runtime: {runtime.selection}")
+            note(limits_line(settings, runtime))
         outcome = await run_tests(
             tests, project=project, runtime=runtime, python=python, bus=bus, store=store, cov=cov
         )

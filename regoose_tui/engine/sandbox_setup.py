@@ -22,4 +22,9 @@ def configure_sandbox(settings: Settings, project: Path | None = None) -> None:
         allow_unisolated=settings.runtime.allow_unisolated,
         config_root=(project or Path.cwd()).expanduser().resolve(),
         data_dir=settings.resolved_data_dir(),
+        auto_order=settings.runtime.auto_order,
+        image=settings.runtime.image,
+        pool_size=settings.runtime.pool_size,
+        docker_host=settings.runtime.docker_host,
+        podman_host=settings.runtime.podman_host,
     )

@@ -110,6 +110,41 @@ def _system_dirs() -> tuple[str, ...]:
     return tuple(args)
 
 
+#: /etc files a container engine provides itself (mounting over them would clash).
+_ENGINE_ETC = ("hosts", "hostname", "resolv.conf")
+
+
+def container_system_paths() -> list[str]:
+    """The same allow-list for a container: host folders and /etc files to mount read-only.
+
+    Top-level links (``/bin -> usr/bin``) are part of the sandbox image, so
+    only real folders are listed.
+    """
+    paths = [name for name in _SYSTEM_DIRS if os.path.isdir(name) and not os.path.islink(name)]
+    etc = [f"/etc/{name}" for name in _ETC_ENTRIES if name not in _ENGINE_ETC]
+    etc += sorted(glob.glob("/etc/python3*"))
+    return paths + [path for path in etc if os.path.exists(path)]
+
+
+def identity_files_for(uid: int, gid: int) -> tuple[str, str]:
+    """A passwd and a group file naming root and the sandbox user ``uid``:``gid`` only."""
+    folder = _cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    passwd, group = folder / f"passwd-c{uid}-{gid}", folder / f"group-c{uid}-{gid}"
+    users = "root:x:0:0:root:/root:/bin/sh\n"
+    groups = "root:x:0:\n"
+    if uid != 0:
+        users += f"sandbox:x:{uid}:{gid}:sandbox:{SANDBOX_HOME}:/bin/sh\n"
+        groups += f"sandbox:x:{gid}:\n"
+    for path, text in ((passwd, users), (group, groups)):
+        if not path.is_file() or path.read_text() != text:
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(text)
+            tmp.chmod(0o644)
+            tmp.replace(path)
+    return str(passwd), str(group)
+
+
 @dataclass(frozen=True)
 class SandboxPolicy:
     """Host facts a run must not expose, known to the caller (config, store)."""

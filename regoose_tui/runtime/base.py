@@ -1,6 +1,6 @@
 """The sandbox runtime interface: run one command, isolated, streaming output.
 
-Backends (local, bwrap; docker and podman later) implement ``Runtime``.
+Backends (local, bwrap, docker, podman) implement ``Runtime``.
 Agents and the offline engine only ever see this interface, so a test run, a
 coverage probe and a user's ``regoose run`` go through the same hardening.
 """
@@ -126,6 +126,8 @@ class Runtime(abc.ABC):
         #: The configured ceiling (config [runtime], --timeout/--memory/--pids):
         #: every run's own limits are capped by it.
         self.limits = limits
+        #: Which backend the registry picked and why (one line for the user).
+        self.selection = ""
 
     def effective_limits(self, spec: RunSpec) -> Limits:
         """The limits one run gets: its own, none looser than the configured ones."""

@@ -19,15 +19,13 @@ import functools
 import os
 import shutil
 import subprocess
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import platformdirs
-
 from regoose_tui.errors import SandboxUnavailable
-from regoose_tui.runtime._allowlist import SANDBOX_HOME, SandboxPolicy, find_sockets, system_binds
+from regoose_tui.runtime._allowlist import SANDBOX_HOME, SandboxPolicy, system_binds
+from regoose_tui.runtime._exposure import empty_file, hidden_paths, outermost, python_paths
 from regoose_tui.runtime._process import run_process, scrubbed_env
 from regoose_tui.runtime._spec import check_spec
 from regoose_tui.runtime.base import (
@@ -46,23 +44,6 @@ _ISOLATION_FLAGS = (
     "--new-session",
     "--cap-drop",
     "ALL",
-)
-
-#: Credential stores under a home folder that sandboxed code never needs.
-_HOME_SECRETS = (
-    ".ssh",
-    ".aws",
-    ".azure",
-    ".gnupg",
-    ".kube",
-    ".docker",
-    ".config/gcloud",
-    ".config/gh",
-    ".config/hub",
-    ".netrc",
-    ".pypirc",
-    ".git-credentials",
-    ".npmrc",
 )
 
 _PROBE_TIMEOUT = 10.0
@@ -96,72 +77,6 @@ def _probe(bwrap: str) -> Availability:
     )
 
 
-def _empty_file() -> str:
-    """An empty, read-only host file to mount over credential files.
-
-    /dev/null would hide them too, but device nodes are not readable inside
-    the user namespace, and code that reads an optional ``.env`` should see
-    an empty file rather than a permission error.
-    """
-    path = Path(platformdirs.user_cache_dir("regoose")) / "sandbox-empty-file"
-    try:
-        if not path.is_file() or path.stat().st_size:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(b"")
-            path.chmod(0o444)
-        return str(path)
-    except OSError:
-        return "/dev/null"
-
-
-def _existing_secrets(homes: Iterable[Path]) -> list[Path]:
-    """Credential paths that exist under the given home folders."""
-    found: list[Path] = []
-    for home in homes:
-        for rel in _HOME_SECRETS:
-            path = home / rel
-            if path.exists():
-                found.append(path)
-    return found
-
-
-def _python_paths(spec: RunSpec) -> list[Path]:
-    """Interpreter locations the command needs to read, even if they sit under /tmp.
-
-    Regoose's own prefix, the active venv and, for an absolute ``argv[0]``,
-    what ``resolve_python`` learned about it before the run. Nothing is
-    started and no link is followed here: an ``argv[0]`` the sandbox could
-    have planted (in the work folder, or anywhere not resolved beforehand)
-    adds nothing, and is never run on the host.
-    """
-    from regoose_tui.runtime.python_env import interpreter_site_paths
-
-    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)]
-    if venv := os.environ.get("VIRTUAL_ENV"):
-        paths.append(Path(venv))
-    program = Path(spec.argv[0])
-    if program.is_absolute() and not _inside(program, spec.work_dir):
-        paths += interpreter_site_paths(program)
-    return paths
-
-
-def _inside(path: Path, root: Path) -> bool:
-    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
-    return path == root or root in path.parents
-
-
-def _outermost(paths: Iterable[Path]) -> list[Path]:
-    """Absolute, de-duplicated, without paths already inside another one."""
-    unique = sorted(
-        {Path(os.path.abspath(p)) for p in paths} - {Path("/")}, key=lambda p: len(p.parts)
-    )
-    kept: list[Path] = []
-    for path in unique:
-        if not any(parent in kept for parent in path.parents):
-            kept.append(path)
-    return kept
-
-
 def build_argv(bwrap: str, spec: RunSpec, policy: SandboxPolicy | None = None) -> list[str]:
     """The full bwrap command line for ``spec`` (pure: no process started).
 
@@ -180,7 +95,7 @@ def build_argv(bwrap: str, spec: RunSpec, policy: SandboxPolicy | None = None) -
     # The interpreter's folders and the staged inputs (some may sit under /tmp,
     # which the tmpfs hid), then the project read-only and the work folder
     # read-write; the deeper of those two is bound last so the innermost rule applies.
-    readable = _outermost([*_python_paths(spec), *spec.read_only_paths])
+    readable = outermost([*python_paths(spec), *spec.read_only_paths])
     for path in readable:
         argv += ["--ro-bind-try", str(path), str(path)]
     binds = [("--ro-bind", spec.project_dir), ("--bind", spec.work_dir)]
@@ -203,37 +118,14 @@ def build_argv(bwrap: str, spec: RunSpec, policy: SandboxPolicy | None = None) -
 
 
 def _masks(spec: RunSpec, roots: Sequence[Path], policy: SandboxPolicy) -> list[str]:
-    """Mount empty things over every secret and host socket visible in ``roots``.
-
-    A secret is skipped only when the run explicitly asked to read it (the
-    project, the work folder, a staged read-only path): a PYTHONPATH entry
-    or an interpreter path cannot unmask anything.
-    """
-    asked = [spec.project_dir, spec.work_dir, *spec.read_only_paths]
-    visible = list(roots)
-
-    def shown(path: Path) -> bool:
-        return any(_inside(path, root) for root in visible)
-
+    """Mount empty things over every secret and host socket visible in ``roots``."""
     out: list[str] = []
-    homes = {Path(os.path.expanduser("~")), Path("/root")}
-    for secret in _existing_secrets(homes):
-        if not shown(secret) or any(_inside(p, secret) for p in asked):
-            continue
-        out += _mask(secret)
-    for secret in policy.secret_paths(spec.project_dir):
-        if shown(secret):
-            out += _mask(secret)
-    for sock in find_sockets([spec.project_dir, *policy.scan_roots()]):
-        if shown(sock):
-            out += ["--ro-bind", _empty_file(), str(sock)]
+    for hidden in hidden_paths(spec, roots, policy):
+        if hidden.kind == "dir":
+            out += ["--tmpfs", str(hidden.path)]
+        else:
+            out += ["--ro-bind", empty_file(), str(hidden.path)]
     return out
-
-
-def _mask(path: Path) -> list[str]:
-    if path.is_dir():
-        return ["--tmpfs", str(path)]
-    return ["--ro-bind", _empty_file(), str(path)]
 
 
 class BwrapRuntime(Runtime):

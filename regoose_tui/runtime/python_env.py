@@ -199,6 +199,9 @@ def tool_shim_dir() -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     for entry in entries:
         (staging / entry.name).symlink_to(entry)
+    # Links to Regoose's own packages, nothing secret: a container's sandbox user
+    # (not this process's uid) must be able to list it.
+    staging.chmod(0o755)
     try:
         staging.rename(target)
     except OSError:

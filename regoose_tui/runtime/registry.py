@@ -1,10 +1,13 @@
 """Runtime registry: which sandboxes exist here, and the one to use.
 
-``--runtime auto`` picks the strongest usable *isolating* backend; it never
-falls back to the unisolated ``local`` unless the user allowed it
-(``allow_unisolated = true`` in [runtime]); ``--runtime local`` is always an
-explicit choice. Callers learn which one through ``runtime.name`` and must
-show ``runtime.describe()`` (it says NOT ISOLATED for the local runtime).
+``--runtime auto`` picks the first usable *isolating* backend in the auto
+order (default docker > podman > bwrap; [runtime] ``auto_order``), and the
+runtime it returns says which one and why (``runtime.selection``). It
+never falls back to the unisolated ``local`` unless the user allowed it
+(``allow_unisolated = true`` in [runtime]); ``--runtime local`` is always
+an explicit choice. Callers learn which one through ``runtime.name`` and
+must show ``runtime.describe()`` (it says NOT ISOLATED for the local
+runtime).
 
 The configured limits (config [runtime], ``--timeout/--memory/--pids``) are
 a ceiling every run of the returned runtime is held to. Callers pass them
@@ -14,6 +17,9 @@ to :func:`get_runtime`, or a command sets them once with :func:`configure`
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,14 +27,26 @@ from regoose_tui.errors import SandboxUnavailable, UsageError
 from regoose_tui.runtime._allowlist import SandboxPolicy
 from regoose_tui.runtime.base import Availability, Limits, Runtime
 from regoose_tui.runtime.bwrap import BwrapRuntime
+from regoose_tui.runtime.container.image import DEFAULT_IMAGE
+from regoose_tui.runtime.container.runtime import (
+    DEFAULT_POOL_SIZE,
+    ContainerRuntime,
+    DockerRuntime,
+    PodmanRuntime,
+)
 from regoose_tui.runtime.local import LocalRuntime
 
 #: What to install when no isolating runtime works (one line for the user).
 INSTALL_HINT = (
     "install bubblewrap (`apt-get install bubblewrap`, `dnf install bubblewrap`), "
-    "or choose `--runtime local` / `allow_unisolated = true` in [runtime] to run "
-    "tests NOT isolated"
+    "or start Docker or Podman, or choose `--runtime local` / `allow_unisolated = true` "
+    "in [runtime] to run tests NOT isolated"
 )
+
+#: The isolating backends ``auto`` tries, in order, unless configured otherwise.
+DEFAULT_AUTO_ORDER = ("docker", "podman", "bwrap")
+#: The environment variable (also a [runtime] setting) that overrides the auto order.
+AUTO_ORDER_ENV = "REGOOSE_RUNTIME__AUTO_ORDER"
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,10 @@ class RuntimeConfig:
     limits: Limits | None = None
     allow_unisolated: bool = False
     policy: SandboxPolicy = field(default_factory=SandboxPolicy)
+    #: None: the environment's REGOOSE_RUNTIME__AUTO_ORDER, else DEFAULT_AUTO_ORDER.
+    auto_order: tuple[str, ...] | None = None
+    image: str = DEFAULT_IMAGE
+    pool_size: int = DEFAULT_POOL_SIZE
 
 
 _config = RuntimeConfig()
@@ -49,10 +71,26 @@ def configure(
     allow_unisolated: bool = False,
     config_root: Path | None = None,
     data_dir: Path | None = None,
+    auto_order: Sequence[str] | None = None,
+    image: str = DEFAULT_IMAGE,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    docker_host: str | None = None,
+    podman_host: str | None = None,
 ) -> RuntimeConfig:
-    """Set the limits, the fallback rule and the host facts for later runtimes."""
+    """Set the limits, the fallback rule, the host facts and the engines for later runtimes."""
+    from regoose_tui.runtime.container import endpoints
+
     global _config
-    _config = RuntimeConfig(limits, allow_unisolated, SandboxPolicy(config_root, data_dir))
+    order = tuple(auto_order) if auto_order is not None else None
+    _config = RuntimeConfig(
+        limits,
+        allow_unisolated,
+        SandboxPolicy(config_root, data_dir),
+        order,
+        image,
+        pool_size,
+    )
+    endpoints.set_hosts(docker_host, podman_host)
     return _config
 
 
@@ -65,19 +103,39 @@ def configured() -> RuntimeConfig:
 RUNTIME_NAMES = ("auto", "docker", "podman", "bwrap", "local")
 
 _IMPLEMENTED: dict[str, type[Runtime]] = {
+    DockerRuntime.name: DockerRuntime,
+    PodmanRuntime.name: PodmanRuntime,
     BwrapRuntime.name: BwrapRuntime,
     LocalRuntime.name: LocalRuntime,
 }
-_PLANNED = ("docker", "podman")
-_PLANNED_REASON = "not implemented in this version (coming in the container issue)"
+
+
+def auto_order(config: RuntimeConfig | None = None) -> tuple[str, ...]:
+    """The backends ``auto`` tries, in order (configured, environment, or built in)."""
+    config = config or _config
+    if config.auto_order is not None:
+        order: Sequence[str] = config.auto_order
+    elif raw := os.environ.get(AUTO_ORDER_ENV, "").strip():
+        try:
+            parsed = json.loads(raw)
+            order = [str(n) for n in parsed] if isinstance(parsed, list) else [str(parsed)]
+        except json.JSONDecodeError:
+            order = [part for part in raw.split(",")]
+    else:
+        order = DEFAULT_AUTO_ORDER
+    names = [n.strip().lower() for n in order if n.strip()]
+    unknown = [n for n in names if n not in _IMPLEMENTED or n == "local"]
+    if unknown:
+        raise UsageError(
+            f"auto_order names {', '.join(unknown)}; it may hold docker, podman and bwrap only"
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def available_runtimes() -> dict[str, Availability]:
     """Every known backend (strongest first) and whether it is usable here."""
-    report = {name: Availability(False, _PLANNED_REASON) for name in _PLANNED}
     by_strength = sorted(_IMPLEMENTED.values(), key=lambda cls: -cls.strength)
-    report.update({cls.name: cls.availability() for cls in by_strength})
-    return report
+    return {cls.name: cls.availability() for cls in by_strength}
 
 
 def get_runtime(
@@ -87,7 +145,7 @@ def get_runtime(
     allow_unisolated: bool | None = None,
     masked: tuple[Path, ...] = (),
 ) -> Runtime:
-    """The runtime called ``name``, or the strongest usable isolating one for ``auto``.
+    """The runtime called ``name``, or the first usable isolating one for ``auto``.
 
     ``limits`` (default: the configured ones) cap every run. ``auto`` with no
     isolating backend raises ``SandboxUnavailable`` saying what to install,
@@ -105,31 +163,37 @@ def get_runtime(
     if key not in RUNTIME_NAMES:
         raise UsageError(f"unknown runtime {name!r}; choose one of {', '.join(RUNTIME_NAMES)}")
     if key == "auto":
-        reasons = []
-        for cls in sorted(_IMPLEMENTED.values(), key=lambda c: -c.strength):
-            if not cls.isolated:
-                continue
+        reasons: list[str] = []
+        for candidate in auto_order(config):
+            cls = _IMPLEMENTED[candidate]
             available = cls.availability()
             if available.usable:
-                return _make(cls, limits, config)
+                made = _make(cls, limits, config)
+                skipped = f" ({'; '.join(reasons)})" if reasons else ""
+                made.selection = f"auto picked {cls.name}: {available.reason}{skipped}"
+                return made
             reasons.append(f"{cls.name}: {available.reason}")
         if allowed:
-            return _make(LocalRuntime, limits, config)
+            made = _make(LocalRuntime, limits, config)
+            made.selection = f"auto fell back to local, NOT isolated ({'; '.join(reasons)})"
+            return made
         raise SandboxUnavailable(
             f"no isolating sandbox here ({'; '.join(reasons)}): {INSTALL_HINT}"
         )
-    if key in _PLANNED:
-        raise SandboxUnavailable(f"runtime {key!r} is {_PLANNED_REASON}")
     cls = _IMPLEMENTED[key]
     available = cls.availability()
     if not available.usable:
         raise SandboxUnavailable(f"runtime {key!r} is not usable: {available.reason}")
-    return _make(cls, limits, config)
+    made = _make(cls, limits, config)
+    made.selection = f"{cls.name} as asked: {available.reason}"
+    return made
 
 
 def _make(cls: type[Runtime], limits: Limits | None, config: RuntimeConfig) -> Runtime:
     if cls is BwrapRuntime:
         return BwrapRuntime(limits, config.policy)
+    if issubclass(cls, ContainerRuntime):
+        return cls(limits, config.policy, image_name=config.image, pool_size=config.pool_size)
     return cls(limits)
 
 

@@ -17,6 +17,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,33 @@ def test_run_survives_plants_in_its_output_folder(tmp_path: Path, mode: str) -> 
     # junit.xml was planted before pytest wrote it: the run says the report was refused
     # (or pytest, unable to write it, failed) instead of trusting what is there.
     assert done.returncode in (1, 3), done.stdout[-2000:]
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize(("sandbox", "mode"), [("docker", "symlink"), ("podman", "fifo")])
+def test_container_run_survives_plants_in_its_output_folder(
+    tmp_path: Path, sandbox: str, mode: str, require_engine: Callable[[str], None]
+) -> None:
+    """In a container the work folder comes back by copy: links and FIFOs stay behind."""
+    require_engine(sandbox)
+    canary, canary_dir = _canaries(tmp_path)
+    project = _project(tmp_path, mode, canary, canary_dir)
+    done = _regoose(
+        "run",
+        str(project / "tests"),
+        "--project",
+        str(project),
+        "--cov",
+        str(project / "planter.py"),
+        "--runtime",
+        sandbox,
+        data=tmp_path / "data",
+        timeout=150,
+    )
+    _assert_clear_end(done)
+    _assert_canary_intact(canary, canary_dir)
+    assert done.returncode in (1, 3), done.stdout[-2000:]
+    assert "left in the sandbox" in done.stdout + done.stderr
 
 
 @pytest.mark.timeout(60)

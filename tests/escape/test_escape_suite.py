@@ -1,9 +1,11 @@
-"""Hostile tests and modules, run through `regoose run` / `regoose generate` on bwrap.
+"""Hostile tests and modules, run through `regoose run` / `regoose generate` on every sandbox.
 
-Every attack ends as a clear per-test or per-run result, and from the host:
-the canary outside every sandbox keeps its bytes, the project is unchanged,
-no secret shows up in any output, the loopback server and the unix sockets
-saw nobody, and no process, cgroup or temp folder is left behind.
+bwrap always; docker and podman when their engine answers (CI requires them:
+REGOOSE_REQUIRE_CONTAINERS=1 turns a missing engine into a failure). Every
+attack ends as a clear per-test or per-run result, and from the host: the
+canary outside every sandbox keeps its bytes, the project is unchanged, no
+secret shows up in any output, the loopback server and the unix sockets saw
+nobody, and no process, cgroup, container, volume or temp folder is left behind.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,9 @@ import pytest
 from regoose_tui.runtime import cgroup
 
 pytestmark = pytest.mark.bwrap
+
+#: Every isolating runtime the suite attacks.
+SANDBOXES = ["bwrap", "docker", "podman"]
 
 DATA = Path(__file__).parent / "data"
 SSH_SECRET = "SSH-CANARY-" + uuid.uuid4().hex
@@ -91,6 +96,7 @@ class Arena:
             FAKE_OPENAI_API_KEY=ENV_SECRET,
             REGOOSE_RUNTIME__TMPFS_MB="16",
             REGOOSE_RUNTIME__OUTPUT_MB="4",
+            REGOOSE_RUNTIME__AUTO_ORDER='["bwrap"]',
         )
         env.update(extra)
         return env
@@ -104,6 +110,21 @@ class Arena:
             text=True,
             timeout=timeout,
         )
+
+
+def _sandbox(name: str, require_engine: Callable[[str], None]) -> str:
+    if name != "bwrap":
+        require_engine(name)
+    return name
+
+
+def _dead_owners_containers(name: str) -> list[str]:
+    """Regoose containers and volumes on ``name`` whose creating process has exited."""
+    if name == "bwrap":
+        return []
+    from regoose_tui.runtime.container.labels import left_by_dead_owners
+
+    return left_by_dead_owners("docker" if name == "docker" else "podman")
 
 
 def _tree_digest(folder: Path) -> str:
@@ -223,7 +244,11 @@ def _summary(result: subprocess.CompletedProcess) -> dict[str, object]:
     return json.loads(result.stdout)
 
 
-def test_hostile_tests_on_bwrap_change_nothing_on_the_host(arena: Arena) -> None:
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_hostile_tests_change_nothing_on_the_host(
+    arena: Arena, sandbox: str, require_engine: Callable[[str], None]
+) -> None:
+    sandbox = _sandbox(sandbox, require_engine)
     inside = arena.project / "host.sock"
     outside = arena.root / "outside.sock"
     arena.unix_socks += [_listen_unix(inside), _listen_unix(outside)]
@@ -240,7 +265,7 @@ def test_hostile_tests_on_bwrap_change_nothing_on_the_host(arena: Arena) -> None
         "--project",
         str(arena.project),
         "--runtime",
-        "bwrap",
+        sandbox,
         "--memory",
         "256",
         "--pids",
@@ -253,10 +278,22 @@ def test_hostile_tests_on_bwrap_change_nothing_on_the_host(arena: Arena) -> None
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "10 passed" in result.stdout
     assert "cgroup" in result.stderr  # the run header says how the limits hold
+    assert _dead_owners_containers(sandbox) == []
 
 
-@pytest.mark.parametrize("name", ["test_escape_busy.py", "test_escape_never_ends.py"])
-def test_a_run_past_its_timeout_is_killed(arena: Arena, name: str) -> None:
+@pytest.mark.parametrize(
+    ("sandbox", "name"),
+    [
+        ("bwrap", "test_escape_busy.py"),
+        ("bwrap", "test_escape_never_ends.py"),
+        ("docker", "test_escape_busy.py"),
+        ("podman", "test_escape_never_ends.py"),
+    ],
+)
+def test_a_run_past_its_timeout_is_killed(
+    arena: Arena, sandbox: str, name: str, require_engine: Callable[[str], None]
+) -> None:
+    sandbox = _sandbox(sandbox, require_engine)
     shutil.copy(DATA / "hostile_tests" / name, arena.project / "tests")
     started = time.monotonic()
     result = arena.regoose(
@@ -265,7 +302,7 @@ def test_a_run_past_its_timeout_is_killed(arena: Arena, name: str) -> None:
         "--project",
         str(arena.project),
         "--runtime",
-        "bwrap",
+        sandbox,
         "--timeout",
         "4",
         "--json",
@@ -274,9 +311,14 @@ def test_a_run_past_its_timeout_is_killed(arena: Arena, name: str) -> None:
     assert result.returncode == 1, result.stderr
     summary = _summary(result)
     assert summary["status"] != "passed" and "4 s limit and was killed" in str(summary["reason"])
+    assert _dead_owners_containers(sandbox) == []
 
 
-def test_fifty_megabytes_of_output_are_cut(arena: Arena) -> None:
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_fifty_megabytes_of_output_are_cut(
+    arena: Arena, sandbox: str, require_engine: Callable[[str], None]
+) -> None:
+    sandbox = _sandbox(sandbox, require_engine)
     shutil.copy(DATA / "hostile_tests" / "test_escape_output_flood.py", arena.project / "tests")
     result = arena.regoose(
         "run",
@@ -284,7 +326,7 @@ def test_fifty_megabytes_of_output_are_cut(arena: Arena) -> None:
         "--project",
         str(arena.project),
         "--runtime",
-        "bwrap",
+        sandbox,
     )
     assert result.returncode == 1
     assert "output cut at 4 MB" in result.stdout
@@ -294,7 +336,11 @@ def test_fifty_megabytes_of_output_are_cut(arena: Arena) -> None:
     assert store.exists() and sizes < 16 * 1024**2, sizes
 
 
-def test_hostile_module_under_generate_changes_nothing(arena: Arena) -> None:
+@pytest.mark.parametrize("sandbox", ["bwrap", "docker"])
+def test_hostile_module_under_generate_changes_nothing(
+    arena: Arena, sandbox: str, require_engine: Callable[[str], None]
+) -> None:
+    sandbox = _sandbox(sandbox, require_engine)
     package = arena.project / "evil_pkg"
     package.mkdir()
     shutil.copy(DATA / "hostile_module" / "evil.py", package / "evil.py")
@@ -307,7 +353,7 @@ def test_hostile_module_under_generate_changes_nothing(arena: Arena) -> None:
         "--project",
         str(arena.project),
         "--runtime",
-        "bwrap",
+        sandbox,
         "--out",
         str(out),
         "--budget",
@@ -320,7 +366,8 @@ def test_hostile_module_under_generate_changes_nothing(arena: Arena) -> None:
     )
     _check_host_unchanged(arena, result.stdout + result.stderr, digest)
     assert result.returncode in (0, 1), result.stderr[-3000:]
-    assert _summary(result)["runtime"] == "bwrap"
+    assert _summary(result)["runtime"] == sandbox
+    assert _dead_owners_containers(sandbox) == []
 
 
 def test_local_runtime_hides_the_parent_environment_and_kills_daemons(arena: Arena) -> None:

@@ -79,17 +79,53 @@ def test_unknown_runtime_is_a_usage_error() -> None:
 
 
 @pytest.mark.parametrize("name", ["docker", "podman"])
-def test_container_runtimes_are_not_yet_usable(name: str) -> None:
-    with pytest.raises(SandboxUnavailable, match="not implemented in this version"):
-        get_runtime(name)
+def test_a_container_engine_that_is_not_there_is_one_clear_line(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from regoose_tui.runtime.container import endpoints
+
+    missing = f"unix://{tmp_path}/no-engine.sock"
+    monkeypatch.setattr(endpoints, "candidates", lambda kind: [missing])
+    endpoints.forget()
+    try:
+        with pytest.raises(SandboxUnavailable, match=f"runtime '{name}' is not usable") as caught:
+            get_runtime(name)
+    finally:
+        endpoints.forget()
+    message = str(caught.value)
+    assert "\n" not in message and f"no {name} engine answered" in message
+    assert "start" in message  # says how to get one
+
+
+def test_auto_order_comes_from_the_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from regoose_tui.runtime.registry import auto_order
+
+    assert auto_order() == ("bwrap",)  # the suite's own setting (tests/conftest.py)
+    monkeypatch.delenv("REGOOSE_RUNTIME__AUTO_ORDER")
+    assert auto_order() == ("docker", "podman", "bwrap")
+    try:
+        configure(auto_order=["podman", "bwrap"])
+        assert auto_order() == ("podman", "bwrap")
+        configure(auto_order=["local"])
+        with pytest.raises(UsageError, match="auto_order"):
+            get_runtime("auto")
+    finally:
+        configure()
+
+
+def test_auto_says_which_runtime_it_picked_and_why() -> None:
+    require_bwrap()
+    runtime = get_runtime("auto")
+    assert runtime.selection.startswith("auto picked bwrap: bubblewrap at ")
 
 
 def test_doctor_report_lists_every_runtime_strongest_first() -> None:
     rows = runtime_report()
     assert [name for name, _, _ in rows] == ["docker", "podman", "bwrap", "local"]
     usable = {name: ok for name, ok, _ in rows}
-    assert usable["local"] and not usable["docker"] and not usable["podman"]
-    assert usable["bwrap"] == available_runtimes()["bwrap"].usable
+    assert usable["local"]
+    for name in ("docker", "podman", "bwrap"):
+        assert usable[name] == available_runtimes()[name].usable
     assert all(reason for _, _, reason in rows)
 
 
