@@ -39,17 +39,16 @@ from regoose_tui.bus.events import SessionFinished, SessionStarted, SessionStatu
 from regoose_tui.bus.subscription import Subscription
 from regoose_tui.domain.layout import detect_layout
 from regoose_tui.domain.target import project_root
-from regoose_tui.domain.test_identity import name_in_file, project_node_id, rebase_node_id
-from regoose_tui.engine.baseline import aim, delta, find_project_tests, sandbox_read_paths
+from regoose_tui.engine.baseline import aim, find_project_tests, sandbox_read_paths
+from regoose_tui.engine.conclusion import Ending, conclude
 from regoose_tui.engine.options import GenerateOptions
-from regoose_tui.engine.outcome import GenerationOutcome, TestRecord
+from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
 from regoose_tui.engine.project_rules import project_rules
 from regoose_tui.engine.provenance import Provenance
 from regoose_tui.engine.provider_choice import build_provider, first_error
 from regoose_tui.engine.provider_failure import (
     PROVIDER_ERROR,
-    failure_line,
     is_cost_limit,
     stand_in,
     unchanged,
@@ -58,7 +57,7 @@ from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of,
 from regoose_tui.engine.stopping import LoopGuard, covers_everything
 from regoose_tui.engine.verdicts import VerdictBook
 from regoose_tui.errors import PlanError, ProviderError, RegooseError
-from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode, PlanResult
+from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode
 from regoose_tui.project_config import ProjectConfig
 from regoose_tui.providers.base import GenerationResult, Provider
 from regoose_tui.runtime.base import Runtime
@@ -441,7 +440,8 @@ class GenerationSession:
             raise PlanError("generation stopped: a step cancelled the plan")
         if not result.ok:
             raise first_error(result)
-        return await self._conclude(
+        assert session_id is not None
+        ending = Ending(
             result,
             provider,
             sandbox.runtime,
@@ -450,135 +450,10 @@ class GenerationSession:
             provenance,
             out_path=shared["out_path"],
             guard=guard,
-            suites=(shared.get("baseline"), shared.get("final")),
             book=book,
+            suites=(shared.get("baseline"), shared.get("final")),
             provider_failed=shared.get("provider_failed"),
         )
-
-    async def _conclude(
-        self,
-        result: PlanResult,
-        provider: Provider,
-        runtime: Runtime,
-        started: float,
-        shared_dropped: list[tuple[str, str]],
-        provenance: Provenance,
-        *,
-        out_path: Path,
-        guard: LoopGuard,
-        suites: tuple[SuiteRun | None, SuiteRun | None] = (None, None),
-        book: VerdictBook,
-        provider_failed: ProviderError | None = None,
-    ) -> GenerationOutcome:
-        assert self.session_id is not None
-        analysis: TargetAnalysis = result.outcomes["analyzer"].result
-        validation: Validation = result.outcomes["validator"].result
-        written: Written = result.outcomes["reporter"].result
-        iterations = result.outcomes["validator"].iteration
-        kept: KeptSuite | None = validation.kept
-        report = kept.report if kept else None
-        if provider_failed is not None and guard.stopped_by is None:
-            # It failed in the last round allowed: the failure, not the count, ended the loop.
-            said = failure_line(provider_failed, provider.name, len(kept.tests) if kept else 0)
-            guard.stop("cost" if is_cost_limit(provider_failed) else "provider", said)
-        stopped_by = guard.conclude(complete=covers_everything(kept), iterations=iterations)
-        # Tests are named by the file as written (or to be written), not by the
-        # sandbox copy they ran as: one identity for the store, reports and faces.
-        root = analysis.target.test_root
-        records = [
-            TestRecord(
-                rebase_node_id(case.nodeid, out_path, root),
-                case.outcome,
-                case.duration,
-                case.message,
-                origin=provenance.origin_of(case.nodeid),
-                why=book.why(case.nodeid),
-            )
-            for case in (report.tests if report else [])
-        ]
-        suspected = book.suspected_in(kept.source) if kept else []
-        kept_ids = {record.name for record in records}
-        # One entry per node id, as the store keeps it: the latest reason wins, and a
-        # name dropped in one iteration but kept in a later one is not a drop.
-        latest = {
-            project_node_id(out_path, root, name_in_file(n)): why for n, why in shared_dropped
-        }
-        dropped = tuple((nodeid, why) for nodeid, why in latest.items() if nodeid not in kept_ids)
-        passed = report.passed if report else 0
-        failed = (report.failed + report.errors) if report else 0
-        tests = len(records)
-        status: SessionStatus = "passed" if tests and not failed else "failed"
-        reason = None if tests else "no generated test passed"
-        if provider_failed is not None and not is_cost_limit(provider_failed) and tests:
-            reason = failure_line(provider_failed, provider.name, tests)
-        line = kept.line_percent if kept else 0.0
-        branch = kept.branch_percent if kept else 0.0
-        coverage = delta(suites[0], suites[1], (line, branch))
-        if coverage is not None and coverage.files:
-            # The final figure is the project's tests and the new file together.
-            line, branch = coverage.line_after, coverage.branch_after
-        if coverage is not None and coverage.broken and status == "passed":
-            # The new file must leave the project's own suite as it found it.
-            status = "failed"
-            reason = f"{len(coverage.broken)} of the project's tests fail beside the new file"
-        await self.store.record_results(
-            self.session_id,
-            [(r.name, r.outcome, r.duration, r.message) for r in records]
-            + [(name, "dropped", 0.0, why) for name, why in dropped],
-        )
-        if written.path is not None and written.written:
-            await self.store.record_file(
-                self.session_id, written.path, written.content, tests=written.tests
-            )
-            if written.receipt is not None:
-                await self.store.writes.record(self.session_id, written.receipt)
-        self.bus.publish_nowait(
-            book.event(
-                stopped_by=stopped_by,
-                stop_detail=guard.phrase,
-                kept=[(r.name, r.why) for r in records if r.why],
-                suspected=suspected,
-                session_id=self.session_id,
-            )
-        )
-        await self._finish(
-            status,
-            reason,
-            started,
-            line_percent=line,
-            branch_percent=branch,
-            tests=tests,
-            passed=passed,
-            failed=failed,
-        )
-        return GenerationOutcome(
-            session_id=self.session_id,
-            provider=provider.name,
-            runtime=runtime.name,
-            isolated=runtime.isolated,
-            target=analysis.target.path,
-            module=analysis.target.module,
-            status=status,
-            tests_written=(written.path,) if written.path and written.written else (),
-            proposed_path=written.path,
-            tests=tests,
-            passed=passed,
-            failed=failed,
-            line_percent=line,
-            branch_percent=branch,
-            wall_seconds=time.monotonic() - started,
-            iterations=iterations,
-            records=tuple(records),
-            dropped=dropped,
-            test_source=kept.source if kept else "",
-            reason=reason,
-            prompt_tokens=provenance.prompt_tokens,
-            completion_tokens=provenance.completion_tokens,
-            cost_usd=provenance.cost_usd,
-            stopped_by=stopped_by,
-            stop_detail=guard.phrase,
-            coverage_delta=coverage,
-            suspected_bugs=tuple(bug.as_json() for bug in suspected),
-            notes=tuple(book.notes),
-            iteration_log=tuple(book.log),
+        return await conclude(
+            ending, session_id=session_id, store=self.store, bus=self.bus, finish=self._finish
         )
