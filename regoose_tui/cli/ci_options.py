@@ -5,41 +5,23 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from regoose_tui.cli.arg_types import non_negative_int, percent
+
 if TYPE_CHECKING:  # the parser imports this module: keep it light
     from regoose_tui.engine.outcome import GenerationOutcome
-
-
-def _percent(text: str) -> float:
-    try:
-        value = float(text.rstrip("%"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage") from None
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 100")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
-    return value
 
 
 def add_ci_options(generate: argparse.ArgumentParser) -> None:
     """--fail-under PCT and --seed N of `regoose generate`."""
     generate.add_argument(
         "--fail-under",
-        type=_percent,
+        type=percent,
         metavar="PCT",
         help="exit 1 when the target's line coverage ends below PCT (reports are written first)",
     )
     generate.add_argument(
         "--seed",
-        type=_seed,
+        type=non_negative_int,
         metavar="N",
         help="reproducible offline run: the same N gives byte-identical test files",
     )

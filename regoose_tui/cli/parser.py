@@ -6,6 +6,7 @@ import argparse
 from typing import NoReturn
 
 from regoose_tui import __version__
+from regoose_tui.cli.arg_types import non_negative_int, positive_float, positive_int
 from regoose_tui.cli.ci_options import add_ci_options
 from regoose_tui.cli.review_parser import add_review_commands, add_review_options
 
@@ -57,29 +58,29 @@ def build_parser() -> argparse.ArgumentParser:
         "default: the project's .venv/venv, then $VIRTUAL_ENV, then Regoose's own",
     )
     generate.add_argument(
-        "--iterations", type=_positive_int, metavar="N", help="generate/validate rounds (default 3)"
+        "--iterations", type=positive_int, metavar="N", help="generate/validate rounds (default 3)"
     )
     generate.add_argument(
         "--budget",
-        type=_positive_float,
+        type=positive_float,
         metavar="SECONDS",
         help="time budget for the whole generation (default 120)",
     )
     generate.add_argument(
         "--max-cost",
-        type=_positive_float,
+        type=positive_float,
         metavar="USD",
         help="stop before a model call would take the session's cost past USD",
     )
     generate.add_argument(
         "--plateau",
-        type=_positive_int,
+        type=positive_int,
         metavar="K",
         help="stop after K rounds in a row with no new coverage (default 2)",
     )
     generate.add_argument(
         "--repairs",
-        type=_non_negative_int,
+        type=non_negative_int,
         metavar="N",
         help="send a failing test back to the model for repair up to N times (default 2)",
     )
@@ -116,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sessions_command", metavar="ACTION", required=True, parser_class=_Parser
     )
     listing = session_commands.add_parser("list", help="past sessions, newest first")
-    listing.add_argument("--limit", type=_positive_int, default=50)
+    listing.add_argument("--limit", type=positive_int, default=50)
     listing.add_argument("--search", help="only sessions whose target or status matches")
     listing.add_argument("--json", action="store_true")
     show = session_commands.add_parser("show", help="one session: summary, tests, files")
@@ -219,7 +220,7 @@ def _add_scope(parser: argparse.ArgumentParser) -> None:
     scope.add_argument(
         "--jobs",
         "-j",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="modules generated at once (default 1)",
     )
@@ -261,50 +262,19 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     limits = parser.add_argument_group("sandbox limits (each run; default from [runtime])")
     limits.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         metavar="SECONDS",
         help="wall-clock limit of one sandboxed run; killed past it (default 120)",
     )
     limits.add_argument(
         "--memory",
-        type=_positive_int,
+        type=positive_int,
         metavar="MB",
         help="memory limit of one run, its whole process tree (default 2048)",
     )
     limits.add_argument(
         "--pids",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="most processes/threads one run may have (default 1024)",
     )
-
-
-def _non_negative_int(text: str) -> int:
-    """An int >= 0 (``--repairs 0`` turns repair off)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be more than 0")
-    return value
