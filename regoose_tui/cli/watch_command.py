@@ -32,7 +32,7 @@ async def watch_command(args: argparse.Namespace) -> int:
     python = await asyncio.to_thread(resolve_python, project=base)
     config = await asyncio.to_thread(load_project_config, base)
     scope = WatchScope(
-        root=root, project=project, ignore=config.ignore, skip=(settings.resolved_data_dir,)
+        root=root, project=project, ignore=config.ignore, skip=(settings.resolved_data_dir(),)
     )
     verdicts: list[bool] = []
     async with open_store(settings) as store, open_bus() as bus:

@@ -65,7 +65,9 @@ def test_ignored_and_skipped_paths_never_count(tmp_path: Path) -> None:
     assert not scope.wanted(project / "notes.txt")
 
 
-async def _next(queue: asyncio.Queue[tuple[Rerun, TestRunOutcome]], path: Path, text: str):
+async def _next(
+    queue: asyncio.Queue[tuple[Rerun, TestRunOutcome]], path: Path, text: str
+) -> tuple[Rerun, TestRunOutcome, float]:
     """Save ``text`` to ``path`` until a rerun comes (the watcher may not be armed yet)."""
     for _ in range(10):
         path.write_text(text)
