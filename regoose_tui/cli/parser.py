@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project(watch)
     _add_runtime(watch)
     _add_limits(watch)
+    watch.add_argument(
+        "--generate",
+        action="store_true",
+        help="after a rerun that leaves lines or branches of the module uncovered, generate "
+        "tests for it (staged for review unless --apply)",
+    )
+    add_review_options(watch)
     watch.add_argument("--once-for-test", action="store_true", help=argparse.SUPPRESS)
 
     sessions = commands.add_parser("sessions", help="list, show, export or delete past sessions")

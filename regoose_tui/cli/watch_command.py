@@ -9,6 +9,8 @@ from pathlib import Path
 
 from regoose_tui.bus.events import Event, RunOutput
 from regoose_tui.cli.common import limits_line, note, open_bus, open_store, settings_for
+from regoose_tui.cli.review_commands import check_review_flags
+from regoose_tui.cli.watch_generate import generate_for, misses_something
 from regoose_tui.domain.layout import marked_root
 from regoose_tui.engine.test_run import check_project
 from regoose_tui.engine.watch import Rerun, WatchScope, rerun_tests, summary_line, watch
@@ -19,7 +21,12 @@ from regoose_tui.runtime.registry import get_runtime
 
 
 async def watch_command(args: argparse.Namespace) -> int:
-    """Watch until Ctrl+C; with --once-for-test, until one rerun: 0 passed, 1 failed."""
+    """Watch until Ctrl+C; with --once-for-test, until one rerun: 0 passed, 1 failed.
+
+    With --generate, a rerun leaving the module partly uncovered is followed by a
+    generation for it (inside the same rerun, so a newer save cancels it too).
+    """
+    check_review_flags(args)
     root = Path(args.path or ".").expanduser().resolve()
     if not root.is_dir():
         raise TargetNotFound(f"{root}: no such folder to watch")
@@ -48,6 +55,9 @@ async def watch_command(args: argparse.Namespace) -> int:
             await printer.join()  # the streamed lines come before the summary
             print(summary_line(rerun, outcome), flush=True)
             verdicts.append(outcome.status == "passed")
+            if args.generate and rerun.module is not None and misses_something(outcome):
+                for line in await generate_for(rerun, args, settings, bus=bus, store=store):
+                    print(line, flush=True)
 
         isolation = "" if runtime.isolated else " (NOT ISOLATED)"
         note(f"watching {root} in {runtime.name}{isolation}; Ctrl+C stops")

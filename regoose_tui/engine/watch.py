@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import hashlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -142,6 +143,7 @@ async def watch(
     relay = asyncio.create_task(_relay(stop_event, stop), name="watch-stop")
     current: asyncio.Task[None] | None = None
     finished = 0
+    contents: dict[Path, str] = {}
 
     def done(task: asyncio.Task[None]) -> None:
         nonlocal finished
@@ -164,7 +166,10 @@ async def watch(
             yield_on_timeout=False,
         ):
             seen_at = time.monotonic()
-            paths = sorted({Path(raw) for change, raw in changes if change != Change.deleted})
+            found = {Path(raw) for change, raw in changes if change != Change.deleted}
+            # A save that changed nothing (an editor's autosave, a touch) must not
+            # cancel a running rerun: only new content counts.
+            paths = await asyncio.to_thread(_new_content, sorted(found), contents)
             reruns = await asyncio.to_thread(_plan_all, paths, scope, seen_at)
             for path in paths:
                 if on_unrelated is not None and not any(
@@ -180,6 +185,20 @@ async def watch(
         await _cancel(current if current is not None and not current.done() else None)
         relay.cancel()
     return finished
+
+
+def _new_content(paths: Iterable[Path], seen: dict[Path, str]) -> list[Path]:
+    """The ``paths`` whose bytes differ from their last save seen (``seen`` is updated)."""
+    fresh: list[Path] = []
+    for path in paths:
+        try:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        except OSError:
+            continue  # gone again, or unreadable: nothing to rerun
+        if seen.get(path) != digest:
+            seen[path] = digest
+            fresh.append(path)
+    return fresh
 
 
 def _plan_all(paths: Iterable[Path], scope: WatchScope, seen_at: float) -> list[Rerun]:

@@ -111,6 +111,9 @@ async def test_a_save_reruns_the_related_tests_and_a_broken_save_fails(tmp_path:
         rerun, outcome, _ = await _next(done, calc, BROKEN)
         assert outcome.status == "failed" and outcome.failed == 1
         assert "assert 2 == 1" in (outcome.tests[0].message or "")
+        calc.write_text(BROKEN)  # saved again, unchanged: no rerun
+        await asyncio.sleep(1.5)
+        assert done.empty()
         stop.set()
         finished = await asyncio.wait_for(task, timeout=5)
         assert finished >= 2
