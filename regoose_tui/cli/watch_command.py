@@ -14,7 +14,7 @@ from regoose_tui.cli.watch_generate import generate_for, misses_something
 from regoose_tui.domain.layout import marked_root
 from regoose_tui.engine.test_run import check_project
 from regoose_tui.engine.watch import Rerun, WatchScope, rerun_tests, summary_line, watch
-from regoose_tui.errors import TargetNotFound
+from regoose_tui.errors import TargetNotFound, UsageError
 from regoose_tui.project_config import load_project_config
 from regoose_tui.runtime.python_env import resolve_python
 from regoose_tui.runtime.registry import get_runtime
@@ -27,6 +27,8 @@ async def watch_command(args: argparse.Namespace) -> int:
     generation for it (inside the same rerun, so a newer save cancels it too).
     """
     check_review_flags(args)
+    if (args.apply or args.commit) and not args.generate:
+        raise UsageError("--apply and --commit go with --generate (they say where its tests go)")
     root = Path(args.path or ".").expanduser().resolve()
     if not root.is_dir():
         raise TargetNotFound(f"{root}: no such folder to watch")
