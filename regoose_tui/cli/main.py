@@ -81,6 +81,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from regoose_tui.cli.run_command import run_command
 
         return asyncio.run(run_command(args))
+    if command == "watch":
+        from regoose_tui.cli.watch_command import watch_command
+
+        return asyncio.run(watch_command(args))
     if command == "sessions":
         from regoose_tui.cli.sessions_command import sessions_command
 

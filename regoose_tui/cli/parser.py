@@ -112,6 +112,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cov", metavar="FILE.py", help="measure coverage of this file")
     run.add_argument("--json", action="store_true", help="print one JSON object with the result")
 
+    watch = commands.add_parser(
+        "watch",
+        help="on each save, rerun the related tests in the sandbox (Ctrl+C stops)",
+        description="Watch PATH (default: the current folder); when a module is saved, rerun "
+        "the project's tests that import it (a saved test file reruns itself) in the sandbox.",
+    )
+    watch.add_argument("path", nargs="?", metavar="PATH", help="folder to watch (default .)")
+    _add_project(watch)
+    _add_runtime(watch)
+    _add_limits(watch)
+    watch.add_argument(
+        "--generate",
+        action="store_true",
+        help="after a rerun that leaves lines or branches of the module uncovered, generate "
+        "tests for it (staged for review unless --apply)",
+    )
+    add_review_options(watch)
+    watch.add_argument("--once-for-test", action="store_true", help=argparse.SUPPRESS)
+
     sessions = commands.add_parser("sessions", help="list, show, export or delete past sessions")
     session_commands = sessions.add_subparsers(
         dest="sessions_command", metavar="ACTION", required=True, parser_class=_Parser
