@@ -33,10 +33,12 @@ def keep_plugin_dir() -> Path:
     root = Path(platformdirs.user_cache_dir("regoose")) / "python-shims"
     target = root / f"keep-plugin-{digest}"
     if (target / f"{PLUGIN_MODULE}.py").is_file():
+        _readable_by_all(target)
         return target
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     (staging / f"{PLUGIN_MODULE}.py").write_text(text, encoding="utf-8")
+    _readable_by_all(staging)
     try:
         staging.rename(target)
     except OSError:
@@ -44,3 +46,13 @@ def keep_plugin_dir() -> Path:
         (staging / f"{PLUGIN_MODULE}.py").unlink()
         staging.rmdir()
     return target
+
+
+def _readable_by_all(folder: Path) -> None:
+    """Let a container's sandbox user (``nobody`` when Regoose runs as root) load the plugin.
+
+    mkdtemp makes the folder 0700, and a copy staged by an older Regoose may be
+    so too. The plugin is Regoose's own code, nothing secret; writable stays ours.
+    """
+    folder.chmod(0o755)
+    (folder / f"{PLUGIN_MODULE}.py").chmod(0o644)

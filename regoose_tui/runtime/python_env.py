@@ -194,6 +194,8 @@ def tool_shim_dir() -> Path:
     root = Path(platformdirs.user_cache_dir("regoose")) / "python-shims"
     target = root / f"pytest-coverage-{digest}"
     if target.is_dir():
+        # One made by an older Regoose may be 0700: a container's user could not list it.
+        target.chmod(0o755)
         return target
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))

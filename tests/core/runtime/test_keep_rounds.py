@@ -168,6 +168,9 @@ async def test_the_same_seed_gives_the_same_order_and_another_seed_another(
 def test_the_plugin_is_staged_once_read_only_beside_nothing_else() -> None:
     folder = keep_plugin_dir()
     assert [p.name for p in folder.iterdir()] == [f"{PLUGIN_MODULE}.py"]
+    # Readable (not writable) by a container's sandbox user, which is not this uid.
+    assert folder.stat().st_mode & 0o777 == 0o755
+    assert (folder / f"{PLUGIN_MODULE}.py").stat().st_mode & 0o777 == 0o644
     assert (folder / f"{PLUGIN_MODULE}.py").read_text() == plugin_source()
     assert keep_plugin_dir() == folder
     assert "import regoose" not in plugin_source()  # it runs in the user's interpreter
