@@ -21,18 +21,22 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/regoose tui examples --provider offline
 
+#: What ruff checks and formats: the package, the tests and the scripts beside them.
+LINT_PATHS := regoose_tui widgets tests scripts benchmarks
+
 ## Run every test: lint, the import contract, types, unit, widget, app, snapshot and e2e tests.
 ## The container sandbox image is built first on every engine that answers (offline, tiny).
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m regoose_tui sandbox build --if-reachable
-	$(BIN)/ruff check --no-cache regoose_tui widgets tests
+	$(BIN)/ruff check --no-cache $(LINT_PATHS)
+	$(BIN)/ruff format --check --no-cache $(LINT_PATHS)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check --no-cache regoose_tui widgets tests
-	$(BIN)/ruff format --check regoose_tui widgets tests
+	$(BIN)/ruff check --no-cache $(LINT_PATHS)
+	$(BIN)/ruff format --check --no-cache $(LINT_PATHS)
 
 ## Type-check regoose_tui/, widgets/ and tests/ with the pinned mypy ([tool.mypy] in pyproject.toml).
 typecheck: $(VENV)/.installed-dev

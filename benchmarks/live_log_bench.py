@@ -33,10 +33,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from regoose_tui.widgets.live_log import LiveLog
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Log
+
+from regoose_tui.widgets.live_log import LiveLog
 
 TICK_SECONDS = 1 / 20
 PROBE_SECONDS = 0.005

@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from regoose_tui.widgets.plan_graph import NodeState, PlanGraph
 from textual.app import App, ComposeResult
+
+from regoose_tui.widgets.plan_graph import NodeState, PlanGraph
 
 PROBE_SECONDS = 0.005
 UPDATE_SECONDS = 0.1

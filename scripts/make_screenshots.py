@@ -69,14 +69,13 @@ async def _until(pilot: object, condition: Callable[[], bool], within: float = 9
 
 async def take_screenshots(out: Path, runtime: str) -> list[Path]:
     """Run the app and save the four SVGs into ``out``; return their paths."""
-    from regoose_tui.widgets.chat_input import ChatInput
-    from regoose_tui.widgets.live_log import LiveLog
-    from regoose_tui.widgets.plan_graph import PlanGraph
-
     from regoose_tui.app.app import RegooseApp
     from regoose_tui.app.context import AppOptions
     from regoose_tui.app.screens.history import HistoryScreen
     from regoose_tui.config import load_settings
+    from regoose_tui.widgets.chat_input import ChatInput
+    from regoose_tui.widgets.live_log import LiveLog
+    from regoose_tui.widgets.plan_graph import PlanGraph
 
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="regoose-shots-") as tmp:

@@ -27,32 +27,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from support.cart_answers import CART_TESTS, fenced  # noqa: E402
 from support.openai_server import Answer, ScriptedOpenAIServer  # noqa: E402
 
 MODEL = "openai/demo"
-
-FIRST = """from decimal import Decimal
-
-import pytest
-
-from shop.cart import Cart
-
-
-def test_an_empty_cart_totals_zero():
-    assert Cart().total() == Decimal("0.00")
-
-
-def test_adding_a_known_sku_raises_its_quantity():
-    cart = Cart()
-    cart.add("ab", Decimal("2.00"))
-    cart.add("AB", Decimal("2.00"), 2)
-    assert cart.quantity_of("ab") == 3
-
-
-def test_a_negative_price_is_refused():
-    with pytest.raises(ValueError, match="negative"):
-        Cart().add("x", Decimal("-1"))
-"""
 
 GROWTH = """from decimal import Decimal
 
@@ -82,10 +60,6 @@ def test_a_fixed_code_takes_its_value_off():
 """
 
 
-def _fenced(code: str) -> str:
-    return f"Here are the tests.\n\n```python\n{code}```\n"
-
-
 #: Passes but reaches nothing new: two rounds of it are a plateau, and the loop stops.
 NOTHING_NEW = """from decimal import Decimal
 
@@ -98,11 +72,11 @@ def test_{name}():
 
 #: One answer per round the loop may ask for; the ones it does not ask for are not recorded.
 SCRIPT = (
-    Answer(_fenced(FIRST), prompt_tokens=1200, completion_tokens=180),
-    Answer(_fenced(GROWTH), prompt_tokens=1500, completion_tokens=210),
-    Answer(_fenced(NOTHING_NEW.format(name="an_empty_cart_has_no_subtotal")), 1600, 60),
-    Answer(_fenced(NOTHING_NEW.format(name="a_new_cart_subtotals_zero")), 1700, 60),
-    Answer(_fenced(NOTHING_NEW.format(name="a_fresh_cart_subtotals_zero")), 1800, 60),
+    Answer(fenced(CART_TESTS), prompt_tokens=1200, completion_tokens=180),
+    Answer(fenced(GROWTH), prompt_tokens=1500, completion_tokens=210),
+    Answer(fenced(NOTHING_NEW.format(name="an_empty_cart_has_no_subtotal")), 1600, 60),
+    Answer(fenced(NOTHING_NEW.format(name="a_new_cart_subtotals_zero")), 1700, 60),
+    Answer(fenced(NOTHING_NEW.format(name="a_fresh_cart_subtotals_zero")), 1800, 60),
 )
 
 

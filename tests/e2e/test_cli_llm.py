@@ -16,34 +16,12 @@ from pathlib import Path
 
 import pytest
 from e2e_support import Result, run_regoose
+from support.cart_answers import CART_TESTS, fenced
 from support.openai_server import Answer, ScriptedOpenAIServer, Status
 
 MODEL = "openai/test-model"
 #: Looks like a real key on purpose: it must never reach the store, a report or a test file.
 SECRET = "sk-regoose-e2e-secret-5f4e3d2c1b0a"
-
-GOOD_TESTS = """from decimal import Decimal
-
-import pytest
-
-from shop.cart import Cart
-
-
-def test_empty_cart_total_is_zero():
-    assert Cart().total() == Decimal("0.00")
-
-
-def test_adding_a_known_sku_raises_its_quantity():
-    cart = Cart()
-    cart.add("ab", Decimal("2.00"))
-    cart.add("AB", Decimal("2.00"), 2)
-    assert cart.quantity_of("ab") == 3
-
-
-def test_a_negative_price_is_refused():
-    with pytest.raises(ValueError, match="negative"):
-        Cart().add("x", Decimal("-1"))
-"""
 
 WRONG_SUBTOTAL = """from decimal import Decimal
 
@@ -100,10 +78,6 @@ def test_a_fixed_code_takes_its_value_off():
     cart.apply_discount("SAVE5")
     assert cart.discount() == Decimal("5.00")
 """
-
-
-def _fenced(code: str) -> str:
-    return f"Here are the tests.\n\n```python\n{code}```\n"
 
 
 @pytest.fixture
@@ -169,7 +143,7 @@ def _sessions(data_dir: Path) -> list[sqlite3.Row]:
 async def test_a_good_answer_is_kept_and_written(
     server: ScriptedOpenAIServer, shop: Path, data_dir: Path, tmp_path: Path
 ) -> None:
-    server.push(Answer(_fenced(GOOD_TESTS), prompt_tokens=900, completion_tokens=150))
+    server.push(Answer(fenced(CART_TESTS), prompt_tokens=900, completion_tokens=150))
     report = tmp_path / "report.md"
     result = await _generate(
         shop, data_dir, server.api_base, "--iterations", "1", "--report", str(report)
@@ -198,7 +172,7 @@ async def test_a_good_answer_is_kept_and_written(
 async def test_hybrid_asks_the_model_only_for_what_offline_missed(
     server: ScriptedOpenAIServer, shop: Path, data_dir: Path
 ) -> None:
-    server.push(Answer(_fenced(MISSED_BY_OFFLINE), prompt_tokens=2000, completion_tokens=200))
+    server.push(Answer(fenced(MISSED_BY_OFFLINE), prompt_tokens=2000, completion_tokens=200))
     result = await _generate(
         shop, data_dir, server.api_base, "--iterations", "2", "--budget", "90", strategy="hybrid"
     )
@@ -219,7 +193,7 @@ async def test_hybrid_asks_the_model_only_for_what_offline_missed(
 async def test_a_failing_test_is_sent_back_and_repaired(
     server: ScriptedOpenAIServer, shop: Path, data_dir: Path
 ) -> None:
-    server.push(Answer(_fenced(WRONG_SUBTOTAL)), Answer(_fenced(FIXED_SUBTOTAL)))
+    server.push(Answer(fenced(WRONG_SUBTOTAL)), Answer(fenced(FIXED_SUBTOTAL)))
     result = await _generate(shop, data_dir, server.api_base, "--iterations", "2")
     assert result.code == 0, result.err
     data = json.loads(result.out)
@@ -287,7 +261,7 @@ async def test_the_projects_instructions_reach_the_model_and_ignored_targets_are
         '[tool.regoose]\ninstructions = "Prices are Decimal; never compare floats."\n'
         'ignore = ["shop/textutil.py"]\n'
     )
-    server.push(Answer(_fenced(GOOD_TESTS)))
+    server.push(Answer(fenced(CART_TESTS)))
     result = await _generate(shop, data_dir, server.api_base, "--iterations", "1")
     assert result.code == 0, result.err
     system = server.requests[0].messages[0]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from e2e_support import Result, run_regoose
+from support.cart_answers import fenced
 from support.openai_server import Answer, ScriptedOpenAIServer, Status
 
 MODEL = "openai/test-model"
@@ -99,7 +100,7 @@ def test_subtotal_sums_every_unit():
 
 
 def _fenced(code: str) -> str:
-    return f"Here you go.\n\n```python\n{code}```\n"
+    return fenced(code, intro="Here you go.")
 
 
 @pytest.fixture
