@@ -198,7 +198,13 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         duplicates = _duplicates(new_names, merged)
         dropped.extend((name, DUPLICATE_REASON) for name in duplicates)
         started = time.monotonic()
-        final, more_dropped = await self._stabilise(value, merged)
+        reused = _reusable_keep_session(value, merged)
+        if reused is not None:
+            # The candidate run already was this very keep session (same module, same
+            # rounds, same seed, every run passed): running it again proves nothing new.
+            final, more_dropped = (merged, reused), []
+        else:
+            final, more_dropped = await self._stabilise(value, merged)
         check_seconds = time.monotonic() - started
         dropped.extend(more_dropped)
         flaky = sum(1 for _, why in more_dropped if why.startswith(FLAKY_PREFIX))
@@ -366,6 +372,25 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
     def summarize(self, result: Validation) -> str:
         kept = len(result.kept.tests) if result.kept else 0
         return f"kept {kept} tests, +{len(result.added)} new, dropped {len(result.dropped)}"
+
+
+def _reusable_keep_session(value: ValidateInput, merged: str) -> PytestReport | None:
+    """The candidate's own report when it already is the keep session ``merged`` needs.
+
+    That holds when the candidate ran with the keep rule's rounds (and its seed),
+    under per-test coverage, every test passed every run, and nothing was cut,
+    marked or merged since: the module to check is byte for byte the one that ran.
+    """
+    report = value.candidate.report
+    if value.kept is not None or merged != value.candidate_source:
+        return None
+    if report.rounds < value.rounds or report.seed != value.seed or not report.arcs_by_test:
+        return None
+    if report.status != "passed" or _failed(report):
+        return None
+    if any(set(outcomes) != {"passed"} for outcomes in report.runs.values()):
+        return None
+    return report
 
 
 def _duplicates(new: list[str], merged: str) -> list[str]:

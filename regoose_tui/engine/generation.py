@@ -25,7 +25,7 @@ from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent, TargetAnaly
 from regoose_tui.agents.base import AgentContext
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
-from regoose_tui.agents.keep_rule import KEEP_ROUNDS
+from regoose_tui.agents.keep_rule import KEEP_ROUNDS, candidate_rounds
 from regoose_tui.agents.project_tests import (
     SUITE_TIMEOUT_SECONDS,
     ProjectTestsAgent,
@@ -326,6 +326,14 @@ class GenerationSession:
                     file_name=test_file_name(analysis.target.module),
                     folder=PurePosixPath(f"iteration{ctx.iteration}", "candidate"),
                     label=f"candidate #{ctx.iteration}",
+                    # The offline engine's module already passed its own 3 shuffled runs:
+                    # run it as the validator's keep session at once, which it then reuses
+                    # (validator.py) instead of running the same module a second time.
+                    rounds=candidate_rounds(
+                        candidate.extra.get("origin"),
+                        alone=previous is None or previous.kept is None,
+                    ),
+                    seed=options.seed or 0,
                 )
             )
 

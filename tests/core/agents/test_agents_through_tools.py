@@ -165,3 +165,67 @@ async def test_reporter_writes_through_the_filesystem_tool_and_refuses_user_file
     )
     assert out_path.read_text() == "# my own edits\n"
     assert _results(events)[-1] == ("filesystem.write_generated", False)
+
+
+PASSING = (
+    "from calc import sign\n\n\n"
+    "def test_positive():\n    assert sign(1) == 'positive'\n\n\n"
+    "def test_other():\n    assert sign(0) == 'other'\n"
+)
+
+
+@pytest.mark.parametrize("runtime_name", RUNTIMES)
+async def test_validator_reuses_a_candidate_run_that_already_was_the_keep_session(
+    runtime_name: str, tmp_path: Path
+) -> None:
+    tools, events, project = _session(_runtime(runtime_name), tmp_path)
+    target = resolve_target(project / "calc.py")
+    executor = ExecutorAgent(_context(events, "executor"), files_of(tools), sandbox_of(tools))
+    candidate = PurePosixPath("iteration1", "candidate")
+    # The candidate itself runs as the keep session: 3 rounds, the session's seed.
+    execution = await executor.execute(
+        ExecuteInput(target, PASSING, "test_calc.py", candidate, rounds=3, seed=7)
+    )
+    assert list(execution.report.runs.values()) == [("passed",) * 3] * 2
+    events.clear()
+    validator = ValidatorAgent(_context(events, "validator"), executor)
+    same = ValidateInput(
+        target, PASSING, execution, None, "test_calc.py", PurePosixPath("iteration1"), seed=7
+    )
+    validation = await validator.execute(same)
+    # Nothing runs again: the very module already passed every run of that session.
+    assert _calls(events) == []
+    assert validation.kept is not None and validation.kept.report is execution.report
+    assert validation.kept.tests == ("test_positive", "test_other")
+    assert dict(validation.kept_why)["test_positive"] == (
+        "passed 3 of 3 runs in random order; adds lines 2-3"
+    )
+    assert not (tmp_path / "work" / "iteration1" / "check0").exists()
+
+    # Another seed is another session: the validator runs its own.
+    events.clear()
+    other = ValidateInput(
+        target, PASSING, execution, None, "test_calc.py", PurePosixPath("iteration1"), seed=8
+    )
+    await validator.execute(other)
+    assert _calls(events) == ["filesystem.write_file", "container.pytest"]
+    assert (tmp_path / "work" / "iteration1" / "check0" / "test_calc.py").is_file()
+
+
+async def test_a_one_round_candidate_run_is_never_taken_for_the_keep_session(
+    tmp_path: Path,
+) -> None:
+    tools, events, project = _session(LocalRuntime(), tmp_path)
+    target = resolve_target(project / "calc.py")
+    executor = ExecutorAgent(_context(events, "executor"), files_of(tools), sandbox_of(tools))
+    execution = await executor.execute(
+        ExecuteInput(target, PASSING, "test_calc.py", PurePosixPath("c"))
+    )
+    events.clear()
+    validator = ValidatorAgent(_context(events, "validator"), executor)
+    validation = await validator.execute(
+        ValidateInput(target, PASSING, execution, None, "test_calc.py", PurePosixPath("v"))
+    )
+    assert _calls(events) == ["filesystem.write_file", "container.pytest"]
+    assert validation.kept is not None and validation.kept.report is not execution.report
+    assert validation.kept.report is not None and validation.kept.report.rounds == 3
