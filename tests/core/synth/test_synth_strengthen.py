@@ -13,7 +13,13 @@ from regoose_tui.synth.naming import NameRegistry
 from regoose_tui.synth.pools import PoolContext, SymbolTable, param_pool
 from regoose_tui.synth.render import render_test
 from regoose_tui.synth.select import greedy_cover
-from regoose_tui.synth.strengthen import echoes, extra_witnesses, is_identity, output_key
+from regoose_tui.synth.strengthen import (
+    echoes,
+    extra_witnesses,
+    input_classes,
+    is_identity,
+    output_key,
+)
 from regoose_tui.synth.structured import structured_texts, title_words
 from regoose_tui.synth.values import Val, lit
 
@@ -75,6 +81,24 @@ def test_extra_witnesses_add_distinct_outputs_examples_first():
     # Code that two tests already check exactly gains nothing from a third.
     twice = [_cand(10 + i, f"W{i}x", f"'w{i}'") for i in range(2)]
     assert extra_witnesses([*twice, *explored[2:6]], twice) == []
+
+
+def test_extras_feed_input_classes_no_test_of_the_callee_fed_yet():
+    arcs = ((-1, 2), (2, -1))
+    # Two tests already check this code exactly: no thin arc is left for a plain extra.
+    chosen = [_cand(0, "abc", "'x61'", arcs), _cand(1, "snow ★", "'x73'", arcs)]
+    explored = [
+        *chosen,
+        _cand(2, "hello", "'x68'", arcs),  # ASCII only: nothing new
+        _cand(3, "é Ł", "'xe9'", arcs),  # Latin-1 and a 3-hex-digit code point
+        _cand(4, "a\tb", "'x09'", arcs),  # a control character
+        _cand(5, "ÿ", "'xe9'", arcs),  # Latin-1 again, and the same output as 3
+    ]
+    extras = extra_witnesses(explored, chosen)
+    assert [c.id for c in extras] == [3, 4]
+    assert input_classes(extras[0]) == {"0:latin-1", "0:bmp-3"}
+    assert input_classes(_cand(6, "★🙂", "''")) == {"0:bmp-4", "0:astral"}
+    assert extra_witnesses(explored, chosen, per_callee=0) == []
 
 
 DOC_MODULE = """
