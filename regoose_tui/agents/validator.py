@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
+from regoose_tui.agents.keep_reuse import reusable_keep_session, tidy_suite
 from regoose_tui.agents.keep_rule import (
     DEFAULT_REPAIRS,
     KEEP_ROUNDS,
@@ -198,7 +199,13 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         duplicates = _duplicates(new_names, merged)
         dropped.extend((name, DUPLICATE_REASON) for name in duplicates)
         started = time.monotonic()
-        reused = _reusable_keep_session(value, merged)
+        reused = reusable_keep_session(
+            value.candidate.report,
+            value.kept is None,
+            merged == value.candidate_source,
+            rounds=value.rounds,
+            seed=value.seed,
+        )
         if reused is not None:
             # The candidate run already was this very keep session (same module, same
             # rounds, same seed, every run passed): running it again proves nothing new.
@@ -236,6 +243,9 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         else:
             # No per-test coverage (a folder target, no coverage): the whole suite must grow.
             kept_why = [(n, passed_phrase(merged_report.rounds)) for n in added]
+        if merged_source != value.candidate_source:
+            # Merged with the kept suite or cut down: blank lines and imports as ruff wants.
+            merged_source = await tidy_suite(value.target, value.written_as, merged_source)
         names = list_test_names(merged_source)
         candidate_suite = KeptSuite(
             merged_source,
@@ -372,26 +382,6 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
     def summarize(self, result: Validation) -> str:
         kept = len(result.kept.tests) if result.kept else 0
         return f"kept {kept} tests, +{len(result.added)} new, dropped {len(result.dropped)}"
-
-
-def _reusable_keep_session(value: ValidateInput, merged: str) -> PytestReport | None:
-    """The candidate's own report when it already is the keep session ``merged`` needs.
-
-    That holds when the candidate ran with the keep rule's rounds (and its seed),
-    under per-test coverage, no test failed any run, and nothing was cut,
-    marked or merged since: the module to check is byte for byte the one that ran.
-    """
-    report = value.candidate.report
-    if value.kept is not None or merged != value.candidate_source:
-        return None
-    if report.rounds < value.rounds or report.seed != value.seed or not report.arcs_by_test:
-        return None
-    if report.status != "passed" or _failed(report):
-        return None
-    # Every run of a test the same, and no failure (a strict xfail is "skipped" each run).
-    if any(len(set(outcomes)) != 1 for outcomes in report.runs.values()):
-        return None
-    return report
 
 
 def _duplicates(new: list[str], merged: str) -> list[str]:

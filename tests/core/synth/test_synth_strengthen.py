@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
+from regoose_tui.synth import probe_describe
 from regoose_tui.synth.analysis import analyze_module
 from regoose_tui.synth.finalize import compare, digits_pattern
 from regoose_tui.synth.generate import Generator
@@ -177,3 +179,39 @@ def test_method_arguments_probe_the_edges_of_the_receivers_numbers():
     assert edges[:3] == ["box.fits(12, '')", "box.fits(0, 'xxxxxxxxxxxx')", "box.fits(11, '')"]
     assert "box.fits(13, '')" in edges
     assert not any("fits('x" in call for call in edges)  # no strings for the int
+
+
+def test_an_objects_own_repr_is_asserted_when_both_checking_runs_agree():
+    @dataclasses.dataclass
+    class Span:
+        start: int
+        hidden: int = dataclasses.field(default=0, repr=False)
+
+    class Plain:
+        pass
+
+    assert (
+        probe_describe._own_repr(Span(1))
+        == "test_an_objects_own_repr_is_asserted_when_both_checking_runs_agree.<locals>.Span(start=1)"
+    )
+    assert probe_describe._own_repr(Plain()) is None  # object's default: an address
+    assert probe_describe._own_repr(ValueError("x")) is None
+
+    ctor = Callee(
+        "Span", "ctor", "Span", "Span", [Param("start", "POSITIONAL_OR_KEYWORD", True, {})]
+    )
+    cand = Candidate(0, ctor, ((None, lit(1)),))
+
+    def run(shown: str) -> dict[str, Any]:
+        value = {"type": "Span", "lit": None, "attrs": {"start": "1"}, "repr": shown}
+        return {"outcome": "return", "value": value}
+
+    obs = compare(cand, run("Span(start=1)"), run("Span(start=1)"))
+    assert obs is not None and obs.stable_repr == "Span(start=1)"
+    test = render_test(obs, SymbolTable(), NameRegistry())
+    assert test is not None and "assert repr(result) == 'Span(start=1)'" in test.source
+    # A repr that differs between the runs (ids, set order) is not asserted.
+    unstable = compare(cand, run("Span(start=1, id=4)"), run("Span(start=1, id=9)"))
+    assert unstable is not None and unstable.stable_repr is None
+    test = render_test(unstable, SymbolTable(), NameRegistry())
+    assert test is not None and "repr(" not in test.source
