@@ -206,9 +206,11 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
             rounds=value.rounds,
             seed=value.seed,
         )
+        final: tuple[str, PytestReport] | None
+        more_dropped: list[tuple[str, str]]
         if reused is not None:
             # The candidate run already was this very keep session (same module, same
-            # rounds, same seed, every run passed): running it again proves nothing new.
+            # rounds, same seed, no run failed): running it again proves nothing new.
             final, more_dropped = (merged, reused), []
         else:
             final, more_dropped = await self._stabilise(value, merged)
