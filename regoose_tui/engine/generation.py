@@ -54,7 +54,7 @@ from regoose_tui.engine.provider_failure import (
     unchanged,
 )
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
-from regoose_tui.engine.stopping import LoopGuard, covers_everything
+from regoose_tui.engine.stopping import LoopGuard, covers_everything, provider_room
 from regoose_tui.engine.verdicts import VerdictBook
 from regoose_tui.errors import PlanError, ProviderError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode
@@ -284,6 +284,13 @@ class GenerationSession:
             previous: Validation | None = ctx.previous.get("validator")
             agent = GeneratorAgent(context("generator", ctx.iteration), provider, tools)
             remaining = max(5.0, self._deadline - time.monotonic())
+            last_run: Execution | None = ctx.previous.get("executor")
+            # A later round runs its candidate and then the merged suite: keep their time.
+            remaining = provider_room(
+                remaining,
+                last_run.report.wall_seconds if last_run else 0.0,
+                previous.check_seconds if previous else 0.0,
+            )
             baseline: SuiteRun = ctx.result("baseline")
             try:
                 shared["candidate"] = await agent.execute(
