@@ -192,7 +192,12 @@ def main() -> None:
         RUFF = str(bench / "venv" / "bin" / "ruff")
     rows = []
     mut = args.mutation_budget if args.mutation else None
-    modules = args.modules.split(",") if args.modules else modules_from_list()
+    # --modules "" with --examples: the example project only.
+    modules = (
+        [m for m in args.modules.split(",") if m]
+        if args.modules is not None
+        else modules_from_list()
+    )
     for module in modules:
         row = run_one(
             module,

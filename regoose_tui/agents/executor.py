@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
+from regoose_tui.domain.suite_edit import collected_names
 from regoose_tui.domain.target import TargetModule
+from regoose_tui.errors import RegooseError
 from regoose_tui.runtime.pytest_runner import PytestReport
 from regoose_tui.tools.filesystem import FilesystemTool
 from regoose_tui.tools.sandbox import SandboxTool
@@ -39,6 +42,29 @@ class Execution:
     report: PytestReport
 
 
+def might_hold_tests(source: str) -> bool:
+    """False only for a module that parses and holds neither a test function nor a class."""
+    try:
+        tree = ast.parse(source)
+        names = collected_names(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, RegooseError):
+        return True  # pytest says what is wrong with it
+    return bool(names) or any(isinstance(node, ast.ClassDef) for node in ast.walk(tree))
+
+
+def _nothing_to_run(rounds: int) -> PytestReport:
+    return PytestReport(
+        status="no_tests",
+        reason="the module holds no test: nothing to run",
+        tests=[],
+        exit_code=None,
+        timed_out=False,
+        wall_seconds=0.0,
+        output_tail="",
+        rounds=rounds,
+    )
+
+
 class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
     """Runs tests through the container tool; the run and its output go on the bus."""
 
@@ -64,6 +90,10 @@ class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
             "write_file", path=relative, content=value.test_source, overwrite=True
         )
         written.unwrap()
+        if not might_hold_tests(value.test_source):
+            # Nothing pytest could collect (an offline round that found no new call):
+            # say so at once instead of starting a sandbox to hear exit code 5.
+            return Execution(self.files.root / relative, _nothing_to_run(value.rounds))
         report = await self.sandbox.pytest(
             [relative],
             cov_source=value.target.path,

@@ -61,6 +61,19 @@ def gain_phrase(new_arcs: set[Arc], covered: set[Arc]) -> str:
     return f"adds {count} branch transition{'s' if count != 1 else ''}"
 
 
+def candidate_rounds(origin: object, *, alone: bool) -> int:
+    """Runs of each test in a candidate's first run: the keep session's, or one.
+
+    The offline engine's module (``origin`` "offline") already passed its own
+    shuffled runs in the sandbox, so it almost always goes to the keep session
+    unchanged. When no suite is kept yet (``alone``), running the candidate as
+    that keep session (KEEP_ROUNDS, the session's seed) lets the validator reuse
+    the run instead of repeating it. A model's module often loses failing tests
+    first, and a later round merges with the kept suite, so one run does there.
+    """
+    return KEEP_ROUNDS if origin == "offline" and alone else 1
+
+
 def passed_phrase(rounds: int) -> str:
     """``passed 3 of 3 runs in random order``."""
     return f"passed {rounds} of {rounds} runs in random order"

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
+from regoose_tui.agents.keep_reuse import reusable_keep_session, tidy_suite
 from regoose_tui.agents.keep_rule import (
     DEFAULT_REPAIRS,
     KEEP_ROUNDS,
@@ -198,7 +199,21 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         duplicates = _duplicates(new_names, merged)
         dropped.extend((name, DUPLICATE_REASON) for name in duplicates)
         started = time.monotonic()
-        final, more_dropped = await self._stabilise(value, merged)
+        reused = reusable_keep_session(
+            value.candidate.report,
+            value.kept is None,
+            merged == value.candidate_source,
+            rounds=value.rounds,
+            seed=value.seed,
+        )
+        final: tuple[str, PytestReport] | None
+        more_dropped: list[tuple[str, str]]
+        if reused is not None:
+            # The candidate run already was this very keep session (same module, same
+            # rounds, same seed, no run failed): running it again proves nothing new.
+            final, more_dropped = (merged, reused), []
+        else:
+            final, more_dropped = await self._stabilise(value, merged)
         check_seconds = time.monotonic() - started
         dropped.extend(more_dropped)
         flaky = sum(1 for _, why in more_dropped if why.startswith(FLAKY_PREFIX))
@@ -230,6 +245,9 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         else:
             # No per-test coverage (a folder target, no coverage): the whole suite must grow.
             kept_why = [(n, passed_phrase(merged_report.rounds)) for n in added]
+        if merged_source != value.candidate_source:
+            # Merged with the kept suite or cut down: blank lines and imports as ruff wants.
+            merged_source = await tidy_suite(value.target, value.written_as, merged_source)
         names = list_test_names(merged_source)
         candidate_suite = KeptSuite(
             merged_source,

@@ -25,7 +25,7 @@ from regoose_tui.agents.analyzer import AnalyzeInput, AnalyzerAgent, TargetAnaly
 from regoose_tui.agents.base import AgentContext
 from regoose_tui.agents.executor import ExecuteInput, Execution, ExecutorAgent
 from regoose_tui.agents.generator import GenerateInput, GeneratorAgent
-from regoose_tui.agents.keep_rule import KEEP_ROUNDS
+from regoose_tui.agents.keep_rule import KEEP_ROUNDS, candidate_rounds
 from regoose_tui.agents.project_tests import (
     SUITE_TIMEOUT_SECONDS,
     ProjectTestsAgent,
@@ -54,7 +54,7 @@ from regoose_tui.engine.provider_failure import (
     unchanged,
 )
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
-from regoose_tui.engine.stopping import LoopGuard, covers_everything
+from regoose_tui.engine.stopping import LoopGuard, covers_everything, provider_room
 from regoose_tui.engine.verdicts import VerdictBook
 from regoose_tui.errors import PlanError, ProviderError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode
@@ -284,6 +284,13 @@ class GenerationSession:
             previous: Validation | None = ctx.previous.get("validator")
             agent = GeneratorAgent(context("generator", ctx.iteration), provider, tools)
             remaining = max(5.0, self._deadline - time.monotonic())
+            last_run: Execution | None = ctx.previous.get("executor")
+            # A later round runs its candidate and then the merged suite: keep their time.
+            remaining = provider_room(
+                remaining,
+                last_run.report.wall_seconds if last_run else 0.0,
+                previous.check_seconds if previous else 0.0,
+            )
             baseline: SuiteRun = ctx.result("baseline")
             try:
                 shared["candidate"] = await agent.execute(
@@ -326,6 +333,14 @@ class GenerationSession:
                     file_name=test_file_name(analysis.target.module),
                     folder=PurePosixPath(f"iteration{ctx.iteration}", "candidate"),
                     label=f"candidate #{ctx.iteration}",
+                    # The offline engine's module already passed its own 3 shuffled runs:
+                    # run it as the validator's keep session at once, which it then reuses
+                    # (validator.py) instead of running the same module a second time.
+                    rounds=candidate_rounds(
+                        candidate.extra.get("origin"),
+                        alone=previous is None or previous.kept is None,
+                    ),
+                    seed=options.seed or 0,
                 )
             )
 

@@ -32,6 +32,19 @@ PHRASES: dict[str, str] = {
 }
 
 
+def provider_room(remaining: float, last_run: float, last_check: float) -> float:
+    """Seconds of ``remaining`` a later round's provider may plan with.
+
+    After the provider, a round runs its candidate and then the keep session of
+    the merged suite, each at least as long as the longest run of the round
+    before (``last_run``: its candidate, ``last_check``: its keep session): that
+    time is kept back, so the round ends within the budget instead of after it.
+    The first round (no runs yet) gets all of ``remaining``.
+    """
+    reserve = 2 * max(last_run, last_check)
+    return max(5.0, remaining - reserve)
+
+
 @dataclass
 class LoopGuard:
     """Says after each round whether the loop runs again, and remembers why it stopped."""

@@ -13,7 +13,9 @@ the standard library, so it works with whatever Python the project uses.
   passes only in some orders is caught in one pytest session, not three.
 - Under ``coverage run``, each test switches coverage.py's dynamic context to
   its node id (round part left out), so the host can tell which test reached
-  which arc and keep only tests that add coverage.
+  which arc and keep only tests that add coverage. Round 1 runs every test
+  once, so it alone is measured: coverage.py stops after it and the later
+  rounds (which only check that each test passes again) run untraced.
 """
 
 from __future__ import annotations
@@ -99,11 +101,23 @@ def _coverage() -> object | None:
     return coverage.Coverage.current()
 
 
+def last_of_first_round(item: pytest.Item, nextitem: pytest.Item | None) -> bool:
+    """True for the last test case of round 1 when more rounds follow it."""
+    if _rounds(item.config) < 2 or _round_of(item) != 1:
+        return False
+    return nextitem is not None and _round_of(nextitem) > 1
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    # After round 1 coverage.py is stopped (current() is None then): the later rounds
+    # only check that every test passes again, in another order, and run untraced.
     cov = _coverage()
     if cov is not None:
         cov.switch_context(bare_nodeid(item.nodeid))  # type: ignore[attr-defined]  # coverage.Coverage, typed as object to keep coverage optional
     yield
     if cov is not None:
         cov.switch_context("")  # type: ignore[attr-defined]  # same
+        if last_of_first_round(item, nextitem):
+            # Round 1 ran every test once, measured: what each reaches is known.
+            cov.stop()  # type: ignore[attr-defined]  # same

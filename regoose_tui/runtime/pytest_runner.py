@@ -62,6 +62,8 @@ class PytestReport:
     runtime: str = ""
     #: How many times each test ran in this one session (the keep rule runs them 3 times).
     rounds: int = 1
+    #: The seed of the rounds' random order (``rounds`` > 1).
+    seed: int = 0
     #: Each test's outcome run by run (folded node id -> outcomes), when ``rounds`` > 1.
     runs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: The arcs of ``cov_source`` each test reached (by its name in the module), when
@@ -232,6 +234,7 @@ async def run_pytest(
             cov_source=run.cov_source,
             runtime=runtime.name,
             rounds=rounds,
+            seed=seed,
             runs=runs,
             arcs_by_test=arcs_by_test,
         )

@@ -204,7 +204,7 @@ async def synthesize(
     source, run, dropped = await _verify(prober, source, intro, say, started + budget_seconds)
     names_left = list_test_names(source)
     say(
-        f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order "
+        f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order and each alone "
         f"({time.monotonic() - verify_started:.1f} s)"
     )
     notes = (
@@ -334,7 +334,8 @@ async def _verify(
     say: Callable[[str], None],
     deadline: float,
 ) -> tuple[str, SuiteRun | None, int]:
-    """Run pytest (the tests three times over, shuffled), cut failing tests, repeat until green."""
+    """Run pytest (each test alone, then all three times over, shuffled), cut failing tests,
+    repeat until green."""
     has_coverage = bool(intro.get("has_coverage"))
     target_file = str(intro.get("file", ""))
     dropped = 0
@@ -350,6 +351,7 @@ async def _verify(
             with_coverage=has_coverage,
             wall=wall,
             passes=_VERIFY_PASSES,
+            alone=True,
         )
         if run.error and not run.failed:
             say(f"the generated module did not run: {run.error.splitlines()[-1:]}")

@@ -98,6 +98,9 @@ def compare(
         obs.len_stable = v1.get("len") == v2.get("len")
         a1, a2 = v1.get("attrs") or {}, v2.get("attrs") or {}
         obs.stable_result_attrs = {k: v for k, v in a1.items() if a2.get(k) == v}
+        # Another hash seed, another clock: a repr that survives both is the object's own.
+        if v1.get("repr") and v1.get("repr") == v2.get("repr"):
+            obs.stable_repr = str(v1["repr"])
     o1, o2 = one.get("observed") or {}, two.get("observed") or {}
     for var, attrs in o1.items():
         other = o2.get(var) or {}

@@ -21,6 +21,8 @@ import typing
 
 _MAX_LIT_LEN = 1500
 _MAX_ITEMS = 40
+#: Longest object repr a test asserts (longer ones read as noise).
+_MAX_REPR_LEN = 200
 
 
 # ---------------------------------------------------------------- descriptors
@@ -523,6 +525,7 @@ def _value_info(v, ns, mod):
     if info["lit"] is None:
         info["tkeys"] = [f"{c.__module__}.{c.__qualname__}" for c in type(v).__mro__[:-1]][:6]
         info["attrs"] = _attrs(v, ns)
+        info["repr"] = _own_repr(v)
         info["patterns"] = _patterns_in(v)
         try:
             info["len"] = len(v) if not isinstance(v, (types.GeneratorType,)) else None
@@ -537,6 +540,23 @@ def _value_info(v, ns, mod):
         if isinstance(v, str):
             info["str_len"] = len(v)
     return info
+
+
+def _own_repr(v):
+    """The object's own repr (a dataclass's, a class's __repr__), when it is worth asserting.
+
+    None for object's default (an address), for reprs that show an address or a
+    line break, and for long ones.
+    """
+    if type(v).__repr__ is object.__repr__ or isinstance(v, BaseException):
+        return None
+    try:
+        r = repr(v)
+    except Exception:
+        return None
+    if not isinstance(r, str) or " at 0x" in r or "\n" in r or len(r) > _MAX_REPR_LEN:
+        return None
+    return r
 
 
 def _patterns_in(v):

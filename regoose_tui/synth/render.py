@@ -44,6 +44,8 @@ class Observation:
     #: Indexes of ``stdout_lines`` that are regexes (numbers varied between runs).
     stdout_patterns: set[int] = field(default_factory=set)
     len_stable: bool = True
+    #: The returned object's own repr, the same in both checking runs (None: none worth it).
+    stable_repr: str | None = None
 
 
 @dataclass
@@ -230,6 +232,9 @@ def _return_asserts(
         return None, imports, None
     attr_lines = [_eq(f"result.{a}", lit) for a, lit in list(obs.stable_result_attrs.items())]
     lines.extend(attr_lines[:_MAX_ATTRS])
+    if obs.stable_repr is not None:
+        # What the object shows of itself: the fields a dataclass prints, a __repr__'s format.
+        lines.append(f"assert repr(result) == {obs.stable_repr!r}")
     if any("pytest.approx" in line for line in lines):
         imports.add("import pytest")
     if value.get("len") is not None and obs.len_stable and not attr_lines:

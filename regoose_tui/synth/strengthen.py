@@ -8,8 +8,13 @@ calls among those already probed, chosen for *distinct exact outputs*: a return
 value (or exception message) none of its tests asserts yet, from an input the
 call transforms (not an identity), and running code that fewer than two kept
 tests check exactly. Calls written in the module's own docstrings come first,
-then calls re-witnessing the most such code, then short ones. No new probing:
-everything comes from exploration.
+then calls re-witnessing the most such code, then short ones. Then up to two
+more whose arguments bring an input class none of the callee's tests feeds yet
+(category partitioning of the input space: a control character, Latin-1, a
+code point of 3, 4 or 5 hex digits, a negative or zero number, an empty or
+one-item collection): code often splits on such classes (``if ord(c) < 0x100``)
+in one arc, so only an input from the other side tells a shifted bound apart.
+No new probing: everything comes from exploration.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.render import Observation
 
 _PER_CALLEE = 2
+#: More extras per callee, each only for input classes no test of it feeds yet.
+_PER_CALLEE_CLASSES = 2
 _MAX_SRC = 160
 _MAX_LIT = 120
 
@@ -112,20 +119,95 @@ def extra_witnesses(
         if cand.id in chosen_ids or not _eligible(cand):
             continue
         by_key.setdefault(cand.callee.behaviour_key, []).append(cand)
+    fed: dict[str, set[str]] = {}
+    for cand in chosen:
+        fed.setdefault(cand.callee.behaviour_key, set()).update(input_classes(cand))
     extras: list[Candidate] = []
     for key, pool in by_key.items():
         room = per_callee
         outputs = seen_outputs.setdefault(key, set())
+        classes = fed.setdefault(key, set())
         while room > 0:
             best = _best(pool, outputs, witnessed)
             if best is None:
                 break
             extras.append(best)
             outputs.add(output_key(best.result))
+            classes.update(input_classes(best))
             for arc in best.result.get("arcs", []):
                 witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1
             room -= 1
+        room = _PER_CALLEE_CLASSES if per_callee else 0
+        while room > 0:
+            novel = _most_novel(pool, outputs, classes)
+            if novel is None:
+                break
+            extras.append(novel)
+            outputs.add(output_key(novel.result))
+            classes.update(input_classes(novel))
+            room -= 1
     return extras
+
+
+def _char_class(c: str) -> str:
+    """The class of one character by its code point (the widths escapes and encodings use)."""
+    point = ord(c)
+    if point < 0x20 or point == 0x7F:
+        return "control"
+    if point < 0x80:
+        return "ascii"
+    if point < 0x100:
+        return "latin-1"
+    if point < 0x1000:
+        return "bmp-3"
+    if point < 0x10000:
+        return "bmp-4"
+    return "astral"
+
+
+def _value_classes(obj: object, where: str) -> set[str]:
+    if isinstance(obj, bool):
+        return set()
+    if isinstance(obj, str):
+        # Plain ASCII is what nearly every test feeds already: only the rarer classes count.
+        return {f"{where}:{k}" for k in map(_char_class, obj) if k != "ascii"}
+    if isinstance(obj, int | float):
+        return {f"{where}:{'negative' if obj < 0 else 'zero' if obj == 0 else 'positive'}"}
+    if isinstance(obj, list | tuple | dict | set):
+        return {f"{where}:{'empty' if not obj else 'one' if len(obj) == 1 else 'many'}"}
+    return set()
+
+
+def input_classes(cand: Candidate) -> set[str]:
+    """The input classes a call's literal arguments fall in, per argument position."""
+    classes: set[str] = set()
+    for index, (keyword, val) in enumerate(cand.args):
+        if val.is_literal:
+            classes |= _value_classes(val.obj, keyword or str(index))
+    return classes
+
+
+def _most_novel(
+    pool: list[Candidate], outputs: set[Hashable], classes: set[str]
+) -> Candidate | None:
+    """The call bringing the most input classes not yet fed, with an output not yet checked."""
+    best: Candidate | None = None
+    best_score: tuple[int, int, int, int] | None = None
+    for cand in pool:
+        if output_key(cand.result) in outputs:
+            continue
+        new = len(input_classes(cand) - classes)
+        if not new:
+            continue
+        score = (
+            0 if cand.origin == "example" else 1,
+            0 if cand.result.get("outcome") == "return" else 1,
+            -new,
+            _weight(cand),
+        )
+        if best_score is None or score < best_score:
+            best, best_score = cand, score
+    return best
 
 
 def _best(

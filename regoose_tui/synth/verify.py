@@ -23,6 +23,8 @@ from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.verify_driver import SCRIPT
 
 _DRIVER = "verify_driver.py"
+#: How the driver marks a failure of a test run by itself.
+_ALONE = "alone: "
 
 #: Cap on junit.xml and coverage.json of one generated module's run.
 _REPORT_CAP = 64 * 1024**2
@@ -52,15 +54,17 @@ async def run_suite(
     wall: float,
     filename: str = "test_generated.py",
     passes: int = 1,
+    alone: bool = False,
 ) -> SuiteRun:
     """Stage ``source`` in a fresh read-only folder and run it ``passes`` times in the sandbox.
 
-    One sandboxed interpreter does it all (synth/verify_driver.py): coverage.py
-    started in-process, one pytest session whose collected tests run once in
-    file order and then in shuffled orders, and the coverage JSON. A test that
-    fails in any pass is failed. The module, its ini file and the driver are
-    inputs (the sandbox only reads them); the reports land in a fresh output
-    folder, read back with capped no-follow reads; every folder is removed.
+        One sandboxed interpreter does it all (synth/verify_driver.py): coverage.py
+        started in-process, one pytest session whose collected tests run once in
+        file order and then in shuffled orders (with ``alone``, each test first by
+    itself in a fork of the collected session), and the coverage JSON. A test that
+        fails in any pass is failed. The module, its ini file and the driver are
+        inputs (the sandbox only reads them); the reports land in a fresh output
+        folder, read back with capped no-follow reads; every folder is removed.
     """
     # An ini file of our own keeps the user's pytest config (addopts, plugins) out.
     inputs = await prober.stage_inputs(
@@ -76,6 +80,7 @@ async def run_suite(
             target_file,
             str(max(1, passes)),
             "1" if with_coverage else "0",
+            "1" if alone else "0",
         ]
         result = await prober.run_argv(
             argv, wall=wall, label="pytest generated tests", out_dir=out, read_only=(inputs,)
@@ -129,7 +134,9 @@ def _read_outcomes(report: bytes, run: SuiteRun) -> None:
         if "failed" in kinds:
             first = next(e for e in seen if isinstance(e, list) and e and e[0] == "failed")
             message = str(first[1]) if len(first) > 1 else ""
-            if "passed" in kinds:
+            if message.startswith(_ALONE):
+                message = f"fails when run alone: {message[len(_ALONE) :]}"
+            elif "passed" in kinds:
                 message = f"flaky across {len(kinds)} runs in shuffled order: {message}"
             run.failed[name] = message[:500]
         elif kinds and all(kind == "passed" for kind in kinds):

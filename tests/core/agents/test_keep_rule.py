@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from regoose_tui.agents.keep_rule import (
+    KEEP_ROUNDS,
     Choice,
+    candidate_rounds,
     choose_by_coverage,
     gain_phrase,
     split_repairs,
@@ -78,3 +80,11 @@ def test_a_failing_test_goes_back_at_most_n_times() -> None:
     assert third.send_back == ()
     assert third.given_up == (("test_total", "failed after 2 repairs: assert 5 == 4"),)
     assert split_repairs([failure], {}, 0).given_up[0][1].startswith("failed after 0 repairs")
+
+
+def test_only_the_offline_engines_first_candidate_runs_as_the_keep_session() -> None:
+    assert candidate_rounds("offline", alone=True) == KEEP_ROUNDS
+    # A kept suite to merge with, or a model's module that may lose tests first: one run.
+    assert candidate_rounds("offline", alone=False) == 1
+    assert candidate_rounds("openai/gpt-4o-mini", alone=True) == 1
+    assert candidate_rounds(None, alone=True) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regoose_tui.engine.stopping import BUDGET_MARGIN, LoopGuard
+from regoose_tui.engine.stopping import BUDGET_MARGIN, LoopGuard, provider_room
 
 
 class Clock:
@@ -68,3 +68,13 @@ def test_the_cost_cap_prices_the_next_call_like_the_dearest_round() -> None:
 def test_no_cap_means_cost_never_stops_the_loop() -> None:
     guard, _ = _guard()
     assert guard.again(improved=True, complete=False, spent_usd=1e6, round_usd=1e6)
+
+
+def test_a_later_round_keeps_back_twice_its_longest_run_for_running_what_it_writes() -> None:
+    # First round: nothing ran yet, the provider may plan with all of it.
+    assert provider_room(40.0, 0.0, 0.0) == 40.0
+    # 23 s left, the last candidate run took 6 s: 12 s stay for the two runs to come.
+    assert provider_room(23.0, 6.0, 0.5) == 11.0
+    assert provider_room(23.0, 2.0, 6.0) == 11.0
+    # Never less than a short round needs.
+    assert provider_room(10.0, 8.0, 9.0) == 5.0

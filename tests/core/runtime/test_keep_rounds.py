@@ -165,6 +165,32 @@ async def test_the_same_seed_gives_the_same_order_and_another_seed_another(
     assert len({tuple(n) for n in names}) > 1  # each round in its own order
 
 
+LATER_RUNS_ELSEWHERE = textwrap.dedent(
+    """\
+    from calc import sign
+
+    seen = []
+
+
+    def test_first_run_positive_later_runs_negative():
+        seen.append(1)
+        assert sign(3 if len(seen) == 1 else -3) in (1, -1)
+    """
+)
+
+
+async def test_only_the_first_round_is_measured_the_later_ones_run_untraced(
+    project: tuple[Path, Path], python: PythonEnv
+) -> None:
+    (project[1] / "test_calc.py").write_text(LATER_RUNS_ELSEWHERE)
+    report = await _run(LocalRuntime(), python, project, seed=3)
+    assert list(report.runs.values()) == [("passed",) * 3]
+    arcs = report.arcs_by_test["test_first_run_positive_later_runs_negative"]
+    # Round 1 took the positive branch; rounds 2 and 3 (negative) were not traced.
+    assert (2, 3) in arcs and (4, 5) not in arcs
+    assert report.coverage is not None and 5 in report.missing_lines
+
+
 def test_the_plugin_is_staged_once_read_only_beside_nothing_else() -> None:
     folder = keep_plugin_dir()
     assert [p.name for p in folder.iterdir()] == [f"{PLUGIN_MODULE}.py"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
+from regoose_tui.synth import probe_describe
 from regoose_tui.synth.analysis import analyze_module
 from regoose_tui.synth.finalize import compare, digits_pattern
 from regoose_tui.synth.generate import Generator
@@ -13,7 +15,13 @@ from regoose_tui.synth.naming import NameRegistry
 from regoose_tui.synth.pools import PoolContext, SymbolTable, param_pool
 from regoose_tui.synth.render import render_test
 from regoose_tui.synth.select import greedy_cover
-from regoose_tui.synth.strengthen import echoes, extra_witnesses, is_identity, output_key
+from regoose_tui.synth.strengthen import (
+    echoes,
+    extra_witnesses,
+    input_classes,
+    is_identity,
+    output_key,
+)
 from regoose_tui.synth.structured import structured_texts, title_words
 from regoose_tui.synth.values import Val, lit
 
@@ -75,6 +83,24 @@ def test_extra_witnesses_add_distinct_outputs_examples_first():
     # Code that two tests already check exactly gains nothing from a third.
     twice = [_cand(10 + i, f"W{i}x", f"'w{i}'") for i in range(2)]
     assert extra_witnesses([*twice, *explored[2:6]], twice) == []
+
+
+def test_extras_feed_input_classes_no_test_of_the_callee_fed_yet():
+    arcs = ((-1, 2), (2, -1))
+    # Two tests already check this code exactly: no thin arc is left for a plain extra.
+    chosen = [_cand(0, "abc", "'x61'", arcs), _cand(1, "snow ★", "'x73'", arcs)]
+    explored = [
+        *chosen,
+        _cand(2, "hello", "'x68'", arcs),  # ASCII only: nothing new
+        _cand(3, "é Ł", "'xe9'", arcs),  # Latin-1 and a 3-hex-digit code point
+        _cand(4, "a\tb", "'x09'", arcs),  # a control character
+        _cand(5, "ÿ", "'xe9'", arcs),  # Latin-1 again, and the same output as 3
+    ]
+    extras = extra_witnesses(explored, chosen)
+    assert [c.id for c in extras] == [3, 4]
+    assert input_classes(extras[0]) == {"0:latin-1", "0:bmp-3"}
+    assert input_classes(_cand(6, "★🙂", "''")) == {"0:bmp-4", "0:astral"}
+    assert extra_witnesses(explored, chosen, per_callee=0) == []
 
 
 DOC_MODULE = """
@@ -153,3 +179,39 @@ def test_method_arguments_probe_the_edges_of_the_receivers_numbers():
     assert edges[:3] == ["box.fits(12, '')", "box.fits(0, 'xxxxxxxxxxxx')", "box.fits(11, '')"]
     assert "box.fits(13, '')" in edges
     assert not any("fits('x" in call for call in edges)  # no strings for the int
+
+
+def test_an_objects_own_repr_is_asserted_when_both_checking_runs_agree():
+    @dataclasses.dataclass
+    class Span:
+        start: int
+        hidden: int = dataclasses.field(default=0, repr=False)
+
+    class Plain:
+        pass
+
+    assert (
+        probe_describe._own_repr(Span(1))
+        == "test_an_objects_own_repr_is_asserted_when_both_checking_runs_agree.<locals>.Span(start=1)"
+    )
+    assert probe_describe._own_repr(Plain()) is None  # object's default: an address
+    assert probe_describe._own_repr(ValueError("x")) is None
+
+    ctor = Callee(
+        "Span", "ctor", "Span", "Span", [Param("start", "POSITIONAL_OR_KEYWORD", True, {})]
+    )
+    cand = Candidate(0, ctor, ((None, lit(1)),))
+
+    def run(shown: str) -> dict[str, Any]:
+        value = {"type": "Span", "lit": None, "attrs": {"start": "1"}, "repr": shown}
+        return {"outcome": "return", "value": value}
+
+    obs = compare(cand, run("Span(start=1)"), run("Span(start=1)"))
+    assert obs is not None and obs.stable_repr == "Span(start=1)"
+    test = render_test(obs, SymbolTable(), NameRegistry())
+    assert test is not None and "assert repr(result) == 'Span(start=1)'" in test.source
+    # A repr that differs between the runs (ids, set order) is not asserted.
+    unstable = compare(cand, run("Span(start=1, id=4)"), run("Span(start=1, id=9)"))
+    assert unstable is not None and unstable.stable_repr is None
+    test = render_test(unstable, SymbolTable(), NameRegistry())
+    assert test is not None and "repr(" not in test.source

@@ -88,3 +88,27 @@ async def test_a_single_pass_keeps_file_order_and_a_broken_module_says_so(tmp_pa
         prober, "import no_such_module_here\n", target_file=target_file, with_coverage=True, wall=60
     )
     assert "failed to collect" in broken.error and not broken.passed
+
+
+async def test_alone_runs_each_test_by_itself_first_in_the_same_process(tmp_path):
+    prober, target_file = _prober(tmp_path)
+    before = prober.runs
+    # One pass in file order: only running each test alone can catch the dependence.
+    run = await run_suite(
+        prober, SUITE, target_file=target_file, with_coverage=True, wall=60, passes=1, alone=True
+    )
+    assert prober.runs - before == 1  # the forks live inside the one sandboxed run
+    assert run.collected == 4
+    assert run.passed == {
+        "TestSign::test_positive_returns_one",
+        "TestSign::test_negative_returns_negative_one",
+    }
+    zero = run.failed["test_zero_needs_the_first_test_to_have_run"]
+    assert zero.startswith("fails when run alone: AssertionError: assert [] == ['positive']")
+    assert run.failed["test_always_fails"].startswith("fails when run alone: assert 1 == 2")
+    # The forks ran before the measured pass: its coverage is still complete.
+    assert run.line_percent == 100.0 and run.branch_percent == 100.0
+    without = await run_suite(
+        prober, SUITE, target_file=target_file, with_coverage=False, wall=60, passes=1
+    )
+    assert "test_zero_needs_the_first_test_to_have_run" in without.passed
