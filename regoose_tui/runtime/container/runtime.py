@@ -28,7 +28,14 @@ from regoose_tui.errors import SandboxError, SandboxUnavailable
 from regoose_tui.runtime._allowlist import SandboxPolicy
 from regoose_tui.runtime._spec import check_spec
 from regoose_tui.runtime.base import Availability, Limits, OutputSink, RunResult, RunSpec, Runtime
-from regoose_tui.runtime.container import endpoints, exec_io, image, labels, lifecycle
+from regoose_tui.runtime.container import (
+    endpoints,
+    exec_io,
+    image,
+    labels,
+    lifecycle,
+    staging,
+)
 from regoose_tui.runtime.container.client import client_for
 from regoose_tui.runtime.container.endpoints import Endpoint, EngineKind
 from regoose_tui.runtime.container.layout import Layout, plan
@@ -159,18 +166,16 @@ class ContainerRuntime(Runtime):
     async def run(self, spec: RunSpec, on_output: OutputSink | None = None) -> RunResult:
         """Run ``spec.argv`` in a container (see the module docstring)."""
         check_spec(spec)
-        started = time.monotonic()
         endpoint = self.endpoint()
         limits = self.effective_limits(spec)
         spec = replace(spec, limits=limits)
-        await asyncio.to_thread(self._prepare)
-        layout = await asyncio.to_thread(plan, spec, limits, self.policy)
+        layout, inline, payload = await asyncio.to_thread(self._plan, spec, limits)
         pool = self.pool()
         for attempt in (1, 2):
             lease = await pool.acquire(layout, endpoint.url)
             reusable = False
             try:
-                result, reusable = await self._run_in(lease, spec, on_output, started)
+                result, reusable = await self._run_in(lease, spec, (inline, payload), on_output)
                 return result
             except _Stale:
                 # A warm container that died while idle (killed from outside): take another.
@@ -184,52 +189,51 @@ class ContainerRuntime(Runtime):
                 await asyncio.shield(pool.release(lease, reusable=reusable))
         raise AssertionError("unreachable")
 
+    def _plan(self, spec: RunSpec, limits: Limits) -> tuple[Layout, list[str] | None, bytes | None]:
+        """Client, image, layout and the inputs (inline, else for stdin), in one thread hop."""
+        self._prepare()
+        layout = plan(spec, limits, self.policy)
+        inline = exec_io.inline_args(layout.payloads)
+        payload = exec_io.stdin_payload(layout.payloads) if inline is None else None
+        return layout, inline, payload
+
     async def _run_in(
-        self, lease: Lease, spec: RunSpec, on_output: OutputSink | None, started: float
+        self,
+        lease: Lease,
+        spec: RunSpec,
+        inputs: tuple[list[str] | None, bytes | None],
+        on_output: OutputSink | None,
     ) -> tuple[RunResult, bool]:
         box, layout = lease.box, lease.layout
+        inline, payload = inputs
         api = self.client().api
         stream = LineStream(asyncio.get_running_loop(), on_output, layout.limits.output_bytes)
         splitter = exec_io.ResultSplitter(cap=layout.limits.tmpfs_bytes)
         for note in self.notes:
             stream.note("stderr", f"[regoose: {note}]")
         self.notes.clear()
-        inline = await asyncio.to_thread(exec_io.inline_args, layout.payloads)
         try:
-            if inline is None:  # too big for a command line: the archive API
-                await asyncio.to_thread(_copy_in, box, layout)
-                inline = ["0"]
-            elif layout.root_prepare:
-                await asyncio.to_thread(_prepare_as_root, api, lease, inline)
-                inline = ["0"]
+            inline = await asyncio.to_thread(staging.stage, api, lease, inline, payload)
         except Exception:
             if not await asyncio.to_thread(lifecycle.running, box):
                 box.healthy = False
                 raise _Stale() from None
             raise
-        wipe = _writable_places(layout) if lease.pooled else []
+        wipe = staging.writable_places(layout) if lease.pooled else []
         config = exec_io.config_arg(
-            str(layout.work_dir), wipe, _mount_points(layout), prepare=False
+            str(layout.work_dir), wipe, staging.mount_points(layout), prepare=False
         )
-        command = [*_bootstrap(config, inline), "--", *spec.argv]
+        command = [*staging.bootstrap_argv(config, inline), "--", *spec.argv]
         # The command's own time, as for a process: the container's set-up is not in it.
         started = time.monotonic()
         try:
-            made = await asyncio.to_thread(
-                api.exec_create,
-                box.id,
-                command,
-                environment=layout.env,
-                workdir="/",
-                user=layout.user,
-            )
+            # One thread hop for both calls: each hop costs a little on a busy machine.
+            exec_id, started_stream = await asyncio.to_thread(_exec, api, box.id, command, layout)
         except Exception:
             if not await asyncio.to_thread(lifecycle.running, box):
                 box.healthy = False
                 raise _Stale() from None
             raise
-        exec_id = made["Id"]
-        started_stream = await asyncio.to_thread(api.exec_start, exec_id, stream=True, demux=True)
         # With stream=True and demux=True the SDK yields (stdout, stderr) pairs; its stubs say bytes.
         chunks = cast(Iterable[tuple[bytes | None, bytes | None]], started_stream)
         reader = asyncio.ensure_future(asyncio.to_thread(stream.pump, chunks, splitter))
@@ -247,14 +251,22 @@ class ContainerRuntime(Runtime):
         code, alive = await asyncio.to_thread(_outcome, api, exec_id, box)
         killed = timed_out
         reusable = alive and not timed_out and splitter.found and code == 0
+        hit = ""
         if splitter.found:
             code, clean = splitter.status()
+            hit = splitter.limits_hit()
             reusable = reusable and clean
             await asyncio.to_thread(_unpack, splitter, layout, stream)
-        elif not alive and not timed_out:
-            killed = True
-            stream.note("stderr", "[regoose: the sandbox container was stopped from outside]")
-            code = None
+        elif not timed_out:
+            # No results: the bootstrap itself died. The OOM killer may have picked it (or
+            # the container's first process); the engine records that on the container.
+            hit = "memory" if await asyncio.to_thread(lifecycle.oom_killed, box) else ""
+            if not alive and not hit:
+                killed = True
+                stream.note("stderr", "[regoose: the sandbox container was stopped from outside]")
+                code = None
+        if hit:
+            stream.note("stderr", _limit_note(hit, layout.limits))
         if not reusable:
             box.healthy = False
         return (
@@ -265,47 +277,34 @@ class ContainerRuntime(Runtime):
                 wall_seconds=wall,
                 timed_out=timed_out,
                 killed=killed,
-                limit_hit="",
+                limit_hit=hit,
                 output_cut=stream.budget.cut,
             ),
             reusable,
         )
 
 
-def _writable_places(layout: Layout) -> list[str]:
-    return [*layout.scratch, *layout.tmpfs, "/dev/shm"]
-
-
-def _mount_points(layout: Layout) -> list[str]:
-    return [b.target for b in layout.binds]
+def _limit_note(hit: str, limits: Limits) -> str:
+    """One line saying which of the container's limits struck."""
+    said = []
+    if "memory" in hit:
+        mib = limits.memory_bytes // 1024**2
+        said.append(f"its memory limit ({mib} MiB): the kernel killed a process (OOM)")
+    if "pids" in hit:
+        said.append(f"its pids limit ({limits.nproc} processes): a fork was refused")
+    return f"[regoose: the run hit {' and '.join(said)}]"
 
 
 class _Stale(Exception):
     """The leased container is no longer running (before the command started)."""
 
 
-def _bootstrap(config: str, inline: list[str]) -> list[str]:
-    python = lifecycle.sandbox_python()
-    return [python, "-I", "-S", "-c", exec_io.BOOTSTRAP, config, *inline]
-
-
-def _prepare_as_root(api: docker.APIClient, lease: Lease, inline: list[str]) -> None:
-    """As the container's root (no capabilities): empty what root unpacked for the
-    previous run, then unpack the inputs shared-writable."""
-    layout, box = lease.layout, lease.box
-    wipe = _writable_places(layout) if box.uses else []
-    config = exec_io.config_arg(str(layout.work_dir), wipe, _mount_points(layout), prepare=True)
-    made = api.exec_create(box.id, _bootstrap(config, inline), workdir="/", user="0:0")
-    output = api.exec_start(made["Id"])
-    if api.exec_inspect(made["Id"]).get("ExitCode") != 0:
-        text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
-        raise SandboxError(f"could not stage the run's inputs in the container: {text[-300:]}")
-
-
-def _copy_in(box: lifecycle.Box, layout: Layout) -> None:
-    for root, payload in layout.payloads.items():
-        if not box.container.put_archive(root, payload):
-            raise SandboxError(f"could not copy the run's inputs into the container at {root}")
+def _exec(
+    api: docker.APIClient, box_id: str, command: list[str], layout: Layout
+) -> tuple[str, object]:
+    """Create and start the run's exec: its id and the SDK's output iterator."""
+    made = api.exec_create(box_id, command, environment=layout.env, workdir="/", user=layout.user)
+    return made["Id"], api.exec_start(made["Id"], stream=True, demux=True)
 
 
 def _outcome(api: docker.APIClient, exec_id: str, box: lifecycle.Box) -> tuple[int | None, bool]:
@@ -318,6 +317,8 @@ def _outcome(api: docker.APIClient, exec_id: str, box: lifecycle.Box) -> tuple[i
         code = api.exec_inspect(exec_id).get("ExitCode")
     except Exception:
         code = None
+    if code == 0:
+        return code, True  # the bootstrap ended normally: the container was up (no reload)
     if code not in (None, 137):
         return code, lifecycle.running(box)
     deadline = time.monotonic() + _SETTLE_SECONDS
