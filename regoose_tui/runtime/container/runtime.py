@@ -30,6 +30,7 @@ from regoose_tui.runtime._spec import check_spec
 from regoose_tui.runtime.base import Availability, Limits, OutputSink, RunResult, RunSpec, Runtime
 from regoose_tui.runtime.container import (
     endpoints,
+    engine_info,
     exec_io,
     image,
     labels,
@@ -146,7 +147,14 @@ class ContainerRuntime(Runtime):
         return pool_for(client_for(endpoint.url), endpoint.url, self.image_name, self.pool_size)
 
     def enforcement(self) -> str:
-        """Whole-run limits hold through the container's own cgroup."""
+        """Whole-run limits hold through the container's own cgroup (when the engine can).
+
+        Blocking on first use (one engine call): call it in a thread.
+        """
+        endpoint = self.endpoint()
+        ignored = engine_info.limits_ignored(endpoint.url, endpoint.kind)
+        if ignored:
+            return f"memory and pids NOT capped per run ({ignored}); per-process ulimits only"
         return "memory and pids capped per run by the container's cgroup"
 
     def describe(self) -> str:
@@ -160,6 +168,10 @@ class ContainerRuntime(Runtime):
             if note:
                 self.notes.append(note)
                 _log.warning("%s", note)
+            endpoint = self.endpoint()
+            if ignored := engine_info.limits_ignored(endpoint.url, endpoint.kind):
+                self.notes.append(f"limits NOT enforced: {ignored}")
+                _log.warning("limits NOT enforced on %s: %s", endpoint.url, ignored)
             self._image_ready = True
         return made
 

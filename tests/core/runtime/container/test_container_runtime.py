@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from regoose_tui.runtime.base import RunSpec
-from regoose_tui.runtime.container import lifecycle
 from regoose_tui.runtime.container.runtime import ContainerRuntime
 
 pytestmark = pytest.mark.containers
@@ -254,8 +253,12 @@ def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
         if not labels.owner_alive(c.labels[labels.OWNER])
     ]
     assert dead, "the killed process left nothing to clean up (test did not bite)"
-    labels.remove_orphans(client)
-    lifecycle.remove_orphan_volumes(client)
+    # The next Regoose process removes them as it first talks to the engine (not this
+    # test calling the cleanup itself).
+    next_start = (
+        f"from regoose_tui.runtime.registry import get_runtime; get_runtime({engine!r}).client()"
+    )
+    subprocess.run([sys.executable, "-c", next_start], check=True, timeout=60, env=env)
     still = [
         c.short_id
         for c in client.containers.list(all=True, filters={"label": labels.OWNER})
