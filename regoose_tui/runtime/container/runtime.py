@@ -17,6 +17,7 @@ import asyncio
 import atexit
 import contextlib
 import logging
+import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -61,8 +62,29 @@ _pools: dict[tuple[str, str, int], ContainerPool] = {}
 _cleaned: set[str] = set()
 
 
+def _drain_on_sigterm() -> None:
+    """Let SIGTERM end the process through SystemExit, so the exit drain runs.
+
+    The default action kills the process at once, ``atexit`` never runs and
+    every container stays up until the next Regoose start (CI cancelling a
+    job, ``timeout``, ``kill``). Only from the main thread, and only when
+    nobody installed a handler of their own; a second SIGTERM ends it at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def on_term(signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
 def pool_for(client: docker.DockerClient, url: str, image_name: str, size: int) -> ContainerPool:
     """The process-wide pool of one engine, image and size (drained at exit)."""
+    _drain_on_sigterm()
     with _pools_lock:
         key = (url, image_name, size)
         found = _pools.get(key)
