@@ -50,7 +50,7 @@ bench: $(VENV)/.installed-dev
 
 ## Per-run sandbox overhead (docker cold/pooled, podman cold/pooled, bwrap, local) and whole generations.
 sandbox-bench: $(VENV)/.installed-dev
-	$(BIN)/python benchmarks/sandbox_overhead_bench.py
+	$(BIN)/python benchmarks/runtime_overhead_bench.py
 
 screenshots: $(VENV)/.installed-dev
 	$(BIN)/python scripts/make_screenshots.py

@@ -47,7 +47,8 @@ def limits_line(settings: Settings, runtime: Runtime | None = None) -> str:
 
     rt = settings.runtime
     if runtime is not None and runtime.name in ("docker", "podman"):
-        how = "via the container's cgroup"
+        said = runtime.enforcement()  # the engine may ignore them (rootless podman, cgroup v1)
+        how = "via the container's cgroup" if " NOT " not in said else f"NOT enforced: {said}"
     else:
         found = cgroup.support()
         how = f"via {found.reason}" if found.usable else f"NOT enforced per run: {found.reason}"

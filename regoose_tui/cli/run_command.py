@@ -47,7 +47,7 @@ async def run_command(args: argparse.Namespace) -> int:
             note(f"running {len(tests)} path(s) in {runtime.name}{isolation}")
             if runtime.selection:
                 note(f"runtime: {runtime.selection}")
-            note(limits_line(settings, runtime))
+            note(await asyncio.to_thread(limits_line, settings, runtime))  # may ask the engine
         outcome = await run_tests(
             tests, project=project, runtime=runtime, python=python, bus=bus, store=store, cov=cov
         )

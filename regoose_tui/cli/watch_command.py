@@ -63,7 +63,7 @@ async def watch_command(args: argparse.Namespace) -> int:
 
         isolation = "" if runtime.isolated else " (NOT ISOLATED)"
         note(f"watching {root} in {runtime.name}{isolation}; Ctrl+C stops")
-        note(limits_line(settings, runtime))
+        note(await asyncio.to_thread(limits_line, settings, runtime))  # may ask the engine
         try:
             await watch(scope, run_one, stop_event=asyncio.Event(), once=args.once_for_test)
         finally:

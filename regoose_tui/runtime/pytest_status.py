@@ -40,7 +40,8 @@ def run_status(
     if refused:
         return "error", f"pytest's report was refused: {refused}"
     if result.timed_out:
-        return "timed_out", f"pytest ran past its {result.wall_seconds:.0f} s limit and was killed"
+        # Floored: the wall time includes the kill and the drain, past the limit itself.
+        return "timed_out", f"pytest ran past its {int(result.wall_seconds)} s limit and was killed"
     # A signal death shows as -N from a host process and 128+N through bwrap.
     signum = -code if code is not None and code < 0 else (code or 0) - 128
     if 0 < signum <= 64:

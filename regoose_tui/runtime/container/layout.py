@@ -134,16 +134,24 @@ def plan(spec: RunSpec, limits: Limits, policy: SandboxPolicy) -> Layout:
     scratch = scratch_roots(work)
     interpreter = [Path(p) for p in python_paths(spec)]
     staged = [Path(os.path.abspath(p)) for p in spec.read_only_paths]
+    project = Path(os.path.abspath(spec.project_dir))
 
     def under_scratch(path: Path) -> bool:
         return any(inside(path, Path(root)) for root in scratch)
 
     fixed = outermost([*interpreter, *(p for p in staged if not under_scratch(p))])
-    project = Path(os.path.abspath(spec.project_dir))
+    # A project (or a mounted input) that holds the temp folder or the work folder (a
+    # project under /tmp with TMPDIR inside it, as pytest's tmp_path makes): its
+    # read-only mount lies over the /tmp volume there, so those get volumes of their own
+    # on top of it. The temp folder first: a work folder below it is then writable too,
+    # and the pool key stays the same from run to run.
+    for place in (Path(os.path.abspath(tempfile.gettempdir())), work):
+        if str(place) not in _SYSTEM_ROOTS and _lands_read_only(place, scratch, [*fixed, project]):
+            scratch.append(str(place))
     copies = [
         p
         for p in outermost(p for p in staged if under_scratch(p))
-        if not any(inside(p, root) for root in [*fixed, project]) and not inside(p, work)
+        if not _lands_read_only(p, scratch, [*fixed, project]) and not inside(p, work)
     ]
     shown = [*fixed, project, *copies]
     hidden = hidden_paths(spec, shown, policy)
@@ -187,6 +195,16 @@ def plan(spec: RunSpec, limits: Limits, policy: SandboxPolicy) -> Layout:
     )
 
 
+def _depth(path: Path, roots: list[Path] | list[str]) -> int:
+    """How deep the deepest of ``roots`` holding ``path`` is (-1: none holds it)."""
+    return max((len(Path(r).parts) for r in roots if inside(path, Path(r))), default=-1)
+
+
+def _lands_read_only(path: Path, scratch: list[str], read_only: list[Path]) -> bool:
+    """True when the innermost mount holding ``path`` is a read-only one, not a volume."""
+    return _depth(path, read_only) > _depth(path, scratch)
+
+
 def _pack(
     scratch: list[str],
     copies: list[Path],
@@ -228,9 +246,14 @@ def _shares_root_made_folders(binds: list[Bind], scratch: list[str], staged: lis
     volume as root; the sandbox user cannot create the work folder or an
     input next to the mount point in there.
     """
-    for root in map(Path, scratch):
+    for path in staged:
+        # The volume the path is made in: the innermost one holding it.
+        holders = [Path(r) for r in scratch if inside(path, Path(r))]
+        if not holders:
+            continue
+        root = max(holders, key=lambda r: len(r.parts))
         made = {_first_below(Path(b.target), root) for b in binds} - {None}
-        if any(_first_below(path, root) in made for path in staged):
+        if _first_below(path, root) in made:
             return True
     return False
 

@@ -171,6 +171,16 @@ def running(box: Box) -> bool:
     return bool(box.container.status == "running")
 
 
+def oom_killed(box: Box) -> bool:
+    """True when the engine saw the kernel's OOM killer strike in this container."""
+    try:
+        box.container.reload()
+    except Exception:
+        return False
+    state = box.container.attrs.get("State") or {}
+    return bool(state.get("OOMKilled"))
+
+
 def remove_orphan_volumes(client: docker.DockerClient) -> list[str]:
     """Remove Regoose volumes whose owner is dead (not in use by a live container)."""
     removed: list[str] = []

@@ -17,6 +17,7 @@ import asyncio
 import atexit
 import contextlib
 import logging
+import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -28,7 +29,15 @@ from regoose_tui.errors import SandboxError, SandboxUnavailable
 from regoose_tui.runtime._allowlist import SandboxPolicy
 from regoose_tui.runtime._spec import check_spec
 from regoose_tui.runtime.base import Availability, Limits, OutputSink, RunResult, RunSpec, Runtime
-from regoose_tui.runtime.container import endpoints, exec_io, image, labels, lifecycle
+from regoose_tui.runtime.container import (
+    endpoints,
+    engine_info,
+    exec_io,
+    image,
+    labels,
+    lifecycle,
+    staging,
+)
 from regoose_tui.runtime.container.client import client_for
 from regoose_tui.runtime.container.endpoints import Endpoint, EngineKind
 from regoose_tui.runtime.container.layout import Layout, plan
@@ -53,8 +62,29 @@ _pools: dict[tuple[str, str, int], ContainerPool] = {}
 _cleaned: set[str] = set()
 
 
+def _drain_on_sigterm() -> None:
+    """Let SIGTERM end the process through SystemExit, so the exit drain runs.
+
+    The default action kills the process at once, ``atexit`` never runs and
+    every container stays up until the next Regoose start (CI cancelling a
+    job, ``timeout``, ``kill``). Only from the main thread, and only when
+    nobody installed a handler of their own; a second SIGTERM ends it at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def on_term(signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
 def pool_for(client: docker.DockerClient, url: str, image_name: str, size: int) -> ContainerPool:
     """The process-wide pool of one engine, image and size (drained at exit)."""
+    _drain_on_sigterm()
     with _pools_lock:
         key = (url, image_name, size)
         found = _pools.get(key)
@@ -139,7 +169,14 @@ class ContainerRuntime(Runtime):
         return pool_for(client_for(endpoint.url), endpoint.url, self.image_name, self.pool_size)
 
     def enforcement(self) -> str:
-        """Whole-run limits hold through the container's own cgroup."""
+        """Whole-run limits hold through the container's own cgroup (when the engine can).
+
+        Blocking on first use (one engine call): call it in a thread.
+        """
+        endpoint = self.endpoint()
+        ignored = engine_info.limits_ignored(endpoint.url, endpoint.kind)
+        if ignored:
+            return f"memory and pids NOT capped per run ({ignored}); per-process ulimits only"
         return "memory and pids capped per run by the container's cgroup"
 
     def describe(self) -> str:
@@ -153,24 +190,26 @@ class ContainerRuntime(Runtime):
             if note:
                 self.notes.append(note)
                 _log.warning("%s", note)
+            endpoint = self.endpoint()
+            if ignored := engine_info.limits_ignored(endpoint.url, endpoint.kind):
+                self.notes.append(f"limits NOT enforced: {ignored}")
+                _log.warning("limits NOT enforced on %s: %s", endpoint.url, ignored)
             self._image_ready = True
         return made
 
     async def run(self, spec: RunSpec, on_output: OutputSink | None = None) -> RunResult:
         """Run ``spec.argv`` in a container (see the module docstring)."""
         check_spec(spec)
-        started = time.monotonic()
         endpoint = self.endpoint()
         limits = self.effective_limits(spec)
         spec = replace(spec, limits=limits)
-        await asyncio.to_thread(self._prepare)
-        layout = await asyncio.to_thread(plan, spec, limits, self.policy)
+        layout, inline, payload = await asyncio.to_thread(self._plan, spec, limits)
         pool = self.pool()
         for attempt in (1, 2):
             lease = await pool.acquire(layout, endpoint.url)
             reusable = False
             try:
-                result, reusable = await self._run_in(lease, spec, on_output, started)
+                result, reusable = await self._run_in(lease, spec, (inline, payload), on_output)
                 return result
             except _Stale:
                 # A warm container that died while idle (killed from outside): take another.
@@ -184,52 +223,51 @@ class ContainerRuntime(Runtime):
                 await asyncio.shield(pool.release(lease, reusable=reusable))
         raise AssertionError("unreachable")
 
+    def _plan(self, spec: RunSpec, limits: Limits) -> tuple[Layout, list[str] | None, bytes | None]:
+        """Client, image, layout and the inputs (inline, else for stdin), in one thread hop."""
+        self._prepare()
+        layout = plan(spec, limits, self.policy)
+        inline = exec_io.inline_args(layout.payloads)
+        payload = exec_io.stdin_payload(layout.payloads) if inline is None else None
+        return layout, inline, payload
+
     async def _run_in(
-        self, lease: Lease, spec: RunSpec, on_output: OutputSink | None, started: float
+        self,
+        lease: Lease,
+        spec: RunSpec,
+        inputs: tuple[list[str] | None, bytes | None],
+        on_output: OutputSink | None,
     ) -> tuple[RunResult, bool]:
         box, layout = lease.box, lease.layout
+        inline, payload = inputs
         api = self.client().api
         stream = LineStream(asyncio.get_running_loop(), on_output, layout.limits.output_bytes)
         splitter = exec_io.ResultSplitter(cap=layout.limits.tmpfs_bytes)
         for note in self.notes:
             stream.note("stderr", f"[regoose: {note}]")
         self.notes.clear()
-        inline = await asyncio.to_thread(exec_io.inline_args, layout.payloads)
         try:
-            if inline is None:  # too big for a command line: the archive API
-                await asyncio.to_thread(_copy_in, box, layout)
-                inline = ["0"]
-            elif layout.root_prepare:
-                await asyncio.to_thread(_prepare_as_root, api, lease, inline)
-                inline = ["0"]
+            inline = await asyncio.to_thread(staging.stage, api, lease, inline, payload)
         except Exception:
             if not await asyncio.to_thread(lifecycle.running, box):
                 box.healthy = False
                 raise _Stale() from None
             raise
-        wipe = _writable_places(layout) if lease.pooled else []
+        wipe = staging.writable_places(layout) if lease.pooled else []
         config = exec_io.config_arg(
-            str(layout.work_dir), wipe, _mount_points(layout), prepare=False
+            str(layout.work_dir), wipe, staging.mount_points(layout), prepare=False
         )
-        command = [*_bootstrap(config, inline), "--", *spec.argv]
+        command = [*staging.bootstrap_argv(config, inline), "--", *spec.argv]
         # The command's own time, as for a process: the container's set-up is not in it.
         started = time.monotonic()
         try:
-            made = await asyncio.to_thread(
-                api.exec_create,
-                box.id,
-                command,
-                environment=layout.env,
-                workdir="/",
-                user=layout.user,
-            )
+            # One thread hop for both calls: each hop costs a little on a busy machine.
+            exec_id, started_stream = await asyncio.to_thread(_exec, api, box.id, command, layout)
         except Exception:
             if not await asyncio.to_thread(lifecycle.running, box):
                 box.healthy = False
                 raise _Stale() from None
             raise
-        exec_id = made["Id"]
-        started_stream = await asyncio.to_thread(api.exec_start, exec_id, stream=True, demux=True)
         # With stream=True and demux=True the SDK yields (stdout, stderr) pairs; its stubs say bytes.
         chunks = cast(Iterable[tuple[bytes | None, bytes | None]], started_stream)
         reader = asyncio.ensure_future(asyncio.to_thread(stream.pump, chunks, splitter))
@@ -247,14 +285,22 @@ class ContainerRuntime(Runtime):
         code, alive = await asyncio.to_thread(_outcome, api, exec_id, box)
         killed = timed_out
         reusable = alive and not timed_out and splitter.found and code == 0
+        hit = ""
         if splitter.found:
             code, clean = splitter.status()
+            hit = splitter.limits_hit()
             reusable = reusable and clean
             await asyncio.to_thread(_unpack, splitter, layout, stream)
-        elif not alive and not timed_out:
-            killed = True
-            stream.note("stderr", "[regoose: the sandbox container was stopped from outside]")
-            code = None
+        elif not timed_out:
+            # No results: the bootstrap itself died. The OOM killer may have picked it (or
+            # the container's first process); the engine records that on the container.
+            hit = "memory" if await asyncio.to_thread(lifecycle.oom_killed, box) else ""
+            if not alive and not hit:
+                killed = True
+                stream.note("stderr", "[regoose: the sandbox container was stopped from outside]")
+                code = None
+        if hit:
+            stream.note("stderr", _limit_note(hit, layout.limits))
         if not reusable:
             box.healthy = False
         return (
@@ -265,47 +311,34 @@ class ContainerRuntime(Runtime):
                 wall_seconds=wall,
                 timed_out=timed_out,
                 killed=killed,
-                limit_hit="",
+                limit_hit=hit,
                 output_cut=stream.budget.cut,
             ),
             reusable,
         )
 
 
-def _writable_places(layout: Layout) -> list[str]:
-    return [*layout.scratch, *layout.tmpfs, "/dev/shm"]
-
-
-def _mount_points(layout: Layout) -> list[str]:
-    return [b.target for b in layout.binds]
+def _limit_note(hit: str, limits: Limits) -> str:
+    """One line saying which of the container's limits struck."""
+    said = []
+    if "memory" in hit:
+        mib = limits.memory_bytes // 1024**2
+        said.append(f"its memory limit ({mib} MiB): the kernel killed a process (OOM)")
+    if "pids" in hit:
+        said.append(f"its pids limit ({limits.nproc} processes): a fork was refused")
+    return f"[regoose: the run hit {' and '.join(said)}]"
 
 
 class _Stale(Exception):
     """The leased container is no longer running (before the command started)."""
 
 
-def _bootstrap(config: str, inline: list[str]) -> list[str]:
-    python = lifecycle.sandbox_python()
-    return [python, "-I", "-S", "-c", exec_io.BOOTSTRAP, config, *inline]
-
-
-def _prepare_as_root(api: docker.APIClient, lease: Lease, inline: list[str]) -> None:
-    """As the container's root (no capabilities): empty what root unpacked for the
-    previous run, then unpack the inputs shared-writable."""
-    layout, box = lease.layout, lease.box
-    wipe = _writable_places(layout) if box.uses else []
-    config = exec_io.config_arg(str(layout.work_dir), wipe, _mount_points(layout), prepare=True)
-    made = api.exec_create(box.id, _bootstrap(config, inline), workdir="/", user="0:0")
-    output = api.exec_start(made["Id"])
-    if api.exec_inspect(made["Id"]).get("ExitCode") != 0:
-        text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
-        raise SandboxError(f"could not stage the run's inputs in the container: {text[-300:]}")
-
-
-def _copy_in(box: lifecycle.Box, layout: Layout) -> None:
-    for root, payload in layout.payloads.items():
-        if not box.container.put_archive(root, payload):
-            raise SandboxError(f"could not copy the run's inputs into the container at {root}")
+def _exec(
+    api: docker.APIClient, box_id: str, command: list[str], layout: Layout
+) -> tuple[str, object]:
+    """Create and start the run's exec: its id and the SDK's output iterator."""
+    made = api.exec_create(box_id, command, environment=layout.env, workdir="/", user=layout.user)
+    return made["Id"], api.exec_start(made["Id"], stream=True, demux=True)
 
 
 def _outcome(api: docker.APIClient, exec_id: str, box: lifecycle.Box) -> tuple[int | None, bool]:
@@ -318,6 +351,8 @@ def _outcome(api: docker.APIClient, exec_id: str, box: lifecycle.Box) -> tuple[i
         code = api.exec_inspect(exec_id).get("ExitCode")
     except Exception:
         code = None
+    if code == 0:
+        return code, True  # the bootstrap ended normally: the container was up (no reload)
     if code not in (None, 137):
         return code, lifecycle.running(box)
     deadline = time.monotonic() + _SETTLE_SECONDS

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from regoose_tui.runtime._allowlist import SandboxPolicy
 from regoose_tui.runtime.base import Limits, RunSpec
@@ -65,3 +68,26 @@ def test_runs_of_one_engine_share_a_pool_key_whatever_their_work_folder(tmp_path
     assert one.key("img", "unix:///x") == two.key("img", "unix:///x")
     tighter = plan(_spec(project, work), Limits(memory_bytes=64 * 1024**2), SandboxPolicy())
     assert tighter.key("img", "unix:///x") != one.key("img", "unix:///x")
+
+
+def test_a_temp_folder_inside_the_project_gets_a_volume_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest's tmp_path as the project, TMPDIR inside it: the project's read-only mount
+    lies over the /tmp volume there, so the temp folder is a writable volume on top."""
+    project, _ = _dirs(tmp_path)
+    inner_tmp = project / "tmp"
+    inner_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(inner_tmp))
+    one = plan(_spec(project, Path(tempfile.mkdtemp())), Limits(), SandboxPolicy())
+    two = plan(_spec(project, Path(tempfile.mkdtemp())), Limits(), SandboxPolicy())
+    assert str(inner_tmp) in one.scratch and "/tmp" in one.scratch
+    assert one.key("img", "unix:///x") == two.key("img", "unix:///x")  # still pooled
+
+
+def test_a_work_folder_inside_the_project_is_a_volume_of_its_own(tmp_path: Path) -> None:
+    project, _ = _dirs(tmp_path)
+    work = project / "out"
+    work.mkdir()
+    layout = plan(_spec(project, work), Limits(), SandboxPolicy())
+    assert str(work) in layout.scratch

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from regoose_tui.runtime.base import RunSpec
-from regoose_tui.runtime.container import lifecycle
 from regoose_tui.runtime.container.runtime import ContainerRuntime
 
 pytestmark = pytest.mark.containers
@@ -254,8 +253,12 @@ def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
         if not labels.owner_alive(c.labels[labels.OWNER])
     ]
     assert dead, "the killed process left nothing to clean up (test did not bite)"
-    labels.remove_orphans(client)
-    lifecycle.remove_orphan_volumes(client)
+    # The next Regoose process removes them as it first talks to the engine (not this
+    # test calling the cleanup itself).
+    next_start = (
+        f"from regoose_tui.runtime.registry import get_runtime; get_runtime({engine!r}).client()"
+    )
+    subprocess.run([sys.executable, "-c", next_start], check=True, timeout=60, env=env)
     still = [
         c.short_id
         for c in client.containers.list(all=True, filters={"label": labels.OWNER})
@@ -263,3 +266,45 @@ def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
     ]
     assert still == []
     assert leftovers(engine) == []
+
+
+def test_a_sigterm_drains_the_pool_before_the_process_ends(
+    engine: str, tmp_path: Path, leftovers: Callable[[str], list[str]]
+) -> None:
+    """CI cancelling a job sends SIGTERM: the run's container and the spare go with it."""
+    project = tmp_path / "p"
+    project.mkdir(mode=0o755)
+    project.chmod(0o755)
+    script = (
+        "import asyncio, sys, tempfile\n"
+        "from pathlib import Path\n"
+        "from regoose_tui.runtime.base import RunSpec, Limits\n"
+        "from regoose_tui.runtime.container.endpoints import owner_token\n"
+        "from regoose_tui.runtime.registry import get_runtime\n"
+        "print('OWNER', owner_token(), flush=True)\n"
+        f"spec = RunSpec(argv=[sys.executable, '-c', 'import time; print(1, flush=True); time.sleep(120)'],"
+        f" project_dir=Path({str(project)!r}), work_dir=Path(tempfile.mkdtemp()),"
+        " limits=Limits(wall_seconds=100))\n"
+        f"asyncio.run(get_runtime({engine!r}).run(spec, lambda s, l: print('RUNNING', flush=True)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGOOSE_")}
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    owner = proc.stdout.readline().split()[1]
+    assert proc.stdout.readline().strip() == "RUNNING"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    from regoose_tui.runtime.container import endpoints, labels
+    from regoose_tui.runtime.container.client import client_for
+
+    probe = endpoints.find("docker" if engine == "docker" else "podman")
+    assert probe.endpoint is not None
+    client = client_for(probe.endpoint.url)
+    mine = f"{labels.OWNER}={owner}"
+    assert client.containers.list(all=True, filters={"label": mine}) == []
+    assert client.volumes.list(filters={"label": mine}) == []
