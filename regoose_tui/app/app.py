@@ -182,6 +182,17 @@ class RegooseApp(App[int]):
 
         self.push_screen(ReplayScreen(session_id))
 
+    def open_review(self, session_id: str) -> None:
+        """Review the suites ``session_id`` staged: per file and per test, then apply."""
+        from regoose_tui.app.screens.review import ReviewScreen
+
+        if any(
+            isinstance(screen, ReviewScreen) and screen.session_id == session_id
+            for screen in self.screen_stack
+        ):
+            return  # already open (Screen is invariant: iterate, do not narrow self.screen)
+        self.push_screen(ReviewScreen(session_id))
+
     async def resume_session(self, session_id: str) -> None:
         """Back to the main screen, continuing ``session_id``."""
         while len(self.screen_stack) > 1:

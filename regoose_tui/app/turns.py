@@ -33,10 +33,11 @@ from regoose_tui.conversation.suites import ProposedFile
 from regoose_tui.store.records import MessageRecord
 from regoose_tui.widgets.assistant_message import AssistantTurn
 from regoose_tui.widgets.chat_view import ChatView
-from regoose_tui.widgets.test_file_block import TestFile
+from regoose_tui.widgets.test_file_block import TestFile, TestFileBlock
 
 if TYPE_CHECKING:
     from regoose_tui.app.app import RegooseApp
+    from regoose_tui.engine.review_set import ReviewDecisions, ReviewSet, ReviewWrite
 
 __all__ = ["NEEDS_LLM", "TurnRunner"]
 
@@ -91,6 +92,16 @@ class TurnRunner:
         """Write an accepted suite (raises the RegooseError of a refusal)."""
         return await self.conversation.accept(block_id)
 
+    async def apply_review(
+        self, review: ReviewSet, decisions: ReviewDecisions
+    ) -> list[ReviewWrite]:
+        """Write a review's accepted tests; the session's chat block shows it decided."""
+        written = await self.conversation.apply_review(review, decisions)
+        for block in self.chat.query(TestFileBlock):
+            if block.block_id == review.session_id:
+                block.decision = "accepted" if written else "rejected"
+        return written
+
     async def reject(self, block_id: str) -> None:
         """Discard a proposed suite."""
         await self.conversation.reject(block_id)
@@ -125,6 +136,8 @@ class TurnRunner:
                     ),
                     collapsed=True,
                 )
+                # Staged, not written: the review screen opens on it (issue 14).
+                self.app.open_review(event.session_id or event.block_id)
             case ChatWorkStarted():
                 self.bridge.reset_plan()
             case ChatWorkFinished():

@@ -61,6 +61,7 @@ from regoose_tui.providers.base import ChatTurn
 
 if TYPE_CHECKING:
     from regoose_tui.engine.generation import GenerationSession
+    from regoose_tui.engine.review_set import ReviewDecisions, ReviewSet, ReviewWrite
     from regoose_tui.store.records import MessageRecord
 
 #: Errors the user fixes by typing something else: a chat notice is enough.
@@ -241,6 +242,29 @@ class Conversation:
             self.proposed[block_id] = proposed
             raise
         await self.notice(f"Wrote {self.relative(written)} ({proposed.tests} tests).")
+        return written
+
+    async def apply_review(
+        self, review: ReviewSet, decisions: ReviewDecisions
+    ) -> list[ReviewWrite]:
+        """Write the tests accepted in a review (the checked write + write log); say what went where.
+
+        The session's suite is decided: its block leaves :attr:`proposed`. A refusal
+        (a file the user wrote, say) raises the RegooseError and keeps it undecided.
+        """
+        from regoose_tui.conversation.suites import review_notice
+        from regoose_tui.engine.review_set import apply_review
+
+        store = await self.host.get_store()
+        written = await apply_review(
+            store,
+            review,
+            decisions,
+            force=self.host.settings.generate.force,
+            publish=self.bus.publish_nowait,
+        )
+        self.proposed.pop(review.session_id, None)
+        await self.notice(review_notice(review, written))
         return written
 
     async def reject(self, block_id: str) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from regoose_tui.store.store import SessionStore
 
 if TYPE_CHECKING:
+    from regoose_tui.engine.review_set import ReviewSet, ReviewWrite
     from regoose_tui.tools.base import Publish
 
 
@@ -49,3 +50,19 @@ async def write_suite(
         publish=publish,
     )
     return receipt.path
+
+
+def review_notice(review: ReviewSet, written: list[ReviewWrite]) -> str:
+    """One line saying what a review wrote where, what it left out, and how to undo it."""
+    parts = [
+        f"{w.shown} ({w.accepted} test{'s' if w.accepted != 1 else ''}"
+        + (f", {w.rejected} rejected)" if w.rejected else ")")
+        for w in written
+    ]
+    skipped = [f.shown for f in review.files if f.shown not in {w.shown for w in written}]
+    if not parts:
+        return f"Wrote nothing: every proposed test was rejected ({', '.join(skipped)})."
+    line = "Wrote " + ", ".join(parts) + "."
+    if skipped:
+        line += f" Left out: {', '.join(skipped)}."
+    return line + f" To take it back: regoose undo {review.session_id}"

@@ -289,6 +289,10 @@ class MainScreen(Screen[None]):
         assert self.runner is not None
         await self.runner.reject(event.block_id)
 
+    @on(TestFileBlock.ReviewRequested)
+    def _review(self, event: TestFileBlock.ReviewRequested) -> None:
+        self.regoose.open_review(event.block_id)
+
     @on(TestFileBlock.Opened)
     def _open(self, event: TestFileBlock.Opened) -> None:
         test_file = event.block.test_file
