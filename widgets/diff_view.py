@@ -19,6 +19,8 @@ _BACKGROUND: dict[RowKind, str] = {
     "context": "",
     "gap": "",
 }
+#: Columns of code a tinted row spans at least.
+MIN_WIDTH = 88
 _MARK: dict[RowKind, str] = {"added": "+", "removed": "-", "context": " ", "gap": " "}
 _MARK_STYLE: dict[RowKind, str] = {
     "added": "bold green",
@@ -69,7 +71,8 @@ def render_rows(rows: tuple[DiffRow, ...], theme: str = DiffView.THEME) -> Text:
     code = Syntax("", "python", theme=theme).highlight("\n".join(row.text for row in rows))
     lines = code.split("\n", allow_blank=True)
     digits = max((len(str(n)) for row in rows for n in (row.old, row.new) if n), default=1)
-    width = max((len(row.text) for row in rows), default=0) + 1
+    # Tinted rows as wide as a ruff line at least, so the bands read as one block.
+    width = max(MIN_WIDTH, max((len(row.text) for row in rows), default=0) + 1)
     out = Text(no_wrap=True, overflow="crop", end="")
     for index, row in enumerate(rows):
         if index:

@@ -37,6 +37,7 @@ from regoose_tui.widgets.test_file_block import TestFile, TestFileBlock
 
 if TYPE_CHECKING:
     from regoose_tui.app.app import RegooseApp
+    from regoose_tui.conversation.watching import ChatWatch
     from regoose_tui.engine.review_set import ReviewDecisions, ReviewSet, ReviewWrite
 
 __all__ = ["NEEDS_LLM", "TurnRunner"]
@@ -105,6 +106,25 @@ class TurnRunner:
     async def reject(self, block_id: str) -> None:
         """Discard a proposed suite."""
         await self.conversation.reject(block_id)
+
+    @property
+    def watching(self) -> bool:
+        """True while a /watch runs."""
+        watch = self.conversation.watching
+        return watch is not None and watch.running
+
+    async def stop_watch(self) -> bool:
+        """Stop the /watch and wait for its sandbox to go; False when none ran."""
+        return await self.conversation.stop_watch()
+
+    def close_watch(self) -> ChatWatch | None:
+        """The screen is going: draw nothing more, ask the /watch to stop; return it to await."""
+        self.conversation.listener = None
+        watch = self.conversation.watching
+        if watch is None or not watch.running:
+            return None
+        watch.request_stop()
+        return watch
 
     async def resume(self, session_id: str) -> list[MessageRecord]:
         """Continue a stored session; return its messages for the chat to show."""

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from regoose_tui.store.store import SessionStore
 
 if TYPE_CHECKING:
-    from regoose_tui.engine.review_set import ReviewSet, ReviewWrite
+    from regoose_tui.conversation.conversation import Conversation
+    from regoose_tui.engine.review_set import ReviewDecisions, ReviewSet, ReviewWrite
     from regoose_tui.tools.base import Publish
 
 
@@ -66,3 +67,21 @@ def review_notice(review: ReviewSet, written: list[ReviewWrite]) -> str:
     if skipped:
         line += f" Left out: {', '.join(skipped)}."
     return line + f" To take it back: regoose undo {review.session_id}"
+
+
+async def apply_reviewed(
+    conversation: Conversation, review: ReviewSet, decisions: ReviewDecisions
+) -> list[ReviewWrite]:
+    """Write what a review accepted and tell the chat, in one notice, what went where."""
+    from regoose_tui.engine.review_set import apply_review
+
+    store = await conversation.host.get_store()
+    written = await apply_review(
+        store,
+        review,
+        decisions,
+        force=conversation.host.settings.generate.force,
+        publish=conversation.bus.publish_nowait,
+    )
+    await conversation.notice(review_notice(review, written))
+    return written

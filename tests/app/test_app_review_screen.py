@@ -5,74 +5,16 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from app_harness import AppFactory, active_screen, wait_for
+from app_harness import AppFactory, active_screen, stage_two, wait_for
 from textual.pilot import Pilot
 
 from regoose_tui.app.app import RegooseApp
 from regoose_tui.app.screens.review import KEY_SEPARATOR, ReviewScreen
-from regoose_tui.engine.review import stage_suite
 from regoose_tui.engine.undo import undo_session
 from regoose_tui.store.store import SessionStore
 from regoose_tui.widgets.chat_notice import ChatNotice
 from regoose_tui.widgets.diff_view import DiffView
 from regoose_tui.widgets.review_tree import ReviewTree
-
-CART_SUITE = """\
-import pytest
-
-from shop.cart import Cart
-
-
-@pytest.fixture
-def cart():
-    return Cart()
-
-
-def test_empty_cart_total_is_zero(cart):
-    assert cart.total() == 0
-
-
-class TestAdd:
-    def test_one_item(self, cart):
-        cart.add("apple", 1.5)
-        assert cart.total() == 1.5
-
-    def test_two_items(self, cart):
-        cart.add("apple", 1.5)
-        cart.add("pear", 2.0)
-        assert cart.total() == 3.5
-"""
-
-TEXT_SUITE = """\
-from shop.textutil import slugify
-
-
-def test_slugify_lowercases():
-    assert slugify("A B") == "a-b"
-"""
-
-
-async def stage_two(store: SessionStore, project: Path) -> str:
-    """A session that staged tests/test_shop_cart.py and tests/test_shop_textutil.py."""
-    session = await store.create_session(
-        target=str(project / "shop" / "cart.py"),
-        project=str(project),
-        provider="offline",
-        runtime="local",
-    )
-    for name, content, tests in (
-        ("test_shop_cart.py", CART_SUITE, 3),
-        ("test_shop_textutil.py", TEXT_SUITE, 1),
-    ):
-        await stage_suite(
-            store,
-            session,
-            destination=project / "tests" / name,
-            root=project,
-            content=content,
-            tests=tests,
-        )
-    return session
 
 
 async def open_review(

@@ -43,8 +43,7 @@ def review_entries(review: ReviewSet, decisions: ReviewDecisions) -> list[Review
     entries = []
     for file in review.files:
         accepted, rejected = decisions.leaves_kept(file)
-        total = accepted + rejected
-        note = "new file" if file.current is None else "adds to an existing file"
+        note = "new" if file.current is None else "existing"
         children = []
         for test in file.reviewable:
             if test.kind == "method":
@@ -76,7 +75,7 @@ def review_entries(review: ReviewSet, decisions: ReviewDecisions) -> list[Review
                 file.shown,
                 "file",
                 decisions.file_accepted(file) and accepted > 0,
-                f"{accepted} of {total} tests · {note}",
+                f"{accepted}/{accepted + rejected} · {note}",
                 tuple(children),
             )
         )
@@ -182,8 +181,9 @@ class ReviewScreen(Screen[list[ReviewWrite] | None]):
         accepted, rejected = self.decisions.leaves_kept(file)
         diff = file.diff(self.decisions.rejected(file)) if rows else None
         figures = f"+{diff.added} -{diff.removed}" if diff else "nothing is written"
+        kind = "new file" if file.current is None else "adds to the project's file"
         self.query_one("#review-heading", Static).update(
-            f"[b]{file.shown}[/b]  {figures} · {accepted} accepted, {rejected} rejected"
+            f"[b]{file.shown}[/b] ({kind})  {figures} · {accepted} accepted, {rejected} rejected"
         )
         empty = "Rejected: nothing of this file is written." if not rows else "No changes."
         self.query_one(DiffView).show(rows, empty)
