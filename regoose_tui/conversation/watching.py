@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from regoose_tui.conversation.conversation import Conversation
 
 
+#: Seconds a stopping watch gets to end in order before it is cancelled.
+STOP_SECONDS = 10.0
+
+
 @dataclass(frozen=True)
 class WatchSetup:
     """What one watch runs with: the folder, the project, its sandbox and interpreter."""
@@ -72,7 +76,7 @@ class ChatWatch:
 
     @property
     def running(self) -> bool:
-        """True while the watcher task runs."""
+        """True until the watcher task has ended (also while a stop winds it down)."""
         return self._task is not None and not self._task.done()
 
     async def start(self, path: str | None) -> WatchSetup:
@@ -82,17 +86,26 @@ class ChatWatch:
         return self.setup
 
     def request_stop(self) -> None:
-        """Ask the watch to end (no wait): its running rerun is cancelled, its sandbox killed."""
+        """Ask the watch to end (no wait): the watcher cancels its running rerun and returns."""
         self._stop.set()
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
 
     async def stop(self) -> None:
-        """End the watch and wait until it and its rerun have wound down."""
+        """End the watch and wait until it and its rerun (and sandbox) have wound down.
+
+        The stop event lets the watcher end in order (its rerun cancelled and
+        awaited, the closing notice said); a watcher that does not end within
+        :data:`STOP_SECONDS` is cancelled.
+        """
         self.request_stop()
-        if self._task is not None:
+        task = self._task
+        if task is None or task.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_SECONDS)
+        except TimeoutError:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
     async def _watch(self, setup: WatchSetup) -> None:
         try:
