@@ -143,3 +143,28 @@ async def test_rejecting_everything_writes_nothing_and_says_so(
             within=10,
         )
     assert _tree_snapshot(project) == before
+
+
+async def test_the_history_says_a_session_staged_tests_and_v_opens_their_review(
+    make_app: AppFactory, project: Path
+) -> None:
+    from textual.widgets import Markdown
+
+    from regoose_tui.app.screens.history import HistoryScreen
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        store = await app.get_store()
+        session = await stage_two(store, project)
+        await pilot.press("f2")
+        history = active_screen(app, HistoryScreen)
+        await wait_for(pilot, lambda: history.loaded, within=5)
+        preview = history.query_one("#preview-body", Markdown)
+        await wait_for(pilot, lambda: "Staged for review" in preview.source, within=5)
+        assert "tests/test_shop_cart.py" in preview.source
+        await pilot.press("v")
+        await wait_for(pilot, lambda: bool(app.screen.query(ReviewTree)), within=10)
+        review = active_screen(app, ReviewScreen)
+        assert review.session_id == session
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is history, within=5)
