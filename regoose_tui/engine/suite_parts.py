@@ -13,6 +13,7 @@ they need. Pure text work, no I/O.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -239,9 +240,13 @@ def _drop_unused(source: str, needed_before: set[str]) -> str:
     while True:
         tree = _parse(source)
         lines = source.splitlines(keepends=True)
+        # Names each top-level statement uses, counted once per statement: a name is
+        # used outside a statement when another statement uses it (linear, not n²).
+        own = [_used(ast.Module([node], [])) for node in tree.body]
+        users = Counter(name for names in own for name in names)
         edits: list[tuple[int, int, str]] = []
         floor = 0
-        for node in tree.body:
+        for node, node_uses in zip(tree.body, own, strict=True):
             start, end = _span(node, lines, floor)
             floor = end
             names = _bound(node)
@@ -250,8 +255,7 @@ def _drop_unused(source: str, needed_before: set[str]) -> str:
             if isinstance(node, _Def | ast.ClassDef) and node.name.startswith(("test", "Test")):
                 continue
             # Uses outside the statement itself: its own target or a recursion is no use.
-            outside = _used_outside(tree, node)
-            gone = [n for n in names if n in needed_before and n not in outside]
+            gone = [n for n in names if n in needed_before and users[n] - (n in node_uses) == 0]
             if not gone:
                 continue
             if isinstance(node, ast.Import | ast.ImportFrom) and len(gone) < len(names):
@@ -267,10 +271,6 @@ def _drop_unused(source: str, needed_before: set[str]) -> str:
         for start, end, replacement in sorted(edits, reverse=True):
             _cut(lines, start, end, replacement)
         source = "".join(lines)
-
-
-def _used_outside(tree: ast.Module, skip: ast.stmt) -> set[str]:
-    return _used(ast.Module([node for node in tree.body if node is not skip], []))
 
 
 def prune_suite(

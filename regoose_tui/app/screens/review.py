@@ -27,6 +27,7 @@ from regoose_tui.engine.review_set import (
     ReviewWrite,
     load_review,
 )
+from regoose_tui.engine.suite_diff import SuiteDiff
 from regoose_tui.errors import RegooseError
 from regoose_tui.widgets.diff_view import DiffRow, DiffView
 from regoose_tui.widgets.review_tree import ReviewEntry, ReviewTree
@@ -86,12 +87,14 @@ def _key(file: ReviewFile, test_id: str) -> str:
     return f"{file.shown}{KEY_SEPARATOR}{test_id}"
 
 
-def diff_rows(file: ReviewFile, decisions: ReviewDecisions) -> list[DiffRow]:
-    """The highlighted file's diff as it would be written now."""
-    rejected = decisions.rejected(file) if decisions.file_accepted(file) else None
-    if rejected is None:
-        return []
-    return [DiffRow(line.kind, line.old, line.new, line.text) for line in file.diff(rejected).lines]
+def diff_rows(
+    file: ReviewFile, decisions: ReviewDecisions
+) -> tuple[list[DiffRow], SuiteDiff | None]:
+    """The file's diff as it would be written now (None: the file is rejected)."""
+    if not decisions.file_accepted(file):
+        return [], None
+    diff = file.diff(decisions.rejected(file))
+    return [DiffRow(line.kind, line.old, line.new, line.text) for line in diff.lines], diff
 
 
 class ReviewScreen(Screen[list[ReviewWrite] | None]):
@@ -177,10 +180,9 @@ class ReviewScreen(Screen[list[ReviewWrite] | None]):
         if file is None:
             return
         self._shown_file = shown
-        rows = diff_rows(file, self.decisions)
+        rows, diff = diff_rows(file, self.decisions)
         accepted, rejected = self.decisions.leaves_kept(file)
-        diff = file.diff(self.decisions.rejected(file)) if rows else None
-        figures = f"+{diff.added} -{diff.removed}" if diff else "nothing is written"
+        figures = f"+{diff.added} -{diff.removed}" if diff and rows else "nothing is written"
         kind = "new file" if file.current is None else "adds to the project's file"
         self.query_one("#review-heading", Static).update(
             f"[b]{file.shown}[/b] ({kind})  {figures} · {accepted} accepted, {rejected} rejected"
