@@ -143,6 +143,9 @@ class GenerateSettings(BaseModel):
     """Where tests are written, relative to the project (default: tests/)."""
     force: bool = False
     """Overwrite test files that Regoose did not write."""
+    apply_without_review: bool = False
+    """The app writes a generated suite into the project at once instead of staging it
+    for the review screen (the CLI's ``--apply``)."""
 
 
 class UISettings(BaseModel):

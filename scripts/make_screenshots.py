@@ -2,8 +2,9 @@
 
     python scripts/make_screenshots.py [--out screenshots] [--runtime local]
 
-Pictures: the main screen mid-run, the plan graph with an agent selected,
-the live log searching for "passed", and the session history. The app runs
+Pictures: the main screen mid-run, the review of the staged suite (one test
+rejected), the plan graph with an agent selected, the live log searching for
+"passed", and the session history. The app runs
 on a copy of examples/ with its own store, the offline provider and the
 given runtime, so nothing of yours is touched.
 
@@ -68,14 +69,16 @@ async def _until(pilot: object, condition: Callable[[], bool], within: float = 9
 
 
 async def take_screenshots(out: Path, runtime: str) -> list[Path]:
-    """Run the app and save the four SVGs into ``out``; return their paths."""
+    """Run the app and save the five SVGs into ``out``; return their paths."""
     from regoose_tui.app.app import RegooseApp
     from regoose_tui.app.context import AppOptions
     from regoose_tui.app.screens.history import HistoryScreen
+    from regoose_tui.app.screens.review import KEY_SEPARATOR, ReviewScreen
     from regoose_tui.config import load_settings
     from regoose_tui.widgets.chat_input import ChatInput
     from regoose_tui.widgets.live_log import LiveLog
     from regoose_tui.widgets.plan_graph import PlanGraph
+    from regoose_tui.widgets.review_tree import ReviewTree
 
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="regoose-shots-") as tmp:
@@ -122,6 +125,22 @@ async def take_screenshots(out: Path, runtime: str) -> list[Path]:
             await pilot.pause(1.5)  # let the spinner and the progress move
             save("main-mid-run")
             await _until(pilot, lambda: not main.turn_running, within=120)
+            # The suite is staged, not written: the review screen opens on it.
+            await _until(pilot, lambda: isinstance(app.screen, ReviewScreen), within=30)
+            review = app.screen
+            assert isinstance(review, ReviewScreen)
+            await _until(pilot, lambda: review.review is not None, within=30)
+            tree = review.query_one(ReviewTree)
+            tests = [key for key in tree.entry_keys if KEY_SEPARATOR in key]
+            if len(tests) > 2:  # reject one, to show the ✗ and a diff without it
+                tree.select_key(tests[-1])
+                await pilot.pause(0.2)
+                await pilot.press("r")
+                tree.select_key(tests[0])
+            await pilot.pause(0.5)
+            save("review")
+            await pilot.press("escape")
+            await _until(pilot, lambda: app.screen is main, within=10)
             await pilot.pause(0.5)
             # Select the validator: three steps along the flow, whichever way it is drawn.
             along = "down" if plan.plan_layout.orientation == "vertical" else "right"

@@ -1,4 +1,4 @@
-"""TestFileBlock: a generated test file in the chat, with Accept / Reject / Open."""
+"""TestFileBlock: a generated test file in the chat, with Review / Accept / Reject / Open."""
 
 from __future__ import annotations
 
@@ -87,6 +87,18 @@ class TestFileBlock(Collapsible):
             return self.block
 
     @dataclass
+    class ReviewRequested(Message):
+        """The user asked to review the file per test (the review screen)."""
+
+        block: TestFileBlock
+        block_id: str
+
+        @property
+        def control(self) -> TestFileBlock:
+            """The block that sent the message."""
+            return self.block
+
+    @dataclass
     class Opened(Message):
         """The user asked to open the file (in an editor or a viewer)."""
 
@@ -112,6 +124,7 @@ class TestFileBlock(Collapsible):
             classes="test-file-block--code",
         )
         buttons = Horizontal(
+            Button("Review", id="review", variant="primary", tooltip="Accept or reject per test"),
             Button("Accept", id="accept", variant="success", tooltip="Write this file"),
             Button("Reject", id="reject", variant="error", tooltip="Discard this file"),
             Button("Open", id="open", tooltip="Open the file in full"),
@@ -133,6 +146,8 @@ class TestFileBlock(Collapsible):
         elif event.button.id == "reject":
             self.decision = "rejected"
             self.post_message(self.Rejected(self, self.block_id))
+        elif event.button.id == "review":
+            self.post_message(self.ReviewRequested(self, self.block_id))
         elif event.button.id == "open":
             self.post_message(self.Opened(self, self.block_id))
 
@@ -141,7 +156,7 @@ class TestFileBlock(Collapsible):
         self.set_class(decision == "accepted", "-accepted")
         self.set_class(decision == "rejected", "-rejected")
         decided = decision != "undecided"
-        for button_id in ("accept", "reject"):
+        for button_id in ("review", "accept", "reject"):
             for button in self.query(f"#{button_id}").results(Button):
                 button.disabled = decided
         mark = {"accepted": " ✓ accepted", "rejected": " ✗ rejected"}.get(decision, "")

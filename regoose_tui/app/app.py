@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -33,6 +33,13 @@ from regoose_tui.config import Settings, update_settings
 from regoose_tui.errors import RegooseError, StoreError
 from regoose_tui.providers.base import Provider
 from regoose_tui.store.store import SessionStore
+
+if TYPE_CHECKING:
+    from regoose_tui.conversation.watching import ChatWatch
+
+
+#: Seconds the app waits, when it closes, for a /watch to kill its rerun's sandbox.
+WATCH_STOP_SECONDS = 10.0
 
 
 class RegooseApp(App[int]):
@@ -65,6 +72,8 @@ class RegooseApp(App[int]):
         self._store: SessionStore | None = None
         self._store_error: RegooseError | None = None
         self._store_ready = asyncio.Event()
+        self.stopping_watches: list[ChatWatch] = []
+        """/watch runs of closed screens, awaited before the bus closes."""
         for theme in REGOOSE_THEMES:
             self.register_theme(theme)
         self.theme = self._initial_theme(options.settings)
@@ -133,7 +142,11 @@ class RegooseApp(App[int]):
             self._store_ready.set()
 
     async def on_unmount(self) -> None:
-        """Stop turns, then close the bus and the store (every queued event is written)."""
+        """Stop watches and turns, then close the bus and the store (every event is written)."""
+        for watch in self.stopping_watches:
+            # Asked to stop when the main screen went; wait until its rerun's sandbox is gone.
+            with contextlib.suppress(Exception, asyncio.TimeoutError):
+                await asyncio.wait_for(watch.stop(), WATCH_STOP_SECONDS)
         for screen in self.screen_stack:
             self.workers.cancel_node(screen)
         await asyncio.sleep(0)
@@ -181,6 +194,17 @@ class RegooseApp(App[int]):
         from regoose_tui.app.screens.replay import ReplayScreen
 
         self.push_screen(ReplayScreen(session_id))
+
+    def open_review(self, session_id: str) -> None:
+        """Review the suites ``session_id`` staged: per file and per test, then apply."""
+        from regoose_tui.app.screens.review import ReviewScreen
+
+        if any(
+            isinstance(screen, ReviewScreen) and screen.session_id == session_id
+            for screen in self.screen_stack
+        ):
+            return  # already open (Screen is invariant: iterate, do not narrow self.screen)
+        self.push_screen(ReviewScreen(session_id))
 
     async def resume_session(self, session_id: str) -> None:
         """Back to the main screen, continuing ``session_id``."""

@@ -64,6 +64,8 @@ class CommandsProvider(_RegooseProvider):
             ("command: run the tests", partial(self._prefill, "/run"), "/run [PATH...]"),
             ("command: explain the last failure", partial(self._prefill, "/explain"), "/explain [TEST]"),
             ("command: export the session report", partial(self._prefill, "/export md"), "/export md|json|junit"),
+            ("command: watch: rerun the related tests on save", partial(self._prefill, "/watch"), "/watch [PATH]"),
+            ("command: watch: stop", partial(self._prefill, "/watch stop"), "/watch stop"),
             ("command: switch provider", partial(self._prefill, "/provider "), "/provider NAME"),
             ("command: switch runtime", partial(self._prefill, "/runtime "), "/runtime NAME"),
             ("screen: session history", app.action_show_history, "Browse, replay, export past sessions"),

@@ -33,10 +33,12 @@ from regoose_tui.conversation.suites import ProposedFile
 from regoose_tui.store.records import MessageRecord
 from regoose_tui.widgets.assistant_message import AssistantTurn
 from regoose_tui.widgets.chat_view import ChatView
-from regoose_tui.widgets.test_file_block import TestFile
+from regoose_tui.widgets.test_file_block import TestFile, TestFileBlock
 
 if TYPE_CHECKING:
     from regoose_tui.app.app import RegooseApp
+    from regoose_tui.conversation.watching import ChatWatch
+    from regoose_tui.engine.review_set import ReviewDecisions, ReviewSet, ReviewWrite
 
 __all__ = ["NEEDS_LLM", "TurnRunner"]
 
@@ -91,9 +93,38 @@ class TurnRunner:
         """Write an accepted suite (raises the RegooseError of a refusal)."""
         return await self.conversation.accept(block_id)
 
+    async def apply_review(
+        self, review: ReviewSet, decisions: ReviewDecisions
+    ) -> list[ReviewWrite]:
+        """Write a review's accepted tests; the session's chat block shows it decided."""
+        written = await self.conversation.apply_review(review, decisions)
+        for block in self.chat.query(TestFileBlock):
+            if block.block_id == review.session_id:
+                block.decision = "accepted" if written else "rejected"
+        return written
+
     async def reject(self, block_id: str) -> None:
         """Discard a proposed suite."""
         await self.conversation.reject(block_id)
+
+    @property
+    def watching(self) -> bool:
+        """True while a /watch runs."""
+        watch = self.conversation.watching
+        return watch is not None and watch.running
+
+    async def stop_watch(self) -> bool:
+        """Stop the /watch and wait for its sandbox to go; False when none ran."""
+        return await self.conversation.stop_watch()
+
+    def close_watch(self) -> ChatWatch | None:
+        """The screen is going: draw nothing more, ask the /watch to stop; return it to await."""
+        self.conversation.listener = None
+        watch = self.conversation.watching
+        if watch is None or not watch.running:
+            return None
+        watch.request_stop()
+        return watch
 
     async def resume(self, session_id: str) -> list[MessageRecord]:
         """Continue a stored session; return its messages for the chat to show."""
@@ -125,6 +156,8 @@ class TurnRunner:
                     ),
                     collapsed=True,
                 )
+                # Staged, not written: the review screen opens on it (issue 14).
+                self.app.open_review(event.session_id or event.block_id)
             case ChatWorkStarted():
                 self.bridge.reset_plan()
             case ChatWorkFinished():

@@ -69,6 +69,18 @@ class Help:
 
 
 @dataclass(frozen=True)
+class Watch:
+    """Rerun the related tests on every save under ``path`` (the project when None)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class StopWatch:
+    """Stop the running watch (and its rerun's sandbox)."""
+
+
+@dataclass(frozen=True)
 class FreeText:
     """Anything else: a question for the provider's chat."""
 
@@ -85,6 +97,8 @@ Intent = (
     | ShowSessions
     | Export
     | Help
+    | Watch
+    | StopWatch
     | FreeText
 )
 
@@ -97,6 +111,7 @@ SLASH_COMMANDS: dict[str, str] = {
     "/runtime": "/runtime NAME — switch sandbox (auto, bwrap, docker, podman, local)",
     "/sessions": "/sessions — browse past sessions",
     "/export": "/export [md|json|junit] — export this session's report",
+    "/watch": "/watch [PATH] | /watch stop — rerun the related tests in the sandbox on save",
     "/help": "/help — this list",
 }
 
@@ -156,6 +171,12 @@ def _parse_slash(text: str) -> Intent:
         if fmt not in EXPORT_FORMATS:
             raise UsageError(f"usage: /export [{'|'.join(EXPORT_FORMATS)}], not {fmt!r}")
         return Export(fmt)
+    if command == "/watch":
+        if len(args) > 1:
+            raise UsageError("usage: /watch [PATH] or /watch stop")
+        if args and args[0].lower() == "stop":
+            return StopWatch()
+        return Watch(args[0] if args else None)
     if command == "/help":
         return Help()
     raise UsageError(f"unknown command {command}; type /help for the list")

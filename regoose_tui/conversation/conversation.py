@@ -49,6 +49,8 @@ from regoose_tui.chat.intents import (
     SetProvider,
     SetRuntime,
     ShowSessions,
+    StopWatch,
+    Watch,
     help_text,
     parse_intent,
 )
@@ -60,7 +62,9 @@ from regoose_tui.errors import InputError, RegooseError, UsageError
 from regoose_tui.providers.base import ChatTurn
 
 if TYPE_CHECKING:
+    from regoose_tui.conversation.watching import ChatWatch
     from regoose_tui.engine.generation import GenerationSession
+    from regoose_tui.engine.review_set import ReviewDecisions, ReviewSet, ReviewWrite
     from regoose_tui.store.records import MessageRecord
 
 #: Errors the user fixes by typing something else: a chat notice is enough.
@@ -126,6 +130,8 @@ class Conversation:
         self._turn: _Turn | None = None
         self._generation: GenerationSession | None = None
         self._cancel_requested = False
+        self.watching: ChatWatch | None = None
+        """The running /watch, if any."""
 
     # --- entry points ----------------------------------------------------------------
 
@@ -159,8 +165,11 @@ class Conversation:
         The turn then ends with a cancelled TurnResult, unless its task was
         cancelled as well (the app cancels its worker): then it ends cancelled.
         """
+        watching = self.watching is not None and self.watching.running
+        if watching and self.watching is not None:
+            self.watching.request_stop()  # cancelling stops the watch too
         if self._generation is None:
-            return False
+            return watching
         self._cancel_requested = True
         self._generation.cancel()
         return True
@@ -213,6 +222,11 @@ class Conversation:
                 await self.export(fmt)
             case Help():
                 await self.say(help_text())
+            case Watch(path=path):
+                await self.start_watch(path)
+            case StopWatch():
+                if not await self.stop_watch():
+                    await self.notice("Nothing is being watched.")
             case FreeText():
                 await self.converse()
 
@@ -243,12 +257,44 @@ class Conversation:
         await self.notice(f"Wrote {self.relative(written)} ({proposed.tests} tests).")
         return written
 
+    async def apply_review(
+        self, review: ReviewSet, decisions: ReviewDecisions
+    ) -> list[ReviewWrite]:
+        """Write a review's accepted tests (checked write + write log); say what went where.
+
+        The session's suite is decided: it leaves :attr:`proposed`. A refusal (a
+        file the user wrote, say) raises the RegooseError and keeps it undecided.
+        """
+        from regoose_tui.conversation.suites import apply_reviewed
+
+        written = await apply_reviewed(self, review, decisions)
+        self.proposed.pop(review.session_id, None)
+        return written
+
     async def reject(self, block_id: str) -> bool:
         """Discard a proposed suite; False when there was none by that id."""
         proposed = self.proposed.pop(block_id, None)
         if proposed is None:
             return False
         await self.notice(f"Discarded the tests for {self.relative(proposed.path)}.")
+        return True
+
+    # --- watch -------------------------------------------------------------------------------
+
+    async def start_watch(self, path: str | None) -> ChatWatch:
+        """Rerun the related tests on save; one watch at a time (a new one replaces it)."""
+        from regoose_tui.conversation.watching import start_watch
+
+        await self.stop_watch()
+        self.watching = await start_watch(self, path)
+        return self.watching
+
+    async def stop_watch(self) -> bool:
+        """Stop the running watch and wait for its sandbox to go; False when none ran."""
+        watching, self.watching = self.watching, None
+        if watching is None or not watching.running:
+            return False
+        await watching.stop()
         return True
 
     # --- settings, export ----------------------------------------------------------------------

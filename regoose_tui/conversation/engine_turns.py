@@ -79,29 +79,74 @@ def _finished_generation(
 
 
 async def _propose(conversation: Conversation, outcome: GenerationOutcome) -> None:
-    """Remember the failures, offer the suite to accept and say how the generation went."""
+    """Remember the failures, stage the suite for review and say how the generation went.
+
+    Nothing reaches the project's test folder here: the suite is staged under the
+    data dir (as ``regoose generate`` without ``--apply`` does) and offered for
+    review, unless ``generate.apply_without_review`` asks to write it at once.
+    """
     conversation.failures = replies.generation_failures(outcome)
     proposed_path = outcome.proposed_path
     shown: str | None = None
     if proposed_path is not None and outcome.test_source:
         shown = conversation.relative(proposed_path)
-        conversation.proposed[outcome.session_id] = ProposedFile(
+        proposed = ProposedFile(
             outcome.session_id, proposed_path, outcome.test_source, outcome.tests
         )
-        await conversation.emit(
-            ProposedSuite(
-                block_id=outcome.session_id,
-                session_id=outcome.session_id,
-                path=shown,
-                code=outcome.test_source,
-                tests=outcome.tests,
-                passed=outcome.passed,
-                failed=outcome.failed,
-                # No baseline is measured: the suite is new, so all of it is gain.
-                branch_gain=outcome.branch_percent,
-            )
-        )
+        if conversation.host.settings.generate.apply_without_review:
+            await _write_at_once(conversation, proposed)
+        else:
+            await _stage(conversation, outcome, proposed, shown)
     await conversation.say(replies.generation_summary(outcome, shown))
+
+
+async def _stage(
+    conversation: Conversation, outcome: GenerationOutcome, proposed: ProposedFile, shown: str
+) -> None:
+    from regoose_tui.domain.layout import detect_layout
+    from regoose_tui.engine.review import stage_suite
+
+    store = await conversation.host.get_store()
+    layout = await asyncio.to_thread(detect_layout, outcome.target, conversation.project_dir)
+    await stage_suite(
+        store,
+        outcome.session_id,
+        destination=proposed.path,
+        root=layout.root,
+        content=proposed.content,
+        tests=proposed.tests,
+        publish=conversation.bus.publish_nowait,
+    )
+    conversation.proposed[outcome.session_id] = proposed
+    await conversation.emit(
+        ProposedSuite(
+            block_id=outcome.session_id,
+            session_id=outcome.session_id,
+            path=shown,
+            code=outcome.test_source,
+            tests=outcome.tests,
+            passed=outcome.passed,
+            failed=outcome.failed,
+            # No baseline is measured: the suite is new, so all of it is gain.
+            branch_gain=outcome.branch_percent,
+        )
+    )
+
+
+async def _write_at_once(conversation: Conversation, proposed: ProposedFile) -> None:
+    from regoose_tui.conversation.suites import write_suite
+
+    store = await conversation.host.get_store()
+    written = await write_suite(
+        store,
+        proposed,
+        force=conversation.host.settings.generate.force,
+        publish=conversation.bus.publish_nowait,
+    )
+    await conversation.notice(
+        f"Wrote {conversation.relative(written)} ({proposed.tests} tests, no review: "
+        f"generate.apply_without_review). To take it back: regoose undo {proposed.session_id}"
+    )
 
 
 async def run_tests(conversation: Conversation, paths: tuple[str, ...]) -> None:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from regoose_tui.store.store import SessionStore
 
 if TYPE_CHECKING:
+    from regoose_tui.conversation.conversation import Conversation
+    from regoose_tui.engine.review_set import ReviewDecisions, ReviewSet, ReviewWrite
     from regoose_tui.tools.base import Publish
 
 
@@ -49,3 +51,37 @@ async def write_suite(
         publish=publish,
     )
     return receipt.path
+
+
+def review_notice(review: ReviewSet, written: list[ReviewWrite]) -> str:
+    """One line saying what a review wrote where, what it left out, and how to undo it."""
+    parts = [
+        f"{w.shown} ({w.accepted} test{'s' if w.accepted != 1 else ''}"
+        + (f", {w.rejected} rejected)" if w.rejected else ")")
+        for w in written
+    ]
+    skipped = [f.shown for f in review.files if f.shown not in {w.shown for w in written}]
+    if not parts:
+        return f"Wrote nothing: every proposed test was rejected ({', '.join(skipped)})."
+    line = "Wrote " + ", ".join(parts) + "."
+    if skipped:
+        line += f" Left out: {', '.join(skipped)}."
+    return line + f" To take it back: regoose undo {review.session_id}"
+
+
+async def apply_reviewed(
+    conversation: Conversation, review: ReviewSet, decisions: ReviewDecisions
+) -> list[ReviewWrite]:
+    """Write what a review accepted and tell the chat, in one notice, what went where."""
+    from regoose_tui.engine.review_set import apply_review
+
+    store = await conversation.host.get_store()
+    written = await apply_review(
+        store,
+        review,
+        decisions,
+        force=conversation.host.settings.generate.force,
+        publish=conversation.bus.publish_nowait,
+    )
+    await conversation.notice(review_notice(review, written))
+    return written

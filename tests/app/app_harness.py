@@ -214,3 +214,68 @@ async def seed_session(
         wall_seconds=6.2,
     )
     return session_id
+
+
+#: Two suites a review stages: a fixture, a function, a class of two; and one function.
+CART_SUITE = """\
+import pytest
+
+from shop.cart import Cart
+
+
+@pytest.fixture
+def cart():
+    return Cart()
+
+
+def test_empty_cart_total_is_zero(cart):
+    assert cart.total() == 0
+
+
+class TestAdd:
+    def test_one_item(self, cart):
+        cart.add("apple", 1.5)
+        assert cart.total() == 1.5
+
+    def test_two_items(self, cart):
+        cart.add("apple", 1.5)
+        cart.add("pear", 2.0)
+        assert cart.total() == 3.5
+"""
+
+TEXT_SUITE = """\
+from shop.textutil import slugify
+
+
+def test_slugify_lowercases():
+    assert slugify("A B") == "a-b"
+"""
+
+
+async def stage_two(store: SessionStore, project: Path, session_id: str | None = None) -> str:
+    """A session that staged tests/test_shop_cart.py and tests/test_shop_textutil.py.
+
+    Staged as a generation without --apply stages: the data dir, not the project.
+    """
+    from regoose_tui.engine.review import stage_suite
+
+    session = await store.create_session(
+        target=str(project / "shop" / "cart.py"),
+        project=str(project),
+        provider="offline",
+        runtime="local",
+        session_id=session_id,
+    )
+    for name, content, tests in (
+        ("test_shop_cart.py", CART_SUITE, 3),
+        ("test_shop_textutil.py", TEXT_SUITE, 1),
+    ):
+        await stage_suite(
+            store,
+            session,
+            destination=project / "tests" / name,
+            root=project,
+            content=content,
+            tests=tests,
+        )
+    return session

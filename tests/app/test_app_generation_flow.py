@@ -11,15 +11,17 @@ import re
 from pathlib import Path
 
 import pytest
-from app_harness import AppFactory, wait_for
+from app_harness import AppFactory, active_screen, wait_for
 from textual.widgets import Button
 
+from regoose_tui.app.screens.review import ReviewScreen
 from regoose_tui.store.store import SessionStore
 from regoose_tui.widgets.chat_input import ChatInput
 from regoose_tui.widgets.chat_notice import ChatNotice
 from regoose_tui.widgets.live_log import LiveLog
 from regoose_tui.widgets.log_buffer import plain_text
 from regoose_tui.widgets.plan_graph import PlanGraph
+from regoose_tui.widgets.review_tree import ReviewTree
 from regoose_tui.widgets.status_bar import StatusBar
 from regoose_tui.widgets.test_file_block import TestFileBlock
 
@@ -89,9 +91,19 @@ async def test_typed_generation_ends_with_a_passing_block_and_accept_writes_it(
         assert status.passed == test_file.tests and status.failed == 0
         assert status.branch_percent is not None and status.branch_percent > 0
 
-        # Nothing is written until the user accepts (by keyboard: no pointer geometry).
+        # Nothing is written until the user accepts: the suite is staged and the
+        # review screen opens on it; Esc goes back to the chat, writing nothing.
         written = project / "tests" / "test_shop_textutil.py"
         assert not written.exists()
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), within=10)
+        review = active_screen(app, ReviewScreen)
+        await wait_for(pilot, lambda: bool(review.query_one(ReviewTree).entry_keys), within=10)
+        assert review.session_id == test_file.block_id
+        assert review.query_one(ReviewTree).entry_keys[0] == "tests/test_shop_textutil.py"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is main, within=10)
+        assert not written.exists()
+        # The block's Accept writes the whole file (by keyboard: no pointer geometry).
         block.collapsed = False
         accept = block.query_one("#accept", Button)
         await wait_for(pilot, lambda: accept.display and accept.region.height > 0, within=10)

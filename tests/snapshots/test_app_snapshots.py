@@ -6,17 +6,19 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from app_harness import active_screen, seed_session, wait_for
+from app_harness import active_screen, seed_session, stage_two, wait_for
 from textual.app import App
 from textual.pilot import Pilot
 
 from regoose_tui.app.app import RegooseApp
 from regoose_tui.app.screens.history import HistoryScreen
 from regoose_tui.app.screens.replay import ReplayScreen
+from regoose_tui.app.screens.review import KEY_SEPARATOR, ReviewScreen
 from regoose_tui.bus import events as ev
 from regoose_tui.errors import SandboxUnavailable
 from regoose_tui.widgets.chat_view import ChatView
 from regoose_tui.widgets.plan_graph import PlanGraph
+from regoose_tui.widgets.review_tree import ReviewTree
 from regoose_tui.widgets.status_bar import StatusBar
 
 #: Every picture is taken at this terminal size.
@@ -24,6 +26,7 @@ SIZE = (140, 40)
 SESSION_A = "aaaa00000001"
 SESSION_B = "bbbb00000002"
 SESSION_C = "cccc00000003"
+SESSION_R = "dddd00000004"
 PLAN = (
     ("analyzer", "Analyzer", ()),
     ("generator", "Generator", ("analyzer",)),
@@ -96,8 +99,8 @@ class TestMainScreen:
         self, snap_compare: SnapCompare, snapshot_app: RegooseApp
     ) -> None:
         """You should see the user's "/help" bubble and, under it, the assistant's Markdown list
-        of commands (/generate, /run, /explain, /provider, /runtime, /sessions, /export, /help)
-        with inline code highlighted."""
+        of commands (/generate, /run, /explain, /provider, /runtime, /sessions, /export, /watch,
+        /help) with inline code highlighted."""
 
         async def ask_help(pilot: Pilot[int]) -> None:
             await _main_ready(pilot)
@@ -276,3 +279,35 @@ class TestErrorModal:
             await pilot.pause(0.2)
 
         assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=error)
+
+
+class TestReviewScreen:
+    def test_review_with_a_rejected_test(
+        self, snap_compare: SnapCompare, snapshot_app: RegooseApp, snapshot_project: Path
+    ) -> None:
+        """You should see "Proposed tests" (subtitle "3 of 4 accepted") on the left: the file
+        tests/test_shop_cart.py ("2/3 · new") with ✓ test_empty_cart_total_is_zero,
+        ✓ TestAdd, under it ✓ test_one_item and a red struck-through ✗ test_two_items (the
+        cursor on it), then tests/test_shop_textutil.py with ✓ test_slugify_lowercases. On the
+        right, "Diff against the project" headed "tests/test_shop_cart.py (new file)  +18 -0 ·
+        2 accepted, 1 rejected": green-tinted added rows numbered 1-18 with + marks, highlighted Python
+        (the fixture, the function, the class with test_one_item, no test_two_items). Below,
+        the Accept / Reject / Accept file / Reject file / Apply accepted buttons; the footer
+        shows a Accept, r Reject, A Accept file, R Reject file, w Apply accepted, Esc Back."""
+
+        async def review(pilot: Pilot[int]) -> None:
+            await _main_ready(pilot)
+            store = await snapshot_app.get_store()
+            await stage_two(store, snapshot_project, session_id=SESSION_R)
+            snapshot_app.open_review(SESSION_R)
+            await wait_for(pilot, lambda: bool(snapshot_app.screen.query(ReviewTree)))
+            screen = active_screen(snapshot_app, ReviewScreen)
+            tree = screen.query_one(ReviewTree)
+            await wait_for(pilot, lambda: len(tree.entry_keys) == 7)
+            tree.select_key(f"tests/test_shop_cart.py{KEY_SEPARATOR}TestAdd::test_two_items")
+            await pilot.pause()
+            await pilot.press("r")
+            await wait_for(pilot, lambda: "3 of 4 accepted" in str(tree.border_subtitle))
+            await pilot.pause(0.3)
+
+        assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=review)

@@ -1,7 +1,8 @@
 """The session history: every stored session, fuzzy search, a preview, and actions.
 
 Enter (or o) replays a session read-only, r resumes it on the main screen,
-e exports its report into the project, d deletes it after a confirmation.
+v reviews the tests it staged, e exports its report into the project, d
+deletes it after a confirmation.
 """
 
 from __future__ import annotations
@@ -65,7 +66,11 @@ def session_row(record: SessionRecord, project_dir: Path | None = None) -> Sessi
 
 
 def preview_markdown(
-    record: SessionRecord, files: list[str], messages: int, project_dir: Path | None = None
+    record: SessionRecord,
+    files: list[str],
+    messages: int,
+    project_dir: Path | None = None,
+    staged: tuple[str, ...] = (),
 ) -> str:
     """The preview pane's text for one session."""
     isolation = "" if record.isolated else " — **NOT ISOLATED**"
@@ -91,6 +96,9 @@ def preview_markdown(
     if files:
         lines += ["", "**Files written**", ""]
         lines += [f"- `{display_path(path, record.project or project_dir)}`" for path in files]
+    if staged:
+        lines += ["", "**Staged for review** (v reviews them)", ""]
+        lines += [f"- `{display_path(path, record.project or project_dir)}`" for path in staged]
     lines += ["", f"{messages} chat message(s). Enter replays · r resumes · e exports · d deletes"]
     return "\n".join(lines)
 
@@ -104,6 +112,15 @@ class HistoryScreen(Screen[None]):
         Binding("o", "open", "Replay", id="history.open", tooltip="Replay the session read-only"),
         Binding("r", "resume", "Resume", id="history.resume", tooltip="Continue this session"),
         Binding("e", "export", "Export", id="history.export", tooltip="Write its report"),
+        # Out of the footer (which stays as it was): F1 lists it, and the preview says it.
+        Binding(
+            "v",
+            "review",
+            "Review",
+            show=False,
+            id="history.review",
+            tooltip="Review the tests it staged",
+        ),
         Binding("d", "delete", "Delete", id="history.delete", tooltip="Delete the session"),
         Binding("slash", "search", "Search", id="history.search", tooltip="Fuzzy search"),
     ]
@@ -190,10 +207,11 @@ class HistoryScreen(Screen[None]):
         try:
             files = [stored.path for stored in await store.files(session_id)]
             messages = len(await store.messages(session_id))
+            staged = tuple(p.path for p in await store.writes.proposals(session_id))
         except RegooseError:
-            files, messages = [], 0
+            files, messages, staged = [], 0, ()
         await self.query_one("#preview-body", Markdown).update(
-            preview_markdown(record, files, messages, self.regoose.options.project_dir)
+            preview_markdown(record, files, messages, self.regoose.options.project_dir, staged)
         )
 
     def action_close(self) -> None:
@@ -213,6 +231,11 @@ class HistoryScreen(Screen[None]):
         """Continue the selected session on the main screen."""
         if (session_id := self.selected_id) is not None:
             await self.regoose.resume_session(session_id)
+
+    def action_review(self) -> None:
+        """Review the tests the selected session staged (per file and per test)."""
+        if (session_id := self.selected_id) is not None:
+            self.regoose.open_review(session_id)
 
     def action_export(self) -> None:
         """Ask for a format, then write the report into the project."""

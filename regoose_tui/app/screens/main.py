@@ -173,6 +173,8 @@ class MainScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self.bridge is not None:
             self.bridge.stop()
+        if self.runner is not None and (watch := self.runner.close_watch()) is not None:
+            self.regoose.stopping_watches.append(watch)  # the app awaits it before closing
 
     @work(group="probe", exit_on_error=False)
     async def probe_runtime(self) -> None:
@@ -227,6 +229,13 @@ class MainScreen(Screen[None]):
     def action_cancel_turn(self) -> None:
         """Esc: cancel the turn; a second Esc soon after asks to force the stop."""
         worker = self.turn_worker
+        if (
+            self.runner is not None
+            and self.runner.watching
+            and (worker is None or worker.is_finished)
+        ):
+            self.stop_watch()  # nothing else runs: Esc ends the /watch
+            return
         if worker is None or worker.is_finished or self.runner is None:
             return
         now = time.monotonic()
@@ -244,6 +253,12 @@ class MainScreen(Screen[None]):
         self.runner.cancel()
         worker.cancel()
         self.notify("Cancelling… press Esc again to force.", timeout=FORCE_WINDOW)
+
+    @work(group="watch-stop", exclusive=True, exit_on_error=False)
+    async def stop_watch(self) -> None:
+        """End the /watch (its running rerun's sandbox is killed first)."""
+        if self.runner is not None:
+            await self.runner.stop_watch()
 
     async def _force_stop(self, confirmed: bool | None) -> None:
         """Leave a turn that does not stop: the UI is free again, the task is cancelled."""
@@ -288,6 +303,10 @@ class MainScreen(Screen[None]):
     async def _reject(self, event: TestFileBlock.Rejected) -> None:
         assert self.runner is not None
         await self.runner.reject(event.block_id)
+
+    @on(TestFileBlock.ReviewRequested)
+    def _review(self, event: TestFileBlock.ReviewRequested) -> None:
+        self.regoose.open_review(event.block_id)
 
     @on(TestFileBlock.Opened)
     def _open(self, event: TestFileBlock.Opened) -> None:

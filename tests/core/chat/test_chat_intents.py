@@ -94,3 +94,14 @@ def test_long_messages_are_parsed_quickly() -> None:
     for text in hostile:
         parse_intent(text)
     assert time.perf_counter() - started < 0.5
+
+
+def test_watch_commands() -> None:
+    from regoose_tui.chat.intents import StopWatch, Watch
+
+    assert parse_intent("/watch") == Watch(None)
+    assert parse_intent("/watch src/pkg") == Watch("src/pkg")
+    assert parse_intent("/watch stop") == StopWatch()
+    assert parse_intent("/WATCH STOP") == StopWatch()
+    with pytest.raises(UsageError, match="usage: /watch"):
+        parse_intent("/watch a b")

@@ -52,7 +52,12 @@ def test_render_is_toml_with_the_key_masked(project: Path, monkeypatch: pytest.M
     assert parsed["provider"]["api_key"] == "********cdef"
     assert parsed["provider"]["model"] == "openai/gpt-4o-mini"
     assert parsed["ui"]["keymap"] == {"app.quit": "ctrl+q"}
-    assert parsed["generate"] == {"iterations": 3, "budget_seconds": 120.0, "force": False}
+    assert parsed["generate"] == {
+        "iterations": 3,
+        "budget_seconds": 120.0,
+        "force": False,
+        "apply_without_review": False,
+    }
     assert set(parsed) == {"provider", "runtime", "generate", "ui"}
 
 
