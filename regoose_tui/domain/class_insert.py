@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 from dataclasses import dataclass, field
 
-from regoose_tui.domain.imports import LINE_LENGTH
+from regoose_tui.domain.import_join import (
+    bindings,
+    from_imported,
+    is_docstring,
+    with_imports,
+)
 
 #: The comment line above the added classes: says who added them and for what.
 ADDED_MARK = "# Added by Regoose for {module}"
@@ -39,36 +43,6 @@ class Insertion:
     duplicates: tuple[tuple[str, str], ...] = ()
     #: Suite test names that moved (a top-level ``test_x`` into the new class).
     renamed: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class _Bindings:
-    """What a module's top-level imports bind: bound name -> dotted qualified name."""
-
-    names: dict[str, str] = field(default_factory=dict)
-    #: Modules bound as a whole (``import a.b as x``): qualified module -> bound name.
-    modules: dict[str, str] = field(default_factory=dict)
-
-
-def _bindings(tree: ast.Module) -> _Bindings:
-    found = _Bindings()
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    found.names[alias.asname] = alias.name
-                    found.modules[alias.name] = alias.asname
-                else:
-                    top = alias.name.split(".")[0]
-                    found.names[top] = top
-                    found.modules[alias.name] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                if alias.name != "*":
-                    bound = alias.asname or alias.name
-                    found.names[bound] = f"{node.module}.{alias.name}"
-                    found.modules.setdefault(f"{node.module}.{alias.name}", bound)
-    return found
 
 
 def _defined(tree: ast.Module) -> dict[str, ast.stmt]:
@@ -118,7 +92,9 @@ def _checks(
     return key + repr(decorators), asserts
 
 
-def _host_tests(tree: ast.Module) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+def _host_tests(
+    tree: ast.Module,
+) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
     found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
@@ -200,13 +176,6 @@ def _class_without(lines: list[str], node: ast.ClassDef, dropped: set[str]) -> s
     return "\n".join(squeezed).rstrip()
 
 
-def _from_statement(module: str, names: list[str]) -> str:
-    one = f"from {module} import {', '.join(names)}"
-    if len(one) <= LINE_LENGTH:
-        return one
-    return f"from {module} import (\n" + "".join(f"    {n},\n" for n in names) + ")"
-
-
 def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
     """``host`` with ``suite``'s tests appended as new classes; None when not safely joined."""
     try:
@@ -214,7 +183,7 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
         suite_tree = ast.parse(suite)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    mine, theirs = _bindings(host_tree), _bindings(suite_tree)
+    mine, theirs = bindings(host_tree), bindings(suite_tree)
     defined = _defined(host_tree)
     taken = set(mine.names) | set(defined)
     renames: dict[str, str] = {}
@@ -240,7 +209,7 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
             if (
                 isinstance(node, ast.ImportFrom)
                 and owner in mine.modules
-                and not _from_imported(host_tree, owner)
+                and not from_imported(host_tree, owner)
             ):
                 # The file imports the module whole (``import m as tu``): its style wins.
                 renames[bound] = f"{mine.modules[owner]}.{attr}"
@@ -249,7 +218,7 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
                 return None  # the file binds that name to something else
             taken.add(bound)
             spec = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
-            if isinstance(node, ast.ImportFrom) and _from_imported(host_tree, node.module or ""):
+            if isinstance(node, ast.ImportFrom) and from_imported(host_tree, node.module or ""):
                 extend.setdefault(node.module or "", []).append(spec)
             elif isinstance(node, ast.ImportFrom):
                 new_imports.append(f"from {node.module} import {spec}")
@@ -261,7 +230,7 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
     except (SyntaxError, ValueError, RecursionError):
         return None
     lines = suite.splitlines(keepends=True)
-    host_names = _bindings(host_tree).names
+    host_names = bindings(host_tree).names
     known: dict[str, str] = {}
     known_asserts: dict[str, str] = {}
     for name, test in _host_tests(host_tree):
@@ -269,14 +238,17 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
         known.setdefault(key, name)
         for one in asserts:
             known_asserts.setdefault(one, name)
-    suite_names = {**_bindings(suite_tree).names, **{k: v for k, v in host_names.items()}}
+    suite_names = {
+        **bindings(suite_tree).names,
+        **{k: v for k, v in host_names.items()},
+    }
 
     def repeats(test: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
         key, asserts = _checks(test, suite_names)
         if key in known:
             return known[key]
         if asserts and all(a in known_asserts for a in asserts):
-            return known_asserts[sorted(asserts)[0]]
+            return known_asserts[min(asserts)]
         return None
 
     blocks: list[str] = []
@@ -286,7 +258,7 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
     renamed: dict[str, str] = {}
     gathered = f"Test{_camel(module)}Added"
     for node in suite_tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom) or _is_docstring(node):
+        if isinstance(node, ast.Import | ast.ImportFrom) or is_docstring(node):
             continue
         if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             if node.name in taken:
@@ -340,7 +312,7 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
         blocks.append(f"class {gathered}:\n" + "\n\n".join(loose))
     if not added:
         return None
-    text = _with_imports(host, host_tree, new_imports, extend, module)
+    text = with_imports(host, host_tree, new_imports, extend, module)
     mark = ADDED_MARK.format(module=module)
     text = text.rstrip("\n") + "\n\n\n" + mark + "\n" + "\n\n\n".join(blocks) + "\n"
     try:
@@ -348,97 +320,3 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
     except SyntaxError:
         return None
     return Insertion(text, tuple(added), tuple(duplicates), renamed)
-
-
-_ORDER = ("future", "stdlib", "third", "first")
-
-
-def _kind(node: ast.stmt, first_party: str) -> str:
-    """isort's section of one import: future, stdlib, third(-party) or first(-party)."""
-    if isinstance(node, ast.Import):
-        module = node.names[0].name
-    elif isinstance(node, ast.ImportFrom):
-        module = "." if node.level else (node.module or "")
-    else:
-        return "first"
-    head = module.split(".")[0]
-    if head == "__future__":
-        return "future"
-    if head in ("", first_party):
-        return "first"
-    return "stdlib" if head in sys.stdlib_module_names else "third"
-
-
-def _is_docstring(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
-
-
-def _from_imported(tree: ast.Module, module: str) -> ast.ImportFrom | None:
-    """The file's one top-level ``from module import ...`` statement (no star), if any."""
-    found = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom)
-        and node.level == 0
-        and node.module == module
-        and all(a.name != "*" for a in node.names)
-    ]
-    return found[0] if len(found) == 1 else None
-
-
-def _with_imports(
-    host: str,
-    tree: ast.Module,
-    new_imports: list[str],
-    extend: dict[str, list[str]],
-    module: str,
-) -> str:
-    """``host`` with names added to its ``from`` lines and the new import lines after its own."""
-    lines = host.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    edits: list[tuple[int, int, str]] = []
-    for module, specs in extend.items():
-        node = _from_imported(tree, module)
-        assert node is not None
-        names = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in node.names]
-        merged = sorted(dict.fromkeys([*names, *specs]), key=lambda n: n.split()[0].lower())
-        edits.append(
-            (
-                node.lineno - 1,
-                node.end_lineno or node.lineno,
-                _from_statement(module, merged) + "\n",
-            )
-        )
-    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
-    top = module.split(".")[0]
-    kinds = {id(n): _kind(n, top) for n in imports}
-    for kind in ("stdlib", "third", "first"):
-        wanted = sorted(
-            {line for line in new_imports if _kind(ast.parse(line).body[0], top) == kind}
-        )
-        if not wanted:
-            continue
-        text = "".join(f"{line}\n" for line in wanted)
-        same = [n for n in imports if kinds[id(n)] == kind]
-        later = [n for n in imports if _ORDER.index(kinds[id(n)]) > _ORDER.index(kind)]
-        if same:  # after the file's last import of the same section
-            at = max(n.end_lineno or n.lineno for n in same)
-        elif later:  # a section of its own, before the next one
-            at = min(n.lineno for n in later) - 1
-            text += "\n"
-        elif imports:
-            at = max(n.end_lineno or n.lineno for n in imports)
-            text = "\n" + text
-        elif tree.body and _is_docstring(tree.body[0]):
-            at = tree.body[0].end_lineno or tree.body[0].lineno
-        else:
-            at = 0
-        edits.append((at, at, text))
-    for start, end, text in sorted(edits, reverse=True):
-        lines[start:end] = [text]
-    return "".join(lines)

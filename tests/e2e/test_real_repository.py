@@ -19,21 +19,13 @@ the network the test fails, saying why.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tarfile
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import pytest
 from e2e_support import Result, run_regoose
+from real_repos import checkout, git
 
 PACKAGE, VERSION = "boltons", "26.2.0"
 MODULE = "boltons/typeutils.py"
@@ -41,79 +33,6 @@ REMOVED = "tests/test_typeutils.py"
 GENERATE = ("--seed", "1", "--budget", "120", "--iterations", "2", "--runtime", "bwrap")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-
-
-def _cache_dir() -> Path:
-    named = os.environ.get("REGOOSE_TEST_CACHE_DIR")
-    return Path(named) if named else Path(platformdirs.user_cache_dir("regoose")) / "e2e-sdists"
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on ``path`` (two xdist workers fetching the sdist wait in turn)."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def sdist(package: str = PACKAGE, version: str = VERSION) -> Path:
-    """The sdist, downloaded once into the cache (under a lock, then an atomic rename)."""
-    cache = _cache_dir()
-    cached = cache / f"{package}-{version}.tar.gz"
-    if cached.is_file():
-        return cached
-    with _locked(cache / f".{package}-{version}.lock"):
-        if cached.is_file():  # another worker fetched it while this one waited
-            return cached
-        return _download(cache, cached, package, version)
-
-
-def _download(cache: Path, cached: Path, package: str, version: str) -> Path:
-    with tempfile.TemporaryDirectory(dir=cache) as scratch:
-        done = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-             f"{package}=={version}", "-d", scratch],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        # The file is named after the normalized project name (more_itertools-...).
-        found = list(Path(scratch).glob("*.tar.gz"))
-        if done.returncode != 0 or len(found) != 1:
-            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            pytest.fail(
-                f"cannot download the {package}=={version} sdist from the package index "
-                f"(needed once, then cached in {cache}): {' | '.join(tail)}"
-            )
-        os.replace(found[0], cached)
-    return cached
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-def checkout(base: Path, package: str = PACKAGE, version: str = VERSION) -> Path:
-    """The sdist unpacked under ``base`` and committed as a fresh git repository."""
-    if shutil.which("git") is None:
-        pytest.fail("git is required for the real-repository test")
-    with tarfile.open(sdist(package, version)) as archive:
-        top = archive.getnames()[0].split("/", 1)[0]
-        archive.extractall(base, filter="data")
-    root = base / top
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", f"{package} {version} sdist")
-    return root
 
 
 def _suite(root: Path, env: dict[str, str], module: str = MODULE) -> dict[str, Any]:
@@ -141,8 +60,8 @@ class Repository:
 def repository(tmp_path_factory: pytest.TempPathFactory) -> Repository:
     base = tmp_path_factory.mktemp("real")
     root = checkout(base)
-    _git(root, "rm", "-q", REMOVED)
-    _git(root, "commit", "-q", "-m", f"without {REMOVED}")
+    git(root, "rm", "-q", REMOVED)
+    git(root, "commit", "-q", "-m", f"without {REMOVED}")
     env = {"REGOOSE_DATA_DIR": str(base / "data")}
     before = _suite(root, env)
     generated = run_regoose(
@@ -152,7 +71,7 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Repository:
     assert generated.code == 0, generated.err[-3000:]
     written = (root / REMOVED).read_bytes()
     after = _suite(root, env)
-    return Repository(root, env, _git(root, "rev-parse", "HEAD"), before, generated, written, after)
+    return Repository(root, env, git(root, "rev-parse", "HEAD"), before, generated, written, after)
 
 
 def test_the_new_file_lands_in_its_tests_folder_and_the_whole_suite_passes(
@@ -160,7 +79,7 @@ def test_the_new_file_lands_in_its_tests_folder_and_the_whole_suite_passes(
 ) -> None:
     data = json.loads(repository.generated.out)
     assert data["tests_written"] == [str(repository.root / REMOVED)]
-    assert _git(repository.root, "status", "--porcelain") == f"?? {REMOVED}"
+    assert git(repository.root, "status", "--porcelain") == f"?? {REMOVED}"
     before, after = repository.before, repository.after
     assert before["failed"] == 0 and after["failed"] == 0 and after["errors"] == 0
     assert after["passed"] == before["passed"] + data["tests"]
@@ -182,8 +101,8 @@ def test_undo_restores_the_tree_exactly(repository: Repository) -> None:
     session = json.loads(repository.generated.out)["session_id"]
     undone = run_regoose("undo", session, env=repository.env)
     assert undone.code == 0, undone.err
-    assert _git(repository.root, "status", "--porcelain", "--ignored") == ""
-    assert _git(repository.root, "rev-parse", "HEAD") == repository.head
+    assert git(repository.root, "status", "--porcelain", "--ignored") == ""
+    assert git(repository.root, "rev-parse", "HEAD") == repository.head
 
 
 #: Two modules of the package, one shard of it: deprutils.py (no tests of its own)
@@ -225,8 +144,10 @@ def test_a_shard_of_the_package_with_two_jobs_joins_the_projects_own_file(
     assert data["jobs"] == 2 and data["status"] == "passed", data["totals"]
     written = {Path(m["target"]).name: m["tests_written"] for m in data["modules"]}
     assert written == {"deprutils.py": [str(root / NEW)], "namedutils.py": [str(root / JOINED)]}
-    status = sorted(_git(root, "status", "--porcelain").splitlines())
-    assert status == [f" M {JOINED}", f"?? {NEW}"]
+    status = dict(
+        reversed(line.split()) for line in git(root, "status", "--porcelain").splitlines()
+    )
+    assert status == {JOINED: "M", NEW: "??"}
     # The project's own file keeps every test of its own, byte for byte, and gains classes.
     joined = (root / JOINED).read_text(encoding="utf-8")
     mine, now = list_test_names(package.original), list_test_names(joined)
@@ -245,7 +166,7 @@ def test_undo_of_both_sessions_restores_the_tree_exactly(package: Package) -> No
     for module in package.data["modules"]:
         undone = run_regoose("undo", module["session_id"], env=package.env)
         assert undone.code == 0, undone.err
-    assert _git(package.root, "status", "--porcelain", "--ignored") == ""
+    assert git(package.root, "status", "--porcelain", "--ignored") == ""
 
 
 #: An off-by-one injected into clamp(): ``upper - 1`` (the project's own test sees it).
