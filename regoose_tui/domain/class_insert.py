@@ -110,9 +110,16 @@ def _host_tests(
     return found
 
 
-def _rename_names(source: str, renames: dict[str, str]) -> str:
-    """``source`` with each read of a renamed bare name rewritten (imports untouched)."""
-    if not renames:
+def _rename_names(
+    source: str, renames: dict[str, str], attributes: dict[tuple[str, str], str] | None = None
+) -> str:
+    """``source`` with each read of a renamed name rewritten (imports untouched).
+
+    ``attributes`` maps ``(module, attr)`` to a name: ``pytest.raises`` becomes
+    ``raises`` where the file has ``from pytest import raises``.
+    """
+    attributes = attributes or {}
+    if not renames and not attributes:
         return source
     tree = ast.parse(source)
     spots: list[tuple[int, int, int, str]] = []
@@ -122,6 +129,15 @@ def _rename_names(source: str, renames: dict[str, str]) -> str:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and sub.id in renames and sub.end_col_offset is not None:
                 spots.append((sub.lineno, sub.col_offset, sub.end_col_offset, renames[sub.id]))
+            elif (
+                isinstance(sub, ast.Attribute)
+                and isinstance(sub.value, ast.Name)
+                and (sub.value.id, sub.attr) in attributes
+                and sub.end_lineno == sub.lineno
+                and sub.end_col_offset is not None
+            ):
+                new = attributes[(sub.value.id, sub.attr)]
+                spots.append((sub.lineno, sub.col_offset, sub.end_col_offset, new))
     lines = source.splitlines(keepends=True)
     for lineno, start, end, new in sorted(spots, reverse=True):
         # col offsets are UTF-8 byte offsets: splice in bytes.
@@ -187,6 +203,9 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
     defined = _defined(host_tree)
     taken = set(mine.names) | set(defined)
     renames: dict[str, str] = {}
+    attributes: dict[tuple[str, str], str] = {}
+    #: Plain imports decided after the rewrite: needed only if the module is still used.
+    deferred: list[tuple[str, str]] = []
     new_imports: list[str] = []
     extend: dict[str, list[str]] = {}
     for node in suite_tree.body:
@@ -214,10 +233,18 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
                 # The file imports the module whole (``import m as tu``): its style wins.
                 renames[bound] = f"{mine.modules[owner]}.{attr}"
                 continue
+            spec = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+            if isinstance(node, ast.Import):
+                # ``pytest.raises`` where the file says ``from pytest import raises``: its way.
+                for name, meaning in mine.names.items():
+                    head, _, rest = meaning.rpartition(".")
+                    if head == qualified and rest:
+                        attributes[(bound, rest)] = name
+                deferred.append((bound, spec))
+                continue
             if bound in taken:
                 return None  # the file binds that name to something else
             taken.add(bound)
-            spec = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
             if isinstance(node, ast.ImportFrom) and from_imported(host_tree, node.module or ""):
                 extend.setdefault(node.module or "", []).append(spec)
             elif isinstance(node, ast.ImportFrom):
@@ -225,10 +252,24 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
             else:
                 new_imports.append(f"import {spec}")
     try:
-        suite = _rename_names(suite, renames)
+        suite = _rename_names(suite, renames, attributes)
         suite_tree = ast.parse(suite)
     except (SyntaxError, ValueError, RecursionError):
         return None
+    used = {
+        sub.id
+        for node in suite_tree.body
+        if not isinstance(node, ast.Import | ast.ImportFrom)
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Name)
+    }
+    for bound, spec in deferred:
+        if bound not in used:
+            continue  # every use now goes through the file's own imports
+        if bound in taken:
+            return None  # the file binds that name to something else
+        taken.add(bound)
+        new_imports.append(f"import {spec}")
     lines = suite.splitlines(keepends=True)
     host_names = bindings(host_tree).names
     known: dict[str, str] = {}

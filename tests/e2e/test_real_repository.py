@@ -209,8 +209,17 @@ def test_a_diff_run_after_editing_one_function_targets_only_that_function(
 ) -> None:
     names = [r["nodeid"] for r in injected.data["results"]]
     assert names and all(n.startswith("tests/test_mathutils.py::TestClamp::") for n in names)
-    # Staged as new classes of the project's own tests/test_mathutils.py.
-    assert injected.staged.startswith((injected.root / "tests" / "test_mathutils.py").read_text())
+    # Staged as new classes of the project's own tests/test_mathutils.py: its tests intact.
+    from regoose_tui.domain.suite_edit import list_test_names
+
+    own = (injected.root / "tests" / "test_mathutils.py").read_text(encoding="utf-8")
+    mine = list_test_names(own)
+    assert list_test_names(injected.staged)[: len(mine)] == mine
+    body = own.split("\n\n", 1)[1]  # all but its import lines, which gain names
+    assert body.rstrip() in injected.staged
+    # Its style: ``from pytest import raises`` there, so ``raises(...)`` here.
+    added = injected.staged.split("# Added by Regoose for boltons.mathutils", 1)[1]
+    assert "pytest.raises(" not in added
 
 
 def test_the_injected_bug_is_a_strict_xfail_in_suspected_bugs(injected: Injected) -> None:

@@ -107,3 +107,18 @@ def test_a_name_bound_differently_or_a_class_name_taken_is_not_joined() -> None:
     # Nothing new at all (every test repeats the file's own): nothing to join.
     only_repeat = "from shop.cart import Cart\n\n\ndef test_a():\n    assert Cart().total() == 0\n"
     assert insert_suite(HOST, only_repeat, "shop.cart") is None
+
+
+def test_a_module_the_file_uses_by_its_names_is_not_imported_again() -> None:
+    host = "from pytest import raises\n\nfrom shop.cart import Cart\n\n\ndef test_a():\n    assert Cart()\n"
+    joined = insert_suite(host, SUITE, "shop.cart")
+    assert joined is not None
+    # ``pytest.raises`` becomes the file's own ``raises``; no ``import pytest`` is needed.
+    assert "with raises(ValueError):" in joined.text
+    assert "import pytest" not in joined.text
+    marked = SUITE.replace(
+        "    def test_parses_cents", "    @pytest.mark.slow\n    def test_parses_cents"
+    )
+    joined = insert_suite(host, marked, "shop.cart")
+    assert joined is not None
+    assert "import pytest\n" in joined.text  # pytest.mark still needs the module
