@@ -144,9 +144,10 @@ def test_a_shard_of_the_package_with_two_jobs_joins_the_projects_own_file(
     assert data["jobs"] == 2 and data["status"] == "passed", data["totals"]
     written = {Path(m["target"]).name: m["tests_written"] for m in data["modules"]}
     assert written == {"deprutils.py": [str(root / NEW)], "namedutils.py": [str(root / JOINED)]}
-    status = dict(
-        reversed(line.split()) for line in git(root, "status", "--porcelain").splitlines()
-    )
+    status: dict[str, str] = {}
+    for line in git(root, "status", "--porcelain").splitlines():
+        code, path = line.split()
+        status[path] = code
     assert status == {JOINED: "M", NEW: "??"}
     # The project's own file keeps every test of its own, byte for byte, and gains classes.
     joined = (root / JOINED).read_text(encoding="utf-8")
