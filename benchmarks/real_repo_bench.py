@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regoose on real repositories nobody here wrote: coverage gained, tests, wall, suspected bugs.
 
-usage: real_repo_bench.py [--out FILE.json] [--skip-package] [--only NAME]
+usage: real_repo_bench.py [--out FILE.json] [--skip-package | --package-only] [--only NAME]
 
 Two PyPI sdists that ship their own tests, with different layouts: boltons
 (flat: boltons/ beside tests/) and humanize (src/humanize/ beside tests/). The
@@ -171,6 +171,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--out", type=Path, help="write every figure here as JSON")
     parser.add_argument("--skip-package", action="store_true", help="no --jobs 1/2 runs")
+    parser.add_argument("--package-only", action="store_true", help="only the --jobs 1/2 runs")
     parser.add_argument("--only", help="one project by package name")
     args = parser.parse_args()
     rows: list[Measured] = []
@@ -184,7 +185,7 @@ def main() -> int:
             root = checkout(base, project.package, project.version)
             if project.test_needs:
                 _venv(root, project.test_needs)
-            for module in project.modules:
+            for module in () if args.package_only else project.modules:
                 row = measure_module(project, root, base / "data", module)
                 rows.append(row)
                 print(json.dumps({"module": module, "code": row.code, "wall": round(row.wall, 1)}),
