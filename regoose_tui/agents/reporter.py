@@ -21,6 +21,9 @@ class ReportInput:
     force: bool
     known_sha256: frozenset[str] = frozenset()
     write: bool = True
+    #: The file's whole text when it is not ``kept.source`` alone (the project's own
+    #: test file with the suite added as new classes).
+    content: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Written:
     written: bool = True
     #: What the write replaced (for `regoose undo`); None when nothing was written.
     receipt: WriteReceipt | None = None
+    #: The suite as written (its repeats of the project's tests left out); None: nothing.
+    kept: KeptSuite | None = None
 
 
 class ReporterAgent(BaseAgent[ReportInput, Written]):
@@ -56,10 +61,11 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
         if kept is None or not kept.tests:
             self.progress("no test passed and added coverage: nothing written")
             return Written(None, 0)
+        content = kept.source if value.content is None else value.content
         if not value.write:
             self.progress(f"{len(kept.tests)} tests ready for {value.out_path} (not written yet)")
-            return Written(value.out_path, len(kept.tests), kept.source, written=False)
-        receipt = await self._write(value, kept.source)
+            return Written(value.out_path, len(kept.tests), content, written=False, kept=kept)
+        receipt = await self._write(value, content)
         path = receipt.path
         report = kept.report
         self.context.emit(
@@ -68,12 +74,13 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
                 tests=len(kept.tests),
                 passed=report.passed if report else len(kept.tests),
                 failed=report.failed if report else 0,
-                content=kept.source,
+                content=content,
                 session_id=self.context.session_id,
             )
         )
-        self.progress(f"wrote {len(kept.tests)} tests to {path}")
-        return Written(path, len(kept.tests), kept.source, receipt=receipt)
+        joined = " as new classes" if value.content is not None else ""
+        self.progress(f"wrote {len(kept.tests)} tests to {path}{joined}")
+        return Written(path, len(kept.tests), content, receipt=receipt, kept=kept)
 
     async def _write(self, value: ReportInput, source: str) -> WriteReceipt:
         try:

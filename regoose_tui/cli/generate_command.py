@@ -81,6 +81,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         plateau=getattr(args, "plateau", None) or 2,
         # Review before writing: only --apply (or an --out folder) writes files here.
         write_files=writes_into_project(args, out_dir),
+        into_existing=out_dir is None,
         seed=getattr(args, "seed", None),
         repairs=2 if getattr(args, "repairs", None) is None else args.repairs,
     )

@@ -84,9 +84,10 @@ async def after_generation(
             outcome.session_id,
             destination=outcome.proposed_path,
             root=layout.root,
-            content=outcome.test_source,
+            content=outcome.proposed_source or outcome.test_source,
             tests=outcome.tests,
             publish=publish,
+            base_sha256=outcome.merge_base_sha256,
         )
         review.staged.append(staged)
         review.apply_command = f"regoose apply {outcome.session_id}"

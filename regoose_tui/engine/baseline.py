@@ -97,7 +97,35 @@ def sandbox_read_paths(layout: ProjectLayout) -> tuple[Path, ...]:
     Blocking (it stats folders): call it in a thread.
     """
     folders = project_test_folders(layout)
-    return tuple(f for f in folders if not f.is_relative_to(layout.import_root))
+    outside = [f for f in folders if not f.is_relative_to(layout.import_root)]
+    return (*outside, *project_conftests(layout, folders))
+
+
+def project_conftests(layout: ProjectLayout, folders: list[Path]) -> tuple[Path, ...]:
+    """The files pytest reads for the project's tests above their folders (src layouts).
+
+    Its root ``conftest.py`` (and one in each folder between the root and a test
+    folder) holds fixtures the tests use; its settings file (pytest.ini,
+    pyproject.toml, ...) makes that root pytest's rootdir, so those conftests
+    load at all (pytest reads none above its rootdir). Without them the project's
+    own tests fail in the sandbox with "fixture not found". Only what the import
+    root and the test folders do not already hold. Blocking: call it in a thread.
+    """
+    root = layout.root
+    found: list[Path] = []
+    if layout.pytest.source is not None:
+        found.append(layout.pytest.source)
+    for folder in folders:
+        if not folder.is_relative_to(root):
+            continue
+        between = [root, *(p for p in folder.parents if p.is_relative_to(root) and p != root)]
+        found.extend(p / "conftest.py" for p in between if (p / "conftest.py").is_file())
+    held = (layout.import_root, *folders)
+    return tuple(
+        p
+        for p in dict.fromkeys(found)
+        if p.is_file() and not any(p.is_relative_to(h) for h in held)
+    )
 
 
 def aim(feedback: Feedback | None, baseline: SuiteRun | None) -> Feedback | None:

@@ -54,6 +54,8 @@ class Ending:
     #: The project's own tests before generation, and beside the kept suite after.
     suites: tuple[SuiteRun | None, SuiteRun | None] = (None, None)
     provider_failed: ProviderError | None = None
+    #: sha256 of the project's own test file the suite was joined into, if it was.
+    merge_base: str | None = None
 
 
 async def conclude(
@@ -78,7 +80,8 @@ async def conclude(
     validation: Validation = result.outcomes["validator"].result
     written: Written = result.outcomes["reporter"].result
     iterations = result.outcomes["validator"].iteration
-    kept: KeptSuite | None = validation.kept
+    # The suite as written: joined into the project's own file, its repeats are out.
+    kept: KeptSuite | None = written.kept or validation.kept
     report = kept.report if kept else None
     if provider_failed is not None and guard.stopped_by is None:
         # It failed in the last round allowed: the failure, not the count, ended the loop.
@@ -170,6 +173,8 @@ async def conclude(
         records=tuple(records),
         dropped=dropped,
         test_source=kept.source if kept else "",
+        proposed_source=written.content if written.path is not None else "",
+        merge_base_sha256=ending.merge_base,
         reason=reason,
         prompt_tokens=provenance.prompt_tokens,
         completion_tokens=provenance.completion_tokens,

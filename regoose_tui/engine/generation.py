@@ -41,6 +41,7 @@ from regoose_tui.domain.layout import detect_layout
 from regoose_tui.domain.target import project_root
 from regoose_tui.engine.baseline import aim, find_project_tests, sandbox_read_paths
 from regoose_tui.engine.conclusion import Ending, conclude
+from regoose_tui.engine.into_existing import join, read_host
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
@@ -262,6 +263,16 @@ class GenerationSession:
             )
             if self._rules is not None:
                 self._rules.ignore.check(out_path)  # never write where the project forbids
+            shared["exclude"] = out_path  # the file Regoose (re)writes is not the project's
+            host = None
+            if options.into_existing and options.out_dir is None:
+                host = await asyncio.to_thread(read_host, layout, analysis.target.module)
+            if host is not None and (
+                self._rules is None or not self._rules.ignore.match(host.path)
+            ):
+                # New classes in the project's own file; ``out_path`` stays the fallback.
+                shared["host"], shared["fallback"] = host, (out_path, frozenset(known))
+                out_path, known = host.path, {host.sha256}
             shared["out_path"], shared["known"] = out_path, frozenset(known)
             shared["analysis"] = analysis
             return analysis
@@ -270,7 +281,7 @@ class GenerationSession:
             # The project's own tests for the target first: what they cover is the baseline.
             analysis: TargetAnalysis = ctx.result("analyzer")
             layout = await asyncio.to_thread(detect_layout, analysis.target.path, options.project)
-            found = await find_project_tests(layout, analysis.target.module, shared["out_path"])
+            found = await find_project_tests(layout, analysis.target.module, shared["exclude"])
             agent = ProjectTestsAgent(context("baseline"), files, sandbox)
             # Within the session's budget, but never less than a short run needs.
             timeout = min(SUITE_TIMEOUT_SECONDS, max(20.0, self._deadline - time.monotonic()))
@@ -396,16 +407,27 @@ class GenerationSession:
 
         async def report(ctx: NodeContext) -> Written:
             validation: Validation = ctx.result("validator")
+            kept, content = validation.kept, None
+            if "host" in shared and kept is not None and kept.tests:
+                analysis: TargetAnalysis = shared["analysis"]
+                joined = await asyncio.to_thread(join, shared["host"], kept, analysis.target.module)
+                if joined is None:  # the two do not join safely: a file of its own, as before
+                    shared["out_path"], shared["known"] = shared["fallback"]
+                else:
+                    kept, content = joined.kept, joined.content
+                    shared["merge_base"] = shared["host"].sha256
+                    shared.setdefault("dropped", []).extend(joined.duplicates)
             ignore = self._rules.ignore if self._rules is not None else None
             out_files = await asyncio.to_thread(output_files, shared["out_path"], tools, ignore)
             agent = ReporterAgent(context("reporter"), out_files)
             return await agent.execute(
                 ReportInput(
-                    kept=validation.kept,
+                    kept=kept,
                     out_path=shared["out_path"],
                     force=options.force,
                     known_sha256=shared["known"],
                     write=options.write_files,
+                    content=content,
                 )
             )
 
@@ -468,6 +490,7 @@ class GenerationSession:
             book=book,
             suites=(shared.get("baseline"), shared.get("final")),
             provider_failed=shared.get("provider_failed"),
+            merge_base=shared.get("merge_base"),
         )
         return await conclude(
             ending, session_id=session_id, store=self.store, bus=self.bus, finish=self._finish

@@ -48,3 +48,7 @@ class GenerateOptions(BaseModel):
     #: False leaves the user's tree alone: the outcome carries the suite and the
     #: path it would go to, and the caller writes it when the user accepts it.
     write_files: bool = True
+    #: New tests go into the project's own test file for the module (its
+    #: ``tests/test_<module>.py``, or the one file that imports it) as new classes,
+    #: instead of a second file beside it; ``--out`` still writes a separate file.
+    into_existing: bool = False

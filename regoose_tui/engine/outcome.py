@@ -49,6 +49,12 @@ class GenerationOutcome:
     records: tuple[TestRecord, ...] = ()
     dropped: tuple[tuple[str, str], ...] = ()
     test_source: str = ""
+    #: The whole text for ``proposed_path``: ``test_source``, or the project's own
+    #: test file with it added as new classes.
+    proposed_source: str = ""
+    #: When ``proposed_source`` is the project's own file with tests added: the sha256
+    #: of the bytes it was computed from (applying it later needs them unchanged).
+    merge_base_sha256: str | None = None
     reason: str | None = None
     report_path: Path | None = None
     #: Where the suite goes (or went); set even when it was not written yet.

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from regoose_tui.domain.layout import ProjectLayout
+from regoose_tui.domain.existing_tests import existing_tests_for
+from regoose_tui.domain.layout import Naming, ProjectLayout
 from regoose_tui.errors import FileExistsRefused, UsageError
 from regoose_tui.store.safe_write import file_sha256, nearest_existing
 
@@ -36,12 +37,42 @@ def choose_test_path(layout: ProjectLayout, module: str, out_dir: Path | None = 
     return path
 
 
-def _written_by_regoose(path: Path, module: str) -> bool:
+def host_test_file(layout: ProjectLayout, module: str) -> Path | None:
+    """The project's own test file for ``module``, which new tests join as new classes.
+
+    Its ``tests/test_<module>.py`` (the project's naming, or the dotted name) when
+    that file is the project's own and imports the module, else the one test file
+    that imports it; None when there is none, or several and none named after it.
+    Blocking (a walk and reads): call it in a thread.
+    """
+    found = existing_tests_for(layout, module)
+    if not found:
+        return None
+    namings: tuple[Naming, ...] = ("module", "dotted")
+    names = [layout.test_file_name(module, naming) for naming in namings]
+    for name in names:
+        path = (layout.test_dir / name).resolve()
+        if path in found and not _generated(path):
+            return path
+    own = [path for path in found if not _generated(path)]
+    return own[0] if len(own) == 1 and own[0].name not in names else None
+
+
+def _header(path: Path) -> str:
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
-            header = handle.readline().strip()
+            return handle.readline().strip()
     except OSError:
-        return False
+        return ""
+
+
+def _generated(path: Path) -> bool:
+    """Whether Regoose wrote the whole file (for any module)."""
+    return _header(path).startswith(GENERATED_HEADER)
+
+
+def _written_by_regoose(path: Path, module: str) -> bool:
+    header = _header(path)
     return header.startswith(GENERATED_HEADER) and header.endswith(f" for {module}")
 
 

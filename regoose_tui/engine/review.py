@@ -12,6 +12,7 @@ take it back.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,10 @@ from regoose_tui.tools.typed_errors import raise_for
 
 #: The folder under the data dir that holds every staged suite, one folder per session.
 REVIEW_FOLDER = "review"
+#: Beside the staged files: destination -> sha256 of the project's own file a staged
+#: suite was joined into (as new classes); ``apply`` replaces that file only while
+#: it still holds those bytes.
+BASES_FILE = ".regoose-bases.json"
 
 
 def review_dir(store: SessionStore, session_id: str) -> Path:
@@ -51,8 +56,13 @@ async def stage_suite(
     content: str,
     tests: int,
     publish: Publish | None = None,
+    base_sha256: str | None = None,
 ) -> Path:
-    """Write the suite to the review folder (not the project) and remember where it goes."""
+    """Write the suite to the review folder (not the project) and remember where it goes.
+
+    ``base_sha256``: the staged file is the project's own file at ``destination``
+    with tests added, computed from the bytes with that hash.
+    """
     staged = staged_path(store, session_id, destination, root)
     folder = review_dir(store, session_id)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
@@ -64,8 +74,23 @@ async def stage_suite(
         overwrite=True,
     )
     raise_for(result, StoreError)
+    if base_sha256 is not None:
+        await asyncio.to_thread(_remember_base, folder, destination, base_sha256)
     await store.writes.record_proposal(session_id, destination, staged, sha256_text(content), tests)
     return staged
+
+
+def _bases(folder: Path) -> dict[str, str]:
+    try:
+        data = json.loads((folder / BASES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _remember_base(folder: Path, destination: Path, sha256: str) -> None:
+    bases = {**_bases(folder), str(destination): sha256}
+    (folder / BASES_FILE).write_text(json.dumps(bases, sort_keys=True), encoding="utf-8")
 
 
 async def write_into_project(
@@ -77,14 +102,19 @@ async def write_into_project(
     tests: int,
     force: bool,
     publish: Publish | None = None,
+    base_sha256: str | None = None,
 ) -> WriteReceipt:
     """Write one suite into the project and record it (files, and the undo ledger).
 
     A file Regoose wrote before (its hash is in the store) may be replaced; any
-    other existing file needs ``force`` (FileExistsRefused otherwise). The write
-    goes through the filesystem tool rooted at the nearest existing folder.
+    other existing file needs ``force`` (FileExistsRefused otherwise), unless it
+    holds exactly the bytes hashed ``base_sha256`` (the project's own file the
+    suite was joined into). The write goes through the filesystem tool rooted
+    at the nearest existing folder.
     """
     known = await store.known_file_hashes(destination)
+    if base_sha256 is not None:
+        known.add(base_sha256)
     root = await asyncio.to_thread(nearest_existing, destination.parent)
     rules = await asyncio.to_thread(rules_for, root)  # the project's .regooseignore holds here too
     files = await asyncio.to_thread(
@@ -140,6 +170,7 @@ async def apply_session(
     if not proposals:
         raise UsageError(f"nothing to apply: session {session_id} staged no tests")
     receipts = []
+    bases = await asyncio.to_thread(_bases, review_dir(store, session_id))
     for proposal in proposals:
         content = await asyncio.to_thread(_read_staged, Path(proposal.staged))
         receipts.append(
@@ -151,6 +182,7 @@ async def apply_session(
                 tests=proposal.tests,
                 force=force,
                 publish=publish,
+                base_sha256=bases.get(proposal.path),
             )
         )
     return Applied(session_id, tuple(receipts))

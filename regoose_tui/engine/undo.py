@@ -2,7 +2,11 @@
 
 A file is restored (its previous bytes back, or removed when there was none)
 only while it still holds the very bytes the session wrote; a file changed or
-deleted since is left alone with one line saying so. Folders the session
+deleted since is left alone with one line saying so. The one exception: the
+project's own test file that got a new class (domain.class_insert) and was
+edited elsewhere since loses exactly the class and the import names the
+session added, and keeps the user's edits (domain.take_back); an edit to the
+added lines themselves leaves it alone. Folders the session
 created are removed when they are empty again. A branch ``--commit`` made is
 deleted only while it still points at the session's commit.
 """
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from regoose_tui.domain.class_insert import ADDED_MARK
+from regoose_tui.domain.take_back import take_back
 from regoose_tui.engine.git_branch import delete_branch
 from regoose_tui.errors import UsageError
 from regoose_tui.store.safe_write import atomic_write_bytes
@@ -81,8 +87,27 @@ def _remove_empty(folders: tuple[str, ...]) -> None:
             os.rmdir(folder)  # fails (and is left) when the folder holds anything
 
 
-def undo_write(record: WriteRecord) -> UndoLine:
-    """Take back one write when the file still holds the session's bytes (blocking)."""
+def _merged_back(path: Path, record: WriteRecord, written: str | None) -> str | None:
+    """The edited file without the class the session added to it, or None."""
+    if written is None or record.previous is None:
+        return None
+    head = ADDED_MARK.split("{", 1)[0]
+    if not any(line.startswith(head) for line in written.splitlines()):
+        return None  # not an addition to the project's own file: whole-file rules hold
+    try:
+        previous = record.previous.decode("utf-8")
+        current = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return take_back(previous, written, current)
+
+
+def undo_write(record: WriteRecord, written: str | None = None) -> UndoLine:
+    """Take back one write when the file still holds the session's bytes (blocking).
+
+    ``written`` is the text the session wrote (from the store): with it, a class
+    added to the project's own file comes back out even after other edits.
+    """
     path = Path(record.path)
     current = _current_sha256(path)
     if current is None:
@@ -91,7 +116,15 @@ def undo_write(record: WriteRecord) -> UndoLine:
             return UndoLine(record.path, "already-undone", "already gone")
         return UndoLine(record.path, "left-alone", "deleted since the session wrote it; left alone")
     if current != record.sha256:
-        return UndoLine(record.path, "left-alone", "changed since the session wrote it; left alone")
+        taken = _merged_back(path, record, written)
+        if taken is None:
+            return UndoLine(
+                record.path, "left-alone", "changed since the session wrote it; left alone"
+            )
+        atomic_write_bytes(path, taken.encode("utf-8"))
+        return UndoLine(
+            record.path, "restored", "the session's additions taken out; later edits kept"
+        )
     if record.previous is None:
         path.unlink()
         _remove_empty(record.created_dirs)
@@ -113,9 +146,12 @@ async def undo_session(store: SessionStore, session_id: str | None = None) -> Un
     commits = await store.writes.commits(session_id)
     if not writes and not commits:
         raise UsageError(f"nothing to undo: session {session_id} wrote no file still in place")
+    # What the session wrote, where the store kept the very bytes the ledger names.
+    contents = {(f.path, f.sha256): f.content for f in await store.files(session_id)}
     lines: list[UndoLine] = []
     for record in writes:
-        lines.append(await asyncio.to_thread(undo_write, record))
+        written = contents.get((record.path, record.sha256))
+        lines.append(await asyncio.to_thread(undo_write, record, written))
     done = [line.path for line in lines if line.done]
     await store.writes.mark_undone(session_id, done)
     for commit in commits:

@@ -160,6 +160,7 @@ async def run_pytest(
     autoload_plugins: bool = True,
     rounds: int = 1,
     seed: int = 0,
+    read_only: Sequence[Path] = (),
 ) -> PytestReport:
     """Run ``test_paths`` with pytest under branch coverage of ``cov_source`` in ``runtime``.
 
@@ -175,11 +176,21 @@ async def run_pytest(
     by round, each round in an order shuffled from ``seed`` (Regoose's plugin,
     keep_plugin.py, staged read-only); ``tests`` then holds one folded result a
     test (``runs`` its outcomes run by run, ``arcs_by_test`` what each reached).
+    ``read_only``: more host paths the run reads (the project's conftest files).
     """
     started = time.monotonic()
     limits = replace(limits or Limits(), wall_seconds=timeout)
     run = await asyncio.to_thread(
-        _prepare, python, project_dir, work_dir, test_paths, cov_source, limits, rounds, seed
+        _prepare,
+        python,
+        project_dir,
+        work_dir,
+        test_paths,
+        cov_source,
+        limits,
+        rounds,
+        seed,
+        tuple(read_only),
     )
     try:
         coverage_args: list[str] = []
@@ -279,6 +290,7 @@ def _prepare(
     limits: Limits,
     rounds: int = 1,
     seed: int = 0,
+    read_only: tuple[Path, ...] = (),
 ) -> _Run:
     """Resolve paths and make the private output folders (blocking: run in a thread)."""
     project_dir, work_dir = project_dir.resolve(), work_dir.resolve()
@@ -288,7 +300,12 @@ def _prepare(
     out = private_folder(artifacts, "pytest-")
     report_dir = private_folder(artifacts, "coverage-")
     # The tests are inputs: bound read-only (nothing of a run may change them).
-    readable = [*python.read_only_paths, *tests, *([cov_source] if cov_source else [])]
+    readable = [
+        *python.read_only_paths,
+        *tests,
+        *([cov_source] if cov_source else []),
+        *(p.resolve() for p in read_only),
+    ]
     pythonpath = list(python.extra_pythonpath)
     env: dict[str, str] = {}
     if rounds > 1:

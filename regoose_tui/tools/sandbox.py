@@ -173,6 +173,9 @@ class SandboxTool(Tool):
             on_output=self.on_output,
             rounds=args.rounds,
             seed=args.seed,
+            # The project's test folders, root conftest and settings (src layouts): the
+            # conftests and fixtures its own tests use must be there when they run.
+            read_only=self.read_only_paths,
         )
 
     def _pytest_paths(

@@ -161,6 +161,7 @@ async def run_pytest_announced(
     on_output: OutputSink | None = None,
     rounds: int = 1,
     seed: int = 0,
+    read_only: Sequence[Path] = (),
 ) -> PytestReport:
     """Run pytest with ``run_pytest``, publishing RunStarted, RunOutput batches and RunFinished.
 
@@ -198,6 +199,7 @@ async def run_pytest_announced(
             # the user's venv keeps its plugins (pytest-asyncio and friends).
             autoload_plugins=python.source == "VIRTUAL_ENV",
             rounds=rounds,
+            read_only=read_only,
             seed=seed,
         )
     finally:

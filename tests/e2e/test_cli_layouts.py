@@ -119,6 +119,49 @@ def test_src_layout_writes_to_the_root_tests_folder(tmp_path: Path, regoose) -> 
     assert f"{data['tests'] + 1} passed" in out, out
 
 
+def test_src_layout_root_conftest_fixtures_bind_for_its_own_tests(tmp_path: Path, regoose) -> None:
+    """The project's root conftest.py and tests/conftest.py fixtures reach its tests.
+
+    Its own test uses a fixture from each; run in the sandbox they must pass (a
+    baseline with nothing failing), and the new tests join its own file.
+    """
+    root = tmp_path / "shipit"
+    pkg = root / "src" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "mod.py").write_text(MOD)
+    (root / "tests").mkdir()
+    (root / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef light():\n    return 1.0\n"
+    )
+    (root / "tests" / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef cheap():\n    return 5.0\n"
+    )
+    own = (
+        "from pkg.mod import shipping\n\n\n"
+        "def test_light_parcel(light, cheap):\n    assert shipping(light) == cheap\n"
+    )
+    (root / "tests" / "test_mod.py").write_text(own)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "pkg"\nversion = "0"\n\n'
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["src"]\n'
+    )
+    result = _generate(regoose, pkg / "mod.py", tmp_path)
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    baseline = data["baseline"]
+    assert baseline["files"] == [str(root / "tests" / "test_mod.py")]
+    # Its own test ran with both fixtures bound: nothing failed before generation.
+    assert baseline["failing_before"] == 0 and baseline["line_before"] > 0, baseline
+    assert baseline["broken"] == []
+    # The new tests went into its own file, as new classes after its own test.
+    assert data["tests_written"] == [str(root / "tests" / "test_mod.py")]
+    joined = (root / "tests" / "test_mod.py").read_text()
+    assert own.split("\n\n\n", 1)[1] in joined and "\nclass Test" in joined
+    out = _project_pytest(root)
+    assert f"{data['tests'] + 1} passed" in out, out
+
+
 def test_flat_layout_runs_with_the_projects_own_venv(tmp_path: Path, regoose) -> None:
     root = tmp_path / "flat"
     pkg = root / "pkg"

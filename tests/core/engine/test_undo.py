@@ -152,3 +152,60 @@ async def test_apply_never_overwrites_a_users_file(store: SessionStore, tmp_path
     assert destination.read_text() == "# the user's\n"
     with pytest.raises(UsageError, match="nothing to apply"):
         await apply_session(store, await _session(store))
+
+
+async def test_a_class_added_to_the_projects_file_comes_out_and_later_edits_stay(
+    store: SessionStore, tmp_path: Path
+):
+    from regoose_tui.domain.class_insert import insert_suite
+    from regoose_tui.store.safe_write import sha256_text
+
+    target = tmp_path / "tests" / "test_cart.py"
+    target.parent.mkdir()
+    own = "from shop.cart import Cart\n\n\ndef test_total():\n    assert Cart().total() == 0\n"
+    target.write_text(own)
+    suite = "from shop.cart import Cart, parse\n\n\nclass TestParse:\n    def test_p(self):\n        assert parse('1') == 1\n"
+    joined = insert_suite(own, suite, "shop.cart")
+    assert joined is not None
+    session = await _session(store)
+    # Only while the file still holds the bytes the join was computed from.
+    with pytest.raises(FileExistsRefused):
+        await write_into_project(
+            store, session, target, joined.text, tests=1, force=False, base_sha256="0" * 64
+        )
+    await write_into_project(
+        store, session, target, joined.text, tests=1, force=False, base_sha256=sha256_text(own)
+    )
+    assert "class TestParse" in target.read_text()
+    target.write_text(target.read_text().replace("== 0\n", "== 0  # checked by hand\n"))
+    result = await undo_session(store, session)
+    assert result.complete and result.lines[0].action == "restored"
+    assert target.read_text() == own.replace("== 0\n", "== 0  # checked by hand\n")
+
+
+async def test_a_staged_join_applies_only_over_the_bytes_it_was_made_from(
+    store: SessionStore, tmp_path: Path
+):
+    from regoose_tui.store.safe_write import sha256_text
+
+    target = tmp_path / "tests" / "test_cart.py"
+    target.parent.mkdir()
+    target.write_text("def test_mine():\n    pass\n")
+    joined = "def test_mine():\n    pass\n\n\n# Added by Regoose for cart\nclass TestX:\n    pass\n"
+    session = await _session(store)
+    await stage_suite(
+        store, session, destination=target, root=tmp_path, content=joined, tests=1,
+        base_sha256=sha256_text(target.read_text()),
+    )  # fmt: skip
+    await apply_session(store, session)
+    assert target.read_text() == joined
+    assert (await undo_session(store, session)).complete
+    assert target.read_text() == "def test_mine():\n    pass\n"
+    other = await _session(store)
+    await stage_suite(
+        store, other, destination=target, root=tmp_path, content=joined, tests=1,
+        base_sha256=sha256_text(target.read_text()),
+    )  # fmt: skip
+    target.write_text("def test_mine():\n    assert True\n")  # edited before the apply
+    with pytest.raises(FileExistsRefused):
+        await apply_session(store, other)
