@@ -21,14 +21,22 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/regoose tui examples --provider offline
 
+## pytest-xdist workers for `make test`. More than the cores pay: the long tests mostly wait
+## on their subprocesses (regoose, bwrap, containers, pytest children). `make test PYTEST_WORKERS=0`
+## runs the suite in one process.
+PYTEST_WORKERS ?= 4
+
 ## Run every test: lint, the import contract, types, unit, widget, app, snapshot and e2e tests.
 ## The container sandbox image is built first on every engine that answers (offline, tiny).
+## --dist loadgroup keeps an xdist_group on one worker (tests/conftest.py groups the tests
+## sharing an expensive module fixture); --durations=20 shows where the time goes.
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m regoose_tui sandbox build --if-reachable
 	$(BIN)/ruff check --no-cache regoose_tui widgets tests
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup \
+		--durations=20 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --no-cache regoose_tui widgets tests
