@@ -15,28 +15,13 @@ AUTO_ORDER = '["bwrap"]'
 os.environ["REGOOSE_RUNTIME__AUTO_ORDER"] = AUTO_ORDER
 
 
-def _builds_once_per_module(item: pytest.Item) -> bool:
-    """True when ``item`` uses a module-scoped fixture that makes files (a generation, a wheel).
-
-    Under pytest-xdist each worker builds a module fixture for itself: such a module
-    runs on one worker, so its fixture is built once, as in a serial run.
-    """
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    for name in info.names_closure:
-        defs = info.name2fixturedefs.get(name)
-        if defs and defs[-1].scope == "module" and "tmp_path_factory" in defs[-1].argnames:
-            return True
-    return False
-
-
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep the tests sharing an expensive module fixture on one xdist worker."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and _builds_once_per_module(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    """Lay the tests out for pytest-xdist (see support/scheduling.py)."""
+    from support.scheduling import group_module_fixtures, whole_runs_first
+
+    group_module_fixtures(items)
+    whole_runs_first(items)
 
 
 @pytest.fixture(autouse=True)
