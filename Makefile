@@ -21,10 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/regoose tui examples --provider offline
 
-## pytest-xdist workers for `make test`. More than the cores pay: the long tests mostly wait
-## on their subprocesses (regoose, bwrap, containers, pytest children). `make test PYTEST_WORKERS=0`
-## runs the suite in one process.
-PYTEST_WORKERS ?= 4
+## pytest-xdist workers for `make test`: one more than CI's 2 cores, so a worker waiting on
+## an engine, a sandbox start or a timeout leaves both cores busy. More workers stretch the
+## few-second waits of some app tests (seen with -n 4 on a 2-core machine shared with other jobs).
+## `make test PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= 3
 
 ## Run every test: lint, the import contract, types, unit, widget, app, snapshot and e2e tests.
 ## The container sandbox image is built first on every engine that answers (offline, tiny).
