@@ -24,15 +24,24 @@ run: $(VENV)/.installed-run
 #: What ruff checks and formats: the package, the tests and the scripts beside them.
 LINT_PATHS := regoose_tui widgets tests scripts benchmarks
 
+## pytest-xdist workers for `make test`: one more than CI's 2 cores, so a worker waiting on
+## an engine, a sandbox start or a timeout leaves both cores busy. More workers stretch the
+## few-second waits of some app tests (seen with -n 4 on a 2-core machine shared with other jobs).
+## `make test PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= 3
+
 ## Run every test: lint, the import contract, types, unit, widget, app, snapshot and e2e tests.
 ## The container sandbox image is built first on every engine that answers (offline, tiny).
+## --dist loadgroup keeps an xdist_group on one worker (tests/conftest.py groups the tests
+## sharing an expensive module fixture); --durations=20 shows where the time goes.
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m regoose_tui sandbox build --if-reachable
 	$(BIN)/ruff check --no-cache $(LINT_PATHS)
 	$(BIN)/ruff format --check --no-cache $(LINT_PATHS)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup \
+		--durations=20 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --no-cache $(LINT_PATHS)

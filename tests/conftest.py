@@ -15,6 +15,15 @@ AUTO_ORDER = '["bwrap"]'
 os.environ["REGOOSE_RUNTIME__AUTO_ORDER"] = AUTO_ORDER
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Lay the tests out for pytest-xdist (see support/scheduling.py)."""
+    from support.scheduling import group_module_fixtures, whole_runs_first
+
+    group_module_fixtures(items)
+    whole_runs_first(items)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

@@ -17,6 +17,8 @@ class Result:
     code: int
     out: str
     err: str
+    #: The command's pid: what its containers' owner label names (see support.leftovers).
+    pid: int = 0
 
 
 #: The ``regoose`` fixture: ``regoose("generate", ..., env={...}) -> Result``.
@@ -41,12 +43,19 @@ def run_regoose(
     full_env = dict(os.environ)
     full_env.pop("VIRTUAL_ENV", None)
     full_env.update(env or {})
-    proc = subprocess.run(
+    # Popen rather than run: the pid lets a test look for what this very process left.
+    with subprocess.Popen(
         [sys.executable, "-m", "regoose_tui", *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=cwd,
-        timeout=timeout,
         env=full_env,
-    )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+    return Result(proc.returncode, out, err, proc.pid)

@@ -84,6 +84,8 @@ class Arena:
     marker: str
     tcp: _Listener
     unix_socks: list[socket.socket] = field(default_factory=list)
+    #: Every `regoose` process this arena ran: the leftover checks look at theirs only.
+    pids: list[int] = field(default_factory=list)
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("REGOOSE_")}
@@ -102,14 +104,22 @@ class Arena:
         return env
 
     def regoose(self, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
+        with subprocess.Popen(
             [sys.executable, "-m", "regoose_tui", *args],
             cwd=self.config,
             env=self.env(**env),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-        )
+        ) as proc:
+            self.pids.append(proc.pid)
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                raise
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def _sandbox(name: str, require_engine: Callable[[str], None]) -> str:
@@ -118,13 +128,16 @@ def _sandbox(name: str, require_engine: Callable[[str], None]) -> str:
     return name
 
 
-def _dead_owners_containers(name: str) -> list[str]:
-    """Regoose containers and volumes on ``name`` whose creating process has exited."""
+def _dead_owners_containers(name: str, arena: Arena) -> list[str]:
+    """Containers and volumes on ``name`` of this arena's runs, left after they exited.
+
+    Only its own: under pytest-xdist another worker may SIGKILL a Regoose on purpose.
+    """
     if name == "bwrap":
         return []
-    from regoose_tui.runtime.container.labels import left_by_dead_owners
+    from support.leftovers import left_by
 
-    return left_by_dead_owners("docker" if name == "docker" else "podman")
+    return left_by("docker" if name == "docker" else "podman", arena.pids)
 
 
 def _tree_digest(folder: Path) -> str:
@@ -181,7 +194,6 @@ def arena() -> Iterator[Arena]:
     canary = root / "canary.txt"
     canary.write_bytes(CANARY)
     marker = "rg-escape-daemon-" + uuid.uuid4().hex
-    before = set(cgroup.orphaned())
     made = Arena(root, home, config, project, data, tmp, canary, marker, _Listener())
     try:
         yield made
@@ -191,9 +203,11 @@ def arena() -> Iterator[Arena]:
             sock.close()
         for pid in _processes_with(marker):
             os.kill(pid, 9)
-        # Nothing of the runs may be left: cgroups and temp folders. Only cgroups whose
-        # creator has exited count: a live session elsewhere on the machine keeps its own.
-        assert set(cgroup.orphaned()) <= before
+        # Nothing of the runs may be left: cgroups and temp folders. Only the cgroups of
+        # this arena's runs count (their creator has exited): a live session elsewhere,
+        # or a Regoose another xdist worker SIGKILLed on purpose, is not this test's.
+        mine = [p for p in cgroup.orphaned() if cgroup.creator_pid(p) in made.pids]
+        assert not mine, f"cgroups left behind: {mine}"
         left = sorted(p.name for p in tmp.iterdir())
         shutil.rmtree(root, ignore_errors=True)
         assert not left, f"temp folders left behind: {left}"
@@ -278,7 +292,7 @@ def test_hostile_tests_change_nothing_on_the_host(
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "10 passed" in result.stdout
     assert "cgroup" in result.stderr  # the run header says how the limits hold
-    assert _dead_owners_containers(sandbox) == []
+    assert _dead_owners_containers(sandbox, arena) == []
 
 
 @pytest.mark.parametrize(
@@ -311,7 +325,7 @@ def test_a_run_past_its_timeout_is_killed(
     assert result.returncode == 1, result.stderr
     summary = _summary(result)
     assert summary["status"] != "passed" and "4 s limit and was killed" in str(summary["reason"])
-    assert _dead_owners_containers(sandbox) == []
+    assert _dead_owners_containers(sandbox, arena) == []
 
 
 @pytest.mark.parametrize("sandbox", SANDBOXES)
@@ -367,7 +381,7 @@ def test_hostile_module_under_generate_changes_nothing(
     _check_host_unchanged(arena, result.stdout + result.stderr, digest)
     assert result.returncode in (0, 1), result.stderr[-3000:]
     assert _summary(result)["runtime"] == sandbox
-    assert _dead_owners_containers(sandbox) == []
+    assert _dead_owners_containers(sandbox, arena) == []
 
 
 def test_local_runtime_hides_the_parent_environment_and_kills_daemons(arena: Arena) -> None:
