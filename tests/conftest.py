@@ -18,8 +18,9 @@ os.environ["REGOOSE_RUNTIME__AUTO_ORDER"] = AUTO_ORDER
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Lay the tests out for pytest-xdist (see support/scheduling.py)."""
-    from support.scheduling import group_module_fixtures, whole_runs_first
+    from support.scheduling import group_container_tests, group_module_fixtures, whole_runs_first
 
+    group_container_tests(items)
     group_module_fixtures(items)
     whole_runs_first(items)
 

@@ -1,7 +1,11 @@
 """How the suite's tests are laid out on pytest-xdist workers (`make test`: -n, loadgroup).
 
-Two rules, applied by tests/conftest.py at collection:
+Three rules, applied by tests/conftest.py at collection:
 
+- The tests marked ``containers`` run on one worker, one after another: a Regoose
+  process's first contact with an engine sweeps the containers of dead owners, so
+  a test that kills a Regoose on purpose and then looks at what it left would race
+  another worker's sweep.
 - Tests sharing a module-scoped fixture that builds files (a whole generation, a
   wheel and its venv, a real repository) run on one worker: each worker would
   otherwise build that fixture again for itself.
@@ -30,6 +34,13 @@ def builds_once_per_module(item: pytest.Item) -> bool:
         if defs and defs[-1].scope == "module" and "tmp_path_factory" in defs[-1].argnames:
             return True
     return False
+
+
+def group_container_tests(items: list[pytest.Item]) -> None:
+    """Put every ``containers`` test in one xdist_group, so no two of them overlap."""
+    for item in items:
+        if item.get_closest_marker("containers") is not None:
+            item.add_marker(pytest.mark.xdist_group("containers"))
 
 
 def group_module_fixtures(items: list[pytest.Item]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +14,13 @@ from regoose_tui.tools import ShellTool
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether ``pid`` still runs: a killed process its parent has not reaped yet (a zombie,
+    which a loaded machine can leave for a moment) runs no more."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
         return False
-    return True
+    return fields[0] != "Z"
 
 
 class Holders:

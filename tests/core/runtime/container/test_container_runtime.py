@@ -224,7 +224,9 @@ def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
         "import asyncio, sys, tempfile\n"
         "from pathlib import Path\n"
         "from regoose_tui.runtime.base import RunSpec, Limits\n"
+        "from regoose_tui.runtime.container.endpoints import owner_token\n"
         "from regoose_tui.runtime.registry import get_runtime\n"
+        "print('OWNER', owner_token(), flush=True)\n"
         "work = Path(tempfile.mkdtemp())\n"
         f"spec = RunSpec(argv=[sys.executable, '-c', 'import time; print(1, flush=True); time.sleep(120)'],"
         f" project_dir=Path({str(project)!r}), work_dir=work, limits=Limits(wall_seconds=100))\n"
@@ -247,23 +249,26 @@ def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
     probe = endpoints.find("docker" if engine == "docker" else "podman")
     assert probe.endpoint is not None
     client = client_for(probe.endpoint.url)
-    dead = [
-        c
-        for c in client.containers.list(all=True, filters={"label": labels.OWNER})
-        if not labels.owner_alive(c.labels[labels.OWNER])
-    ]
-    assert dead, "the killed process left nothing to clean up (test did not bite)"
+    # Only the killed process's own containers: under xdist another worker's Regoose may be
+    # starting (and sweeping dead owners) at the same moment. sparse: no inspect per
+    # container, which would 404 on one another sweep just removed.
+    [token] = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("OWNER ")]
+    assert not labels.owner_alive(token)
+
+    def left() -> list[str]:
+        found = client.containers.list(
+            all=True, sparse=True, filters={"label": f"{labels.OWNER}={token}"}
+        )
+        return [str(c.id) for c in found]
+
+    assert left(), "the killed process left nothing to clean up (test did not bite)"
     # The next Regoose process removes them as it first talks to the engine (not this
     # test calling the cleanup itself).
     next_start = (
         f"from regoose_tui.runtime.registry import get_runtime; get_runtime({engine!r}).client()"
     )
     subprocess.run([sys.executable, "-c", next_start], check=True, timeout=60, env=env)
-    still = [
-        c.short_id
-        for c in client.containers.list(all=True, filters={"label": labels.OWNER})
-        if not labels.owner_alive(c.labels[labels.OWNER])
-    ]
+    still = left()
     assert still == []
     assert leftovers(engine) == []
 
