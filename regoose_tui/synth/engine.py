@@ -41,7 +41,7 @@ from regoose_tui.synth.render import (
 )
 from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
-from regoose_tui.synth.suspects import crash_witnesses
+from regoose_tui.synth.suspects import crash_witnesses, distrusted
 from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
@@ -196,6 +196,9 @@ async def synthesize(
         if body not in bodies and same not in bodies:
             bodies |= {body, same}
             tests.append(test)
+    tests, left_out = distrusted(tests)
+    for unit, count in left_out.items():
+        say(f"not locking in {count} observed values of {unit}: its docstring example disagrees")
     first_party = await asyncio.to_thread(first_party_for, target)
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
     source = await format_source(rendered, first_party=first_party)

@@ -14,6 +14,11 @@ A probe result is a suspected bug, not a behaviour to lock in, when:
 
 Such a test asserts what SHOULD happen (the call succeeds, the doctest's
 value, the hinted type) under ``@pytest.mark.xfail(strict=True, ...)``.
+
+A unit whose own docstring example it contradicts has shown that what it
+returns is not to be trusted: none of its other observed return values is
+locked in as a passing assertion either (``distrusted``); its guard clauses
+(``pytest.raises`` tests) still are.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from regoose_tui.domain.suspects import REASON_PREFIX, SUSPECT_TYPES, xfail_decorator
 from regoose_tui.synth.model import Candidate, Param
@@ -51,6 +56,19 @@ _RETURN_TYPES: dict[str, tuple[str, ...]] = {
     "tuple": ("tuple",),
     "set": ("set",),
 }
+
+
+class _Judged(Protocol):
+    """A rendered test as ``distrusted`` sees it: its call and its suspicion, if any."""
+
+    @property
+    def cand(self) -> Candidate: ...
+
+    @property
+    def suspect(self) -> Suspicion | None: ...
+
+
+_T = TypeVar("_T", bound=_Judged)
 
 
 @dataclass(frozen=True)
@@ -205,6 +223,31 @@ def _return_type(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
 def suspicion(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
     """Why this probed call looks like a bug (None: lock in what was observed)."""
     return _crash(cand, result) or _doctest(cand, result) or _return_type(cand, result)
+
+
+def distrusted(tests: Sequence[_T]) -> tuple[list[_T], dict[str, int]]:
+    """``tests`` without the observed return values of units a docstring example contradicts.
+
+    Returns the tests kept and, per distrusted unit, how many value tests were left out.
+    """
+    suspect_units = {
+        t.cand.callee.behaviour_key
+        for t in tests
+        if t.suspect is not None and t.suspect.kind == "doctest"
+    }
+    kept: list[_T] = []
+    left_out: dict[str, int] = {}
+    for test in tests:
+        unit = test.cand.callee.behaviour_key
+        if (
+            unit in suspect_units
+            and test.suspect is None
+            and (test.cand.result or {}).get("outcome") == "return"
+        ):
+            left_out[unit] = left_out.get(unit, 0) + 1
+            continue
+        kept.append(test)
+    return kept, left_out
 
 
 def crash_witnesses(

@@ -239,3 +239,7 @@ def test_the_injected_bug_is_a_strict_xfail_in_suspected_bugs(injected: Injected
         # The buggy result is not locked in as a passing assertion anywhere else.
         others = [m for m in methods.values() if m is not marked and not m.decorator_list]
         assert all(bug["input"] not in ast.unparse(m) for m in others)
+    # Nor is any other value clamp() returns now (``clamp(1, upper=1) == 0`` is as wrong):
+    # once its own docstring example disagrees, only its guard clauses are locked in.
+    plain = [m for m in methods.values() if not m.decorator_list]
+    assert all("raises(" in ast.unparse(m) for m in plain), [ast.unparse(m) for m in plain]

@@ -111,6 +111,29 @@ def test_a_docstring_example_that_disagrees_asserts_the_docstring(buggy) -> None
     assert ast.unparse(test.body[-1]) == "assert double(3) == 6"
 
 
+def test_a_unit_its_docstring_contradicts_gets_no_passing_value_assertions(buggy) -> None:
+    # double(5) == 11 is what the code does, and as wrong as double(3) == 7: once its own
+    # example disagrees, none of its observed values is locked in as a passing test.
+    result, _ = buggy
+    cls = _suspect(result, "double(3)")["test"].partition("::")[0]
+    marked = strict_xfail_tests(result.test_source)
+    tree = ast.parse(result.test_source)
+    [unit] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls]
+    tests = [n.name for n in unit.body if isinstance(n, ast.FunctionDef)]
+    assert tests and all(f"{cls}::{name}" in marked for name in tests), tests
+    # A unit with no contradicted example keeps its value tests.
+    [other] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "TestChecked"]
+    values = [
+        n.name
+        for n in other.body
+        if isinstance(n, ast.FunctionDef)
+        and "checked(" in ast.unparse(n)
+        and "raises" not in ast.unparse(n)
+        and f"TestChecked::{n.name}" not in marked
+    ]
+    assert values, ast.unparse(other)
+
+
 def test_an_explicit_raise_guard_stays_a_plain_raises_test(buggy) -> None:
     result, project = buggy
     assert 'pytest.raises(ValueError, match=re.escape("negative"))' in result.test_source
