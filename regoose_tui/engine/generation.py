@@ -297,11 +297,12 @@ class GenerationSession:
             remaining = max(5.0, self._deadline - time.monotonic())
             last_run: Execution | None = ctx.previous.get("executor")
             # A later round runs its candidate and then the merged suite: keep their time.
-            remaining = provider_room(
-                remaining,
-                last_run.report.wall_seconds if last_run else 0.0,
-                previous.check_seconds if previous else 0.0,
-            )
+            # The longest run of ANY earlier round, not just the last: a round that found
+            # nothing to run (0 s) says nothing of what the next one's runs will take.
+            runs: list[float] = shared.setdefault("run_seconds", [])
+            runs.append(last_run.report.wall_seconds if last_run else 0.0)
+            runs.append(previous.check_seconds if previous else 0.0)
+            remaining = provider_room(remaining, max(runs), max(runs))
             baseline: SuiteRun = ctx.result("baseline")
             try:
                 shared["candidate"] = await agent.execute(
