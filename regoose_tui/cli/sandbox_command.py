@@ -13,12 +13,17 @@ live owners' included), and the image too with ``--image``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regoose_tui.cli.common import settings_for
 from regoose_tui.errors import SandboxError, SandboxUnavailable
 from regoose_tui.runtime.container import endpoints, image, labels, lifecycle
 from regoose_tui.runtime.container.client import client_for
+
+if TYPE_CHECKING:  # the docker SDK loads only when an engine is asked
+    from docker import DockerClient
 
 ENGINES: tuple[endpoints.EngineKind, ...] = ("docker", "podman")
 
@@ -71,18 +76,23 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(args: argparse.Namespace) -> int:
-    name = _image_name(args)
+def _reachable(args: argparse.Namespace) -> Iterator[tuple[str, str, DockerClient]]:
+    """Each asked-for engine that answers, as (kind, url, client); the others are said."""
     for kind in _engines(args):
         probe = endpoints.find(kind)
         if probe.endpoint is None:
             print(f"{kind}: not reachable ({probe.reason})")
             continue
-        client = client_for(probe.endpoint.url)
+        yield kind, probe.endpoint.url, client_for(probe.endpoint.url)
+
+
+def _status(args: argparse.Namespace) -> int:
+    name = _image_name(args)
+    for kind, url, client in _reachable(args):
         found = image.status(client, name)
         containers = client.containers.list(all=True, filters={"label": labels.OWNER})
         volumes = client.volumes.list(filters={"label": labels.OWNER})
-        print(f"{kind}: reachable at {probe.endpoint.url}; {found.detail}")
+        print(f"{kind}: reachable at {url}; {found.detail}")
         if not found.present:
             print(f"  build it with `regoose sandbox build --engine {kind}`")
         print(f"  regoose containers: {len(containers)}, volumes: {len(volumes)}")
@@ -91,12 +101,7 @@ def _status(args: argparse.Namespace) -> int:
 
 def _prune(args: argparse.Namespace) -> int:
     name = _image_name(args)
-    for kind in _engines(args):
-        probe = endpoints.find(kind)
-        if probe.endpoint is None:
-            print(f"{kind}: not reachable ({probe.reason})")
-            continue
-        client = client_for(probe.endpoint.url)
+    for kind, _url, client in _reachable(args):
         if args.all:
             gone = []
             for container in client.containers.list(all=True, filters={"label": labels.OWNER}):
