@@ -5,15 +5,12 @@ settings screen) > environment ``REGOOSE_*`` (nested with ``__``, e.g.
 ``REGOOSE_PROVIDER__MODEL``) > ``.env`` in the project > ``regoose.toml`` in
 the project (or the file named by ``REGOOSE_CONFIG_FILE``) > defaults.
 API keys come from the environment or ``.env`` only: they are refused in
-``regoose.toml``, never written by :func:`save_settings` and shown masked.
+``regoose.toml``, never written by ``config_file.save_settings`` and shown masked.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,7 +19,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from dotenv import dotenv_values
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -40,6 +36,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from regoose_tui.config_errors import config_error, parse_error
 from regoose_tui.errors import ConfigError
 from regoose_tui.runtime.base import Limits
 
@@ -321,82 +318,6 @@ def _expand_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def _has_path(data: Mapping[str, Any], path: tuple[str, ...]) -> bool:
-    node: Any = data
-    for part in path:
-        if not isinstance(node, Mapping) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _origin(
-    loc: tuple[str, ...],
-    overrides: Mapping[str, Any],
-    dotenv_path: Path | None,
-    toml_path: Path | None,
-    toml_data: Mapping[str, Any],
-) -> str | None:
-    """Say which source gave the value at ``loc`` (same priority as the load)."""
-    if _has_path(overrides, loc):
-        return "an explicit option"
-    names = [ENV_PREFIX + "__".join(loc[:n]).upper() for n in range(len(loc), 0, -1)]
-    environ = {k.upper(): v for k, v in os.environ.items() if v}
-    for name in names:
-        if name in environ:
-            return f"env {name}"
-    if dotenv_path is not None and dotenv_path.is_file():
-        dotenv = {k.upper(): v for k, v in dotenv_values(dotenv_path).items() if v}
-        for name in names:
-            if name in dotenv:
-                return f"{dotenv_path} ({name})"
-    if toml_path is not None and _has_path(toml_data, loc):
-        return str(toml_path)
-    return None
-
-
-def _config_error(
-    exc: ValidationError,
-    overrides: Mapping[str, Any],
-    dotenv_path: Path | None,
-    toml_path: Path | None,
-    toml_data: Mapping[str, Any],
-) -> ConfigError:
-    """One line: the first bad field, why, and where it came from."""
-    errors = exc.errors(include_input=False, include_url=False)
-    first = errors[0]
-    loc = tuple(str(part) for part in first["loc"])
-    field = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", ".".join(loc)) or "settings"
-    where = _origin(
-        tuple(p for p in loc if not p.isdigit()), overrides, dotenv_path, toml_path, toml_data
-    )
-    message = f"invalid setting {field}: {first['msg']}"
-    if where:
-        message += f" (from {where})"
-    if len(errors) > 1:
-        message += f" (+{len(errors) - 1} more)"
-    return ConfigError(message)
-
-
-def _parse_error(exc: SettingsError, dotenv_path: Path) -> ConfigError:
-    """Name the variables behind a value pydantic-settings could not parse."""
-    match = re.search(r'field "(\w+)" from source "(\w+)"', str(exc))
-    if match is None:
-        return ConfigError(f"invalid setting: {exc}")
-    field, source = match.groups()
-    prefix = f"{ENV_PREFIX}{field}".upper()
-    if source == "DotEnvSettingsSource":
-        names = dotenv_values(dotenv_path) if dotenv_path.is_file() else {}
-        where = str(dotenv_path)
-    else:
-        names, where = dict(os.environ), "env"
-    suspects = sorted(name.upper() for name in names if name.upper().startswith(prefix))
-    return ConfigError(
-        f"invalid setting {field}: cannot parse the value (lists and tables must be JSON)"
-        f" (from {where} {', '.join(suspects) or prefix})"
-    )
-
-
 def load_settings(project_dir: Path | None = None, **overrides: Any) -> Settings:
     """Load the effective settings of the project in ``project_dir`` (default: cwd).
 
@@ -415,10 +336,10 @@ def load_settings(project_dir: Path | None = None, **overrides: Any) -> Settings
         with _reading_toml(toml_path):
             settings = Settings(_env_file=dotenv_path, **nested)
     except ValidationError as exc:
-        raise _config_error(exc, nested, dotenv_path, toml_path, toml_data) from None
+        raise config_error(ENV_PREFIX, exc, nested, dotenv_path, toml_path, toml_data) from None
     except SettingsError as exc:
         # e.g. a list in REGOOSE_PROVIDER__FALLBACKS that is not valid JSON
-        raise _parse_error(exc, dotenv_path) from None
+        raise parse_error(ENV_PREFIX, exc, dotenv_path) from None
     files = [dotenv_path] if dotenv_path.is_file() else []
     settings._files_read = (*files, *([toml_path] if toml_path is not None else []))
     from regoose_tui.project_config import apply_project_defaults
@@ -442,7 +363,7 @@ def update_settings(settings: Settings, **changes: Any) -> Settings:
     try:
         updated = Settings.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(exc, nested, None, None, {}) from None
+        raise config_error(ENV_PREFIX, exc, nested, None, None, {}) from None
     updated._files_read = settings.files_read
     return updated
 
@@ -466,82 +387,3 @@ def settings_as_dict(settings: Settings, *, masked: bool = True) -> dict[str, An
     else:
         data["provider"]["api_key"] = key.get_secret_value() if key is not None else None
     return data
-
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
-
-
-def _toml_value(value: Any) -> str:
-    # JSON string escapes are a subset of TOML basic-string escapes.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def _toml_lines(data: Mapping[str, Any], table: str, *, show_unset: bool) -> list[str]:
-    """``data`` as TOML lines under the header ``[table]`` (none at the top level)."""
-    scalars: list[str] = []
-    tables: list[str] = []
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            name = f"{table}.{_toml_key(key)}" if table else _toml_key(key)
-            tables += _toml_lines(value, name, show_unset=show_unset)
-        elif value is not None:
-            scalars.append(f"{_toml_key(key)} = {_toml_value(value)}")
-        elif show_unset:
-            scalars.append(f"# {_toml_key(key)} = (unset)")
-    # A table holding only sub-tables needs no header of its own; an empty one
-    # is still shown when rendering, so `regoose config` lists every section.
-    if table and (scalars or (show_unset and not tables)):
-        scalars = ["", f"[{table}]", *scalars]
-    return scalars + tables
-
-
-def render_settings(settings: Settings) -> str:
-    """The effective settings as TOML text with secrets masked (for ``regoose config``)."""
-    lines = ["# Effective Regoose settings (secrets masked)"]
-    lines += [f"# read from {path}" for path in settings.files_read]
-    lines += _toml_lines(settings_as_dict(settings, masked=True), "", show_unset=True)
-    return "\n".join(lines) + "\n"
-
-
-def save_settings(settings: Settings, path: Path) -> None:
-    """Write the non-default settings to ``path`` (a regoose.toml), atomically.
-
-    The API key is never written: keys belong in the environment or .env.
-    The file is replaced whole, so comments in an older file are lost.
-    """
-    data = settings.model_dump(
-        mode="json", exclude_defaults=True, exclude={"provider": {"api_key"}}
-    )
-    text = "# Regoose settings; API keys go in the environment or .env, not here.\n"
-    body = "\n".join(_toml_lines(data, "", show_unset=False)).strip("\n")
-    text += body + "\n" if body else ""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp makes the file 0600; keep the old file's mode, else the usual 0644.
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            os.fchmod(fd, mode)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None

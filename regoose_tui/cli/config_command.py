@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from regoose_tui.config import load_settings, render_settings
+from regoose_tui.config import load_settings
+from regoose_tui.config_file import render_settings
 from regoose_tui.errors import TargetNotFound
 
 

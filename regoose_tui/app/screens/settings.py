@@ -19,7 +19,8 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from regoose_tui.app.paths import styles_path
 from regoose_tui.app.screens.main import log_per_session
-from regoose_tui.config import TOML_NAME, UISettings, find_config_file, save_settings
+from regoose_tui.config import TOML_NAME, UISettings, find_config_file
+from regoose_tui.config_file import save_settings
 from regoose_tui.errors import RegooseError
 from regoose_tui.runtime.registry import RUNTIME_NAMES
 

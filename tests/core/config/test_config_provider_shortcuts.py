@@ -9,7 +9,8 @@ import pytest
 
 from regoose_tui.cli.common import settings_for
 from regoose_tui.cli.parser import build_parser
-from regoose_tui.config import load_settings, render_settings
+from regoose_tui.config import load_settings
+from regoose_tui.config_file import render_settings
 from regoose_tui.errors import ConfigError
 
 

@@ -12,11 +12,10 @@ from regoose_tui.config import (
     Settings,
     load_settings,
     mask_secret,
-    render_settings,
-    save_settings,
     settings_as_dict,
     update_settings,
 )
+from regoose_tui.config_file import render_settings, save_settings
 from regoose_tui.errors import ConfigError
 
 KEY = "sk-proj-0123456789abcdef"
