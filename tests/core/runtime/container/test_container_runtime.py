@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,42 +216,58 @@ def test_a_warm_container_is_reused_and_reset_between_runs(
     assert reused >= 2
 
 
-def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
-    engine: str, tmp_path: Path, leftovers: Callable[[str], list[str]]
-) -> None:
-    """A Regoose killed with SIGKILL mid-run leaves a container; the next process removes it."""
-    project = tmp_path / "p"
-    project.mkdir(mode=0o755)
-    project.chmod(0o755)
-    script = (
-        "import asyncio, sys, tempfile\n"
+def _child_script(engine: str, project: Path, on_line: str) -> str:
+    """A Regoose child process: prints its owner token, starts a 120 s run, then on the
+    run's first output line prints RUNNING and does ``on_line`` (one Python statement)."""
+    return (
+        "import asyncio, os, sys, tempfile\n"
         "from pathlib import Path\n"
         "from regoose_tui.runtime.base import RunSpec, Limits\n"
         "from regoose_tui.runtime.container.endpoints import owner_token\n"
         "from regoose_tui.runtime.registry import get_runtime\n"
         "print('OWNER', owner_token(), flush=True)\n"
-        "work = Path(tempfile.mkdtemp())\n"
-        f"spec = RunSpec(argv=[sys.executable, '-c', 'import time; print(1, flush=True); time.sleep(120)'],"
-        f" project_dir=Path({str(project)!r}), work_dir=work, limits=Limits(wall_seconds=100))\n"
-        "import os\n"
+        "spec = RunSpec(argv=[sys.executable, '-c', 'import time; print(1, flush=True);"
+        " time.sleep(120)'],"
+        f" project_dir=Path({str(project)!r}), work_dir=Path(tempfile.mkdtemp()),"
+        " limits=Limits(wall_seconds=100))\n"
         "def seen(stream, line):\n"
         "    print('RUNNING', flush=True)\n"
-        "    os.kill(os.getpid(), 9)\n"
+        f"    {on_line}\n"
         f"asyncio.run(get_runtime({engine!r}).run(spec, seen))\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGOOSE_")}
-    import subprocess
 
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert "RUNNING" in done.stdout and done.returncode == -9, done.stderr[-2000:]
-    from regoose_tui.runtime.container import endpoints, labels
+
+def _engine_client(engine: str) -> Any:
+    """A docker SDK client on the engine's socket, to look at what a child left."""
+    from regoose_tui.runtime.container import endpoints
     from regoose_tui.runtime.container.client import client_for
 
     probe = endpoints.find("docker" if engine == "docker" else "podman")
     assert probe.endpoint is not None
-    client = client_for(probe.endpoint.url)
+    return client_for(probe.endpoint.url)
+
+
+def _readable_project(tmp_path: Path) -> Path:
+    # 0755 even under a strict umask: the container user (nobody) must read it.
+    project = tmp_path / "p"
+    project.mkdir(mode=0o755)
+    project.chmod(0o755)
+    return project
+
+
+def test_leftovers_of_a_dead_process_are_removed_at_the_next_start(
+    engine: str, tmp_path: Path, leftovers: Callable[[str], list[str]]
+) -> None:
+    """A Regoose killed with SIGKILL mid-run leaves a container; the next process removes it."""
+    script = _child_script(engine, _readable_project(tmp_path), "os.kill(os.getpid(), 9)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGOOSE_")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert "RUNNING" in done.stdout and done.returncode == -9, done.stderr[-2000:]
+    from regoose_tui.runtime.container import labels
+
+    client = _engine_client(engine)
     # Only the killed process's own containers: under xdist another worker's Regoose may be
     # starting (and sweeping dead owners) at the same moment. sparse: no inspect per
     # container, which would 404 on one another sweep just removed.
@@ -277,25 +296,8 @@ def test_a_sigterm_drains_the_pool_before_the_process_ends(
     engine: str, tmp_path: Path, leftovers: Callable[[str], list[str]]
 ) -> None:
     """CI cancelling a job sends SIGTERM: the run's container and the spare go with it."""
-    project = tmp_path / "p"
-    project.mkdir(mode=0o755)
-    project.chmod(0o755)
-    script = (
-        "import asyncio, sys, tempfile\n"
-        "from pathlib import Path\n"
-        "from regoose_tui.runtime.base import RunSpec, Limits\n"
-        "from regoose_tui.runtime.container.endpoints import owner_token\n"
-        "from regoose_tui.runtime.registry import get_runtime\n"
-        "print('OWNER', owner_token(), flush=True)\n"
-        f"spec = RunSpec(argv=[sys.executable, '-c', 'import time; print(1, flush=True); time.sleep(120)'],"
-        f" project_dir=Path({str(project)!r}), work_dir=Path(tempfile.mkdtemp()),"
-        " limits=Limits(wall_seconds=100))\n"
-        f"asyncio.run(get_runtime({engine!r}).run(spec, lambda s, l: print('RUNNING', flush=True)))\n"
-    )
+    script = _child_script(engine, _readable_project(tmp_path), "pass")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGOOSE_")}
-    import signal
-    import subprocess
-
     proc = subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
     )
@@ -304,12 +306,9 @@ def test_a_sigterm_drains_the_pool_before_the_process_ends(
     assert proc.stdout.readline().strip() == "RUNNING"
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 128 + signal.SIGTERM
-    from regoose_tui.runtime.container import endpoints, labels
-    from regoose_tui.runtime.container.client import client_for
+    from regoose_tui.runtime.container import labels
 
-    probe = endpoints.find("docker" if engine == "docker" else "podman")
-    assert probe.endpoint is not None
-    client = client_for(probe.endpoint.url)
+    client = _engine_client(engine)
     mine = f"{labels.OWNER}={owner}"
     assert client.containers.list(all=True, filters={"label": mine}) == []
     assert client.volumes.list(filters={"label": mine}) == []
