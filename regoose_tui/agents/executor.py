@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
+from regoose_tui.agents.keep_reuse import verified_keep_session
 from regoose_tui.domain.suite_edit import collected_names
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import RegooseError
@@ -32,6 +33,10 @@ class ExecuteInput:
     #: Runs of every test in the one session (3 for the keep rule), in seeded random order.
     rounds: int = 1
     seed: int = 0
+    #: The keep session the offline engine already ran on ``test_source``
+    #: (synth.keep_session.VerifiedSuite, from the provider): used instead of a run
+    #: when it followed the same rules (agents/keep_reuse.verified_keep_session).
+    verified: object = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,17 @@ class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
             # Nothing pytest could collect (an offline round that found no new call):
             # say so at once instead of starting a sandbox to hear exit code 5.
             return Execution(self.files.root / relative, _nothing_to_run(value.rounds))
+        path = self.files.root / relative
+        trusted = verified_keep_session(
+            value.verified, value.test_source, rounds=value.rounds, seed=value.seed, test_path=path
+        )
+        if trusted is not None:
+            self.progress(
+                f"{len(trusted.tests)} tests already passed this keep session in the sandbox "
+                f"({trusted.rounds} runs in random order, seed {trusted.seed}, and each alone): "
+                "not run again"
+            )
+            return Execution(path, trusted)
         report = await self.sandbox.pytest(
             [relative],
             cov_source=value.target.path,
@@ -102,7 +118,7 @@ class ExecutorAgent(BaseAgent[ExecuteInput, Execution]):
             rounds=value.rounds,
             seed=value.seed,
         )
-        return Execution(self.files.root / relative, report)
+        return Execution(path, report)
 
     def summarize(self, result: Execution) -> str:
         report = result.report

@@ -1,9 +1,13 @@
-"""Two shortcuts of the validator that keep its rule: reuse a keep session, tidy a suite.
+"""Shortcuts of the validator that keep its rule: reuse a keep session, tidy a suite.
 
 A candidate module that already ran as the very keep session the validator
 needs (same module, the keep rule's rounds and seed, per-test coverage, no
-test failing any run) need not run again: the offline engine's modules are
-run that way at once (engine/generation.py, keep_rule.candidate_rounds).
+test failing any run) need not run again. The offline engine's last
+verification in the sandbox IS that session (synth/verify_driver.py runs the
+keep-rule plugin with the session's seed, and each test alone first), so
+the executor hands it on (``verified_keep_session``) instead of running the
+module a second time; any other candidate runs as the keep session at once
+(engine/generation.py, keep_rule.candidate_rounds).
 And a suite the validator edited (merged with the kept one, tests cut out)
 is ruff-formatted again, so the written file passes ``ruff format --check``.
 """
@@ -17,6 +21,7 @@ from pathlib import Path
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.runtime.pytest_runner import PytestReport
 from regoose_tui.synth.formatting import first_party_for, format_source
+from regoose_tui.synth.keep_session import VerifiedSuite
 
 
 def reusable_keep_session(
@@ -38,6 +43,37 @@ def reusable_keep_session(
     if any(len(set(outcomes)) != 1 for outcomes in report.runs.values()):
         return None
     return report
+
+
+def verified_keep_session(
+    verified: object, source: str, *, rounds: int, seed: int, test_path: Path
+) -> PytestReport | None:
+    """The keep session the offline engine ran on ``source``, named after ``test_path``.
+
+    Trusted only when it is the same rules on the same bytes: ``verified`` ran
+    exactly ``source``, ``rounds`` (> 1) times per test in the order of ``seed``,
+    every run passed (synth/keep_session.py builds nothing else), with
+    per-test coverage. None otherwise: the executor then runs the module.
+    """
+    if not isinstance(verified, VerifiedSuite) or verified.source != source or rounds < 2:
+        return None
+    report = verified.report
+    if report.rounds != rounds or report.seed != seed or report.status != "passed":
+        return None
+    if not report.arcs_by_test or any(t.outcome not in ("passed", "skipped") for t in report.tests):
+        return None
+    return rebased(report, test_path)
+
+
+def rebased(report: PytestReport, test_path: Path) -> PytestReport:
+    """``report`` with its node ids on ``test_path`` (they ran as a staged copy of it)."""
+
+    def move(nodeid: str) -> str:
+        return f"{test_path}::{nodeid.split('::', 1)[1]}" if "::" in nodeid else str(test_path)
+
+    tests = [replace(case, nodeid=move(case.nodeid), file=test_path) for case in report.tests]
+    runs = {move(nodeid): outcomes for nodeid, outcomes in report.runs.items()}
+    return replace(report, tests=tests, runs=runs)
 
 
 async def tidy_suite(target: TargetModule, written_as: Path | None, source: str) -> str:

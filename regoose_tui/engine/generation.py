@@ -353,6 +353,8 @@ class GenerationSession:
                         alone=previous is None or previous.kept is None,
                     ),
                     seed=options.seed or 0,
+                    # Its own last verification, when that was this keep session already.
+                    verified=candidate.extra.get("verified"),
                 )
             )
 

@@ -65,6 +65,8 @@ class OfflineProvider(Provider):
                 "missing_lines": list(result.missing_lines),
                 "wall_seconds": result.wall_seconds,
                 "suspects": result.suspects,
+                # The keep session the module already passed (agents/keep_reuse.py).
+                "verified": result.verified,
             },
         )
 

@@ -16,6 +16,9 @@ the standard library, so it works with whatever Python the project uses.
   which arc and keep only tests that add coverage. Round 1 runs every test
   once, so it alone is measured: coverage.py stops after it and the later
   rounds (which only check that each test passes again) run untraced.
+- With ``REGOOSE_COVERAGE_JSON`` set (any number of rounds), the session writes
+  coverage.py's JSON report there as it ends, from the very Coverage object
+  ``coverage run`` started: no second ``coverage json`` process per run.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ import pytest
 ROUND_FIXTURE = "_regoose_keep_round"
 ROUND_ID = "regoose-run{}"
 _ROUND_PART = re.compile(r"(-?regoose-run\d+)(?=\])")
+#: Where the session writes coverage.py's JSON report as it ends (unset: nowhere);
+#: keep_staging.COVERAGE_JSON_ENV on the host (this file imports nothing of Regoose).
+COVERAGE_JSON_ENV = "REGOOSE_COVERAGE_JSON"
+#: The Coverage object measuring this session, taken before round 1 can stop it.
+_SESSION_COVERAGE: list[object] = []
 
 
 def _rounds(config: pytest.Config) -> int:
@@ -108,11 +116,33 @@ def last_of_first_round(item: pytest.Item, nextitem: pytest.Item | None) -> bool
     return nextitem is not None and _round_of(nextitem) > 1
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    cov = _coverage()
+    if cov is not None and os.environ.get(COVERAGE_JSON_ENV):
+        _SESSION_COVERAGE.append(cov)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    path = os.environ.get(COVERAGE_JSON_ENV)
+    if not path or not _SESSION_COVERAGE:
+        return
+    cov = _SESSION_COVERAGE.pop()
+    # Stopped here, the report holds all a test reached; ``coverage run`` still saves
+    # the same data file at exit (the per-test contexts are read from it).
+    cov.stop()  # type: ignore[attr-defined]  # coverage.Coverage, typed as object to keep coverage optional
+    try:
+        cov.json_report(outfile=path)  # type: ignore[attr-defined]  # same
+    except Exception:
+        return
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     # After round 1 coverage.py is stopped (current() is None then): the later rounds
     # only check that every test passes again, in another order, and run untraced.
-    cov = _coverage()
+    # A single run needs no per-test contexts (the keep rule's rounds do).
+    cov = _coverage() if _rounds(item.config) > 1 else None
     if cov is not None:
         cov.switch_context(bare_nodeid(item.nodeid))  # type: ignore[attr-defined]  # coverage.Coverage, typed as object to keep coverage optional
     yield

@@ -18,6 +18,9 @@ import platformdirs
 
 #: The module name the sandboxed pytest loads the plugin by.
 PLUGIN_MODULE = "regoose_keep_plugin"
+#: Where the plugin writes the session's coverage JSON (keep_plugin.COVERAGE_JSON_ENV,
+#: spelled there too: the plugin imports nothing of Regoose).
+COVERAGE_JSON_ENV = "REGOOSE_COVERAGE_JSON"
 
 
 def plugin_source() -> str:

@@ -1,7 +1,10 @@
 """Run pytest under coverage.py in a sandbox and read back what happened.
 
-One run is two sandboxed commands: ``coverage run -m pytest`` (its output
-streams live, in colour) and ``coverage json``. The work folder is the
+One run is one sandboxed command: ``coverage run -m pytest`` (its output
+streams live, in colour), with Regoose's pytest plugin (keep_plugin.py)
+writing coverage.py's JSON report from inside that session as it ends. Only
+when that report is missing (pytest died first) does a second command,
+``coverage json``, make it from the data file. The work folder is the
 host's: no sandbox ever writes it, the test files there are bound read-only.
 Each command gets a fresh private output folder inside it as its only
 writable folder (the second one reads the first one's read-only); the
@@ -22,16 +25,15 @@ from pathlib import Path
 
 from regoose_tui.runtime.base import Limits, OutputSink, RunSpec, Runtime, StreamName
 from regoose_tui.runtime.keep_runs import fold_runs, read_arcs_by_test
-from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, keep_plugin_dir
+from regoose_tui.runtime.keep_staging import COVERAGE_JSON_ENV, PLUGIN_MODULE, keep_plugin_dir
+from regoose_tui.runtime.pytest_coverage import coverage_report
 from regoose_tui.runtime.pytest_results import (
     Arc,
     CoverageSummary,
     FileCoverage,
     TestCaseResult,
     expand_test_files,
-    parse_coverage_bytes,
     parse_junit_bytes,
-    read_executed_arcs,
 )
 from regoose_tui.runtime.pytest_status import RunStatus, output_tail, run_status
 from regoose_tui.runtime.python_env import PythonEnv
@@ -41,9 +43,6 @@ from regoose_tui.runtime.safe_io import (
     private_folder,
     read_result_bytes,
 )
-
-#: Time allowed for the second command (``coverage json``).
-_REPORT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -210,7 +209,7 @@ async def run_pytest(
             f"--junitxml={run.junit}",
             "-o",
             "junit_family=xunit2",
-            *(["-p", PLUGIN_MODULE] if rounds > 1 else []),
+            *(["-p", PLUGIN_MODULE] if rounds > 1 or run.cov_source is not None else []),
             *extra_args,
             *map(str, run.tests),
         ]
@@ -226,7 +225,14 @@ async def run_pytest(
         coverage: CoverageSummary | None = None
         arcs_by_test: dict[str, tuple[Arc, ...]] = {}
         if run.cov_source is not None and not result.timed_out and not refused:
-            coverage, note = await _coverage_report(runtime, run, python)
+            coverage, note = await coverage_report(
+                runtime,
+                python,
+                run.base,
+                data_file=run.data_file,
+                session_json=run.session_json,
+                report_dir=run.report_dir,
+            )
             if note:
                 reason = f"{reason}; {note}"
             elif rounds > 1 and run.cov_source.is_file():
@@ -277,8 +283,9 @@ class _Run:
         return self.base.work_dir / "coverage.sqlite"
 
     @property
-    def cov_json(self) -> Path:
-        return self.report_dir / "coverage.json"
+    def session_json(self) -> Path:
+        """The JSON report the pytest session itself writes (keep_plugin.py)."""
+        return self.base.work_dir / "coverage.json"
 
 
 def _prepare(
@@ -308,12 +315,16 @@ def _prepare(
     ]
     pythonpath = list(python.extra_pythonpath)
     env: dict[str, str] = {}
-    if rounds > 1:
-        # Regoose's keep-rule plugin: a read-only copy, last on the path (the user's first).
+    if rounds > 1 or cov_source is not None:
+        # Regoose's plugin: a read-only copy, last on the path (the user's first).
         plugin = keep_plugin_dir()
         pythonpath.append(plugin)
         readable.append(plugin)
+    if rounds > 1:
         env = {"REGOOSE_KEEP_ROUNDS": str(rounds), "REGOOSE_KEEP_SEED": str(seed)}
+    if cov_source is not None:
+        # The session writes the JSON report itself: no second process for it.
+        env[COVERAGE_JSON_ENV] = str(out / "coverage.json")
     base = RunSpec(
         argv=(),
         project_dir=project_dir,
@@ -345,45 +356,3 @@ def _read_junit(run: _Run) -> tuple[list[TestCaseResult] | None, str]:
         return parse_junit_bytes(report, expand_test_files(run.tests)), ""
     except ET.ParseError:
         return None, ""  # cut short (a size limit, a full disk): as if pytest wrote none
-
-
-def _read_coverage(run: _Run) -> CoverageSummary:
-    arcs = read_executed_arcs(run.data_file)
-    report = read_result_bytes(run.cov_json, max_bytes=DEFAULT_RESULT_CAP, name="coverage.json")
-    # coverage.py names files relative to the cwd of the command that wrote the report.
-    return parse_coverage_bytes(report, run.report_dir, arcs)
-
-
-async def _coverage_report(
-    runtime: Runtime, run: _Run, python: PythonEnv
-) -> tuple[CoverageSummary | None, str]:
-    """Turn the coverage data into JSON in the sandbox (with the user's Python) and parse it."""
-    argv = [
-        str(python.executable),
-        "-m",
-        "coverage",
-        "json",
-        "-q",
-        f"--data-file={run.data_file}",
-        "-o",
-        str(run.cov_json),
-    ]
-    limits = replace(run.base.limits, wall_seconds=_REPORT_SECONDS)
-    # A fresh writable folder; the pytest command's folder (the data file) read-only.
-    spec = replace(
-        run.base,
-        argv=argv,
-        limits=limits,
-        label="coverage",
-        work_dir=run.report_dir,
-        read_only_paths=(*run.base.read_only_paths, run.base.work_dir),
-    )
-    result = await runtime.run(spec)
-    if result.exit_code != 0:
-        last = (result.stdout + result.stderr).strip().splitlines()
-        detail = last[-1] if last else f"exit code {result.exit_code}"
-        return None, f"no coverage measured ({detail})"
-    try:
-        return await asyncio.to_thread(_read_coverage, run), ""
-    except (OSError, ValueError, UnsafeResultFile) as exc:
-        return None, f"no coverage measured (unreadable coverage data: {exc})"

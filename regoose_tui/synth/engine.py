@@ -27,6 +27,7 @@ from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import first_party_for, format_source
 from regoose_tui.synth.goal import coverage_goal
 from regoose_tui.synth.grouping import group, method_name, unit_of
+from regoose_tui.synth.keep_session import VerifiedSuite
 from regoose_tui.synth.minimize import minimize
 from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.naming import NameRegistry
@@ -52,7 +53,8 @@ _MINIMIZE_SHARE = 0.1
 #: Simplifying ends by this share of the budget, whatever it started at.
 _MINIMIZE_BY = 0.7
 _VERIFY_ROUNDS = 4
-#: Runs of the suite in one verification session: file order, then two shuffled orders.
+#: Runs of the suite in one verification session: the keep rule's (agents/keep_rule.py
+#: KEEP_ROUNDS), each shuffled, so a green verification is the validator's keep session.
 _VERIFY_PASSES = 3
 
 
@@ -72,6 +74,8 @@ class SynthResult:
     test_names: list[str] = field(default_factory=list)
     #: Tests kept as strict xfail (suspected bugs): {test, input, observed, why, exception}.
     suspects: list[dict[str, str]] = field(default_factory=list)
+    #: ``test_source`` and the keep session its last verification was (all green).
+    verified: VerifiedSuite | None = None
 
 
 async def synthesize(
@@ -204,7 +208,9 @@ async def synthesize(
     source = await format_source(rendered, first_party=first_party)
     say(f"verifying {len(tests)} tests with pytest")
     verify_started = time.monotonic()
-    source, run, dropped = await _verify(prober, source, intro, say, started + budget_seconds)
+    source, run, dropped = await _verify(
+        prober, source, intro, say, started + budget_seconds, seed=seed or 0
+    )
     names_left = list_test_names(source)
     say(
         f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order and each alone "
@@ -230,6 +236,8 @@ async def synthesize(
         wall_seconds=round(time.monotonic() - started, 2),
         test_names=names_left,
         suspects=_suspects(tests, names_left),
+        # Green on exactly this source: the validator's keep session needs no second run.
+        verified=VerifiedSuite(source, run.keep) if run and run.keep and not run.failed else None,
     )
 
 
@@ -336,9 +344,11 @@ async def _verify(
     intro: dict[str, object],
     say: Callable[[str], None],
     deadline: float,
+    *,
+    seed: int = 0,
 ) -> tuple[str, SuiteRun | None, int]:
-    """Run pytest (each test alone, then all three times over, shuffled), cut failing tests,
-    repeat until green."""
+    """Run pytest (each test alone, then the keep rule's shuffled rounds from ``seed``),
+    cut failing tests, repeat until green."""
     has_coverage = bool(intro.get("has_coverage"))
     target_file = str(intro.get("file", ""))
     dropped = 0
@@ -355,6 +365,7 @@ async def _verify(
             wall=wall,
             passes=_VERIFY_PASSES,
             alone=True,
+            seed=seed,
         )
         if run.error and not run.failed:
             say(f"the generated module did not run: {run.error.splitlines()[-1:]}")

@@ -3,6 +3,9 @@
 One sandboxed process per verification: pytest runs the module in-process
 under coverage.py, the same session runs the tests again in shuffled order
 (``passes``), and writes its outcomes and the coverage JSON (verify_driver.py).
+With more than one pass it follows the validator's keep rule to the letter
+(the keep-rule plugin, the session's seed, per-test coverage): a green run
+then carries that keep session (``SuiteRun.keep``, synth/keep_session.py).
 
 Nothing the sandbox could write is trusted: the module is staged read-only,
 reports are read with capped no-follow reads off the event loop.
@@ -14,11 +17,16 @@ result come from the last (all-green) run.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, plugin_source
+from regoose_tui.runtime.pytest_runner import PytestReport
 from regoose_tui.runtime.safe_io import UnsafeResultFile, read_result_bytes_async
+from regoose_tui.synth.keep_session import by_bare_nodeid, keep_report
 from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.verify_driver import SCRIPT
 
@@ -43,6 +51,8 @@ class SuiteRun:
     missing_branches: list[tuple[int, int]] = field(default_factory=list)
     error: str = ""
     wall_seconds: float = 0.0
+    #: The keep session this run was (passes > 1, coverage, all green), else None.
+    keep: PytestReport | None = None
 
 
 async def run_suite(
@@ -55,21 +65,26 @@ async def run_suite(
     filename: str = "test_generated.py",
     passes: int = 1,
     alone: bool = False,
+    seed: int = 0,
 ) -> SuiteRun:
     """Stage ``source`` in a fresh read-only folder and run it ``passes`` times in the sandbox.
 
-        One sandboxed interpreter does it all (synth/verify_driver.py): coverage.py
-        started in-process, one pytest session whose collected tests run once in
-        file order and then in shuffled orders (with ``alone``, each test first by
-    itself in a fork of the collected session), and the coverage JSON. A test that
-        fails in any pass is failed. The module, its ini file and the driver are
-        inputs (the sandbox only reads them); the reports land in a fresh output
-        folder, read back with capped no-follow reads; every folder is removed.
+    One sandboxed interpreter does it all (synth/verify_driver.py): coverage.py
+    started in-process, one pytest session (with ``alone``, each test first by
+    itself in a fork of the collected session), and the coverage JSON. One pass
+    runs in file order; more are the keep rule's rounds, each shuffled from
+    ``seed`` by Regoose's keep-rule plugin, round 1 measured per test. A test
+    that fails in any pass, or alone, is failed. The module, its ini file, the
+    driver and the plugin are inputs (the sandbox only reads them); the reports
+    land in a fresh output folder, read back with capped no-follow reads; every
+    folder is removed.
     """
     # An ini file of our own keeps the user's pytest config (addopts, plugins) out.
-    inputs = await prober.stage_inputs(
-        {"pytest.ini": "[pytest]\n", filename: source, _DRIVER: SCRIPT}
-    )
+    files = {"pytest.ini": "[pytest]\n", filename: source, _DRIVER: SCRIPT}
+    if passes > 1:
+        # The keep rule's own plugin, beside the driver (its folder is first on sys.path).
+        files[f"{PLUGIN_MODULE}.py"] = await asyncio.to_thread(plugin_source)
+    inputs = await prober.stage_inputs(files)
     out = await prober.output_folder()
     try:
         argv = [
@@ -81,6 +96,7 @@ async def run_suite(
             str(max(1, passes)),
             "1" if with_coverage else "0",
             "1" if alone else "0",
+            str(seed),
         ]
         result = await prober.run_argv(
             argv, wall=wall, label="pytest generated tests", out_dir=out, read_only=(inputs,)
@@ -96,10 +112,10 @@ async def run_suite(
         except UnsafeResultFile as exc:
             run.error = str(exc)
             return run
-        _read_outcomes(report, run)
+        data = _read_outcomes(report, run)
         if with_coverage and not run.error:
             try:
-                data = await read_result_bytes_async(
+                cov_json = await read_result_bytes_async(
                     out / "coverage.json", max_bytes=_REPORT_CAP, name="coverage.json"
                 )
             except (FileNotFoundError, UnsafeResultFile) as exc:
@@ -107,33 +123,77 @@ async def run_suite(
                 if isinstance(exc, UnsafeResultFile):
                     run.error = str(exc)
                 return run
-            _read_coverage(data, run)
+            _read_coverage(cov_json, run)
+            if passes > 1 and data is not None and not run.failed:
+                run.keep = await _keep_session(prober, out, data, cov_json, passes, seed, run)
         return run
     finally:
         await prober.discard(inputs, out)
 
 
-def _read_outcomes(report: bytes, run: SuiteRun) -> None:
-    """Fill ``run`` from the driver's verify.json (written in the sandbox: shape-checked)."""
+async def _keep_session(
+    prober: Prober,
+    out: Path,
+    data: dict[str, Any],
+    cov_json: bytes,
+    passes: int,
+    seed: int,
+    run: SuiteRun,
+) -> PytestReport | None:
+    """The keep session a green keep-mode run was (see synth/keep_session.py), or None."""
+    try:
+        arcs = await read_result_bytes_async(
+            out / "arcs.json", max_bytes=_REPORT_CAP, name="arcs.json"
+        )
+    except (FileNotFoundError, UnsafeResultFile):
+        return None
+    # The host's name of the target, as the executor's own keep sessions key it.
+    cov_source = await asyncio.to_thread(Path(prober.target.path).resolve)
+    return await asyncio.to_thread(
+        keep_report,
+        data,
+        cov_json,
+        arcs,
+        cov_source=cov_source,
+        rounds=passes,
+        seed=seed,
+        runtime=prober.runtime.name,
+        wall_seconds=run.wall_seconds,
+    )
+
+
+def _read_outcomes(report: bytes, run: SuiteRun) -> dict[str, Any] | None:
+    """Fill ``run`` from the driver's verify.json (written in the sandbox: shape-checked).
+
+    Returns the parsed report when it had the driver's shape. A test's cases of
+    every round and its run alone are one test: it passed when each passed.
+    """
     try:
         data = json.loads(report.decode("utf-8", "replace"))
         outcomes = data.get("outcomes", {})
+        alone = data.get("alone", {})
         errors = data.get("errors", [])
         run.collected = int(data.get("collected", 0))
-        if not isinstance(outcomes, dict) or not isinstance(errors, list):
+        if not isinstance(outcomes, dict) or not isinstance(alone, dict):
+            raise TypeError("unexpected report shape")
+        if not isinstance(errors, list):
             raise TypeError("unexpected report shape")
     except (ValueError, TypeError, AttributeError) as exc:
         run.error = f"unreadable verification report: {exc}"
-        return
+        return None
     if errors:
         run.error = "the generated module failed to collect: " + str(errors[0])[-500:]
-        return
-    for nodeid, seen in outcomes.items():
-        name = _test_name(str(nodeid))
-        kinds = [str(entry[0]) for entry in seen if isinstance(entry, list) and entry]
+        return data
+    passes = by_bare_nodeid(outcomes)
+    first = by_bare_nodeid(alone)
+    for nodeid in [*passes, *(n for n in first if n not in passes)]:
+        name = _test_name(nodeid)
+        seen = [entry for _, entry in first.get(nodeid, [])]
+        seen += [entry for _, entry in passes.get(nodeid, [])]
+        kinds = [str(entry[0]) for entry in seen]
         if "failed" in kinds:
-            first = next(e for e in seen if isinstance(e, list) and e and e[0] == "failed")
-            message = str(first[1]) if len(first) > 1 else ""
+            failing = next(e for e in seen if e[0] == "failed")
+            message = str(failing[1]) if len(failing) > 1 else ""
             if message.startswith(_ALONE):
                 message = f"fails when run alone: {message[len(_ALONE) :]}"
             elif "passed" in kinds:
@@ -141,6 +201,7 @@ def _read_outcomes(report: bytes, run: SuiteRun) -> None:
             run.failed[name] = message[:500]
         elif kinds and all(kind == "passed" for kind in kinds):
             run.passed.add(name)
+    return data
 
 
 def _test_name(nodeid: str) -> str:

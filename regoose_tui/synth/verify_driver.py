@@ -1,29 +1,43 @@
 """The script one sandboxed verification runs: pytest, its reruns and coverage, one process.
 
 It is staged as a read-only input and run by the sandbox's interpreter
-(``python verify_driver.py OUT TEST_FILE TARGET_FILE PASSES COVER ALONE``), so it
-imports nothing of Regoose's and only the standard library, pytest and
-coverage.py, which the sandbox has. coverage.py is started in-process before
-pytest imports anything; the collected tests run ``PASSES`` times in one
-session (the first pass in file order, measured, then shuffled with fixed
-seeds and unmeasured, so an order dependence shows at once at little cost);
-with ALONE "1", every test first runs
-by itself in a fork of the freshly collected session (a test that passes
-only after another one fails there). Each test's outcome per pass and the
-coverage JSON are written to OUT. One interpreter start instead of a
-``coverage run`` per pass plus a ``coverage json``.
+(``python verify_driver.py OUT TEST_FILE TARGET_FILE PASSES COVER ALONE SEED``), so
+it imports nothing of Regoose's but the keep-rule plugin staged beside it
+(runtime/keep_plugin.py, also stdlib + pytest + coverage only). coverage.py is
+started in-process before pytest imports anything.
+
+With PASSES > 1 the run follows the validator's keep session to the letter:
+the same plugin (``-p regoose_keep_plugin``) makes every test PASSES test cases,
+runs them round by round, each round shuffled from SEED, switches coverage.py's
+context to each test in round 1 and stops measuring after it. The per-test arcs
+and every executed arc are written beside the coverage JSON, so the host can
+hand this run to the validator as its keep session (synth/verify.py) instead
+of running the same module again. With PASSES 1 the tests run once, in file order.
+
+With ALONE "1", every test (its round-1 case) first runs by itself in a fork of
+the freshly collected session (a test that passes only after another one fails
+there); coverage.py is paused in the parent meanwhile, so the forks run untraced.
+Each test's outcome per pass, the forks' outcomes and the coverage reports are
+written to OUT. One interpreter start instead of a pytest run per pass plus a
+``coverage json``.
 """
 
 SCRIPT = r'''
 import json
 import os
-import random
+import re
 import sys
 import time
 
 out_dir, test_file, target_file, passes, cover = sys.argv[1:6]
 alone = len(sys.argv) > 6 and sys.argv[6] == "1" and hasattr(os, "fork")
+seed = sys.argv[7] if len(sys.argv) > 7 else "0"
 passes = max(1, int(passes))
+#: More than one pass: the keep-rule plugin makes them, exactly as in the keep session.
+keep = passes > 1
+if keep:
+    os.environ["REGOOSE_KEEP_ROUNDS"] = str(passes)
+    os.environ["REGOOSE_KEEP_SEED"] = seed
 #: Longest one test may take when run alone, before its child is killed.
 ALONE_SECONDS = 30.0
 #: Tests run alone at the same time (each in its own forked child).
@@ -46,6 +60,7 @@ class Passes:
 
     def __init__(self):
         self.outcomes = {}
+        self.alone = {}
         self.errors = []
         self.collected = 0
 
@@ -56,18 +71,21 @@ class Passes:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
         items = list(session.items)
-        self.collected = len(items)
+        # The plugin pytest loaded by -p (imported by pytest, so its asserts are rewritten).
+        rules = session.config.pluginmanager.get_plugin("regoose_keep_plugin") if keep else None
+        firsts = [item for item in items if rules is None or rules._round_of(item) == 1]
+        self.collected = len(firsts)
         if self.errors:
             return True
         if alone:
             # Before any pass: each child starts from the freshly collected session.
-            for nodeid, seen in run_alone(self, items).items():
-                self.outcomes.setdefault(nodeid, []).extend(seen)
+            self.alone = run_alone(self, firsts)
+        if keep:
+            # The plugin ordered the cases round by round; it stops coverage after round 1.
+            run_pass(items)
+            return True
         for number in range(passes):
-            order = items if number == 0 else random.Random(number).sample(items, len(items))
-            for index, item in enumerate(order):
-                following = order[index + 1] if index + 1 < len(order) else None
-                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            run_pass(items)
             if number == 0 and cov is not None:
                 # The first pass measured every test; the reruns only check they pass.
                 cov.stop()
@@ -83,7 +101,14 @@ class Passes:
             crash = getattr(report.longrepr, "reprcrash", None)
             message = crash.message if crash is not None else str(report.longrepr)[-500:]
         outcome = "skipped" if report.skipped else ("failed" if report.failed else "passed")
-        self.outcomes.setdefault(report.nodeid, []).append([outcome, message[:500]])
+        entry = [outcome, message[:500], round(float(report.duration), 6)]
+        self.outcomes.setdefault(report.nodeid, []).append(entry)
+
+
+def run_pass(order):
+    for index, item in enumerate(order):
+        following = order[index + 1] if index + 1 < len(order) else None
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
 
 
 def run_alone(plugin, items):
@@ -93,9 +118,12 @@ def run_alone(plugin, items):
     test imported, no test run yet), runs its one test and exits: exactly the
     test alone in its own session, for the price of a fork. A few children run
     at once. Each failing outcome is marked "alone: " so the host can say why
-    the test went.
+    the test went. Coverage.py pauses meanwhile: a child forked while it
+    traces runs several times slower, and the children's arcs are never kept.
     """
     results = {}
+    if cov is not None:
+        cov.stop()
     waiting = list(enumerate(items))
     running = {}
     while waiting or running:
@@ -106,8 +134,6 @@ def run_alone(plugin, items):
             if pid == 0:
                 code = 1
                 try:
-                    if cov is not None:
-                        cov.stop()  # the child's arcs are never saved: no tracing costs
                     plugin.outcomes = {}
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=None)
                     with open(path, "w", encoding="utf-8") as handle:
@@ -128,6 +154,8 @@ def run_alone(plugin, items):
                     results.setdefault(nodeid, []).extend(seen)
         if running:
             time.sleep(0.002)
+    if cov is not None:
+        cov.start()
     return results
 
 
@@ -141,10 +169,27 @@ def _alone_outcomes(item, path):
     marked = {}
     for nodeid, entries in seen.items():
         marked[nodeid] = [
-            [kind, "alone: " + message if kind == "failed" else message]
-            for kind, message in entries
+            [kind, "alone: " + message if kind == "failed" else message, *rest]
+            for kind, message, *rest in entries
         ]
     return marked or {item.nodeid: [["failed", "alone: no outcome reported"]]}
+
+
+def arcs_by_context(data):
+    """Each test's arcs of the target (by coverage context) and every executed arc."""
+    files = list(data.measured_files())
+    by_test = {}
+    for context in sorted(data.measured_contexts()):
+        if not context:
+            continue  # import time and collection: nobody's test
+        data.set_query_contexts(["^" + re.escape(context) + "$"])
+        arcs = set()
+        for name in files:
+            arcs.update(data.arcs(name) or ())
+        by_test[context] = sorted(arcs)
+    data.set_query_contexts(None)
+    executed = sorted({arc for name in files for arc in (data.arcs(name) or ())})
+    return {"by_test": by_test, "executed": executed}
 
 
 plugin = Passes()
@@ -153,6 +198,7 @@ code = pytest.main(
         "-q",
         "-p", "no:cacheprovider",
         "-p", "no:randomly",
+        *(["-p", "regoose_keep_plugin"] if keep else []),
         "--rootdir", os.path.dirname(test_file),
         "-c", os.path.join(os.path.dirname(test_file), "pytest.ini"),
         test_file,
@@ -163,13 +209,18 @@ if cov is not None:
     cov.stop()  # again: harmless when the first pass stopped it already
     try:
         cov.json_report(outfile=os.path.join(out_dir, "coverage.json"))
+        if keep:
+            with open(os.path.join(out_dir, "arcs.json"), "w", encoding="utf-8") as handle:
+                json.dump(arcs_by_context(cov.get_data()), handle)
     except Exception:
         pass
 result = {
     "exit": int(code),
     "collected": plugin.collected,
     "passes": passes,
+    "seed": seed,
     "outcomes": plugin.outcomes,
+    "alone": plugin.alone,
     "errors": plugin.errors,
 }
 with open(os.path.join(out_dir, "verify.json"), "w", encoding="utf-8") as handle:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 
@@ -57,11 +58,46 @@ def _prober(tmp_path) -> tuple[Prober, str]:
     return prober, str(target.path)
 
 
+def _keep_order(seed: int, number: int) -> list[str]:
+    """The test names of round ``number`` in the order the keep-rule plugin runs them."""
+    names = sorted(
+        f"test_generated.py::{name}[regoose-run{number}]"
+        for name in (
+            "TestSign::test_negative_returns_negative_one",
+            "TestSign::test_positive_returns_one",
+            "test_always_fails",
+            "test_zero_needs_the_first_test_to_have_run",
+        )
+    )
+    random.Random(f"{seed}:{number}").shuffle(names)
+    return [name.split("::")[-1].split("[")[0] for name in names]
+
+
+def _mixed_seed() -> int:
+    """A seed whose round 1 runs the positive test before the order-dependent one, and a
+    later round does not: the order-dependent test passes once and then fails."""
+    for seed in range(100):
+        rounds = [_keep_order(seed, n) for n in (1, 2, 3)]
+        before = [r.index("test_positive_returns_one") < r.index(ZERO) for r in rounds]
+        if before[0] and not all(before[1:]):
+            return seed
+    raise AssertionError("no such seed below 100")
+
+
+ZERO = "test_zero_needs_the_first_test_to_have_run"
+
+
 async def test_one_process_runs_the_passes_and_measures_coverage(tmp_path):
     prober, target_file = _prober(tmp_path)
     before = prober.runs
     run = await run_suite(
-        prober, SUITE, target_file=target_file, with_coverage=True, wall=60, passes=3
+        prober,
+        SUITE,
+        target_file=target_file,
+        with_coverage=True,
+        wall=60,
+        passes=3,
+        seed=_mixed_seed(),
     )
     assert prober.runs - before == 1  # pytest, its reruns and the coverage report
     assert run.error == ""
