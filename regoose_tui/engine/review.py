@@ -88,6 +88,11 @@ def _bases(folder: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+async def staged_bases(store: SessionStore, session_id: str) -> dict[str, str]:
+    """Destination -> sha256 of the project's own file each joined suite was computed from."""
+    return await asyncio.to_thread(_bases, review_dir(store, session_id))
+
+
 def _remember_base(folder: Path, destination: Path, sha256: str) -> None:
     bases = {**_bases(folder), str(destination): sha256}
     (folder / BASES_FILE).write_text(json.dumps(bases, sort_keys=True), encoding="utf-8")
@@ -170,7 +175,7 @@ async def apply_session(
     if not proposals:
         raise UsageError(f"nothing to apply: session {session_id} staged no tests")
     receipts = []
-    bases = await asyncio.to_thread(_bases, review_dir(store, session_id))
+    bases = await staged_bases(store, session_id)
     for proposal in proposals:
         content = await asyncio.to_thread(_read_staged, Path(proposal.staged))
         receipts.append(

@@ -1,0 +1,138 @@
+"""A chat generation joins the project's own test file, as `regoose generate` does.
+
+Real plan, agents, sandbox (local) and store; the scripted provider gives an
+exact suite so the joined file can be checked line by line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conversation_support import ConversationFactory
+
+from regoose_tui.domain.class_insert import ADDED_MARK
+from regoose_tui.engine.review_set import ReviewDecisions, load_review
+from regoose_tui.engine.undo import undo_session
+from regoose_tui.providers.scripted import ScriptedProvider
+from regoose_tui.store.store import SessionStore
+
+HOST = """\
+from shop.textutil import slugify
+
+
+def test_mine():
+    assert slugify("Hello, World!") == "hello-world"
+"""
+
+SUITE = """\
+import pytest
+
+from shop.textutil import slugify, truncate
+
+
+def test_slugify_refuses_a_zero_length():
+    with pytest.raises(ValueError):
+        slugify("x", max_length=0)
+
+
+def test_truncate_keeps_short_text():
+    assert truncate("short", 10) == "short"
+"""
+
+JOINED = (
+    "import pytest\n\nfrom shop.textutil import slugify, truncate\n"
+    + HOST.split("\n", 1)[1]
+    + "\n\n"
+    + ADDED_MARK.format(module="shop.textutil")
+    + """
+class TestTextutilAdded:
+    def test_slugify_refuses_a_zero_length(self):
+        with pytest.raises(ValueError):
+            slugify("x", max_length=0)
+
+    def test_truncate_keeps_short_text(self):
+        assert truncate("short", 10) == "short"
+"""
+)
+
+
+def _with_host(project: Path) -> Path:
+    host = project / "tests" / "test_textutil.py"
+    host.parent.mkdir()
+    host.write_text(HOST, encoding="utf-8")
+    return host
+
+
+async def test_accept_writes_the_project_file_with_the_new_class_and_undo_restores_it(
+    make_conversation: ConversationFactory, project: Path, store: SessionStore
+) -> None:
+    host = _with_host(project)
+    conversation, log = make_conversation(
+        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
+    )
+    result = await conversation.send("/generate shop/textutil.py")
+    assert result.error is None, log.notices
+    (suite,) = log.suites
+    # The project's own file is the destination, not a second file beside it.
+    assert suite.path == "tests/test_textutil.py", log.notices
+    assert not (project / "tests" / "test_shop_textutil.py").exists()
+    assert host.read_text(encoding="utf-8") == HOST  # nothing written before accept
+
+    assert await conversation.accept(suite.block_id) == host
+    assert host.read_text(encoding="utf-8") == JOINED
+    assert result.session_id is not None
+    undone = await undo_session(store, result.session_id)
+    assert undone.complete
+    assert host.read_text(encoding="utf-8") == HOST
+
+
+async def test_review_of_a_joined_file_asks_only_about_the_added_tests_and_writes_a_subset(
+    make_conversation: ConversationFactory, project: Path, store: SessionStore
+) -> None:
+    host = _with_host(project)
+    conversation, log = make_conversation(
+        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
+    )
+    result = await conversation.send("/generate shop/textutil.py")
+    assert result.error is None and result.session_id is not None, log.notices
+
+    review = await load_review(store, result.session_id, project)
+    (file,) = review.files
+    assert (file.shown, file.current, file.proposed) == ("tests/test_textutil.py", HOST, JOINED)
+    # The project's own test is not asked about; the added class and its tests are.
+    assert [t.id for t in file.reviewable] == [
+        "TestTextutilAdded",
+        "TestTextutilAdded::test_slugify_refuses_a_zero_length",
+        "TestTextutilAdded::test_truncate_keeps_short_text",
+    ]
+    # Against the project's file: its from line gains a name, the rest is added.
+    diff = file.diff(set())
+    assert [line.text for line in diff.lines if line.kind == "removed"] == [
+        "from shop.textutil import slugify"
+    ]
+
+    decisions = ReviewDecisions()
+    decisions.set_test(file, "TestTextutilAdded::test_truncate_keeps_short_text", False)
+    written = await conversation.apply_review(review, decisions)
+    assert [(w.shown, w.accepted, w.rejected) for w in written] == [
+        ("tests/test_textutil.py", 1, 1)
+    ]
+    # The rejected test is out, and so is the import name only it needed: the
+    # project's from line is its own again; the mark stays above what is left.
+    assert host.read_text(encoding="utf-8") == (
+        "import pytest\n\n"
+        + HOST
+        + "\n\n"
+        + ADDED_MARK.format(module="shop.textutil")
+        + """
+class TestTextutilAdded:
+    def test_slugify_refuses_a_zero_length(self):
+        with pytest.raises(ValueError):
+            slugify("x", max_length=0)
+"""
+    )
+    (stored,) = await store.files(result.session_id)
+    assert stored.tests == 1  # the tests this session added, not the file's
+    undone = await undo_session(store, result.session_id)
+    assert undone.complete
+    assert host.read_text(encoding="utf-8") == HOST
