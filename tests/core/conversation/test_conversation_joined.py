@@ -136,3 +136,55 @@ class TestTextutilAdded:
     undone = await undo_session(store, result.session_id)
     assert undone.complete
     assert host.read_text(encoding="utf-8") == HOST
+
+
+LATER = """\
+from shop.textutil import truncate
+
+
+def test_truncate_keeps_short_text():
+    assert truncate("short", 10) == "short"
+
+
+def test_truncate_cuts_long_text():
+    assert truncate("The quick brown fox", 12) == "The quick…"
+"""
+
+
+async def test_a_second_generation_joins_the_block_again_and_undo_goes_back_one_session(
+    make_conversation: ConversationFactory, project: Path, store: SessionStore
+) -> None:
+    host = _with_host(project)
+    suites = iter([SUITE, LATER])
+    conversation, log = make_conversation(
+        provider_factory=lambda name: ScriptedProvider(lambda request: next(suites))
+    )
+    first = await conversation.send("/generate shop/textutil.py")
+    assert first.error is None and first.session_id is not None, log.notices
+    assert await conversation.accept(first.session_id) == host
+    assert host.read_text(encoding="utf-8") == JOINED
+
+    second = await conversation.send("/generate shop/textutil.py")
+    assert second.error is None and second.session_id is not None, log.notices
+    suite = log.suites[-1]
+    # The project's file again, not a separate file: the earlier block is extended.
+    assert suite.path == "tests/test_textutil.py", log.notices
+    assert await conversation.accept(second.session_id) == host
+    after = host.read_text(encoding="utf-8")
+    assert after == JOINED + (
+        "\n    def test_truncate_cuts_long_text(self):\n"
+        '        assert truncate("The quick brown fox", 12) == "The quick…"\n'
+    )
+    assert not (project / "tests" / "test_shop_textutil.py").exists()
+    # The test the first session added is an existing test now: left out, not repeated.
+    record = await store.get_session(second.session_id)
+    assert record.tests == 1
+    results = {r.nodeid: r.outcome for r in await store.results(second.session_id)}
+    assert results["tests/test_textutil.py::TestTextutilAdded::test_truncate_cuts_long_text"] == (
+        "passed"
+    )
+
+    assert (await undo_session(store, second.session_id)).complete
+    assert host.read_text(encoding="utf-8") == JOINED
+    assert (await undo_session(store, first.session_id)).complete
+    assert host.read_text(encoding="utf-8") == HOST
