@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regoose_tui.engine.joined_prune import is_joined, prune_joined
-from regoose_tui.engine.review import staged_bases, write_into_project
+from regoose_tui.engine.review import settle_staged, staged_bases, write_into_project
 from regoose_tui.engine.suite_diff import SuiteDiff, suite_diff
 from regoose_tui.engine.suite_parts import SuiteParts, SuiteTest, prune_suite, split_suite
 from regoose_tui.errors import UsageError
@@ -220,25 +220,32 @@ async def apply_review(
     force: bool = False,
     publish: Publish | None = None,
 ) -> list[ReviewWrite]:
-    """Write each file's accepted tests into the project; a file with none is not touched."""
+    """Write each file's accepted tests into the project; a file with none is not touched.
+
+    Each file is decided once written (or left out): its staged copy then holds
+    what was written, or is gone, so ``regoose apply SESSION`` never writes a
+    rejected test.
+    """
     written = []
     for file in review.files:
-        if not decisions.file_accepted(file):
-            continue
+        session = review.session_id
         accepted, rejected = decisions.leaves_kept(file)
-        content = file.content(decisions.rejected(file))
+        content = file.content(decisions.rejected(file)) if decisions.file_accepted(file) else ""
         if not content or not accepted or content == file.current:
+            await settle_staged(store, session, file.destination, None)
             continue
+        # Joined into the project's file: the tests this session added, not the file's.
+        tests = accepted if file.joined else len(split_suite(content).leaves)
         receipt = await write_into_project(
             store,
-            review.session_id,
+            session,
             file.destination,
             content,
-            # Joined into the project's file: the tests this session added, not the file's.
-            tests=accepted if file.joined else len(split_suite(content).leaves),
+            tests=tests,
             force=force,
             publish=publish,
             base_sha256=file.base_sha256,
         )
+        await settle_staged(store, session, file.destination, content, tests)
         written.append(ReviewWrite(receipt, file.shown, accepted, rejected))
     return written

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conversation_support import ConversationFactory
 
 from regoose_tui.domain.class_insert import ADDED_MARK
+from regoose_tui.engine.review import apply_session
 from regoose_tui.engine.review_set import ReviewDecisions, load_review
 from regoose_tui.engine.undo import undo_session
+from regoose_tui.errors import UsageError
 from regoose_tui.providers.scripted import ScriptedProvider
+from regoose_tui.store.safe_write import sha256_text
 from regoose_tui.store.store import SessionStore
 
 HOST = """\
@@ -77,6 +81,10 @@ async def test_accept_writes_the_project_file_with_the_new_class_and_undo_restor
     assert suite.path == "tests/test_textutil.py", log.notices
     assert not (project / "tests" / "test_shop_textutil.py").exists()
     assert host.read_text(encoding="utf-8") == HOST  # nothing written before accept
+    assert log.replies[-1].endswith(
+        "**Accept** adds the tests to `tests/test_textutil.py` as new classes; "
+        "**Reject** discards them."
+    )
 
     assert await conversation.accept(suite.block_id) == host
     assert host.read_text(encoding="utf-8") == JOINED
@@ -187,4 +195,51 @@ async def test_a_second_generation_joins_the_block_again_and_undo_goes_back_one_
     assert (await undo_session(store, second.session_id)).complete
     assert host.read_text(encoding="utf-8") == JOINED
     assert (await undo_session(store, first.session_id)).complete
+    assert host.read_text(encoding="utf-8") == HOST
+
+
+async def test_after_a_partial_review_the_staged_copy_holds_only_what_was_accepted(
+    make_conversation: ConversationFactory, project: Path, store: SessionStore
+) -> None:
+    host = _with_host(project)
+    conversation, log = make_conversation(
+        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
+    )
+    result = await conversation.send("/generate shop/textutil.py")
+    session = result.session_id
+    assert result.error is None and session is not None, log.notices
+    review = await load_review(store, session, project)
+    (file,) = review.files
+    decisions = ReviewDecisions()
+    decisions.set_test(file, "TestTextutilAdded::test_truncate_keeps_short_text", False)
+    await conversation.apply_review(review, decisions)
+    accepted = host.read_text(encoding="utf-8")
+    assert "test_truncate_keeps_short_text" not in accepted
+
+    # The staged copy and its record are what the review wrote, not the proposal.
+    (proposal,) = await store.writes.proposals(session)
+    assert Path(proposal.staged).read_text(encoding="utf-8") == accepted
+    assert (proposal.sha256, proposal.tests) == (sha256_text(accepted), 1)
+    # So `regoose apply SESSION` later (here after an undo) writes the accepted test only.
+    assert (await undo_session(store, session)).complete
+    assert host.read_text(encoding="utf-8") == HOST
+    await apply_session(store, session)
+    assert host.read_text(encoding="utf-8") == accepted
+
+
+async def test_a_rejected_suite_leaves_nothing_for_apply(
+    make_conversation: ConversationFactory, project: Path, store: SessionStore
+) -> None:
+    host = _with_host(project)
+    conversation, log = make_conversation(
+        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
+    )
+    result = await conversation.send("/generate shop/textutil.py")
+    assert result.error is None and result.session_id is not None, log.notices
+    (proposal,) = await store.writes.proposals(result.session_id)
+    assert await conversation.reject(result.session_id)
+    assert await store.writes.proposals(result.session_id) == []
+    assert not Path(proposal.staged).exists()
+    with pytest.raises(UsageError, match="staged no tests"):
+        await apply_session(store, result.session_id)
     assert host.read_text(encoding="utf-8") == HOST
