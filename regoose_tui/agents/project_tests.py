@@ -77,6 +77,10 @@ class SuiteInput:
     folder: PurePosixPath = _FOLDER
     #: Wall-clock seconds the run may take.
     timeout: float = SUITE_TIMEOUT_SECONDS
+    #: The final check of a suite joined into the project's own test file: (that
+    #: file, its text with the new classes). Where the runtime can, the run sees
+    #: that text in place of the file, so it measures what will be written.
+    joined: tuple[Path, str] | None = None
 
 
 class ProjectTestsAgent(BaseAgent[SuiteInput, SuiteRun]):
@@ -96,12 +100,23 @@ class ProjectTestsAgent(BaseAgent[SuiteInput, SuiteRun]):
             self.progress(f"no test of the project imports {module}")
             return self._announce(value, SuiteRun(value.stage, ()))
         paths = [str(path) for path in value.files]
-        if value.new_source:
+        overlays: dict[str, str] = {}
+        if value.joined is not None and self.sandbox.overlays_files:
+            host, text = value.joined
+            relative = (value.folder / host.name).as_posix()
+            await self._write(relative, text)
+            overlays[str(host)] = relative
+            if str(host) not in paths:
+                paths.append(str(host))
+            self.progress(f"{host.name} runs as it will be written (the new classes in it)")
+        elif value.new_source:
+            if value.joined is not None:
+                self.progress(
+                    f"{self.sandbox.runtime.name} cannot show {value.joined[0].name} with the "
+                    "new classes in place of the project's: the new tests ran beside it"
+                )
             relative = (value.folder / value.new_name).as_posix()
-            written = await self.files.execute(
-                "write_file", path=relative, content=value.new_source, overwrite=True
-            )
-            written.unwrap()
+            await self._write(relative, value.new_source)
             paths.append(relative)
         else:
             self.progress(f"{len(value.files)} test files of the project import {module}")
@@ -110,6 +125,7 @@ class ProjectTestsAgent(BaseAgent[SuiteInput, SuiteRun]):
             cov_source=value.target.path,
             timeout=value.timeout,
             label="project tests" if value.stage == "baseline" else "whole suite",
+            overlays=overlays,
         )
         result = _suite_run(value, report)
         if result.failed and value.stage == "baseline":
@@ -118,6 +134,12 @@ class ProjectTestsAgent(BaseAgent[SuiteInput, SuiteRun]):
                 f"({', '.join(result.failed[:3])}{', ...' if len(result.failed) > 3 else ''})"
             )
         return self._announce(value, result)
+
+    async def _write(self, relative: str, content: str) -> None:
+        written = await self.files.execute(
+            "write_file", path=relative, content=content, overwrite=True
+        )
+        written.unwrap()
 
     def _announce(self, value: SuiteInput, result: SuiteRun) -> SuiteRun:
         self.context.emit(

@@ -44,6 +44,9 @@ async def generate_for(
         budget_seconds=settings.generate.budget_seconds,
         # Review before writing, as `regoose generate`: only --apply writes into the project.
         write_files=writes_into_project(args, None),
+        # As `regoose generate`: the project's own test file for the module gets the
+        # new tests as new classes (no --out here, so always the project's folder).
+        into_existing=True,
     )
     note(f"{rerun.changed.name}: its tests miss some of it; generating ({options.provider})")
     session = GenerationSession(options, bus=bus, store=store)

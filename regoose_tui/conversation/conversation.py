@@ -272,10 +272,17 @@ class Conversation:
         return written
 
     async def reject(self, block_id: str) -> bool:
-        """Discard a proposed suite; False when there was none by that id."""
+        """Discard a proposed suite (its staged copy too); False when there was none by that id.
+
+        A rejected suite is decided: ``regoose apply SESSION`` finds nothing to write.
+        """
+        from regoose_tui.engine.review import settle_staged
+
         proposed = self.proposed.pop(block_id, None)
         if proposed is None:
             return False
+        store = await self.host.get_store()
+        await settle_staged(store, proposed.session_id, proposed.path, None)
         await self.notice(f"Discarded the tests for {self.relative(proposed.path)}.")
         return True
 

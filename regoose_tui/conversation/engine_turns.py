@@ -44,6 +44,10 @@ async def generate(conversation: Conversation, path: str) -> GenerationOutcome:
         budget_seconds=settings.generate.budget_seconds,
         force=settings.generate.force,
         write_files=False,
+        # As `regoose generate`: new tests join the project's own test file for the
+        # module as new classes (a separate file only with an out_dir, or when they
+        # cannot be joined safely).
+        into_existing=out_dir is None,
     )
     store = await host.get_store()
     provider = host.make_provider(settings.provider.name)
@@ -91,7 +95,13 @@ async def _propose(conversation: Conversation, outcome: GenerationOutcome) -> No
     if proposed_path is not None and outcome.test_source:
         shown = conversation.relative(proposed_path)
         proposed = ProposedFile(
-            outcome.session_id, proposed_path, outcome.test_source, outcome.tests
+            outcome.session_id,
+            proposed_path,
+            # The whole file as it would be written: the project's own file with the
+            # suite's classes added when they joined it, else the suite alone.
+            outcome.proposed_source or outcome.test_source,
+            outcome.tests,
+            base_sha256=outcome.merge_base_sha256,
         )
         if conversation.host.settings.generate.apply_without_review:
             await _write_at_once(conversation, proposed)
@@ -116,6 +126,7 @@ async def _stage(
         content=proposed.content,
         tests=proposed.tests,
         publish=conversation.bus.publish_nowait,
+        base_sha256=proposed.base_sha256,
     )
     conversation.proposed[outcome.session_id] = proposed
     await conversation.emit(

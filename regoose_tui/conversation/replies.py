@@ -56,6 +56,12 @@ def generation_summary(outcome: GenerationOutcome, proposed: str | None) -> str:
     if proposed is None:
         reason = outcome.reason or "no test passed and added coverage"
         return summary + f"\n\nNothing to write: {reason}."
+    if outcome.merge_base_sha256 is not None:
+        # Joined into the project's own test file: Accept adds classes, it writes no new file.
+        return summary + (
+            f"\n\n**Accept** adds the tests to `{proposed}` as new classes; "
+            "**Reject** discards them."
+        )
     return summary + f"\n\n**Accept** writes `{proposed}`; **Reject** discards it."
 
 

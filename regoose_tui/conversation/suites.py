@@ -22,6 +22,10 @@ class ProposedFile:
     path: Path
     content: str
     tests: int
+    #: When ``content`` is the project's own test file with the suite added as new
+    #: classes: the sha256 of the bytes it was computed from (the write needs them
+    #: unchanged; it never replaces a file edited since).
+    base_sha256: str | None = None
 
 
 async def write_suite(
@@ -49,6 +53,7 @@ async def write_suite(
         tests=proposed.tests,
         force=force,
         publish=publish,
+        base_sha256=proposed.base_sha256,
     )
     return receipt.path
 

@@ -19,12 +19,21 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from regoose_tui.domain.block_extend import (
+    extend_classes,
+    free_name,
+    member_name,
+    members,
+    ours,
+    renamed_def,
+)
 from regoose_tui.domain.import_join import (
     bindings,
     from_imported,
     is_docstring,
     with_imports,
 )
+from regoose_tui.domain.test_repeats import Repeats
 
 #: The comment line above the added classes: says who added them and for what.
 ADDED_MARK = "# Added by Regoose for {module}"
@@ -57,57 +66,6 @@ def _defined(tree: ast.Module) -> dict[str, ast.stmt]:
                 if isinstance(target, ast.Name):
                     out[target.id] = node
     return out
-
-
-class _Qualify(ast.NodeTransformer):
-    """Names replaced by what they are bound to, so two files' tests compare by meaning."""
-
-    def __init__(self, names: dict[str, str]) -> None:
-        self.names = names
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        return ast.Name(id=self.names.get(node.id, node.id), ctx=ast.Load())
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        inner = self.visit(node.value)
-        if isinstance(inner, ast.Name):
-            return ast.Name(id=f"{inner.id}.{node.attr}", ctx=ast.Load())
-        return ast.Attribute(value=inner, attr=node.attr, ctx=ast.Load())
-
-
-def _checks(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, names: dict[str, str]
-) -> tuple[str, set[str]]:
-    """A test's whole body and its assert statements, names qualified, ``self`` ignored."""
-    qualify = _Qualify(names)
-    body = [qualify.visit(ast.parse(ast.unparse(stmt)).body[0]) for stmt in node.body]
-    args = [a.arg for a in node.args.args if a.arg != "self"]
-    key = ast.dump(ast.Module(body=body, type_ignores=[])) + repr(args)
-    decorators = [
-        ast.dump(qualify.visit(ast.parse(ast.unparse(d)).body[0])) for d in node.decorator_list
-    ]
-    asserts = {
-        ast.dump(stmt) for part in body for stmt in ast.walk(part) if isinstance(stmt, ast.Assert)
-    }
-    return key + repr(decorators), asserts
-
-
-def _host_tests(
-    tree: ast.Module,
-) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
-            "test"
-        ):
-            found.append((node.name, node))
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(
-                    item, ast.FunctionDef | ast.AsyncFunctionDef
-                ) and item.name.startswith("test"):
-                    found.append((f"{node.name}::{item.name}", item))
-    return found
 
 
 def _rename_names(
@@ -271,35 +229,68 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
         taken.add(bound)
         new_imports.append(f"import {spec}")
     lines = suite.splitlines(keepends=True)
-    host_names = bindings(host_tree).names
-    known: dict[str, str] = {}
-    known_asserts: dict[str, str] = {}
-    for name, test in _host_tests(host_tree):
-        key, asserts = _checks(test, host_names)
-        known.setdefault(key, name)
-        for one in asserts:
-            known_asserts.setdefault(one, name)
-    suite_names = {
-        **bindings(suite_tree).names,
-        **{k: v for k, v in host_names.items()},
-    }
-
-    def repeats(test: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-        key, asserts = _checks(test, suite_names)
-        if key in known:
-            return known[key]
-        if asserts and all(a in known_asserts for a in asserts):
-            return known_asserts[min(asserts)]
-        return None
-
+    repeats = Repeats(host_tree, bindings(suite_tree).names).of
     blocks: list[str] = []
     loose: list[str] = []
     added: list[str] = []
     duplicates: list[tuple[str, str]] = []
     renamed: dict[str, str] = {}
     gathered = f"Test{_camel(module)}Added"
+    mark = ADDED_MARK.format(module=module)
+    host_lines = host.splitlines()
+    # Classes an earlier join added under the mark: ours to extend, not a clash.
+    earlier = ours(host_tree, host_lines, mark)
+    additions: dict[str, list[str]] = {}
+    in_class = {name: set(members(node)) for name, node in earlier.items()}
+
+    def add_method(owner: str, suite_id: str, name: str, text: str) -> None:
+        """One new test method for the earlier class ``owner``, under a free name."""
+        new = free_name(name, in_class[owner])
+        in_class[owner].add(new)
+        additions.setdefault(owner, []).append(renamed_def(text, name, new))
+        added.append(f"{owner}::{new}")
+        if suite_id != f"{owner}::{new}":
+            renamed[suite_id] = f"{owner}::{new}"
+
+    def extend_earlier(node: ast.ClassDef) -> bool:
+        """The suite class ``node`` merged into the earlier class of its name (False: clash)."""
+        have = members(earlier[node.name])
+        helpers: list[str] = []
+        tests: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith(
+                "test"
+            ):
+                tests.append(item)
+                continue
+            if is_docstring(item) or isinstance(item, ast.Pass):
+                continue
+            name = member_name(item)
+            if name is not None and name in have and ast.dump(have[name]) == ast.dump(item):
+                continue  # the earlier class has this helper, the same way
+            if name is None or name in in_class[node.name]:
+                return False
+            in_class[node.name].add(name)
+            helpers.append(_segment(lines, item))
+        fresh = []
+        for item in tests:
+            found = repeats(item)
+            if found is not None:
+                duplicates.append((f"{node.name}::{item.name}", found))
+            else:
+                fresh.append(item)
+        if fresh and helpers:
+            additions.setdefault(node.name, []).extend(helpers)
+        for item in fresh:
+            add_method(node.name, f"{node.name}::{item.name}", item.name, _segment(lines, item))
+        return True
+
     for node in suite_tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom) or is_docstring(node):
+            continue
+        if isinstance(node, ast.ClassDef) and node.name in earlier:
+            if not extend_earlier(node):
+                return None
             continue
         if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             if node.name in taken:
@@ -332,6 +323,9 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
             if found is not None:
                 duplicates.append((node.name, found))
                 continue
+            if gathered in earlier:
+                add_method(gathered, node.name, node.name, _as_method(_segment(lines, node)))
+                continue
             loose.append(_as_method(_segment(lines, node)))
             renamed[node.name] = f"{gathered}::{node.name}"
             added.append(renamed[node.name])
@@ -353,9 +347,14 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
         blocks.append(f"class {gathered}:\n" + "\n\n".join(loose))
     if not added:
         return None
+    if additions:  # the earlier classes first (below the imports: line numbers hold)
+        host = extend_classes(host, host_tree, additions)
+        host_tree = ast.parse(host)
     text = with_imports(host, host_tree, new_imports, extend, module)
-    mark = ADDED_MARK.format(module=module)
-    text = text.rstrip("\n") + "\n\n\n" + mark + "\n" + "\n\n\n".join(blocks) + "\n"
+    if blocks:
+        # One mark per module: a later join's new classes go on under the earlier one's.
+        head = "" if mark in host_lines else mark + "\n"
+        text = text.rstrip("\n") + "\n\n\n" + head + "\n\n\n".join(blocks) + "\n"
     try:
         ast.parse(text)
     except SyntaxError:

@@ -122,9 +122,18 @@ async def conclude(
         # The final figure is the project's tests and the new file together.
         line, branch = coverage.line_after, coverage.branch_after
     if coverage is not None and coverage.broken and status == "passed":
-        # The new file must leave the project's own suite as it found it.
+        # The new file must leave the project's own suite as it found it; joined into
+        # the project's file, the new tests must pass there too (its fixtures apply).
         status = "failed"
-        reason = f"{len(coverage.broken)} of the project's tests fail beside the new file"
+        ours = {name_in_file(r.name).split("[", 1)[0] for r in records}
+        new = [n for n in coverage.broken if name_in_file(n).split("[", 1)[0] in ours]
+        theirs = len(coverage.broken) - len(new)
+        parts = [f"{theirs} of the project's tests fail beside the new file"] if theirs else []
+        if new:
+            parts.append(
+                f"{len(new)} of the new tests fail in {out_path.name} as it will be written"
+            )
+        reason = "; ".join(parts)
     await store.record_results(
         session_id,
         [(r.name, r.outcome, r.duration, r.message) for r in records]

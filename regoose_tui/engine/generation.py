@@ -41,7 +41,7 @@ from regoose_tui.domain.layout import detect_layout
 from regoose_tui.domain.target import project_root
 from regoose_tui.engine.baseline import aim, find_project_tests, sandbox_read_paths
 from regoose_tui.engine.conclusion import Ending, conclude
-from regoose_tui.engine.into_existing import join, read_host
+from regoose_tui.engine.into_existing import Joined, join, read_host
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
 from regoose_tui.engine.output_check import check_output, choose_test_path, test_file_name
@@ -272,6 +272,10 @@ class GenerationSession:
             ):
                 # New classes in the project's own file; ``out_path`` stays the fallback.
                 shared["host"], shared["fallback"] = host, (out_path, frozenset(known))
+                if out_path.resolve() == host.path:
+                    # A top-level module's dotted name is its plain one (test_calc.py):
+                    # the fallback named the host itself, whose tests ARE the project's.
+                    shared["exclude"] = None
                 out_path, known = host.path, {host.sha256}
             shared["out_path"], shared["known"] = out_path, frozenset(known)
             shared["analysis"] = analysis
@@ -387,10 +391,28 @@ class GenerationSession:
             book.record(ctx.iteration, validation, previous)
             return validation
 
+        async def joined_suite(kept: KeptSuite | None) -> Joined | None:
+            """The kept suite inside the project's own file, once (None: a file of its own)."""
+            if "joined" in shared:
+                return shared["joined"]
+            joined = None
+            if "host" in shared and kept is not None and kept.tests:
+                analysis: TargetAnalysis = shared["analysis"]
+                joined = await asyncio.to_thread(join, shared["host"], kept, analysis.target.module)
+                if joined is None:  # the two do not join safely: a file of its own, as before
+                    shared["out_path"], shared["known"] = shared["fallback"]
+                else:
+                    shared["merge_base"] = shared["host"].sha256
+                    shared.setdefault("dropped", []).extend(joined.duplicates)
+            shared["joined"] = joined
+            return joined
+
         async def whole_suite(ctx: NodeContext) -> SuiteRun | None:
             # One run of the project's tests beside the kept suite: the final coverage.
+            # A suite joined into the project's file runs as that file will be written.
             baseline: SuiteRun = shared["baseline"]
             kept: KeptSuite | None = ctx.result("validator").kept
+            joined = await joined_suite(kept)
             if not baseline.files or kept is None:
                 return None
             analysis: TargetAnalysis = shared["analysis"]
@@ -404,6 +426,7 @@ class GenerationSession:
                     kept.source,
                     name,
                     PurePosixPath("final"),
+                    joined=(shared["host"].path, joined.content) if joined else None,
                 )
             )
             return shared["final"]
@@ -411,15 +434,9 @@ class GenerationSession:
         async def report(ctx: NodeContext) -> Written:
             validation: Validation = ctx.result("validator")
             kept, content = validation.kept, None
-            if "host" in shared and kept is not None and kept.tests:
-                analysis: TargetAnalysis = shared["analysis"]
-                joined = await asyncio.to_thread(join, shared["host"], kept, analysis.target.module)
-                if joined is None:  # the two do not join safely: a file of its own, as before
-                    shared["out_path"], shared["known"] = shared["fallback"]
-                else:
-                    kept, content = joined.kept, joined.content
-                    shared["merge_base"] = shared["host"].sha256
-                    shared.setdefault("dropped", []).extend(joined.duplicates)
+            joined = await joined_suite(kept)
+            if joined is not None:
+                kept, content = joined.kept, joined.content
             ignore = self._rules.ignore if self._rules is not None else None
             out_files = await asyncio.to_thread(output_files, shared["out_path"], tools, ignore)
             agent = ReporterAgent(context("reporter"), out_files)

@@ -88,6 +88,11 @@ def _bases(folder: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+async def staged_bases(store: SessionStore, session_id: str) -> dict[str, str]:
+    """Destination -> sha256 of the project's own file each joined suite was computed from."""
+    return await asyncio.to_thread(_bases, review_dir(store, session_id))
+
+
 def _remember_base(folder: Path, destination: Path, sha256: str) -> None:
     bases = {**_bases(folder), str(destination): sha256}
     (folder / BASES_FILE).write_text(json.dumps(bases, sort_keys=True), encoding="utf-8")
@@ -134,6 +139,42 @@ async def write_into_project(
     return receipt
 
 
+async def settle_staged(
+    store: SessionStore,
+    session_id: str,
+    destination: Path,
+    written: str | None,
+    tests: int = 0,
+) -> None:
+    """After a review: the staged copy holds what was written, or is gone with its record.
+
+    ``written`` is the text the review wrote into the project for ``destination``
+    (None: nothing, every test of it rejected) and ``tests`` the tests it added.
+    A later ``regoose apply SESSION``
+    then writes exactly what the review accepted, never a test it rejected.
+    """
+    proposals = {p.path: p for p in await store.writes.proposals(session_id)}
+    proposal = proposals.get(str(destination))
+    if proposal is None:
+        return
+    staged = Path(proposal.staged)
+    if written is None:
+        await asyncio.to_thread(staged.unlink, missing_ok=True)
+        await store.writes.forget_proposal(session_id, destination)
+        return
+    files = await asyncio.to_thread(
+        FilesystemTool, review_dir(store, session_id), session_id=session_id
+    )
+    result = await files.execute(
+        "write_file",
+        path=staged.resolve().relative_to(files.root).as_posix(),
+        content=written,
+        overwrite=True,
+    )
+    raise_for(result, StoreError)
+    await store.writes.record_proposal(session_id, destination, staged, sha256_text(written), tests)
+
+
 @dataclass(frozen=True)
 class Applied:
     """The suites ``regoose apply`` wrote into the project."""
@@ -170,7 +211,7 @@ async def apply_session(
     if not proposals:
         raise UsageError(f"nothing to apply: session {session_id} staged no tests")
     receipts = []
-    bases = await asyncio.to_thread(_bases, review_dir(store, session_id))
+    bases = await staged_bases(store, session_id)
     for proposal in proposals:
         content = await asyncio.to_thread(_read_staged, Path(proposal.staged))
         receipts.append(

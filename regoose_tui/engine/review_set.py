@@ -14,7 +14,8 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regoose_tui.engine.review import write_into_project
+from regoose_tui.engine.joined_prune import is_joined, prune_joined
+from regoose_tui.engine.review import settle_staged, staged_bases, write_into_project
 from regoose_tui.engine.suite_diff import SuiteDiff, suite_diff
 from regoose_tui.engine.suite_parts import SuiteParts, SuiteTest, prune_suite, split_suite
 from regoose_tui.errors import UsageError
@@ -38,11 +39,21 @@ class ReviewFile:
     """The tests the proposal adds or changes (an unchanged test is not asked about)."""
     restore: dict[str, str] = field(default_factory=dict)
     """Test id -> the project's own text, for tests the proposal changes."""
+    base_sha256: str | None = None
+    """When the proposal is the project's own file with tests added as new classes: the
+    sha256 of the bytes it was computed from (the write needs the file unchanged since)."""
+
+    @property
+    def joined(self) -> bool:
+        """True when the proposal adds classes to the project's own file (not a file of ours)."""
+        return is_joined(self.current, self.proposed)
 
     def content(self, rejected: set[str]) -> str:
         """The file to write when ``rejected`` tests are left out ('' when none is left)."""
         if not rejected:
             return self.proposed
+        if self.current is not None and self.joined:
+            return prune_joined(self.current, self.proposed, rejected, self.restore)
         return prune_suite(self.proposed, rejected, self.restore)
 
     def diff(self, rejected: set[str]) -> SuiteDiff:
@@ -50,7 +61,13 @@ class ReviewFile:
         return suite_diff(self.current, self.content(rejected) or (self.current or ""))
 
 
-def review_file(destination: Path, shown: str, current: str | None, proposed: str) -> ReviewFile:
+def review_file(
+    destination: Path,
+    shown: str,
+    current: str | None,
+    proposed: str,
+    base_sha256: str | None = None,
+) -> ReviewFile:
     """A :class:`ReviewFile` for ``proposed`` against ``current`` (pure)."""
     parts = split_suite(proposed)
     before = split_suite(current) if current else SuiteParts("", ())
@@ -64,7 +81,9 @@ def review_file(destination: Path, shown: str, current: str | None, proposed: st
         or (test.kind == "class" and any(m.id in changed for m in parts.methods(test.id)))
     )
     restore = {test.id: old[test.id] for test in reviewable if test.id in old}
-    return ReviewFile(destination, shown, current, proposed, parts, reviewable, restore)
+    return ReviewFile(
+        destination, shown, current, proposed, parts, reviewable, restore, base_sha256
+    )
 
 
 @dataclass
@@ -167,6 +186,7 @@ async def load_review(
     if not proposals:
         raise UsageError(f"nothing to review: session {session_id} staged no tests")
     files = []
+    bases = await staged_bases(store, session_id)
     for proposal in proposals:
         staged = await asyncio.to_thread(_read, Path(proposal.staged))
         if staged is None:
@@ -174,7 +194,9 @@ async def load_review(
         destination = Path(proposal.path)
         current = await asyncio.to_thread(_read, destination)
         try:
-            files.append(review_file(destination, _shown(destination, project), current, staged))
+            shown = _shown(destination, project)
+            base = bases.get(proposal.path)
+            files.append(review_file(destination, shown, current, staged, base))
         except SyntaxError as exc:
             raise UsageError(f"{proposal.staged}: the staged suite does not parse: {exc}") from None
     return ReviewSet(session_id, tuple(files))
@@ -198,23 +220,32 @@ async def apply_review(
     force: bool = False,
     publish: Publish | None = None,
 ) -> list[ReviewWrite]:
-    """Write each file's accepted tests into the project; a file with none is not touched."""
+    """Write each file's accepted tests into the project; a file with none is not touched.
+
+    Each file is decided once written (or left out): its staged copy then holds
+    what was written, or is gone, so ``regoose apply SESSION`` never writes a
+    rejected test.
+    """
     written = []
     for file in review.files:
-        if not decisions.file_accepted(file):
-            continue
+        session = review.session_id
         accepted, rejected = decisions.leaves_kept(file)
-        content = file.content(decisions.rejected(file))
+        content = file.content(decisions.rejected(file)) if decisions.file_accepted(file) else ""
         if not content or not accepted or content == file.current:
+            await settle_staged(store, session, file.destination, None)
             continue
+        # Joined into the project's file: the tests this session added, not the file's.
+        tests = accepted if file.joined else len(split_suite(content).leaves)
         receipt = await write_into_project(
             store,
-            review.session_id,
+            session,
             file.destination,
             content,
-            tests=len(split_suite(content).leaves),
+            tests=tests,
             force=force,
             publish=publish,
+            base_sha256=file.base_sha256,
         )
+        await settle_staged(store, session, file.destination, content, tests)
         written.append(ReviewWrite(receipt, file.shown, accepted, rejected))
     return written

@@ -18,11 +18,16 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from regoose_tui.domain.class_insert import ADDED_MARK
 from regoose_tui.domain.nesting import too_deep
 
 TestKind = Literal["function", "class", "method"]
 
 _Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+#: The line above the classes Regoose added to a project's file: it belongs to
+#: the whole block, not to the first test under it (rejecting that one keeps it).
+_MARK_HEAD = ADDED_MARK.split("{", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ def _span(node: ast.stmt, lines: list[str], floor: int) -> tuple[int, int]:
     decorators = node.decorator_list if isinstance(node, _Def | ast.ClassDef) else []
     start = min([node.lineno, *(d.lineno for d in decorators)]) - 1
     while start > floor and lines[start - 1].strip().startswith("#"):
+        if lines[start - 1].startswith(_MARK_HEAD):
+            break
         start -= 1
     return start, node.end_lineno or node.lineno
 
@@ -230,11 +237,17 @@ def _bound(node: ast.stmt) -> list[str]:
     return []
 
 
-def _drop_unused(source: str, needed_before: set[str]) -> str:
+def bound_names(source: str) -> set[str]:
+    """Every name ``source``'s top-level imports, defs and simple assignments bind."""
+    return {name for node in _parse(source).body for name in _bound(node)}
+
+
+def _drop_unused(source: str, needed_before: set[str], keep: Collection[str] = ()) -> str:
     """Remove top-level imports, helpers and constants that were used before and are not now.
 
     Names nothing used even before the review (a re-export, a side-effect import)
-    are not ours to judge and stay. Repeats until nothing more falls away (a
+    are not ours to judge and stay, and so do the names in ``keep`` (the project's
+    own, in a file the suite joined). Repeats until nothing more falls away (a
     dropped helper may free an import).
     """
     while True:
@@ -255,7 +268,11 @@ def _drop_unused(source: str, needed_before: set[str]) -> str:
             if isinstance(node, _Def | ast.ClassDef) and node.name.startswith(("test", "Test")):
                 continue
             # Uses outside the statement itself: its own target or a recursion is no use.
-            gone = [n for n in names if n in needed_before and users[n] - (n in node_uses) == 0]
+            gone = [
+                n
+                for n in names
+                if n in needed_before and n not in keep and users[n] - (n in node_uses) == 0
+            ]
             if not gone:
                 continue
             if isinstance(node, ast.Import | ast.ImportFrom) and len(gone) < len(names):
@@ -274,15 +291,18 @@ def _drop_unused(source: str, needed_before: set[str]) -> str:
 
 
 def prune_suite(
-    source: str, rejected: Collection[str], restore: Mapping[str, str] | None = None
+    source: str,
+    rejected: Collection[str],
+    restore: Mapping[str, str] | None = None,
+    keep: Collection[str] = (),
 ) -> str:
     """``source`` without the ``rejected`` tests and what only they needed.
 
     ``rejected`` holds test ids (``test_x``, ``TestC``, ``TestC::test_x``); a class
     whose every test method is rejected goes whole. ``restore`` maps an id to the
     text the project's file has for it: a rejected change to an existing test puts
-    that text back instead of deleting the project's test. Returns "" when no
-    test is left.
+    that text back instead of deleting the project's test. Top-level names in
+    ``keep`` are never dropped as unused. Returns "" when no test is left.
     """
     wanted = set(rejected)
     if not wanted:
@@ -292,4 +312,4 @@ def prune_suite(
     if not split_suite(spliced).tests:
         return ""
     needed_before = _used(_parse(source))
-    return _squeeze(_drop_unused(spliced, needed_before))
+    return _squeeze(_drop_unused(spliced, needed_before, set(keep)))

@@ -6,8 +6,21 @@ from regoose_tui.errors import SandboxError
 from regoose_tui.runtime.base import RunSpec
 
 
-def check_spec(spec: RunSpec) -> None:
-    """Refuse a spec no backend can run, with a one-line reason."""
+def check_spec(spec: RunSpec, *, overlays: bool = False) -> None:
+    """Refuse a spec no backend can run, with a one-line reason.
+
+    ``overlays``: the backend can put a file in place of a project file.
+    """
+    if spec.overlays and not overlays:
+        raise SandboxError("this sandbox cannot show a file in place of a project file")
+    for source, target in spec.overlays:
+        if not source.is_absolute() or not source.is_file() or source.is_symlink():
+            raise SandboxError(f"overlay {source}: not a regular file given by absolute path")
+        shown = (spec.project_dir, *spec.read_only_paths)
+        if not target.is_absolute() or not any(target.is_relative_to(root) for root in shown):
+            raise SandboxError(f"overlay {target}: not a path the sandbox shows from the project")
+        if not target.is_file():
+            raise SandboxError(f"overlay {target}: the project has no such file to replace")
     if not spec.argv:
         raise SandboxError("nothing to run: the command is empty")
     if not spec.work_dir.is_absolute() or not spec.project_dir.is_absolute():

@@ -75,6 +75,10 @@ class RunSpec:
     limits: Limits = field(default_factory=Limits)
     read_only_paths: Sequence[Path] = ()
     label: str = ""
+    #: (host file, file in the project): the command sees the first, read-only, in
+    #: place of the second (the project's test file as it will be written, with new
+    #: tests added). Only a backend with ``overlays_files`` runs such a spec.
+    overlays: Sequence[tuple[Path, Path]] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,9 @@ class Runtime(abc.ABC):
     isolated: bool = True
     #: Higher is stronger; ``auto`` picks the strongest usable backend.
     strength: int = 0
+    #: True when the backend can show a file in place of a project file
+    #: (``RunSpec.overlays``); the others refuse a spec that asks for it.
+    overlays_files: bool = False
 
     def __init__(self, limits: Limits | None = None) -> None:
         #: The configured ceiling (config [runtime], --timeout/--memory/--pids):

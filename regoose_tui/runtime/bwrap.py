@@ -102,6 +102,10 @@ def build_argv(bwrap: str, spec: RunSpec, policy: SandboxPolicy | None = None) -
     binds.sort(key=lambda item: len(item[1].parts))
     for flag, path in binds:
         argv += [flag, str(path), str(path)]
+    # A file seen in place of a project file (the test file as it will be written):
+    # bound after the project, so it lies over it; read-only like the project.
+    for source, target in spec.overlays:
+        argv += ["--ro-bind", str(source), str(target)]
 
     roots = [*readable, spec.project_dir, spec.work_dir]
     argv += _masks(spec, roots, policy)
@@ -134,6 +138,7 @@ class BwrapRuntime(Runtime):
     name = "bwrap"
     isolated = True
     strength = 50
+    overlays_files = True
 
     def __init__(self, limits: Limits | None = None, policy: SandboxPolicy | None = None) -> None:
         super().__init__(limits)
@@ -149,7 +154,7 @@ class BwrapRuntime(Runtime):
 
     async def run(self, spec: RunSpec, on_output: OutputSink | None = None) -> RunResult:
         """Run ``spec.argv`` in a fresh sandbox; the sandbox dies with the command."""
-        check_spec(spec)
+        check_spec(spec, overlays=True)
         available = self.availability()
         bwrap = find_bwrap()
         if not available.usable or bwrap is None:

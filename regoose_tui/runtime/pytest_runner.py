@@ -160,6 +160,7 @@ async def run_pytest(
     rounds: int = 1,
     seed: int = 0,
     read_only: Sequence[Path] = (),
+    overlays: Sequence[tuple[Path, Path]] = (),
 ) -> PytestReport:
     """Run ``test_paths`` with pytest under branch coverage of ``cov_source`` in ``runtime``.
 
@@ -176,6 +177,8 @@ async def run_pytest(
     keep_plugin.py, staged read-only); ``tests`` then holds one folded result a
     test (``runs`` its outcomes run by run, ``arcs_by_test`` what each reached).
     ``read_only``: more host paths the run reads (the project's conftest files).
+    ``overlays``: (host file, project file) pairs, each seen in place of the other
+    (a runtime with ``overlays_files`` only).
     """
     started = time.monotonic()
     limits = replace(limits or Limits(), wall_seconds=timeout)
@@ -190,6 +193,7 @@ async def run_pytest(
         rounds,
         seed,
         tuple(read_only),
+        tuple(overlays),
     )
     try:
         coverage_args: list[str] = []
@@ -298,6 +302,7 @@ def _prepare(
     rounds: int = 1,
     seed: int = 0,
     read_only: tuple[Path, ...] = (),
+    overlays: tuple[tuple[Path, Path], ...] = (),
 ) -> _Run:
     """Resolve paths and make the private output folders (blocking: run in a thread)."""
     project_dir, work_dir = project_dir.resolve(), work_dir.resolve()
@@ -333,6 +338,7 @@ def _prepare(
         limits=limits,
         read_only_paths=tuple(readable),
         label="pytest",
+        overlays=tuple((source.resolve(), target.resolve()) for source, target in overlays),
     )
     return _Run(
         base=base, tests=tests, cov_source=cov_source, artifacts=artifacts, report_dir=report_dir

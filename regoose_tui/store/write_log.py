@@ -159,6 +159,14 @@ class WriteLog:
                 (session_id, str(path), str(staged), sha256, tests, time.time()),
             )
 
+    async def forget_proposal(self, session_id: str, path: Path) -> None:
+        """Drop one staged suite: it was decided (written as reviewed, or rejected)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM proposals WHERE session_id = ? AND path = ?",
+                (session_id, str(path)),
+            )
+
     async def proposals(self, session_id: str) -> list[ProposalRecord]:
         """The suites ``session_id`` staged for review, by destination path."""
         rows = await self._db.fetchall(

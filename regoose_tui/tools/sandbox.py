@@ -157,6 +157,7 @@ class SandboxTool(Tool):
             raise UsageError("this container tool has no Python environment for pytest")
         roots = (self.work_dir, self.project_dir, *self.read_only_paths)
         tests, cov_source = await asyncio.to_thread(self._pytest_paths, args, roots)
+        overlays = await asyncio.to_thread(self._overlay_paths, args)
         return await run_pytest_announced(
             self._emit,
             self.runtime,
@@ -176,7 +177,23 @@ class SandboxTool(Tool):
             # The project's test folders, root conftest and settings (src layouts): the
             # conftests and fixtures its own tests use must be there when they run.
             read_only=self.read_only_paths,
+            overlays=overlays,
         )
+
+    @property
+    def overlays_files(self) -> bool:
+        """Whether a run can see a work-folder file in place of a project file."""
+        return self.runtime.overlays_files
+
+    def _overlay_paths(self, args: SandboxPytestArgs) -> list[tuple[Path, Path]]:
+        """(work-folder file, project file) for each overlay, both confined (blocking)."""
+        pairs = []
+        for target, source in args.overlays.items():
+            shown = [self.project_dir, *self.read_only_paths]
+            into = allowed_path(target, self.project_dir, shown, "overlay target")
+            seen = allowed_path(source, self.work_dir, [self.work_dir], "overlay file")
+            pairs.append((seen, into))
+        return pairs
 
     def _pytest_paths(
         self, args: SandboxPytestArgs, roots: Sequence[Path]
@@ -198,6 +215,7 @@ class SandboxTool(Tool):
         run_id: str | None = None,
         rounds: int = 1,
         seed: int = 0,
+        overlays: dict[str, str] | None = None,
     ) -> PytestReport:
         """The ``pytest`` operation for in-process callers: events as usual, typed report back.
 
@@ -214,6 +232,7 @@ class SandboxTool(Tool):
             run_id=run_id,
             rounds=rounds,
             seed=seed,
+            overlays=overlays or {},
         )
         report = report_from_output(result.output)
         if report is None:

@@ -69,6 +69,11 @@ class SandboxPytestArgs(ToolArgs):
         "runs is reported flaky.",
     )
     seed: int = Field(0, description="Seed of the rounds' random order (same seed, same order).")
+    overlays: dict[str, str] = Field(
+        default_factory=dict,
+        description="Project test file -> work-folder file seen in its place during the "
+        "run (the project's file with new tests added); only where the runtime can.",
+    )
 
 
 def inside(path: Path, roots: Iterable[Path]) -> bool:
@@ -162,6 +167,7 @@ async def run_pytest_announced(
     rounds: int = 1,
     seed: int = 0,
     read_only: Sequence[Path] = (),
+    overlays: Sequence[tuple[Path, Path]] = (),
 ) -> PytestReport:
     """Run pytest with ``run_pytest``, publishing RunStarted, RunOutput batches and RunFinished.
 
@@ -201,6 +207,7 @@ async def run_pytest_announced(
             rounds=rounds,
             read_only=read_only,
             seed=seed,
+            overlays=overlays,
         )
     finally:
         batcher.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 
 from regoose_tui.domain.class_insert import ADDED_MARK, insert_suite
 from regoose_tui.domain.suite_edit import list_test_names
@@ -122,3 +123,78 @@ def test_a_module_the_file_uses_by_its_names_is_not_imported_again() -> None:
     joined = insert_suite(host, marked, "shop.cart")
     assert joined is not None
     assert "import pytest\n" in joined.text  # pytest.mark still needs the module
+
+
+def test_a_second_join_extends_the_classes_an_earlier_join_added() -> None:
+    first = insert_suite(HOST, SUITE, "shop.cart")
+    assert first is not None
+    later = """\
+import pytest
+
+from shop.cart import Cart, parse_price
+
+
+class TestCart:
+    def test_add_negative_raises(self):
+        with pytest.raises(ValueError):
+            Cart().add("x", -1)
+
+    def test_add_negative_raises_too(self):
+        with pytest.raises(ValueError):
+            Cart().add("y", -2)
+
+
+class TestParsePrice:
+    def test_parses_cents(self):
+        assert parse_price("2.50") == 250
+
+
+class TestCartCopy:
+    def test_copy_is_equal(self):
+        assert Cart() == Cart()
+"""
+    again = insert_suite(first.text, later, "shop.cart")
+    assert again is not None
+    # Everything the first join wrote stays as it was; the new tests go into its
+    # classes (a taken name gets a free one) and a new class goes on under its mark.
+    steps = difflib.SequenceMatcher(None, first.text.splitlines(), again.text.splitlines())
+    assert {tag for tag, *_ in steps.get_opcodes()} == {"equal", "insert"}
+    assert again.text.count(ADDED_MARK.format(module="shop.cart")) == 1
+    assert list_test_names(again.text) == [
+        "test_empty_total",
+        "test_copy",
+        "TestCart::test_add_negative_raises",
+        "TestCart::test_add_negative_raises_too",
+        "TestParsePrice::test_parses_cents",
+        "TestParsePrice::test_parses_cents_2",
+        "TestCartCopy::test_copy_is_equal",
+    ]
+    # The test the first join added counts as an existing test: not added twice.
+    assert again.duplicates == (
+        ("TestCart::test_add_negative_raises", "TestCart::test_add_negative_raises"),
+    )
+    assert again.renamed == {
+        "TestParsePrice::test_parses_cents": "TestParsePrice::test_parses_cents_2"
+    }
+    assert (
+        '    def test_parses_cents_2(self):\n        assert parse_price("2.50") == 250\n'
+        in again.text
+    )
+    ast.parse(again.text)
+
+
+def test_a_second_join_of_loose_tests_goes_into_the_earlier_gathered_class() -> None:
+    suite = (
+        "from shop.cart import parse_price\n\n\ndef test_a():\n    assert parse_price('1') == 100\n"
+    )
+    first = insert_suite(HOST, suite, "shop.cart")
+    assert first is not None
+    second = suite.replace("'1') == 100", "'2') == 200")
+    again = insert_suite(first.text, second, "shop.cart")
+    assert again is not None
+    assert again.text.count("class TestCartAdded:") == 1
+    assert again.added == ("TestCartAdded::test_a_2",)
+    assert again.renamed == {"test_a": "TestCartAdded::test_a_2"}
+    # The project's own class of that name is still not ours to extend.
+    taken = HOST + "\n\nclass TestCartAdded:\n    def test_x(self):\n        pass\n"
+    assert insert_suite(taken, suite, "shop.cart") is None
