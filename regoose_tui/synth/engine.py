@@ -22,6 +22,7 @@ from regoose_tui.domain.suite_edit import list_test_names as suite_test_names
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import InputError
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
+from regoose_tui.synth.clock import clock_reads
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import first_party_for, format_source
@@ -178,7 +179,8 @@ async def synthesize(
     chosen.extend(crash_witnesses(explorer.candidates.values(), chosen))
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
-    observed = await observations(prober, chosen, symbols)
+    clock = clock_reads(target.source, target.module)
+    observed = await observations(prober, chosen, symbols, clock)
     # An extra is worth its test only for the exact output it was picked for.
     extra_ids = {c.id for c in extras}
     observed = [o for o in observed if o.cand.id not in extra_ids or exact(o)]

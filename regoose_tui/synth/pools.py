@@ -53,6 +53,8 @@ RESERVED = frozenset(
         "set",
         "frozenset",
         "capsys",
+        "monkeypatch",
+        "itertools",
         "printed",
         "lambda",
         "dict",
