@@ -43,6 +43,7 @@ from regoose_tui.synth.render import (
 from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
 from regoose_tui.synth.suspects import crash_witnesses, distrusted
+from regoose_tui.synth.templates import format_templates
 from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
@@ -132,8 +133,10 @@ async def synthesize(
         patterns=intro.get("patterns", {}),
         vocab=intro.get("vocab", {}),
         imported_vocab=intro.get("imported_vocab", {}),
+        templates=format_templates(target.source),
     )
     goal = await asyncio.to_thread(coverage_goal, target.source)
+    clock = clock_reads(target.source, target.module)
     explorer = Explorer(
         prober,
         analysis,
@@ -144,6 +147,7 @@ async def synthesize(
         goal=goal,
         seed=seed,
         variant=variant,
+        clocks=clock.targets,
     )
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
@@ -179,7 +183,6 @@ async def synthesize(
     chosen.extend(crash_witnesses(explorer.candidates.values(), chosen))
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
-    clock = clock_reads(target.source, target.module)
     observed = await observations(prober, chosen, symbols, clock)
     # An extra is worth its test only for the exact output it was picked for.
     extra_ids = {c.id for c in extras}
