@@ -314,10 +314,12 @@ class Explorer:
                     shapes.add(_shape(cand))
                     picked.append(cand)
             # An object built with a format template that names every field its methods
-            # fill in (templates.py) shows those fields in their output: one such receiver.
+            # fill in (templates.py) shows those fields in their output: one such receiver,
+            # second in line, as method rounds take the first few receivers only.
             templated = next((c for c in cands if self._templated(c)), None)
-            if templated is not None and templated not in picked:
-                picked.append(templated)
+            if templated is not None:
+                picked = [c for c in picked if c.id != templated.id]
+                picked.insert(min(1, len(picked)), templated)
             vals: list[Val] = []
             for cand in picked:
                 imports = frozenset(cand.imports)
@@ -328,12 +330,12 @@ class Explorer:
 
     def _templated(self, cand: Candidate) -> bool:
         """True when the call passes a parameter the format template made for it."""
-        return any(
-            keyword is not None
-            and val.is_literal
-            and val.obj in self.ctx.templates.get(keyword, [])
-            for keyword, val in cand.args
-        )
+        names = [p.name for p in cand.callee.params]
+        for index, (keyword, val) in enumerate(cand.args):
+            name = keyword or (names[index] if index < len(names) else None)
+            if name and val.is_literal and val.obj in self.ctx.templates.get(name, []):
+                return True
+        return False
 
     def _add_singletons(self) -> None:
         """The package's own instances of a class, as private copies (``copy.deepcopy(fg)``)."""
