@@ -22,6 +22,7 @@ from regoose_tui.domain.suite_edit import list_test_names as suite_test_names
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import InputError
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
+from regoose_tui.synth.clock import clock_reads
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import first_party_for, format_source
@@ -43,6 +44,7 @@ from regoose_tui.synth.render import (
 from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
 from regoose_tui.synth.suspects import crash_witnesses, distrusted
+from regoose_tui.synth.templates import format_templates
 from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
@@ -135,8 +137,10 @@ async def synthesize(
         patterns=intro.get("patterns", {}),
         vocab=intro.get("vocab", {}),
         imported_vocab=intro.get("imported_vocab", {}),
+        templates=format_templates(target.source),
     )
     goal = await asyncio.to_thread(coverage_goal, target.source)
+    clock = clock_reads(target.source, target.module)
     explorer = Explorer(
         prober,
         analysis,
@@ -147,6 +151,7 @@ async def synthesize(
         goal=goal,
         seed=seed,
         variant=variant,
+        clocks=clock.targets,
     )
     if not explorer.callees:
         return await _constants_only(target, analysis, prober, intro, started)
@@ -182,7 +187,7 @@ async def synthesize(
     chosen.extend(crash_witnesses(explorer.candidates.values(), chosen))
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
-    observed = await observations(prober, chosen, symbols)
+    observed = await observations(prober, chosen, symbols, clock)
     # An extra is worth its test only for the exact output it was picked for.
     extra_ids = {c.id for c in extras}
     observed = [o for o in observed if o.cand.id not in extra_ids or exact(o)]

@@ -11,7 +11,7 @@ only when the public API never entered them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from regoose_tui.domain.feedback import Feedback
@@ -50,8 +50,12 @@ class Explorer:
         goal: CoverageGoal | None = None,
         seed: int | None = None,
         variant: int = 0,
+        clocks: Sequence[str] = (),
     ) -> None:
         self.prober = prober
+        #: Clocks the module reads: probed under the fake clock the tests install (clock.py),
+        #: so timings and what derives from them are values the selection can tell apart.
+        self.clocks = list(clocks)
         self.intro = intro
         self.analysis = analysis
         self.ctx = ctx
@@ -99,8 +103,11 @@ class Explorer:
         if self.complete or not cands or until - time.monotonic() < 1.0:
             return 0
         self.rounds += 1
+        specs = [c.probe_spec() for c in cands]
+        for spec in specs:
+            spec["clock"] = self.clocks
         results = await self.prober.run(
-            [c.probe_spec() for c in cands],
+            specs,
             self.ctx.symbols.names(),
             call_timeout=_CALL_TIMEOUT,
             wall=max(2.0, until - time.monotonic()),
@@ -306,6 +313,13 @@ class Explorer:
                 if _shape(cand) not in shapes:
                     shapes.add(_shape(cand))
                     picked.append(cand)
+            # An object built with a format template that names every field its methods
+            # fill in (templates.py) shows those fields in their output: one such receiver,
+            # second in line, as method rounds take the first few receivers only.
+            templated = next((c for c in cands if self._templated(c)), None)
+            if templated is not None:
+                picked = [c for c in picked if c.id != templated.id]
+                picked.insert(min(1, len(picked)), templated)
             vals: list[Val] = []
             for cand in picked:
                 imports = frozenset(cand.imports)
@@ -313,6 +327,15 @@ class Explorer:
             self.ctx.instances[symbol] = vals
         self._add_singletons()
         self._update_producers()
+
+    def _templated(self, cand: Candidate) -> bool:
+        """True when the call passes a parameter the format template made for it."""
+        names = [p.name for p in cand.callee.params]
+        for index, (keyword, val) in enumerate(cand.args):
+            name = keyword or (names[index] if index < len(names) else None)
+            if name and val.is_literal and val.obj in self.ctx.templates.get(name, []):
+                return True
+        return False
 
     def _add_singletons(self) -> None:
         """The package's own instances of a class, as private copies (``copy.deepcopy(fg)``)."""

@@ -13,6 +13,7 @@ import asyncio
 import re
 from typing import Any
 
+from regoose_tui.synth.clock import ClockReads
 from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.pools import SymbolTable
 from regoose_tui.synth.probe import Prober
@@ -36,12 +37,22 @@ def _prepare(chosen: list[Candidate]) -> None:
 
 
 async def observations(
-    prober: Prober, chosen: list[Candidate], symbols: SymbolTable
+    prober: Prober,
+    chosen: list[Candidate],
+    symbols: SymbolTable,
+    clock: ClockReads | None = None,
 ) -> list[Observation]:
-    """Observations for the chosen candidates that behaved the same in both runs."""
+    """Observations for the chosen candidates that behaved the same in both runs.
+
+    A call whose exploration ran a line reading ``clock`` runs both times with
+    the fake clock its test installs (synth/clock.py), so its timings agree.
+    """
     if not chosen:
         return []
     _prepare(chosen)
+    if clock is not None and clock.reads:
+        for cand in chosen:
+            cand.clock = clock.read_by(cand.result.get("arcs", []))
     specs = [c.probe_spec() for c in chosen]
     names = symbols.names()
     # Checking always gets its time, even when exploration used up the budget.

@@ -107,6 +107,8 @@ class Candidate:
     wrap: str = ""  # "list" or "asyncio" when the call's result needs unwrapping
     origin: str = "init"
     result: dict[str, Any] = field(default_factory=dict)
+    #: Clocks (``time.perf_counter``) the probe and the test replace by a fake (synth/clock.py).
+    clock: tuple[str, ...] = ()
 
     @property
     def imports(self) -> list[str]:
@@ -176,6 +178,7 @@ class Candidate:
             "stmt": self.is_statement,
             "observe": [self.var] if self.callee.needs_receiver else [],
             "group": self.callee.key,
+            "clock": list(self.clock),
         }
 
     def signature(self) -> str:

@@ -53,6 +53,8 @@ RESERVED = frozenset(
         "set",
         "frozenset",
         "capsys",
+        "monkeypatch",
+        "itertools",
         "printed",
         "lambda",
         "dict",
@@ -129,6 +131,8 @@ class PoolContext:
     vocab: dict[str, list[str]] = field(default_factory=dict)
     #: Name imported from a sibling module -> the strings of that module's constants.
     imported_vocab: dict[str, list[str]] = field(default_factory=dict)
+    #: Parameter name -> format templates naming the fields the code fills (templates.py).
+    templates: dict[str, list[str]] = field(default_factory=dict)
     _regex_cache: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     _structured: list[str] | None = None
 
@@ -188,7 +192,8 @@ def related_infos(callee: Callee, ctx: PoolContext) -> list[FunctionInfo]:
 
 def _strings_for(callee: Callee, param: Param, ctx: PoolContext) -> list[str]:
     infos = related_infos(callee, ctx)
-    found: dict[str, None] = {}
+    # A template that shows every field the code computes checks each of them.
+    found: dict[str, None] = dict.fromkeys(ctx.templates.get(param.name, []))
     for info in infos[:1]:
         for cmp in info.comparisons:
             if cmp.param == param.name and isinstance(cmp.value, str):
@@ -415,6 +420,8 @@ def for_type(
         first = "a0" if n else "args"
         return [
             opaque(f"lambda {arity}: {first}", "identity_callback"),
+            # A callback that shows what it was given: the test's capsys checks the arguments.
+            opaque("print", "print_callback"),
             opaque(f"lambda {arity}: None", "noop_callback"),
             opaque("str", "str_callback"),
         ]

@@ -22,6 +22,7 @@ import contextlib
 import importlib
 import inspect
 import io
+import itertools
 import json
 import os
 import random
@@ -30,6 +31,10 @@ import sys
 import time
 
 from _regoose_probe_describe import _attrs, _introspect, _qual_ref, _value_info
+
+#: The fake clock's first reading and its step per read (synth/clock.py: START, STEP).
+_CLOCK_START = 1.5
+_CLOCK_STEP = 2.25
 
 
 class _ProbeTimeout(BaseException):
@@ -88,6 +93,28 @@ def _perturb_time():
             setattr(time, name, lambda orig=orig: orig() + 7919370000000)
 
 
+def _install_clocks(targets):
+    """Replace each named clock (``time.perf_counter``) by a fresh fake one; returns undo pairs.
+
+    The same counter the test installs with monkeypatch (synth/clock.py): start, step.
+    """
+    undo = []
+    for target in targets:
+        owner_name, _, attr = target.rpartition(".")
+        try:
+            owner = importlib.import_module(owner_name)
+            undo.append((owner, attr, getattr(owner, attr)))
+        except Exception:
+            continue
+        setattr(owner, attr, itertools.count(_CLOCK_START, _CLOCK_STEP).__next__)
+    return undo
+
+
+def _restore(undo):
+    for owner, attr, value in reversed(undo):
+        setattr(owner, attr, value)
+
+
 def _run(req, mod, out):
     ns = {"__builtins__": builtins, "__name__": "__regoose_probe__"}
     for sym, attr in req.get("names", {}).items():
@@ -120,6 +147,7 @@ def _run(req, mod, out):
         t0 = time.perf_counter()
         phase = "setup"
         before = {}  # type: dict[str, dict[str, object]]
+        clocks = _install_clocks(cand.get("clock", []))
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             if trace:
@@ -196,6 +224,7 @@ def _run(req, mod, out):
             sys.settrace(None)
             signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdin = real_stdin
+            _restore(clocks)
         res["elapsed"] = round(time.perf_counter() - t0, 5)
         if res["outcome"] == "timeout" and group is not None:
             group_timeouts[group] = group_timeouts.get(group, 0) + 1

@@ -18,6 +18,7 @@ from typing import Any
 
 from regoose_tui.domain import suite_edit
 from regoose_tui.domain.imports import import_lines
+from regoose_tui.synth.clock import patch_lines
 from regoose_tui.synth.grouping import group, render_classes
 from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.naming import NameRegistry, make_test_name, outcome_words
@@ -71,7 +72,10 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
     if suspect is not None:
         return _render_suspect(obs, suspect, names)
     imports: set[str] = set(cand.imports)
-    body: list[str] = list(cand.setup)
+    # The fake clock first: the receiver's construction may read the time already.
+    body: list[str] = [*patch_lines(cand.clock), *cand.setup]
+    if cand.clock:
+        imports.add("import itertools")
     outcome = result.get("outcome")
     type_name = None
     if cand.callee.kind == "ctor":
@@ -121,7 +125,9 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
         uses_capsys = False
     words = outcome_words(result, obs.value_stable, type_name)
     name = names.unique(make_test_name(cand, words), cand, words, result)
-    params = "capsys" if uses_capsys else ""
+    params = ", ".join(
+        name for name, used in (("capsys", uses_capsys), ("monkeypatch", cand.clock)) if used
+    )
     source = f"def {name}({params}):\n" + "\n".join(_block("\n".join(body))) + "\n"
     try:
         ast.parse(source)

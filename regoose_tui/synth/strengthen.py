@@ -24,16 +24,33 @@ from typing import Any
 
 from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.render import Observation
+from regoose_tui.synth.witness_kinds import at_edge, most_shown, printed_numbers
 
 _PER_CALLEE = 2
 #: More extras per callee, each only for input classes no test of it feeds yet.
 _PER_CALLEE_CLASSES = 2
+#: More extras per callee, each at an edge of the receiver's own numbers (witness_kinds.py).
+_PER_CALLEE_EDGES = 2
 _MAX_SRC = 160
 _MAX_LIT = 120
+#: Longest printed output a test asserts whole (finalize.compare).
+_MAX_PRINTED = 400
 
 
 def output_key(result: dict[str, Any]) -> Hashable | None:
-    """What an exact assertion on the call would check, or None when it checks no value."""
+    """What an exact assertion on the call would check, or None when it checks no value.
+
+    Printed output is checked too (capsys): two calls returning the same value
+    but printing different text (a log line, a formatted report) are two outputs.
+    """
+    base = _value_key(result)
+    printed = result.get("stdout")
+    if printed and len(printed) <= _MAX_PRINTED and result.get("outcome") in ("return", "stmt"):
+        return (base, "printed", printed)
+    return base
+
+
+def _value_key(result: dict[str, Any]) -> Hashable | None:
     outcome = result.get("outcome")
     if outcome == "raise":
         exc = result.get("exc") or {}
@@ -89,9 +106,9 @@ def _weight(cand: Candidate) -> int:
     return len(cand.call) + sum(len(line) for line in cand.setup)
 
 
-def _eligible(cand: Candidate) -> bool:
+def _eligible(cand: Candidate, echo_ok: bool = False) -> bool:
     key = output_key(cand.result)
-    if key is None or echoes(cand) or _weight(cand) > _MAX_SRC:
+    if key is None or (echoes(cand) and not echo_ok) or _weight(cand) > _MAX_SRC:
         return False
     literal = (cand.result.get("value") or {}).get("lit") or ""
     return len(literal) <= _MAX_LIT
@@ -115,17 +132,37 @@ def extra_witnesses(
             for arc in cand.result.get("arcs", []):
                 witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1
     by_key: dict[str, list[Candidate]] = {}
+    # At an edge, an input coming back unchanged is the behaviour: accepted, not rejected.
+    edges: dict[str, list[Candidate]] = {}
     for cand in explored:
-        if cand.id in chosen_ids or not _eligible(cand):
+        if cand.id in chosen_ids:
             continue
-        by_key.setdefault(cand.callee.behaviour_key, []).append(cand)
+        if _eligible(cand):
+            by_key.setdefault(cand.callee.behaviour_key, []).append(cand)
+        if cand.origin == "boundary" and _eligible(cand, echo_ok=True):
+            edges.setdefault(cand.callee.behaviour_key, []).append(cand)
     fed: dict[str, set[str]] = {}
     for cand in chosen:
         fed.setdefault(cand.callee.behaviour_key, set()).update(input_classes(cand))
+    # Numbers any test prints: one test showing a computed value is enough for the module.
+    shown = set().union(*(printed_numbers(c) for c in chosen))
     extras: list[Candidate] = []
-    for key, pool in by_key.items():
-        room = per_callee
+    for key in dict.fromkeys([*by_key, *edges]):
+        pool = by_key.get(key, [])
         outputs = seen_outputs.setdefault(key, set())
+        if per_callee:
+            telling = most_shown(_fresh(pool, outputs), shown)
+            if telling is not None:
+                extras.append(telling)
+                outputs.add(output_key(telling.result))
+                shown |= printed_numbers(telling)
+            for _ in range(_PER_CALLEE_EDGES):
+                edge = at_edge(_fresh(edges.get(key, []), outputs), _weight)
+                if edge is None:
+                    break
+                extras.append(edge)
+                outputs.add(output_key(edge.result))
+        room = per_callee
         classes = fed.setdefault(key, set())
         while room > 0:
             best = _best(pool, outputs, witnessed)
@@ -147,6 +184,11 @@ def extra_witnesses(
             classes.update(input_classes(novel))
             room -= 1
     return extras
+
+
+def _fresh(pool: list[Candidate], outputs: set[Hashable]) -> list[Candidate]:
+    """The calls whose output no test of their callee checks yet."""
+    return [c for c in pool if output_key(c.result) not in outputs]
 
 
 def _char_class(c: str) -> str:
@@ -236,8 +278,10 @@ def _best(
 
 
 def exact(obs: Observation) -> bool:
-    """True when both checking runs agreed on the value or message the test will assert."""
+    """True when both checking runs agreed on the value, message or printed text asserted."""
     outcome = obs.result.get("outcome")
+    if obs.stdout is not None:
+        return True
     if outcome == "raise":
         return obs.msg_stable
     value = obs.result.get("value") or {}
