@@ -41,6 +41,8 @@ _DRAW = Path(__file__).with_name("probe_draw.py")
 #: budget, and never more than _DRAW_CAP seconds.
 _DRAW_SHARE = 0.08
 _DRAW_CAP = 4.0
+#: Less than this is not worth importing Hypothesis for.
+_DRAW_MIN = 0.5
 _MAX_RESTARTS = 12
 #: Cap on one probe output file (a batch's observed values).
 _PROBE_OUTPUT_CAP = 64 * 1024**2
@@ -196,6 +198,7 @@ class Prober:
         # Hypothesis reaches only this command, on a links folder put last on its path.
         shim = await asyncio.to_thread(draw_shim_dir)
         draw_seconds = min(_DRAW_CAP, max(0.0, self.remaining()) * _DRAW_SHARE) if shim else 0.0
+        draw_seconds = draw_seconds if draw_seconds >= _DRAW_MIN else 0.0
         request = {
             "mode": "introspect",
             "module": self.target.module,

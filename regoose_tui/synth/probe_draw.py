@@ -47,6 +47,7 @@ def draw_all(requests, mod, seconds):
 
     Returns a short note of what happened (for the host's log), never raises.
     """
+    requests = [(desc, cls) for desc, cls in requests if _drawable(cls, mod)]
     if not requests or seconds <= 0:
         return ""
     end = time.monotonic() + seconds
@@ -83,6 +84,25 @@ def draw_all(requests, mod, seconds):
     return (
         f"drew examples for {drawn} of {classes} classes in {spent:.2f} s (import {loaded:.2f} s)"
     )
+
+
+def _drawable(cls, mod):
+    """False for a class of the target Hypothesis could only call bare (no typed field).
+
+    Spares importing Hypothesis (most of a draw's cost) for modules where it
+    would find nothing: ``st.builds`` fills what a class annotates, nothing else.
+    """
+    if getattr(cls, "__module__", None) != mod.__name__:
+        return True  # the standard library's and other packages' types: Hypothesis knows many
+    try:
+        if getattr(cls, "__required_keys__", None) or vars(cls).get("__annotations__"):
+            return True  # a TypedDict, a dataclass, a typed NamedTuple, attrs, pydantic
+        init = vars(cls).get("__init__")
+        hints = dict(getattr(init, "__annotations__", None) or {})
+    except Exception:
+        return False
+    hints.pop("return", None)
+    return bool(hints)
 
 
 def _on_alarm(signum, frame):
