@@ -79,10 +79,14 @@ def draw_all(requests, mod, seconds):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
-    classes = len({id(c) for _, c in requests})
+    names = {}  # type: dict[int, str]
+    for _desc, cls in requests:
+        names.setdefault(id(cls), getattr(cls, "__name__", "?"))
+    kept = ", ".join(n for i, n in names.items() if done.get(i)) or "none"
     spent = seconds - (end - time.monotonic())
     return (
-        f"drew examples for {drawn} of {classes} classes in {spent:.2f} s (import {loaded:.2f} s)"
+        f"drew examples for {drawn} of {len(names)} classes in {spent:.2f} s"
+        f" (import {loaded:.2f} s); kept: {kept}"
     )
 
 
@@ -198,12 +202,56 @@ def source_of(value, cls, mod):
 
 
 def _spellings(text, value, cls):
-    """The call under the annotation's own name (``Path`` for PosixPath), then the repr."""
+    """The call under the annotation's own name (``Path`` for PosixPath), the repr, the fields."""
     own = type(value).__name__
     name = getattr(cls, "__name__", "")
     if name and name != own and text.startswith(own + "("):
         yield name + text[len(own) :]
     yield text
+    built = _spell(value, 0)
+    if built is not None and built != text and len(built) <= _MAX_SRC:
+        yield built
+
+
+def _spell(value, depth):
+    """Source built from the parts: enum members by name, NamedTuple and dataclass fields.
+
+    For the values whose repr is not source (``<Kind.A: 1>`` inside a NamedTuple's repr).
+    """
+    if depth > 3:
+        return None
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    fields = getattr(type(value), "_fields", None)
+    if isinstance(value, tuple) and isinstance(fields, tuple):
+        parts = [(f, getattr(value, f, None)) for f in fields]
+    elif hasattr(type(value), "__dataclass_fields__"):
+        import dataclasses
+
+        parts = [
+            (f.name, getattr(value, f.name, None)) for f in dataclasses.fields(value) if f.init
+        ]
+    elif isinstance(value, (list, tuple)):
+        items = [_spell(x, depth + 1) for x in value]
+        if any(i is None for i in items):
+            return None
+        body = ", ".join(items)
+        if isinstance(value, list):
+            return "[" + body + "]"
+        return "(" + body + ("," if len(items) == 1 else "") + ")"
+    else:
+        try:
+            text = repr(value)
+            ast.parse(text, mode="eval")
+        except Exception:
+            return None
+        return text if " at 0x" not in text else None
+    spelled = [(f, _spell(v, depth + 1)) for f, v in parts]
+    if any(s is None for _, s in spelled):
+        return None
+    return type(value).__name__ + "(" + ", ".join(f"{f}={s}" for f, s in spelled) + ")"
 
 
 def _rebuild(text, value, cls, mod):

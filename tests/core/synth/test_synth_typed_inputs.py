@@ -12,13 +12,15 @@ from __future__ import annotations
 import ast
 import asyncio
 import datetime
+import enum
 import os
 import subprocess
 import sys
 import time
+import types
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from synth_samples import make_target, sandbox_for
@@ -322,3 +324,28 @@ def test_drawn_values_become_pool_values_with_their_imports_and_tags() -> None:
     assert movie.is_literal and movie.obj == {"title": "", "year": 0}
     assert tag_for("Decimal", "Decimal('-2.5')") == "decimal_minus_2_5"
     assert tag_for("datetime", "datetime.datetime(2057, 3, 15, 19, 28, 19, 2454)") == "datetime"
+
+
+def test_a_value_whose_repr_is_not_source_is_spelled_from_its_fields() -> None:
+    # A NamedTuple's repr shows an enum member as <Kind.B: 2>: not source. Its fields are.
+    module = types.ModuleType("kinds_for_spelling")
+
+    class Kind(enum.Enum):
+        A = 1
+        B = 2
+
+    class Tagged(NamedTuple):
+        label: str
+        kind: Kind
+
+    for cls in (Kind, Tagged):
+        cls.__module__ = module.__name__
+        setattr(module, cls.__name__, cls)
+    assert source_of(Tagged("x", Kind.B), Tagged, module) == {
+        "src": "Tagged(label='x', kind=Kind.B)",
+        "imports": [],
+        "needs": ["Kind", "Tagged"],
+    }
+    # A class the module does not name cannot be imported by the tests: no source.
+    delattr(module, "Kind")
+    assert source_of(Tagged("x", Kind.B), Tagged, module) is None
