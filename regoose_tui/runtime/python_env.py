@@ -39,6 +39,8 @@ PROJECT_VENVS = (".venv", "venv")
 #: Distributions that make ``python -m coverage run -m pytest`` work; their
 #: own requirements (for this Python) are followed.
 _TOOL_DISTRIBUTIONS = ("pytest", "coverage")
+#: What the sandboxed introspection draws typed inputs with (see ``draw_shim_dir``).
+_DRAW_DISTRIBUTIONS = ("hypothesis",)
 
 _PROBE_SCRIPT = (
     "import importlib.util as u, json, platform;"
@@ -189,10 +191,29 @@ def tool_shim_dir() -> Path:
     Built once per set of versions, atomically (a rename), so concurrent
     Regoose processes never see a half-made folder.
     """
-    entries = _tool_entries()
+    return _shim_dir("pytest-coverage", _tool_entries())
+
+
+@functools.cache
+def draw_shim_dir() -> Path | None:
+    """A cached folder of links exposing only Regoose's Hypothesis (and its dependencies).
+
+    The sandboxed introspection draws typed inputs with it (synth/probe_draw.py);
+    it goes on that one command's path, last, never on the tests' path. None
+    when this installation has no Hypothesis.
+    """
+    try:
+        dists = _requirement_closure(_DRAW_DISTRIBUTIONS)
+    except SandboxError:
+        return None
+    entries = sorted({p for d in dists for p in _top_level_entries(d) if p.exists()})
+    return _shim_dir("hypothesis", entries)
+
+
+def _shim_dir(label: str, entries: list[Path]) -> Path:
     digest = hashlib.sha256("\n".join(map(str, entries)).encode()).hexdigest()[:16]
     root = Path(platformdirs.user_cache_dir("regoose")) / "python-shims"
-    target = root / f"pytest-coverage-{digest}"
+    target = root / f"{label}-{digest}"
     if target.is_dir():
         # One made by an older Regoose may be 0700: a container's user could not list it.
         target.chmod(0o755)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regoose_tui.synth.analysis import FunctionInfo, ModuleAnalysis
+from regoose_tui.synth.drawn import drawn_values
 from regoose_tui.synth.model import Callee, Param
 from regoose_tui.synth.regex_gen import regex_samples
 from regoose_tui.synth.structured import structured_texts
@@ -457,6 +458,9 @@ def _class_values(
     if desc.get("local") and ref:
         out.extend(ctx.instances.get(ref[0], []))
     out.extend(ctx.producers.get(f"{desc.get('module')}.{desc.get('qualname')}", []))
+    # Hypothesis's examples (drawn in the sandbox) after what the code itself builds.
+    drawn = drawn_values(desc, ctx.symbols)
+    out.extend(drawn)
     for sub in desc.get("concrete", []) or []:
         sub_ref = ref_src(sub.get("ref"), ctx.symbols)
         if sub_ref is None:
@@ -484,7 +488,7 @@ def _class_values(
             out.append(opaque(f"{sub_ref[0]}({', '.join(parts)})", sub["name"].lower(), imports))
             if not required:
                 break
-    if not out and ref and desc.get("local") is False:
+    if not out and not drawn and ref and desc.get("local") is False:
         out.append(opaque(f"{ref[0]}()", str(desc.get("name", "value")).lower(), ref[1]))
     return out
 

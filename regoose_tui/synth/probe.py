@@ -27,6 +27,7 @@ from typing import Any
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import SandboxTimeout, TargetImportError
 from regoose_tui.runtime.base import Limits, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.python_env import draw_shim_dir
 from regoose_tui.runtime.safe_io import (
     private_folder,
     read_result_text_async,
@@ -35,6 +36,13 @@ from regoose_tui.runtime.safe_io import (
 
 _SCRIPT = Path(__file__).with_name("probe_script.py")
 _DESCRIBE = Path(__file__).with_name("probe_describe.py")
+_DRAW = Path(__file__).with_name("probe_draw.py")
+#: The introspection's Hypothesis draws (probe_draw.py): at most this share of the
+#: budget, and never more than _DRAW_CAP seconds.
+_DRAW_SHARE = 0.08
+_DRAW_CAP = 4.0
+#: Less than this is not worth importing Hypothesis for.
+_DRAW_MIN = 0.5
 _MAX_RESTARTS = 12
 #: Cap on one probe output file (a batch's observed values).
 _PROBE_OUTPUT_CAP = 64 * 1024**2
@@ -73,10 +81,10 @@ class Prober:
         self.pythonpath = os.pathsep.join(paths)
         self.runs = 0
 
-    def env(self, hash_seed: int = 0) -> dict[str, str]:
+    def env(self, hash_seed: int = 0, extra_path: Sequence[Path] = ()) -> dict[str, str]:
         """Environment of every sandboxed command of this engine run."""
         return {
-            "PYTHONPATH": self.pythonpath,
+            "PYTHONPATH": os.pathsep.join([self.pythonpath, *map(str, extra_path)]),
             "PYTHONHASHSEED": str(hash_seed),
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONIOENCODING": "utf-8",
@@ -115,23 +123,26 @@ class Prober:
         label: str = "",
         out_dir: Path | None = None,
         read_only: Sequence[Path] = (),
+        extra_path: Sequence[Path] = (),
     ) -> RunResult:
         """Run one command in the sandbox with this engine's environment.
 
         ``out_dir`` (from :meth:`output_folder`) is the command's only writable
         folder; without one a fresh folder is made and removed afterwards.
-        ``read_only`` are staged inputs the command reads.
+        ``read_only`` are staged inputs the command reads; ``extra_path`` (links
+        folders) goes last on its PYTHONPATH, readable with what its links point to.
         """
         self.runs += 1
         own = out_dir is None
         cwd = await self.output_folder() if out_dir is None else out_dir
+        readable = [p for folder in extra_path for p in await asyncio.to_thread(_readable, folder)]
         spec = RunSpec(
             argv=argv,
             project_dir=self.target.project_dir,
             work_dir=cwd,
-            env=self.env(hash_seed),
+            env=self.env(hash_seed, extra_path),
             limits=Limits(wall_seconds=max(3.0, wall)),
-            read_only_paths=tuple(read_only),
+            read_only_paths=(*read_only, *readable),
             label=label,
         )
         try:
@@ -141,7 +152,12 @@ class Prober:
                 await self.discard(cwd)
 
     async def _harness(
-        self, request: dict[str, Any], *, wall: float, hash_seed: int = 0
+        self,
+        request: dict[str, Any],
+        *,
+        wall: float,
+        hash_seed: int = 0,
+        extra_path: Sequence[Path] = (),
     ) -> tuple[list[dict[str, Any]], RunResult]:
         inputs = await self._stage()
         name = f"probe_req_{next(self._counter)}.json"
@@ -158,6 +174,7 @@ class Prober:
                 label=f"probe {request['mode']}",
                 out_dir=out_dir,
                 read_only=(inputs,),
+                extra_path=extra_path,
             )
             try:
                 text = await read_result_text_async(
@@ -178,14 +195,29 @@ class Prober:
 
     async def introspect(self) -> dict[str, Any]:
         """Import the target in the sandbox and describe its members."""
-        request = {"mode": "introspect", "module": self.target.module, "import_timeout": 30}
-        lines, result = await self._harness(request, wall=min(60.0, max(10.0, self.remaining())))
+        # Hypothesis reaches only this command, on a links folder put last on its path.
+        shim = await asyncio.to_thread(draw_shim_dir)
+        draw_seconds = min(_DRAW_CAP, max(0.0, self.remaining()) * _DRAW_SHARE) if shim else 0.0
+        draw_seconds = draw_seconds if draw_seconds >= _DRAW_MIN else 0.0
+        request = {
+            "mode": "introspect",
+            "module": self.target.module,
+            "import_timeout": 30,
+            "draw_seconds": draw_seconds,
+        }
+        lines, result = await self._harness(
+            request,
+            wall=min(60.0, max(10.0, self.remaining())),
+            extra_path=(shim,) if shim else (),
+        )
         for line in lines:
             if "import_error" in line:
                 raise TargetImportError(
                     f"importing {self.target.module} failed: {line['import_error']}"
                 )
             if "introspect" in line:
+                if line["introspect"].get("draws"):
+                    self.log(f"typed inputs: {line['introspect']['draws']}")
                 return line["introspect"]
         if result.timed_out:
             raise TargetImportError(f"importing {self.target.module} did not finish in time")
@@ -267,6 +299,7 @@ def _stage_harness(work_dir: Path) -> Path:
         {
             "_regoose_probe.py": _SCRIPT.read_text(encoding="utf-8"),
             "_regoose_probe_describe.py": _DESCRIBE.read_text(encoding="utf-8"),
+            "_regoose_probe_draw.py": _DRAW.read_text(encoding="utf-8"),
         },
     )
 
@@ -281,3 +314,9 @@ def _stage_folder(work_dir: Path, prefix: str, files: Mapping[str, str]) -> Path
 def _unlink(path: Path) -> None:
     # Requests are staged in a folder runs only read, so this name is still ours.
     path.unlink(missing_ok=True)
+
+
+def _readable(shim: Path) -> tuple[Path, ...]:
+    """The links folder first (it goes on the path), then the folders its links point into."""
+    targets = (link.resolve().parent for link in shim.iterdir() if link.is_symlink())
+    return tuple(dict.fromkeys([shim, *targets]))

@@ -19,6 +19,8 @@ import sys
 import types
 import typing
 
+#: (depth, descriptor, class) of every class a signature names: Hypothesis draws for them.
+_DRAWS = []  # type: list[tuple[int, dict[str, object], type]]
 _MAX_LIT_LEN = 1500
 _MAX_ITEMS = 40
 #: Longest object repr a test asserts (longer ones read as noise).
@@ -180,6 +182,8 @@ def _describe_class(cls, mod, depth):
         "module": getattr(cls, "__module__", ""),
         "qualname": getattr(cls, "__qualname__", ""),
     }
+    if depth <= 2 and not issubclass(cls, BaseException):
+        _DRAWS.append((depth, out, cls))
     if depth < 3 and not out["local"]:
         subs = []  # type: list[dict[str, object]]
         todo = [cls]
@@ -237,7 +241,9 @@ def _method_kind(cls, name):
     return None, None
 
 
-def _introspect(mod):
+def _introspect(mod, draw_seconds=0.0):
+    """Describe the module; ``draw_seconds`` bounds the Hypothesis draws (probe_draw.py)."""
+    del _DRAWS[:]
     target_file = os.path.realpath(mod.__file__)
     members = []
     patterns = {}
@@ -280,6 +286,7 @@ def _introspect(mod):
     except Exception:
         has_coverage = has_pytest = False
     return {
+        "draws": _draw(mod, draw_seconds),
         "file": target_file,
         "members": members,
         "patterns": patterns,
@@ -290,6 +297,18 @@ def _introspect(mod):
         "has_pytest": has_pytest,
         "python": "{}.{}".format(*sys.version_info[:2]),
     }
+
+
+def _draw(mod, seconds):
+    """Examples for the classes the signatures name, when Hypothesis is reachable."""
+    if seconds <= 0 or not _DRAWS:
+        return ""
+    try:
+        from _regoose_probe_draw import draw_all
+    except Exception:
+        return "no draws: the draw helper is missing"
+    requests = [(desc, cls) for _depth, desc, cls in sorted(_DRAWS, key=lambda d: d[0])]
+    return draw_all(requests, mod, seconds)
 
 
 def _const_strings(value):
@@ -370,6 +389,7 @@ def _singletons(mod, target_file):
         and getattr(value, "__module__", None) == mod.__name__
         and not issubclass(value, BaseException)
         and not issubclass(value, enum.Enum)
+        and _checkable(value)
     }
     if not classes:
         return {}
@@ -394,6 +414,15 @@ def _singletons(mod, target_file):
                 break
             out.setdefault(name, []).append({"module": modname, "attr": attr})
     return out
+
+
+def _checkable(cls):
+    """False for classes ``isinstance`` refuses (a TypedDict, a non-runtime Protocol)."""
+    try:
+        isinstance(None, cls)
+    except Exception:
+        return False
+    return True
 
 
 def _introspect_class(name, cls, mod, target_file):

@@ -276,7 +276,8 @@ def main():
             out.write(json.dumps({"import_error": f"{type(exc).__name__}: {exc}"}) + "\n")
             return 3
         if req["mode"] == "introspect":
-            out.write(json.dumps({"introspect": _introspect(mod)}) + "\n")
+            intro = _introspect(mod, float(req.get("draw_seconds", 0)))
+            out.write(json.dumps({"introspect": intro}) + "\n")
         else:
             _run(req, mod, out)
         out.write(json.dumps({"done": True}) + "\n")
