@@ -65,6 +65,8 @@ class OfflineProvider(Provider):
                 "missing_lines": list(result.missing_lines),
                 "wall_seconds": result.wall_seconds,
                 "suspects": result.suspects,
+                # Beside the project's tests, no probed call reached what they miss.
+                "nothing_new": result.nothing_new,
             },
         )
 

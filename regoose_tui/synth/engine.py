@@ -41,10 +41,12 @@ from regoose_tui.synth.render import (
 )
 from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
-from regoose_tui.synth.suspects import crash_witnesses, distrusted
+from regoose_tui.synth.suspects import distrusted, suspect_witnesses
 from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
+#: What the engine says (and the session reports) when the project's tests leave nothing.
+NOTHING_NEW = "nothing to add"
 _EXPLORE_SHARE = 0.55
 #: A seeded run's hard stop for exploration (its rounds are counted, see explore.py).
 _SEEDED_EXPLORE_SHARE = 0.75
@@ -72,6 +74,8 @@ class SynthResult:
     test_names: list[str] = field(default_factory=list)
     #: Tests kept as strict xfail (suspected bugs): {test, input, observed, why, exception}.
     suspects: list[dict[str, str]] = field(default_factory=list)
+    #: True when the project's own tests already run every line and branch the probes reach.
+    nothing_new: bool = False
 
 
 async def synthesize(
@@ -171,11 +175,16 @@ async def synthesize(
         reduce_until = started + budget_seconds * (share + _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
     extras = extra_witnesses(pool, chosen)
+    if baseline is not None:
+        # Beside the project's own tests a call earns its test only for what they miss.
+        extras = [c for c in extras if reaches_missing(c, baseline)]
     if extras:
         say(f"adding {len(extras)} calls with outputs the chosen ones do not check")
         chosen.extend(extras)
-    # Crashes inside the code on fitting input: suspected bugs, each kept as a strict xfail.
-    chosen.extend(crash_witnesses(explorer.candidates.values(), chosen))
+    # Suspected bugs (a crash on fitting input, a docstring example contradicted), each
+    # kept as a strict xfail: they lock nothing in, so they are kept even in covered code.
+    chosen.extend(suspect_witnesses(pool, chosen))
+    found_nothing = baseline is not None and feedback is None and not chosen
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
     observed = await observations(prober, chosen, symbols)
@@ -230,6 +239,7 @@ async def synthesize(
         wall_seconds=round(time.monotonic() - started, 2),
         test_names=names_left,
         suspects=_suspects(tests, names_left),
+        nothing_new=found_nothing,
     )
 
 
@@ -277,11 +287,14 @@ def _cover(
         and any(callee.info.lineno <= n <= callee.info.end_lineno for n in run)
     }
     chosen = greedy_cover(pool, pre_covered=baseline.covered_arcs, settled=settled)
+    # Only calls that run a line or take a branch the project's tests miss: a call
+    # that merely reaches the same code another way adds a test and no coverage.
+    chosen = [c for c in chosen if reaches_missing(c, baseline)]
     if chosen:
         say(f"aiming at what the project's tests miss: {len(chosen)} calls reach it")
-        return chosen
-    say("no probed call reaches code the project's tests miss: covering the whole module")
-    return greedy_cover(pool)
+    else:
+        say(f"{NOTHING_NEW}: no probed call reaches code the project's tests miss")
+    return chosen
 
 
 def public_first(chosen: list[Candidate]) -> list[Candidate]:

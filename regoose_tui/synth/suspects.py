@@ -284,24 +284,25 @@ def distrusted(tests: Sequence[_T]) -> tuple[list[_T], dict[str, int]]:
     return kept, left_out
 
 
-def crash_witnesses(
+def suspect_witnesses(
     candidates: Iterable[Candidate], chosen: Sequence[Candidate]
 ) -> list[Candidate]:
-    """One probed call per callee that crashed inside the code on fitting inputs.
+    """One probed call per callee and kind of suspicion (crash, doctest, return type).
 
-    The cover counts such a crash as "raised elsewhere" and seldom picks it,
-    yet it is the most useful thing the probes found: a suspected bug. The
-    simplest witness (shortest call) of each callee joins the chosen calls.
+    The cover counts a crash as "raised elsewhere" and seldom picks it, and next
+    to the project's own tests it picks no call of code they already run; yet a
+    suspected bug is the most useful thing the probes found, and its strict xfail
+    locks nothing in. The simplest witness (shortest call) of each joins the chosen.
     """
     taken = {c.id for c in chosen}
-    best: dict[str, Candidate] = {}
+    best: dict[tuple[str, str], Candidate] = {}
     for cand in candidates:
         if cand.id in taken or not cand.result:
             continue
-        found = _crash(cand, cand.result)
+        found = suspicion(cand, cand.result)
         if found is None:
             continue
-        key = cand.callee.behaviour_key
+        key = (cand.callee.behaviour_key, found.kind)
         held = best.get(key)
         if held is None or (len(cand.call), cand.id) < (len(held.call), held.id):
             best[key] = cand
