@@ -23,6 +23,12 @@ from typing import Any, Literal
 #: Files or folders that mark a project root (the first folder above the target with one).
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini", ".git")
 
+#: The key under which a reader says which table the settings came from.
+_TABLE = "\0table"
+
+#: Entries of one folder looked at when asking whether it holds tests.
+_MAX_ENTRIES = 200
+
 #: pytest's own default for ``python_files``.
 DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
 
@@ -41,6 +47,8 @@ class PytestSettings:
     pythonpath: tuple[str, ...] = ()
     python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
     import_mode: str | None = None
+    #: Where in ``source`` they were read (``[tool.pytest]``, ``[tool:pytest]``...).
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ class ProjectLayout:
         relative = self.import_root.relative_to(self.root)
         return (
             f"{self.root}: its pytest imports from {relative}/ only if the project is installed "
-            f"in its environment (pip install -e .) or [tool.pytest.ini_options] has "
+            f"in its environment (pip install -e .) or {self.pytest.table or '[tool.pytest]'} has "
             f'pythonpath = ["{relative}"]'
         )
 
@@ -128,7 +136,7 @@ def detect_layout(target: str | Path, project: str | Path | None = None) -> Proj
         else:
             root = import_root
             settings = PytestSettings()
-    test_dir = _test_dir(root, settings)
+    test_dir = _test_dir(root, settings, import_root)
     return ProjectLayout(
         root=root,
         import_root=import_root,
@@ -139,8 +147,15 @@ def detect_layout(target: str | Path, project: str | Path | None = None) -> Proj
 
 
 def read_pytest_settings(root: Path) -> PytestSettings:
-    """pytest's ini options at ``root``, from the file pytest itself would pick."""
+    """pytest's ini options at ``root``, from the file pytest itself would pick.
+
+    The order is pytest 9's: ``pytest.toml`` / ``.pytest.toml`` (its ``[pytest]``
+    table) first, then pytest.ini, pyproject.toml (the native ``[tool.pytest]``
+    table or the older ``[tool.pytest.ini_options]``), tox.ini, setup.cfg.
+    """
     for name, read in (
+        ("pytest.toml", _pytest_toml),
+        (".pytest.toml", _pytest_toml),
         ("pytest.ini", _ini_section("pytest", required=False)),
         (".pytest.ini", _ini_section("pytest", required=False)),
         ("pyproject.toml", _pyproject_section),
@@ -157,9 +172,31 @@ def read_pytest_settings(root: Path) -> PytestSettings:
 
 
 def _pyproject_section(path: Path) -> Mapping[str, Any] | None:
-    data = _toml(path)
-    section = data.get("tool", {}).get("pytest", {}).get("ini_options")
-    return section if isinstance(section, dict) else None
+    """``[tool.pytest]`` (pytest 9, native TOML types) or ``[tool.pytest.ini_options]``.
+
+    pytest 9 refuses a file with both and reads the native table; a pytest 8
+    ignores that table (and then still runs from this root).
+    """
+    tool = _toml(path).get("tool")
+    table = tool.get("pytest") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return None
+    native = {key: value for key, value in table.items() if key != "ini_options"}
+    if native:
+        return {**native, _TABLE: "[tool.pytest]"}
+    section = table.get("ini_options")
+    return {**section, _TABLE: "[tool.pytest.ini_options]"} if isinstance(section, dict) else None
+
+
+def _pytest_toml(path: Path) -> Mapping[str, Any] | None:
+    """pytest.toml's ``[pytest]`` table: pytest's file even when empty (like pytest.ini)."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None  # pytest could not read it either
+    table = data.get("pytest")
+    return {**(table if isinstance(table, dict) else {}), _TABLE: f"[pytest] of {path.name}"}
 
 
 def _ini_section(section: str, *, required: bool) -> Any:
@@ -170,7 +207,7 @@ def _ini_section(section: str, *, required: bool) -> Any:
         except (configparser.Error, UnicodeDecodeError, OSError):
             return None
         if parser.has_section(section):
-            return dict(parser.items(section))
+            return {**dict(parser.items(section)), _TABLE: f"[{section}]"}
         # pytest.ini is pytest's file even with no [pytest] section: it still wins.
         return None if required else {}
 
@@ -187,13 +224,16 @@ def _settings(path: Path, values: Mapping[str, Any]) -> PytestSettings:
             rootdir = addopts[index + 1]
         elif word.startswith("--import-mode="):
             values = {**values, "import_mode": word.split("=", 1)[1]}
+        elif word == "--import-mode" and index + 1 < len(addopts):
+            values = {**values, "import_mode": addopts[index + 1]}
     return PytestSettings(
         source=path,
         testpaths=tuple(_words(values.get("testpaths"))),
         rootdir=rootdir,
         pythonpath=tuple(_words(values.get("pythonpath"))),
         python_files=tuple(_words(values.get("python_files"))) or DEFAULT_PYTHON_FILES,
-        import_mode=values.get("import_mode"),
+        import_mode=str(values["import_mode"]) if values.get("import_mode") else None,
+        table=str(values.get(_TABLE, "")),
     )
 
 
@@ -245,22 +285,45 @@ def _identifiers(folder: Path, base: Path) -> bool:
     return all(part.isidentifier() for part in folder.relative_to(base).parts)
 
 
-def _test_dir(root: Path, settings: PytestSettings) -> Path:
-    """The first of the project's testpaths that is a folder, else tests/ (or test/)."""
+def _test_dir(root: Path, settings: PytestSettings, import_root: Path | None = None) -> Path:
+    """The project's testpaths folder that holds its tests, else tests/ (or test/).
+
+    testpaths often names the source folder too (``["src", "tests"]``: its
+    doctests run with ``--doctest-modules``); new test files belong in the one
+    that holds test files, and never in the import root unless nothing else is named.
+    """
     base = (root / settings.rootdir).resolve() if settings.rootdir else root
     named: list[Path] = []
     for entry in settings.testpaths:
         matches = sorted(base.glob(entry)) if any(c in entry for c in "*?[") else [base / entry]
         named.extend(m.resolve() for m in matches if m.suffix != ".py")
-    for folder in named:
-        if folder.is_dir():
-            return folder
+    folders = [folder for folder in named if folder.is_dir()]
+    holding = [f for f in folders if _holds_tests(f, settings.python_files)]
+    apart = [f for f in folders if import_root is None or not import_root.is_relative_to(f)]
+    for folder in (*holding, *apart, *folders):
+        return folder
     if named:
         return named[0]
     for name in ("tests", "test"):
         if (root / name).is_dir():
             return (root / name).resolve()
     return root / "tests"
+
+
+def _holds_tests(folder: Path, python_files: Sequence[str], depth: int = 2) -> bool:
+    """Whether ``folder`` (or a folder ``depth`` levels below) holds a pytest test file."""
+    try:
+        entries = sorted(folder.iterdir())[:_MAX_ENTRIES]
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.suffix == ".py" and any(fnmatch.fnmatch(entry.name, g) for g in python_files):
+            return True
+    return depth > 0 and any(
+        _holds_tests(entry, python_files, depth - 1)
+        for entry in entries
+        if entry.is_dir() and not entry.name.startswith(".")
+    )
 
 
 def _naming(test_dir: Path, target: Path, python_files: Sequence[str]) -> Naming:

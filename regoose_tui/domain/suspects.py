@@ -3,7 +3,9 @@
 When a test fails because the code under test raised a TypeError,
 AttributeError, ZeroDivisionError, IndexError or KeyError from INSIDE itself
 (the traceback's last frame is in the target, on a line that is not an
-explicit ``raise`` — a guard clause is documented behaviour), Regoose does
+explicit ``raise`` — a guard clause is documented behaviour — and not a use
+of an argument the test chose that refused it, like a format string that does
+not fit: domain/arg_constraints.py), Regoose does
 not rewrite the test into agreement with the crash
 (``pytest.raises(ZeroDivisionError)``). It keeps the test's expectation and
 marks it ``@pytest.mark.xfail(strict=True, raises=..., reason="suspected
@@ -20,6 +22,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from regoose_tui.domain.arg_constraints import (
+    constrained_uses,
+    enclosing_def,
+    given_params,
+    use_at,
+)
 from regoose_tui.domain.feedback import FailedTest
 
 #: Exceptions that, raised from inside the code on valid input, mean the code is wrong.
@@ -122,6 +130,9 @@ def suspect_failure(
         return None
     if not _same_file(where.path, target) or is_raise_line(target_source, where.line):
         return None
+    call = call_in_test(test_source, failure.name)
+    if argument_broke_its_use(target_source, where, call):
+        return None  # the test's own argument did not suit how the code uses it
     function = enclosing_function(target_source, where.line) or target.stem
     message = failure.message.strip().splitlines()[0] if failure.message.strip() else ""
     observed = f"raises {message}" if message else f"raises {where.exception}"
@@ -129,9 +140,32 @@ def suspect_failure(
         f"{where.exception} inside {function} (line {where.line}), "
         "not an explicit raise: the code looks wrong, not the test"
     )
-    return SuspectedBug(
-        failure.name, call_in_test(test_source, failure.name), observed, why, where.exception
-    )
+    return SuspectedBug(failure.name, call, observed, why, where.exception)
+
+
+def argument_broke_its_use(target_source: str, where: RaisedAt, call: str) -> bool:
+    """Whether the crash is a use of an argument the test's ``call`` passed refusing it.
+
+    ``fmt % value`` raising TypeError when the test called ``f(fmt="a")``: the test
+    chose a format string that does not fit, the code is not wrong. Only when the
+    test calls the very function that raised (its arguments are known), by line
+    (a pytest traceback gives no column): see domain/arg_constraints.py.
+    """
+    try:
+        tree = ast.parse(target_source)
+        called = ast.parse(call.strip(), mode="eval").body if call.strip() else None
+    except SyntaxError:
+        return False
+    func = enclosing_def(tree, where.line)
+    if func is None or not isinstance(called, ast.Call):
+        return False
+    name = called.func.attr if isinstance(called.func, ast.Attribute) else None
+    if isinstance(called.func, ast.Name):
+        name = called.func.id
+    given = given_params(func, call)
+    if name != func.name or given is None:
+        return False
+    return use_at(constrained_uses(func), where.exception, where.line, given=given) is not None
 
 
 def _find_test(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

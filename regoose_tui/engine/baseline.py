@@ -163,3 +163,45 @@ def delta(
         broken=broken,
         note=note,
     )
+
+
+def fully_covered(baseline: SuiteRun | None) -> bool:
+    """Whether the project's own tests already run every line and branch of the target.
+
+    Only a clean run counts: a project test failing before generation may be the
+    very sign of a bug the generator should look for.
+    """
+    return (
+        baseline is not None
+        and baseline.measured
+        and not baseline.failed
+        and not baseline.missing_lines
+        and not baseline.missing_branches
+        and baseline.line_percent >= 100.0
+        and baseline.branch_percent >= 100.0
+    )
+
+
+def nothing_to_add(baseline: SuiteRun, root: Path, module: str, *, reached: bool = False) -> str:
+    """The one line a session says when the project's tests leave it nothing to add.
+
+    ``already fully covered by tests/test_cart.py: nothing to add``; with
+    ``reached``, the project's tests miss something, but nothing the offline
+    engine's calls reach.
+    """
+    stem = module.rsplit(".", 1)[-1]
+
+    def shown(path: Path) -> str:
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+    # The file named after the module first: the one a reader expects to hold its tests.
+    files = sorted(baseline.files, key=lambda p: (stem not in p.stem, shown(p)))
+    named = ", ".join(shown(p) for p in files[:2])
+    if len(files) > 2:
+        named += f" (+{len(files) - 2} more)"
+    if reached:
+        return (
+            f"every line and branch the generator reaches is already covered by {named}: "
+            "nothing to add"
+        )
+    return f"already fully covered by {named}: nothing to add"

@@ -56,6 +56,8 @@ class Ending:
     provider_failed: ProviderError | None = None
     #: sha256 of the project's own test file the suite was joined into, if it was.
     merge_base: str | None = None
+    #: The project's tests leave nothing to add: the one line that says so ("" if not).
+    nothing_to_add: str = ""
 
 
 async def conclude(
@@ -113,6 +115,9 @@ async def conclude(
     tests = len(records)
     status: SessionStatus = "passed" if tests and not failed else "failed"
     reason = None if tests else "no generated test passed"
+    if not tests and ending.nothing_to_add:
+        # Nothing written is the right result, not a failure (a CI step stays green).
+        status, reason = "passed", ending.nothing_to_add
     if provider_failed is not None and not is_cost_limit(provider_failed) and tests:
         reason = failure_line(provider_failed, provider.name, tests)
     line = kept.line_percent if kept else 0.0

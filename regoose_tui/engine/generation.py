@@ -37,9 +37,16 @@ from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, V
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import SessionFinished, SessionStarted, SessionStatus
 from regoose_tui.bus.subscription import Subscription
+from regoose_tui.domain.feedback import Feedback
 from regoose_tui.domain.layout import detect_layout
 from regoose_tui.domain.target import project_root
-from regoose_tui.engine.baseline import aim, find_project_tests, sandbox_read_paths
+from regoose_tui.engine.baseline import (
+    aim,
+    find_project_tests,
+    fully_covered,
+    nothing_to_add,
+    sandbox_read_paths,
+)
 from regoose_tui.engine.conclusion import Ending, conclude
 from regoose_tui.engine.into_existing import Joined, join, read_host
 from regoose_tui.engine.options import GenerateOptions
@@ -308,6 +315,15 @@ class GenerationSession:
             runs.append(previous.check_seconds if previous else 0.0)
             remaining = provider_room(remaining, max(runs), max(runs))
             baseline: SuiteRun = ctx.result("baseline")
+            if ctx.iteration == 1 and fully_covered(baseline):
+                # The project's own tests run every line and branch: no provider call.
+                said = nothing_to_add(baseline, analysis.target.test_root, analysis.target.module)
+                shared["nothing_to_add"] = said
+                agent.progress(said)
+                shared["candidate"] = GenerationResult(
+                    f"# {said}\n", notes=said, extra={"origin": "baseline"}
+                )
+                return shared["candidate"]
             try:
                 shared["candidate"] = await agent.execute(
                     GenerateInput(
@@ -331,6 +347,10 @@ class GenerationSession:
                 return stand
             provenance.add(shared["candidate"], default_origin=provider.name)
             book.add_candidate(shared["candidate"])
+            if ctx.iteration == 1 and shared["candidate"].extra.get("nothing_new"):
+                shared["nothing_to_add"] = nothing_to_add(
+                    baseline, analysis.target.test_root, analysis.target.module, reached=True
+                )
             return shared["candidate"]
 
         async def execute(ctx: NodeContext) -> Execution:
@@ -369,6 +389,9 @@ class GenerationSession:
             previous: Validation | None = ctx.previous.get("validator")
             if PROVIDER_ERROR in candidate.extra and previous is not None:
                 return unchanged(previous)
+            if "nothing_to_add" in shared and previous is None:
+                # Nothing was proposed: no test to drop, no coverage to chase.
+                return Validation(None, (), (), improved=False, feedback=Feedback())
             executor = ExecutorAgent(context("executor", ctx.iteration), files, sandbox)
             agent = ValidatorAgent(context("validator", ctx.iteration), executor)
             validation = await agent.execute(
@@ -458,6 +481,8 @@ class GenerationSession:
             validation: Validation = results["validator"]
             candidate: GenerationResult = shared["candidate"]
             failed: ProviderError | None = shared.get("provider_failed")
+            if "nothing_to_add" in shared and validation.kept is None:
+                return guard.stop("complete", shared["nothing_to_add"])
             if failed is not None:
                 if is_cost_limit(failed):
                     return guard.stop("cost", failed.msg)
@@ -511,6 +536,7 @@ class GenerationSession:
             suites=(shared.get("baseline"), shared.get("final")),
             provider_failed=shared.get("provider_failed"),
             merge_base=shared.get("merge_base"),
+            nothing_to_add=shared.get("nothing_to_add", ""),
         )
         return await conclude(
             ending, session_id=session_id, store=self.store, bus=self.bus, finish=self._finish

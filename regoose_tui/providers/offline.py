@@ -67,6 +67,8 @@ class OfflineProvider(Provider):
                 "suspects": result.suspects,
                 # The keep session the module already passed (agents/keep_reuse.py).
                 "verified": result.verified,
+                # Beside the project's tests, no probed call reached what they miss.
+                "nothing_new": result.nothing_new,
             },
         )
 

@@ -14,6 +14,7 @@ import doctest
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regoose_tui.domain.arg_constraints import ConstrainedUse, constrained_uses
 from regoose_tui.domain.nesting import too_deep
 from regoose_tui.errors import TargetSyntaxError
 
@@ -91,6 +92,8 @@ class FunctionInfo:
     param_hints: dict[str, set[str]] = field(default_factory=dict)
     dict_keys: dict[str, list[str]] = field(default_factory=dict)
     regexes: list[str] = field(default_factory=list)
+    #: Uses that constrain a parameter beyond its hint (``fmt % x``): see suspects.py.
+    constrained: tuple[ConstrainedUse, ...] = ()
 
     @property
     def is_public(self) -> bool:
@@ -268,6 +271,7 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str) -> Fu
     params = {p.name for p in info.params}
     _BodyVisitor(info, params).visit_body(node)
     info.strings, info.numbers = _literals(node)
+    info.constrained = constrained_uses(node)
     # Values written in the examples are inputs the author thought worth showing.
     for example in info.doctests:
         try:

@@ -43,11 +43,13 @@ from regoose_tui.synth.render import (
 )
 from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
-from regoose_tui.synth.suspects import crash_witnesses, distrusted
+from regoose_tui.synth.suspects import distrusted, suspect_witnesses
 from regoose_tui.synth.templates import format_templates
 from regoose_tui.synth.verify import SuiteRun, run_suite
 from regoose_tui.tools.sandbox import SandboxTool
 
+#: What the engine says (and the session reports) when the project's tests leave nothing.
+NOTHING_NEW = "nothing to add"
 _EXPLORE_SHARE = 0.55
 #: A seeded run's hard stop for exploration (its rounds are counted, see explore.py).
 _SEEDED_EXPLORE_SHARE = 0.75
@@ -78,6 +80,8 @@ class SynthResult:
     suspects: list[dict[str, str]] = field(default_factory=list)
     #: ``test_source`` and the keep session its last verification was (all green).
     verified: VerifiedSuite | None = None
+    #: True when the project's own tests already run every line and branch the probes reach.
+    nothing_new: bool = False
 
 
 async def synthesize(
@@ -180,11 +184,16 @@ async def synthesize(
         reduce_until = started + budget_seconds * (share + _MINIMIZE_SHARE)
     chosen = list({c.id: c for c in await minimize(explorer, chosen, reduce_until)}.values())
     extras = extra_witnesses(pool, chosen)
+    if baseline is not None:
+        # Beside the project's own tests a call earns its test only for what they miss.
+        extras = [c for c in extras if reaches_missing(c, baseline)]
     if extras:
         say(f"adding {len(extras)} calls with outputs the chosen ones do not check")
         chosen.extend(extras)
-    # Crashes inside the code on fitting input: suspected bugs, each kept as a strict xfail.
-    chosen.extend(crash_witnesses(explorer.candidates.values(), chosen))
+    # Suspected bugs (a crash on fitting input, a docstring example contradicted), each
+    # kept as a strict xfail: they lock nothing in, so they are kept even in covered code.
+    chosen.extend(suspect_witnesses(pool, chosen))
+    found_nothing = baseline is not None and feedback is None and not chosen
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
     observed = await observations(prober, chosen, symbols, clock)
@@ -243,6 +252,7 @@ async def synthesize(
         suspects=_suspects(tests, names_left),
         # Green on exactly this source: the validator's keep session needs no second run.
         verified=VerifiedSuite(source, run.keep) if run and run.keep and not run.failed else None,
+        nothing_new=found_nothing,
     )
 
 
@@ -290,11 +300,14 @@ def _cover(
         and any(callee.info.lineno <= n <= callee.info.end_lineno for n in run)
     }
     chosen = greedy_cover(pool, pre_covered=baseline.covered_arcs, settled=settled)
+    # Only calls that run a line or take a branch the project's tests miss: a call
+    # that merely reaches the same code another way adds a test and no coverage.
+    chosen = [c for c in chosen if reaches_missing(c, baseline)]
     if chosen:
         say(f"aiming at what the project's tests miss: {len(chosen)} calls reach it")
-        return chosen
-    say("no probed call reaches code the project's tests miss: covering the whole module")
-    return greedy_cover(pool)
+    else:
+        say(f"{NOTHING_NEW}: no probed call reaches code the project's tests miss")
+    return chosen
 
 
 def public_first(chosen: list[Candidate]) -> list[Candidate]:

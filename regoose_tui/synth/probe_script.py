@@ -211,6 +211,7 @@ def _run(req, mod, out):
                     "msg": msg[:500],
                     "origin": origin,
                     "line": tb.tb_lineno if tb is not None else 0,
+                    "pos": _failing_position(tb),
                     "mro": [c.__name__ for c in type(exc).__mro__[1:4]],
                 }
                 if res["exc"]["ref"] is None:
@@ -248,6 +249,19 @@ def _run(req, mod, out):
             line = json.dumps({"id": cid, "outcome": "unserializable"})
         out.write(line + "\n")
         out.flush()
+
+
+def _failing_position(tb):
+    """[line, end_line, col, end_col] of the expression that raised (Python 3.11+), or None."""
+    if tb is None or not hasattr(tb.tb_frame.f_code, "co_positions"):
+        return None
+    try:
+        for index, pos in enumerate(tb.tb_frame.f_code.co_positions()):
+            if index == tb.tb_lasti // 2:
+                return list(pos) if None not in pos else None
+    except Exception:
+        pass
+    return None
 
 
 def main():

@@ -7,7 +7,10 @@ A probe result is a suspected bug, not a behaviour to lock in, when:
   in the target, on a line that is no ``raise``/``assert``: a guard clause is
   documented behaviour and stays a ``pytest.raises`` test), on arguments
   that fit the parameters' type hints (or their defaults). Dunders are left
-  out: ``obj[k]`` raising KeyError/IndexError is their protocol;
+  out: ``obj[k]`` raising KeyError/IndexError is their protocol. Nor is a
+  crash where the unit's own use of an argument the call chose refused it
+  (``fmt % value`` with ``fmt="a"``, ``ord(ch)`` with ``ch="ab"``): the hint
+  says ``str``, the use says which strings (domain/arg_constraints.py);
 - the call is a docstring example (``>>> mean([1, 2])``) and the value
   differs from the one the docstring shows;
 - the value's type contradicts a plain return hint (``-> int`` returned a str).
@@ -28,8 +31,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from regoose_tui.domain.arg_constraints import use_at
 from regoose_tui.domain.suspects import REASON_PREFIX, SUSPECT_TYPES, xfail_decorator
 from regoose_tui.synth.model import Candidate, Param
+from regoose_tui.synth.values import Val
 
 #: Plain hint kinds (probe_describe's ``k``) and the Python types that fit them.
 _FITS: dict[str, tuple[type, ...]] = {
@@ -115,6 +120,22 @@ def fits(obj: object, hint: dict[str, Any]) -> bool | None:
     return True
 
 
+def _bound(cand: Candidate) -> tuple[list[Param], list[tuple[Param | None, Val]]]:
+    """The callee's parameters (no ``self``) and each argument with the one it binds to."""
+    params = [p for p in cand.callee.params if p.kind not in ("VAR_POSITIONAL", "VAR_KEYWORD")]
+    if cand.callee.kind in ("method", "property") and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    positional = [p for p in params if p.kind != "KEYWORD_ONLY"]
+    by_name = {p.name: p for p in params}
+    bound: list[tuple[Param | None, Val]] = []
+    for index, (keyword, val) in enumerate(cand.args):
+        param: Param | None = by_name.get(keyword) if keyword else None
+        if keyword is None:
+            param = positional[index] if index < len(positional) else None
+        bound.append((param, val))
+    return params, bound
+
+
 def inputs_fit(cand: Candidate) -> bool:
     """True when every argument is a literal that fits its parameter's hint.
 
@@ -126,21 +147,31 @@ def inputs_fit(cand: Candidate) -> bool:
         recipe = cand.receiver.recipe if cand.receiver is not None else None
         if cand.prior or not isinstance(recipe, Candidate) or not inputs_fit(recipe):
             return False
-    params = [p for p in cand.callee.params if p.kind not in ("VAR_POSITIONAL", "VAR_KEYWORD")]
-    if cand.callee.kind in ("method", "property") and params and params[0].name in ("self", "cls"):
-        params = params[1:]
-    positional = [p for p in params if p.kind != "KEYWORD_ONLY"]
-    by_name = {p.name: p for p in params}
+    params, bound = _bound(cand)
     given: set[str] = set()
-    for index, (keyword, val) in enumerate(cand.args):
-        param: Param | None = by_name.get(keyword) if keyword else None
-        if keyword is None:
-            param = positional[index] if index < len(positional) else None
+    for param, val in bound:
         if param is None or not val.is_literal or fits(val.obj, param.type) is not True:
             return False
         given.add(param.name)
     # A required parameter left out would fail at the call, not inside: not our case.
     return all(p.name in given or not p.required for p in params)
+
+
+def constrained_crash(cand: Candidate, exc: dict[str, Any]) -> str | None:
+    """Why a crash is the input's fault: it broke a use the unit makes of an argument.
+
+    ``exc`` is the probe's: the line and, when the interpreter tells, the exact
+    position of the expression that raised (domain/arg_constraints.py).
+    """
+    info = cand.callee.info
+    line = exc.get("line")
+    if info is None or not isinstance(line, int) or not info.lineno <= line <= info.end_lineno:
+        return None
+    pos = exc.get("pos")
+    span = (pos[0], pos[2], pos[1], pos[3]) if isinstance(pos, list) and len(pos) == 4 else None
+    given = {param.name for param, _val in _bound(cand)[1] if param is not None}
+    use = use_at(info.constrained, str(exc.get("name", "")), line, span, given)
+    return use.why if use is not None else None
 
 
 def _crash(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
@@ -157,6 +188,9 @@ def _crash(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
         return None
     if not inputs_fit(cand):
         return None
+    where_exc = exc if exc.get("line") else explored
+    if constrained_crash(cand, {**where_exc, "name": name}) is not None:
+        return None  # e.g. a format string the probe made up that does not fit its values
     message = str(exc.get("msg") or "").splitlines()[0][:120] if exc.get("msg") else ""
     observed = f"raises {name}" + (f": {message}" if message else "")
     where = cand.callee.key
@@ -250,24 +284,25 @@ def distrusted(tests: Sequence[_T]) -> tuple[list[_T], dict[str, int]]:
     return kept, left_out
 
 
-def crash_witnesses(
+def suspect_witnesses(
     candidates: Iterable[Candidate], chosen: Sequence[Candidate]
 ) -> list[Candidate]:
-    """One probed call per callee that crashed inside the code on fitting inputs.
+    """One probed call per callee and kind of suspicion (crash, doctest, return type).
 
-    The cover counts such a crash as "raised elsewhere" and seldom picks it,
-    yet it is the most useful thing the probes found: a suspected bug. The
-    simplest witness (shortest call) of each callee joins the chosen calls.
+    The cover counts a crash as "raised elsewhere" and seldom picks it, and next
+    to the project's own tests it picks no call of code they already run; yet a
+    suspected bug is the most useful thing the probes found, and its strict xfail
+    locks nothing in. The simplest witness (shortest call) of each joins the chosen.
     """
     taken = {c.id for c in chosen}
-    best: dict[str, Candidate] = {}
+    best: dict[tuple[str, str], Candidate] = {}
     for cand in candidates:
         if cand.id in taken or not cand.result:
             continue
-        found = _crash(cand, cand.result)
+        found = suspicion(cand, cand.result)
         if found is None:
             continue
-        key = cand.callee.behaviour_key
+        key = (cand.callee.behaviour_key, found.kind)
         held = best.get(key)
         if held is None or (len(cand.call), cand.id) < (len(held.call), held.id):
             best[key] = cand

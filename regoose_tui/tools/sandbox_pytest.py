@@ -149,6 +149,18 @@ def summary_line(output: JsonValue) -> str:
     )
 
 
+def loads_plugins(python: PythonEnv) -> bool:
+    """Whether pytest autoloads the plugins installed beside ``python``.
+
+    The project's own environment (``--python``, its in-project ``.venv``, the
+    active VIRTUAL_ENV) keeps its plugins: its tests need their fixtures
+    (pytest-benchmark's ``benchmark``, pytest-asyncio's loop). Only Regoose's
+    own interpreter runs without them: its plugins (textual snapshots...) only
+    slow a run down and no project test asked for them.
+    """
+    return python.source != "regoose"
+
+
 async def run_pytest_announced(
     emit: Callable[[Event], object],
     runtime: Runtime,
@@ -201,9 +213,7 @@ async def run_pytest_announced(
             cov_source=cov_source,
             on_output=sink,
             timeout=timeout,
-            # Regoose's own pytest plugins (textual snapshots...) only slow a run down;
-            # the user's venv keeps its plugins (pytest-asyncio and friends).
-            autoload_plugins=python.source == "VIRTUAL_ENV",
+            autoload_plugins=loads_plugins(python),
             rounds=rounds,
             read_only=read_only,
             seed=seed,

@@ -155,3 +155,65 @@ def test_import_hint_only_when_the_projects_pytest_could_not_import(tmp_path: Pa
     (flat / "setup.py").write_text("")
     (flat / "m.py").write_text("X = 1\n")
     assert detect_layout(flat / "m.py").import_hint() == ""
+
+
+def test_pytest_9_native_tool_pytest_table_is_read(tmp_path: Path) -> None:
+    # humanize 4.17's own pyproject.toml: testpaths names src/ (for its doctests) first.
+    target = _src_project(
+        tmp_path,
+        pyproject=(
+            "[tool.pytest]\n"
+            'addopts = ["--doctest-modules", "--import-mode=importlib", "--rootdir=."]\n'
+            'minversion = "9.0"\n'
+            'pythonpath = ["src"]\n'
+            'testpaths = ["src", "tests"]\n'
+        ),
+    )
+    layout = detect_layout(target)
+    settings = layout.pytest
+    assert settings.source == tmp_path / "pyproject.toml"
+    assert settings.table == "[tool.pytest]"
+    assert settings.testpaths == ("src", "tests")
+    assert settings.pythonpath == ("src",)
+    assert settings.import_mode == "importlib" and settings.rootdir == "."
+    assert layout.import_root == (tmp_path / "src").resolve()
+    # The folder holding the project's tests, not the source folder listed first.
+    assert layout.test_dir == (tmp_path / "tests").resolve()
+    assert layout.import_hint() == ""  # its pythonpath puts src/ on sys.path
+
+
+def test_native_table_import_hint_names_the_table_the_project_uses(tmp_path: Path) -> None:
+    target = _src_project(tmp_path, pyproject='[tool.pytest]\ntestpaths = ["tests"]\n')
+    hint = detect_layout(target).import_hint()
+    assert '[tool.pytest] has pythonpath = ["src"]' in hint
+
+
+def test_testpaths_never_choose_the_import_root_over_an_empty_tests_folder(
+    tmp_path: Path,
+) -> None:
+    target = _src_project(tmp_path, pyproject='[tool.pytest]\ntestpaths = ["src", "checks"]\n')
+    (tmp_path / "checks").mkdir()
+    assert detect_layout(target).test_dir == (tmp_path / "checks").resolve()
+
+
+def test_pytest_toml_comes_first_even_empty_and_a_broken_one_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = ini_tests\n")
+    (tmp_path / "pytest.toml").write_text('[pytest]\ntestpaths = ["toml_tests"]\n')
+    settings = read_pytest_settings(tmp_path)
+    assert settings.source == tmp_path / "pytest.toml" and settings.testpaths == ("toml_tests",)
+    (tmp_path / "pytest.toml").write_text("")
+    assert read_pytest_settings(tmp_path).source == tmp_path / "pytest.toml"  # empty still wins
+    (tmp_path / "pytest.toml").write_text("[pytest\n")
+    assert read_pytest_settings(tmp_path).testpaths == ("ini_tests",)
+
+
+def test_ini_options_still_read_and_tool_regoose_alone_is_no_pytest_config(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.regoose]\nstrategy = 'offline'\n")
+    assert read_pytest_settings(tmp_path).source is None
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "--import-mode importlib"\n'
+    )
+    settings = read_pytest_settings(tmp_path)
+    assert settings.table == "[tool.pytest.ini_options]" and settings.import_mode == "importlib"

@@ -123,7 +123,10 @@ async def test_a_module_no_project_test_imports_has_a_zero_baseline(tmp_path: Pa
 async def test_a_new_file_that_breaks_a_project_test_fails_the_session(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     (root / "tests").mkdir(parents=True)
-    (root / "calc.py").write_text("FACTOR = 2\n\n\ndef double(n):\n    return n * FACTOR\n")
+    # half() is left to the generator (a module the project covers fully gets nothing).
+    (root / "calc.py").write_text(
+        "FACTOR = 2\n\n\ndef double(n):\n    return n * FACTOR\n\n\ndef half(n):\n    return n / 2\n"
+    )
     (root / "tests" / "test_double.py").write_text(
         "from calc import double\n\n\ndef test_double():\n    assert double(2) == 4\n"
     )
