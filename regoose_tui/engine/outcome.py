@@ -8,7 +8,6 @@ from typing import Any
 
 from regoose_tui.domain.drops import drop_counts, drop_kind, drops_phrase
 from regoose_tui.engine.baseline import CoverageDelta
-from regoose_tui.reports.documents import GenerateDocument
 
 
 @dataclass(frozen=True)
@@ -135,4 +134,7 @@ class GenerationOutcome:
             ],
         }
         # Through the published model: what is printed always matches the schema.
+        # Loaded here: only `--json` needs the document models (and their build cost).
+        from regoose_tui.reports.documents import GenerateDocument
+
         return GenerateDocument.model_validate(data).model_dump(mode="json")

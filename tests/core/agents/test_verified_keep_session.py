@@ -9,21 +9,31 @@ bytes, rounds and seed.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path, PurePosixPath
 
 import pytest
-from test_agents_through_tools import RUNTIMES, _calls, _context, _runtime, _session
 
+from regoose_tui.agents.base import AgentContext
 from regoose_tui.agents.executor import ExecuteInput, ExecutorAgent
 from regoose_tui.agents.keep_reuse import rebased, verified_keep_session
 from regoose_tui.agents.validator import ValidateInput, ValidatorAgent
+from regoose_tui.bus.events import Event, ToolCalled
 from regoose_tui.domain.target import resolve_target
-from regoose_tui.engine.session_tools import files_of, sandbox_of
+from regoose_tui.engine.session_tools import files_of, sandbox_of, session_tools
+from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.bwrap import BwrapRuntime
+from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.runtime.pytest_runner import PytestReport
+from regoose_tui.runtime.python_env import resolve_python
 from regoose_tui.synth.keep_session import VerifiedSuite
 from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.verify import run_suite
+from regoose_tui.tools.registry import ToolRegistry
+
+MODULE = "def sign(n):\n    if n > 0:\n        return 'positive'\n    return 'other'\n"
+RUNTIMES = ["local", pytest.param("bwrap", marks=pytest.mark.bwrap)]
 
 SUITE = (
     "from calc import sign\n\n\n"
@@ -33,6 +43,43 @@ SUITE = (
     "def test_other_again():\n    assert sign(-3) == 'other'\n"
 )
 SEED = 7
+
+
+def _runtime(name: str) -> Runtime:
+    if name == "local":
+        return LocalRuntime()
+    available = BwrapRuntime.availability()
+    if not available.usable:
+        if os.environ.get("REGOOSE_ALLOW_NO_BWRAP") == "1":
+            pytest.skip(available.reason)
+        pytest.fail(f"bubblewrap is required for this test: {available.reason}", pytrace=False)
+    return BwrapRuntime()
+
+
+def _session(runtime: Runtime, tmp_path: Path) -> tuple[ToolRegistry, list[Event], Path]:
+    """A session's tools over a one-module project, every event collected."""
+    project, work = tmp_path / "project", tmp_path / "work"
+    project.mkdir()
+    work.mkdir()
+    (project / "calc.py").write_text(MODULE)
+    events: list[Event] = []
+    tools = session_tools(
+        runtime,
+        resolve_python(),
+        project_dir=project,
+        work_dir=work,
+        publish=events.append,
+        session_id="s1",
+    )
+    return tools, events, project
+
+
+def _context(events: list[Event], node: str) -> AgentContext:
+    return AgentContext(emit=events.append, session_id="s1", node_id=node)
+
+
+def _calls(events: list[Event]) -> list[str]:
+    return [f"{e.tool}.{e.operation}" for e in events if isinstance(e, ToolCalled)]
 
 
 def _figures(report: PytestReport) -> dict[str, object]:

@@ -69,3 +69,37 @@ def test_import_graph_sees_the_widgets_under_the_name_the_code_uses() -> None:
     assert "regoose_tui.widgets.chat_view" in graph.find_modules_directly_imported_by(
         "regoose_tui.app.turns"
     )
+
+
+def test_starting_a_generation_loads_no_report_renderer_or_pytest() -> None:
+    """`regoose generate` pays at start-up only for what every run needs.
+
+    The report renderers (JUnit, Markdown, the stored-session reader) and the
+    document models load when a report or `--json` is asked for; pytest only
+    ever runs in the sandbox (the keep-rule plugin is staged, not imported).
+    """
+    code = (
+        "import sys, regoose_tui.cli.main, regoose_tui.cli.generate_command\n"
+        "import regoose_tui.engine.generation, regoose_tui.providers.offline\n"
+        "late = ('regoose_tui.reports.junit', 'regoose_tui.reports.markdown',\n"
+        "        'regoose_tui.reports.from_store', 'regoose_tui.reports.documents',\n"
+        "        'regoose_tui.runtime.keep_plugin', 'pytest')\n"
+        "print(','.join(sorted(m for m in late if m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.strip()
+    assert out == "", f"loaded at start-up: {out}"
+    # The lazy package still hands out every public name.
+    names = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import regoose_tui.reports as r; print(sorted(n for n in r.__all__ if getattr(r, n)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
+    assert "write_report" in names and "report_from_store" in names
