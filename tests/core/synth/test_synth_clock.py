@@ -134,7 +134,7 @@ def test_synthesis_asserts_elapsed_times_exactly(tmp_path):
     assert "2250.0 0.0375" in source
     # A local time from the fake clock depends on the time zone: checked by type only.
     face = source.split("class TestClockFace", 1)[1].split("class ", 1)[0]
-    assert "monkeypatch.setattr(\"time.time\"" in face and "clock_face() ==" not in face
+    assert 'monkeypatch.setattr("time.time"' in face and "clock_face() ==" not in face
     # A test that reaches no clock read installs no fake clock.
     plain = source.split("class TestPlain", 1)[1].split("class ", 1)[0]
     assert "monkeypatch" not in plain
