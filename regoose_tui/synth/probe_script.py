@@ -87,6 +87,11 @@ def _perturb_time():
     for name in ("time", "perf_counter", "monotonic", "process_time"):
         if hasattr(time, name):
             setattr(time, name, wrap(getattr(time, name), 1.0))
+    # Another time zone too (POSIX form, no tz database needed: UTC+5:45): a local time
+    # from a fixed clock reading (the fake clock, synth/clock.py) is not locked in.
+    if hasattr(time, "tzset"):
+        os.environ["TZ"] = "RGS-5:45"
+        time.tzset()
     for name in ("time_ns", "perf_counter_ns", "monotonic_ns"):
         if hasattr(time, name):
             orig = getattr(time, name)

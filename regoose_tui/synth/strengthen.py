@@ -14,7 +14,10 @@ more whose arguments bring an input class none of the callee's tests feeds yet
 code point of 3, 4 or 5 hex digits, a negative or zero number, an empty or
 one-item collection): code often splits on such classes (``if ord(c) < 0x100``)
 in one arc, so only an input from the other side tells a shifted bound apart.
-No new probing: everything comes from exploration.
+Before those, per callee: the call printing the most numbers no test prints yet,
+and up to two calls at an edge of the receiver's own numbers (witness_kinds.py);
+printed output counts as an output of its own. No new probing: everything
+comes from exploration.
 """
 
 from __future__ import annotations

@@ -49,6 +49,10 @@ def stamp():
     return now()
 
 
+def clock_face():
+    return time.strftime("%H:%M", time.localtime(time.time()))
+
+
 def plain(x):
     return x + 1
 '''
@@ -56,16 +60,18 @@ def plain(x):
 
 def test_clock_reads_finds_module_and_imported_clocks_with_their_lines():
     reads = clock_reads(STOPWATCH, "pkg.watch")
-    assert reads.targets == ("pkg.watch.now", "time.perf_counter")
+    assert reads.targets == ("pkg.watch.now", "time.perf_counter", "time.time")
     lines = STOPWATCH.splitlines()
     assert {lines[n - 1].strip() for n in reads.lines} == {
         "self.began = time.perf_counter()",
         "elapsed = time.perf_counter() - self.began",
         "return now()",
+        'return time.strftime("%H:%M", time.localtime(time.time()))',
     }
     stop_line = lines.index("        elapsed = time.perf_counter() - self.began") + 1
     assert reads.read_by([(stop_line - 1, stop_line)]) == ("time.perf_counter",)
-    assert reads.read_by([(-28, 29), (29, -28)]) == ()
+    plain_line = lines.index("    return x + 1") + 1
+    assert reads.read_by([(plain_line - 1, plain_line), (plain_line, -plain_line + 1)]) == ()
     assert clock_reads("import time\nx = 1\n", "m") == ClockReads()
     assert clock_reads("def f(:\n", "m") == ClockReads()
 
@@ -126,6 +132,9 @@ def test_synthesis_asserts_elapsed_times_exactly(tmp_path):
     # A template naming every field the code fills shows each computed value.
     assert "message='{ms} {minutes}'" in source or 'message="{ms} {minutes}"' in source
     assert "2250.0 0.0375" in source
+    # A local time from the fake clock depends on the time zone: checked by type only.
+    face = source.split("class TestClockFace", 1)[1].split("class ", 1)[0]
+    assert 'monkeypatch.setattr("time.time"' in face and "clock_face() ==" not in face
     # A test that reaches no clock read installs no fake clock.
     plain = source.split("class TestPlain", 1)[1].split("class ", 1)[0]
     assert "monkeypatch" not in plain
