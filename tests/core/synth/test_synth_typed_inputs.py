@@ -349,3 +349,22 @@ def test_a_value_whose_repr_is_not_source_is_spelled_from_its_fields() -> None:
     # A class the module does not name cannot be imported by the tests: no source.
     delattr(module, "Kind")
     assert source_of(Tagged("x", Kind.B), Tagged, module) is None
+
+
+def test_a_name_the_target_takes_for_something_else_is_spelled_around() -> None:
+    # typesystem.fields has its own Decimal (a field class): the number is decimal.Decimal.
+    taken = types.ModuleType("fields_like")
+    taken.Decimal = type("Decimal", (), {})  # type: ignore[attr-defined]  # a module built here
+    assert source_of(Decimal("1.5"), Decimal, taken) == {
+        "src": "decimal.Decimal('1.5')",
+        "imports": ["import decimal"],
+        "needs": [],
+    }
+    # ``from datetime import datetime`` in the target: ``import datetime`` would rebind it.
+    clash = types.ModuleType("dates_like")
+    clash.datetime = datetime.datetime  # type: ignore[attr-defined]  # a module built here
+    assert source_of(datetime.date(2000, 1, 1), datetime.date, clash) == {
+        "src": "date(2000, 1, 1)",
+        "imports": ["from datetime import date"],
+        "needs": [],
+    }
