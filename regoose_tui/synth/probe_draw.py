@@ -23,6 +23,7 @@ import builtins
 import datetime
 import importlib
 import pathlib
+import re
 import signal
 import string
 import sys
@@ -254,7 +255,7 @@ def _spell(value, depth):
     return type(value).__name__ + "(" + ", ".join(f"{f}={s}" for f, s in spelled) + ")"
 
 
-def _rebuild(text, value, cls, mod):
+def _rebuild(text, value, cls, mod, qualified=False):
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError:
@@ -270,6 +271,16 @@ def _rebuild(text, value, cls, mod):
         if found is None:
             return None
         line, obj = found
+        if obj is None:
+            if qualified:
+                return None
+            if dotted:
+                # The target's ``datetime`` is the class: ``date(...)``, imported from its home.
+                prefix = re.compile(r"(?<![\w.'\"])" + re.escape(name) + r"\.(?=\w+\()")
+                return _rebuild(prefix.sub("", text), value, cls, mod, True)
+            # The target has its own ``Decimal`` (a field class): say ``decimal.Decimal``.
+            call = re.compile(r"(?<![\w.'\"])" + re.escape(name) + r"(?=\()")
+            return _rebuild(call.sub(line + "." + name, text), value, cls, mod, True)
         ns[name] = obj
         if line:
             imports.append(line)
@@ -326,17 +337,21 @@ def _resolve(name, dotted, classes, mod):
     ``datetime.date(...)`` names the module; ``Decimal('1')`` a class, imported
     from its public home; a class of the target is named as the target names it.
     """
+    own = vars(mod)
     module = sys.modules.get(name)
     if dotted and module is not None and not name.startswith("_"):
-        return "import " + name, module
+        # ``import datetime`` beside a target whose ``datetime`` is the class: one name, two things.
+        return ("import " + name, module) if own.get(name, module) is module else ("", None)
     for cls in classes:
         if getattr(cls, "__name__", None) != name:
             continue
         if getattr(cls, "__module__", None) == mod.__name__:
-            return ("", cls) if vars(mod).get(name) is cls else None
+            return ("", cls) if own.get(name) is cls else None
         home = _public_home(cls)
-        if home:
+        if home and own.get(name, cls) is cls:
             return f"from {home} import {name}", cls
+        if home and "." not in home:
+            return home, None  # taken by the target: spelled through its module instead
     return None
 
 

@@ -13,6 +13,7 @@ import ast
 import asyncio
 import datetime
 import enum
+import json
 import os
 import subprocess
 import sys
@@ -206,7 +207,7 @@ def test_a_constructor_that_hangs_costs_its_own_cap_and_nothing_else(introspecte
     assert _drawn(intro, "stuck_twice") == []
     # The others still got theirs, and the whole introspection stayed within its draw cap.
     assert _drawn(intro, "hour_slot")
-    assert wall < 15.0
+    assert wall < 20.0  # the draws are capped at 4 s; the rest is starting and importing
 
 
 def test_the_same_draws_come_back_on_every_run(tmp_path: Path, introspected) -> None:
@@ -248,7 +249,6 @@ def test_the_tests_reach_the_branches_the_drawn_values_open(typed_suite) -> None
     for returned in ('"weekend"', '"weekday"', '"afternoon"', '"fractional"', '"whole"'):
         assert f"== {returned}" in source, returned
     assert "pytest.raises(ValueError" in source and "checkout(Booking(" in source
-    assert result.branch_percent is not None and result.branch_percent >= 80.0
 
 
 def test_the_tests_hold_plain_calls_and_pass_without_hypothesis(
@@ -267,9 +267,16 @@ def test_the_tests_hold_plain_calls_and_pass_without_hypothesis(
     assert "hypothesis" not in imported and {"datetime", "decimal", "pathlib"} <= imported
     test_file = tmp_path / "test_typed_kit.py"
     test_file.write_text(result.test_source, encoding="utf-8")
+    # Measured here, under coverage.py: the engine's own figure needs its verification to
+    # finish inside the budget, which a loaded machine does not promise.
     done = subprocess.run(
         [
             sys.executable,
+            "-m",
+            "coverage",
+            "run",
+            "--branch",
+            f"--include={project / 'typed_kit.py'}",
             "-m",
             "pytest",
             "-q",
@@ -287,6 +294,17 @@ def test_the_tests_hold_plain_calls_and_pass_without_hypothesis(
     )
     assert done.returncode == 0, done.stdout[-2000:]
     assert f"{result.tests} passed" in done.stdout
+    report = subprocess.run(
+        [sys.executable, "-m", "coverage", "json", "-o", "cov.json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert report.returncode == 0, report.stderr
+    totals = json.loads((tmp_path / "cov.json").read_text())["totals"]
+    # With no examples for these types the engine reached 28% of the branches.
+    assert totals["covered_branches"] / totals["num_branches"] >= 0.8, totals
 
 
 def test_a_value_rebuilds_only_when_its_source_evaluates_back_to_it() -> None:
@@ -349,3 +367,22 @@ def test_a_value_whose_repr_is_not_source_is_spelled_from_its_fields() -> None:
     # A class the module does not name cannot be imported by the tests: no source.
     delattr(module, "Kind")
     assert source_of(Tagged("x", Kind.B), Tagged, module) is None
+
+
+def test_a_name_the_target_takes_for_something_else_is_spelled_around() -> None:
+    # typesystem.fields has its own Decimal (a field class): the number is decimal.Decimal.
+    taken = types.ModuleType("fields_like")
+    taken.Decimal = type("Decimal", (), {})  # type: ignore[attr-defined]  # a module built here
+    assert source_of(Decimal("1.5"), Decimal, taken) == {
+        "src": "decimal.Decimal('1.5')",
+        "imports": ["import decimal"],
+        "needs": [],
+    }
+    # ``from datetime import datetime`` in the target: ``import datetime`` would rebind it.
+    clash = types.ModuleType("dates_like")
+    clash.datetime = datetime.datetime  # type: ignore[attr-defined]  # a module built here
+    assert source_of(datetime.date(2000, 1, 1), datetime.date, clash) == {
+        "src": "date(2000, 1, 1)",
+        "imports": ["from datetime import date"],
+        "needs": [],
+    }
