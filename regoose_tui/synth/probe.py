@@ -24,9 +24,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from regoose_tui.bus.events import Event
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import SandboxTimeout, TargetImportError
-from regoose_tui.runtime.base import Limits, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
 from regoose_tui.runtime.safe_io import (
     private_folder,
     read_result_text_async,
@@ -58,8 +59,13 @@ class Prober:
         extra_pythonpath: Sequence[Path] = (),
         deadline: float,
         log: Callable[[str], None] | None = None,
+        announce: Callable[[Event], object] | None = None,
+        session_id: str | None = None,
     ) -> None:
         self.runtime = runtime
+        #: Publishes the runs people watch (the verification's pytest) on the bus.
+        self.announce = announce
+        self.session_id = session_id
         self.target = target
         self.python = python
         self.work_dir = work_dir
@@ -115,6 +121,7 @@ class Prober:
         label: str = "",
         out_dir: Path | None = None,
         read_only: Sequence[Path] = (),
+        on_output: OutputSink | None = None,
     ) -> RunResult:
         """Run one command in the sandbox with this engine's environment.
 
@@ -135,7 +142,7 @@ class Prober:
             label=label,
         )
         try:
-            return await self.runtime.run(spec)
+            return await self.runtime.run(spec, on_output)
         finally:
             if own:
                 await self.discard(cwd)
