@@ -131,6 +131,9 @@ async def synthesize(
         extra_pythonpath=extra_pythonpath,
         deadline=started + budget_seconds,
         log=say,
+        # The verification is the run people watch: its output goes to the live log.
+        announce=sandbox.publish,
+        session_id=sandbox.session_id,
     )
     say(f"importing {target.module} in the sandbox")
     intro = await prober.introspect()

@@ -24,9 +24,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from regoose_tui.bus.events import Event
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import SandboxTimeout, TargetImportError
-from regoose_tui.runtime.base import Limits, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
 from regoose_tui.runtime.python_env import draw_shim_dir
 from regoose_tui.runtime.safe_io import (
     private_folder,
@@ -66,8 +67,13 @@ class Prober:
         extra_pythonpath: Sequence[Path] = (),
         deadline: float,
         log: Callable[[str], None] | None = None,
+        announce: Callable[[Event], object] | None = None,
+        session_id: str | None = None,
     ) -> None:
         self.runtime = runtime
+        #: Publishes the runs people watch (the verification's pytest) on the bus.
+        self.announce = announce
+        self.session_id = session_id
         self.target = target
         self.python = python
         self.work_dir = work_dir
@@ -124,6 +130,7 @@ class Prober:
         out_dir: Path | None = None,
         read_only: Sequence[Path] = (),
         extra_path: Sequence[Path] = (),
+        on_output: OutputSink | None = None,
     ) -> RunResult:
         """Run one command in the sandbox with this engine's environment.
 
@@ -146,7 +153,7 @@ class Prober:
             label=label,
         )
         try:
-            return await self.runtime.run(spec)
+            return await self.runtime.run(spec, on_output)
         finally:
             if own:
                 await self.discard(cwd)

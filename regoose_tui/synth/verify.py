@@ -19,16 +19,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from regoose_tui.bus.events import RunFinished, RunStarted
+from regoose_tui.runtime.base import RunResult
 from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, plugin_source
 from regoose_tui.runtime.pytest_runner import PytestReport
 from regoose_tui.runtime.safe_io import UnsafeResultFile, read_result_bytes_async
 from regoose_tui.synth.keep_session import by_bare_nodeid, keep_report
 from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.verify_driver import SCRIPT
+from regoose_tui.tools.output_batcher import OutputBatcher
 
 _DRIVER = "verify_driver.py"
 #: How the driver marks a failure of a test run by itself.
@@ -98,9 +102,7 @@ async def run_suite(
             "1" if alone else "0",
             str(seed),
         ]
-        result = await prober.run_argv(
-            argv, wall=wall, label="pytest generated tests", out_dir=out, read_only=(inputs,)
-        )
+        result = await _announced(prober, argv, filename, wall=wall, out=out, inputs=inputs)
         run = SuiteRun(wall_seconds=result.wall_seconds)
         try:
             report = await read_result_bytes_async(
@@ -129,6 +131,43 @@ async def run_suite(
         return run
     finally:
         await prober.discard(inputs, out)
+
+
+async def _announced(
+    prober: Prober, argv: list[str], filename: str, *, wall: float, out: Path, inputs: Path
+) -> RunResult:
+    """Run the verification; on the bus (when the prober has one) it is a pytest run the
+    live log shows: RunStarted, its output in batches, RunFinished."""
+    label = "pytest generated tests"
+    if prober.announce is None:
+        return await prober.run_argv(argv, wall=wall, label=label, out_dir=out, read_only=(inputs,))
+    emit, run_id = prober.announce, uuid.uuid4().hex[:10]
+    emit(
+        RunStarted(
+            run_id=run_id,
+            runtime=prober.runtime.name,
+            argv=("pytest", filename),
+            label="verify generated tests",
+            session_id=prober.session_id,
+        )
+    )
+    batcher = OutputBatcher(emit, run_id, prober.session_id)
+    try:
+        result = await prober.run_argv(
+            argv, wall=wall, label=label, out_dir=out, read_only=(inputs,), on_output=batcher
+        )
+    finally:
+        batcher.flush()
+    emit(
+        RunFinished(
+            run_id=run_id,
+            exit_code=result.exit_code,
+            timed_out=result.timed_out,
+            wall_seconds=result.wall_seconds,
+            session_id=prober.session_id,
+        )
+    )
+    return result
 
 
 async def _keep_session(
