@@ -45,7 +45,9 @@ def watch_once(project: Path, saved: str, *flags: str) -> tuple[int, str, str]:
     saver = threading.Thread(target=save_until_it_exits, daemon=True)
     saver.start()
     try:
-        out, err = proc.communicate(timeout=60)
+        # --generate runs a whole generation, with the project's own tests before and the
+        # joined file after: room for a loaded machine (it ends as soon as it is done).
+        out, err = proc.communicate(timeout=180)
     finally:
         stopped.set()
         proc.kill()
