@@ -98,9 +98,16 @@ class ShellTool(Tool):
 
         capture = BoundedCapture(self.max_output)
         stream = asyncio.StreamReader()
-        transport, _ = await asyncio.get_running_loop().connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(stream), os.fdopen(read_fd, "rb", buffering=0)
-        )
+        try:
+            transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(stream), os.fdopen(read_fd, "rb", buffering=0)
+            )
+        except BaseException:
+            # Cancelled before the main try below (the program already runs, and under
+            # load may already have done its first step): it must not outlive us.
+            kill_process_group(proc)
+            await asyncio.shield(proc.wait())
+            raise
         reader = asyncio.create_task(capture.drain(stream))
         timed_out = False
         try:

@@ -121,6 +121,36 @@ async def test_cancelling_the_call_kills_the_process_group(tmp_path: Path) -> No
     assert await wait_dead(pids)
 
 
+def _running_with_arg(arg: str) -> list[int]:
+    """Pids of live processes whose command line holds ``arg``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if arg.encode() in argv and pid_alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+async def test_a_cancel_at_any_step_of_the_start_leaves_no_process(tmp_path: Path) -> None:
+    """Cancelled while the tool is still setting up its pipe (the program already runs):
+    the program is killed and reaped before the cancellation propagates."""
+    tool = ShellTool(tmp_path)
+    for steps in range(30):
+        marker = f"30.{os.getpid()}{steps:02d}"  # a sleep argument no other process has
+        task = asyncio.create_task(tool.execute("run", argv=["sleep", marker], timeout=60))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert _running_with_arg(marker) == [], f"left running after {steps} loop steps"
+
+
 async def test_a_process_escaping_the_group_cannot_hang_the_tool(tmp_path: Path) -> None:
     # setsid moves sleep out of our process group while it keeps our stdout pipe open.
     script = "setsid sleep 5 & echo $!; exit 0"
