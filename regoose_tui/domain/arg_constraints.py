@@ -74,11 +74,24 @@ def param_names(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
 
 def constrained_uses(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[ConstrainedUse, ...]:
     """Every expression of ``func`` that constrains one of its parameters beyond its hint."""
-    params = set(param_names(func)) - {"self", "cls"}
+    names = param_names(func)
+    params = set(names) - {"self", "cls"}
+    # A method's own field (``self.template``) is an argument too: its constructor
+    # call chose it. Named ``self.<field>``; the caller says which fields it gave.
+    receiver = names[0] if names and names[0] == "self" else None
     found: list[ConstrainedUse] = []
 
     def named(node: ast.expr) -> str | None:
-        return node.id if isinstance(node, ast.Name) and node.id in params else None
+        if isinstance(node, ast.Name):
+            return node.id if node.id in params else None
+        if (
+            receiver is not None
+            and isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == receiver
+        ):
+            return f"self.{node.attr}"
+        return None
 
     for node in _own_nodes(func):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):

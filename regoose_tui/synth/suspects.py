@@ -170,6 +170,10 @@ def constrained_crash(cand: Candidate, exc: dict[str, Any]) -> str | None:
     pos = exc.get("pos")
     span = (pos[0], pos[2], pos[1], pos[3]) if isinstance(pos, list) and len(pos) == 4 else None
     given = {param.name for param, _val in _bound(cand)[1] if param is not None}
+    recipe = cand.receiver.recipe if cand.receiver is not None else None
+    if isinstance(recipe, Candidate):
+        # Fields the object was built with (a dataclass field, ``self.x = x``).
+        given |= {f"self.{param.name}" for param, _val in _bound(recipe)[1] if param is not None}
     use = use_at(info.constrained, str(exc.get("name", "")), line, span, given)
     return use.why if use is not None else None
 

@@ -18,7 +18,7 @@ from regoose_tui.synth.analysis import analyze_module
 from regoose_tui.synth.engine import SynthResult, synthesize
 from regoose_tui.synth.model import Callee, Candidate, Param
 from regoose_tui.synth.suspects import suspicion
-from regoose_tui.synth.values import lit
+from regoose_tui.synth.values import Val, lit
 
 UNITS = '''"""Units whose arguments carry contracts their hints do not say."""
 
@@ -97,3 +97,43 @@ def test_the_failing_position_decides_and_the_argument_must_be_the_calls() -> No
     # Elsewhere on the line (another expression): not the format string's doing.
     elsewhere = {"outcome": "raise", "exc": {**exc, "pos": [8, 8, 11, 17]}}
     assert suspicion(_size_candidate((None, 3000.0), ("format", "a")), elsewhere) is not None
+
+
+BANNER = """class Banner:
+    def __init__(self, template: str = "{name}!") -> None:
+        self.template = template
+
+    def show(self, name: str) -> str:
+        return self.template.format(name=name)
+"""
+
+
+def _show_candidate(*init: tuple[str | None, object]) -> Candidate:
+    """``Banner(*init).show('Ada')``: a method on an object built from literal arguments."""
+    module = analyze_module(BANNER, "banner.py")
+    template = Param("template", "POSITIONAL_OR_KEYWORD", True, {"k": "str"}, "'{name}!'")
+    build = Callee("Banner", "class", "Banner", "Banner", [template])
+    recipe = Candidate(1, build, tuple((k, lit(v)) for k, v in init))
+    receiver = Val(f"Banner({', '.join(repr(v) for _k, v in init)})", recipe=recipe)
+    show = Callee(
+        "Banner.show",
+        "method",
+        "show",
+        "Banner.show",
+        [
+            Param("self", "POSITIONAL_OR_KEYWORD", False, {}),
+            Param("name", "POSITIONAL_OR_KEYWORD", False, {"k": "str"}),
+        ],
+        info=module.classes["Banner"].methods["show"],
+    )
+    return Candidate(2, show, ((None, lit("Ada")),), receiver=receiver)
+
+
+def test_a_field_the_constructor_was_given_carries_its_use_too() -> None:
+    # codetiming's Timer(initial_text="{}"): ``self.template.format(name=...)`` raised
+    # IndexError on a template the probe made up, in a later method call.
+    exc: dict[str, object] = {"name": "IndexError", "line": 6, "crash_in_target": True}
+    crash = {"outcome": "raise", "exc": exc}
+    assert suspicion(_show_candidate(("template", "{}")), crash) is None
+    # Built with the default template, the class's own pattern failed: a suspect.
+    assert suspicion(_show_candidate(), crash) is not None
