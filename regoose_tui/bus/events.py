@@ -30,7 +30,9 @@ def _new_id() -> str:
 class Event(BaseModel):
     """Base of all bus events."""
 
-    model_config = ConfigDict(frozen=True)
+    # Schemas are built on an event's first use, not at import: the app and the CLI
+    # start without building the ~30 models the session never sends.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: str
     id: str = Field(default_factory=_new_id)
@@ -71,7 +73,7 @@ class SessionFinished(Event):
 class PlanNodeInfo(BaseModel):
     """One node of a plan as the UI and the store see it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     label: str
@@ -412,8 +414,8 @@ AnyEvent = Annotated[
     Field(discriminator="kind"),
 ]
 
-#: Parses any stored event back into its model (store, replay).
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)
+#: Parses any stored event back into its model (store, replay); built on first use.
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent, config=ConfigDict(defer_build=True))
 
 
 def event_from_json(data: str | bytes) -> Event:

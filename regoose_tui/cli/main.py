@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -62,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         code = EXIT_ERROR
     if argv is None:
+        # The process ends here: a last collection over everything a session left in
+        # memory would run at interpreter shutdown and cost ~0.15 s per command. Frozen,
+        # the objects are left to the OS; atexit hooks, flushing and closing still run.
+        gc.disable()
+        gc.freeze()
         sys.exit(code)
     return code
 
