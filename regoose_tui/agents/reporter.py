@@ -58,6 +58,10 @@ class ReporterAgent(BaseAgent[ReportInput, Written]):
 
     async def run(self, value: ReportInput) -> Written:
         kept = value.kept
+        if kept is not None and kept.source and not kept.tests and value.content is not None:
+            # Joined into the project's file, every kept test was one of its own.
+            self.progress(f"every kept test repeats one in {value.out_path}: nothing written")
+            return Written(None, 0)
         if kept is None or not kept.tests:
             self.progress("no test passed and added coverage: nothing written")
             return Written(None, 0)

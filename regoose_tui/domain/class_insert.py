@@ -151,7 +151,11 @@ def _class_without(lines: list[str], node: ast.ClassDef, dropped: set[str]) -> s
 
 
 def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
-    """``host`` with ``suite``'s tests appended as new classes; None when not safely joined."""
+    """``host`` with ``suite``'s tests appended as new classes; None when not safely joined.
+
+    When every test of the suite repeats one of the host's, the host comes back
+    unchanged with nothing added and every test among the duplicates.
+    """
     try:
         host_tree = ast.parse(host)
         suite_tree = ast.parse(suite)
@@ -346,7 +350,9 @@ def insert_suite(host: str, suite: str, module: str) -> Insertion | None:
             return None
         blocks.append(f"class {gathered}:\n" + "\n\n".join(loose))
     if not added:
-        return None
+        # Every test repeats one of the file's own: the file stays as it is (a file of
+        # repeats beside it would add nothing); a suite with no test is not joined at all.
+        return Insertion(host, (), tuple(duplicates), renamed) if duplicates else None
     if additions:  # the earlier classes first (below the imports: line numbers hold)
         host = extend_classes(host, host_tree, additions)
         host_tree = ast.parse(host)

@@ -105,9 +105,17 @@ def test_a_name_bound_differently_or_a_class_name_taken_is_not_joined() -> None:
     assert insert_suite(clash, SUITE, "shop.cart") is None
     taken = HOST + "\n\nclass TestParsePrice:\n    def test_x(self):\n        pass\n"
     assert insert_suite(taken, SUITE, "shop.cart") is None
-    # Nothing new at all (every test repeats the file's own): nothing to join.
+    # A suite without a test: nothing to join.
+    assert insert_suite(HOST, "from shop.cart import Cart\n", "shop.cart") is None
+
+
+def test_a_suite_that_only_repeats_the_file_leaves_it_as_it_is() -> None:
     only_repeat = "from shop.cart import Cart\n\n\ndef test_a():\n    assert Cart().total() == 0\n"
-    assert insert_suite(HOST, only_repeat, "shop.cart") is None
+    joined = insert_suite(HOST, only_repeat, "shop.cart")
+    assert joined is not None
+    assert joined.text == HOST
+    assert joined.added == ()
+    assert joined.duplicates == (("test_a", "test_empty_total"),)
 
 
 def test_a_module_the_file_uses_by_its_names_is_not_imported_again() -> None:
