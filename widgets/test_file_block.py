@@ -32,11 +32,18 @@ class TestFile:
     """Branch coverage gained, in percentage points (None: not measured)."""
     failed: int = 0
     """Tests that failed or errored (shown in the summary when there are any)."""
+    joins: bool = False
+    """The tests go into the project's own file at `path` (its tests stay), not a new one."""
 
     @property
     def summary(self) -> str:
-        """'tests/test_cart.py: 12 tests, 11 passed, 1 failed, +34% branch coverage'."""
-        parts = [f"{self.tests} tests", f"{self.passed} passed"]
+        """'tests/test_cart.py: 12 tests, 11 passed, 1 failed, +34% branch coverage'.
+
+        Joining the project's own file: 'tests/test_cart.py: 3 new tests (into the
+        project's file), 3 passed, +12% branch coverage'.
+        """
+        count = f"{self.tests} new tests (into the project's file)" if self.joins else None
+        parts = [count or f"{self.tests} tests", f"{self.passed} passed"]
         if self.failed:
             parts.append(f"{self.failed} failed")
         if self.branch_gain is not None:
@@ -125,7 +132,14 @@ class TestFileBlock(Collapsible):
         )
         buttons = Horizontal(
             Button("Review", id="review", variant="primary", tooltip="Accept or reject per test"),
-            Button("Accept", id="accept", variant="success", tooltip="Write this file"),
+            Button(
+                "Accept",
+                id="accept",
+                variant="success",
+                tooltip="Add these tests to the project's file"
+                if test_file.joins
+                else "Write this file",
+            ),
             Button("Reject", id="reject", variant="error", tooltip="Discard this file"),
             Button("Open", id="open", tooltip="Open the file in full"),
             classes="test-file-block--buttons",

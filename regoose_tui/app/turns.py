@@ -153,6 +153,7 @@ class TurnRunner:
                         passed=event.passed,
                         failed=event.failed,
                         branch_gain=event.branch_gain,
+                        joins=event.joins,
                     ),
                     collapsed=True,
                 )

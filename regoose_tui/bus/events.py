@@ -280,6 +280,8 @@ class ProposedSuite(Event):
     passed: int
     failed: int
     branch_gain: float = 0.0
+    #: The tests join the project's own test file at ``path`` (``code`` shows them alone).
+    joins: bool = False
 
 
 class ChatWorkStarted(Event):

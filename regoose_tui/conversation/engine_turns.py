@@ -138,8 +138,13 @@ async def _stage(
             tests=outcome.tests,
             passed=outcome.passed,
             failed=outcome.failed,
-            # No baseline is measured: the suite is new, so all of it is gain.
-            branch_gain=outcome.branch_percent,
+            # Beside the project's own tests the gain is over theirs; else all of it is new.
+            branch_gain=(
+                outcome.coverage_delta.branch_delta
+                if outcome.coverage_delta is not None
+                else outcome.branch_percent
+            ),
+            joins=proposed.base_sha256 is not None,
         )
     )
 

@@ -105,6 +105,20 @@ def test_summary_counts_failed_tests_only_when_there_are_some() -> None:
     assert clean.summary == "tests/test_x.py: 5 tests, 5 passed"
 
 
+async def test_a_block_joining_the_projects_file_says_so() -> None:
+    joined = TestFile(
+        "tf-5", "tests/test_x.py", CODE, tests=3, passed=3, branch_gain=12, joins=True
+    )
+    assert joined.summary == (
+        "tests/test_x.py: 3 new tests (into the project's file), 3 passed, +12% branch coverage"
+    )
+    app = ChatApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        block = await pilot.app.query_one(ChatView).add_test_file(joined, collapsed=False)
+        await pilot.pause()
+        assert block.query_one("#accept", Button).tooltip == "Add these tests to the project's file"
+
+
 async def test_reject_posts_rejected() -> None:
     test_file = TestFile("tf-2", "tests/test_shop.py", CODE, tests=3, passed=2)
     app = ChatApp()

@@ -79,6 +79,7 @@ async def test_accept_writes_the_project_file_with_the_new_class_and_undo_restor
     (suite,) = log.suites
     # The project's own file is the destination, not a second file beside it.
     assert suite.path == "tests/test_textutil.py", log.notices
+    assert suite.joins  # the chat block says the tests go into that file
     assert not (project / "tests" / "test_shop_textutil.py").exists()
     assert host.read_text(encoding="utf-8") == HOST  # nothing written before accept
     assert log.replies[-1].endswith(
