@@ -275,6 +275,12 @@ def render_module(
         for attr, sym in symbols.by_attr.items()
         if re.search(rf"(?<![\w.]){re.escape(sym)}\b", body)
     )
+    # A value's own import may already bind a name the target exposes too (a drawn
+    # ``URL(...)`` with ``from mdurl import URL`` where the target did the same import):
+    # the probe names a value's class that way only when it is the target's very
+    # object, so the name is imported once.
+    bound = _bound_names(plain)
+    used = [(attr, sym) for attr, sym in used if sym not in bound]
     # A name the target merely re-exports is imported from where it lives.
     for attr, sym in used:
         if attr in symbols.home:
@@ -289,6 +295,21 @@ def render_module(
     lines.append("")
     lines.extend(import_block(plain, first_party))
     return "\n".join(lines).strip() + "\n\n\n" + body
+
+
+def _bound_names(lines: set[str]) -> set[str]:
+    """The names a set of import lines binds (``import a.b`` binds ``a``)."""
+    names: set[str] = set()
+    for line in lines:
+        try:
+            tree = ast.parse(line)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                for alias in node.names:
+                    names.add(alias.asname or alias.name.split(".")[0])
+    return names
 
 
 def import_block(lines: set[str], first_party: str | Sequence[str] = ()) -> list[str]:
