@@ -6,8 +6,10 @@ A probe result is a suspected bug, not a behaviour to lock in, when:
   IndexError or KeyError from INSIDE the target (the probe's last frame was
   in the target, on a line that is no ``raise``/``assert``: a guard clause is
   documented behaviour and stays a ``pytest.raises`` test), on arguments
-  that fit the parameters' type hints (or their defaults). Dunders are left
-  out: ``obj[k]`` raising KeyError/IndexError is their protocol. Nor is a
+  that fit the parameters' type hints (or their defaults; ``Any`` fits nothing
+  in particular). Dunders are left out: ``obj[k]`` raising KeyError/IndexError
+  is their protocol, and so are private helpers (``_parse``): their callers
+  choose their inputs. Nor is a
   crash where the unit's own use of an argument the call chose refused it
   (``fmt % value`` with ``fmt="a"``, ``ord(ch)`` with ``ch="ab"``): the hint
   says ``str``, the use says which strings (domain/arg_constraints.py);
@@ -99,7 +101,10 @@ def fits(obj: object, hint: dict[str, Any]) -> bool | None:
     """Whether ``obj`` fits a described type hint; None when that cannot be told."""
     kind = hint.get("k")
     if kind == "any":
-        return True
+        # ``Any``, ``object``, a bare TypeVar: the hint says nothing of what fits, so a
+        # crash on made-up input is no evidence (rstr's ``_handle_state(state: Any)``
+        # unpacking an int).
+        return None
     if kind == "union":
         verdicts = [fits(obj, arg) for arg in hint.get("args", [])]
         if any(v is True for v in verdicts):
@@ -190,6 +195,9 @@ def _crash(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
     )
     if not inside or cand.callee.kind == "dunder":
         return None
+    if _private(cand.callee.key):
+        # A private helper's inputs are its callers' to choose: the public API is judged.
+        return None
     if not inputs_fit(cand):
         return None
     where_exc = exc if exc.get("line") else explored
@@ -203,6 +211,12 @@ def _crash(cand: Candidate, result: dict[str, Any]) -> Suspicion | None:
         "no raise there, so not a documented error"
     )
     return Suspicion("crash", observed, why, exception=name)
+
+
+def _private(key: str) -> bool:
+    """``_helper`` or ``Class._method`` (not a dunder): a unit the module keeps to itself."""
+    name = key.rsplit(".", 1)[-1]
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 def _same_call(a: str, b: str) -> bool:

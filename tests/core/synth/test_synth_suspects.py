@@ -180,6 +180,22 @@ def test_inputs_must_fit_the_hints_to_make_a_crash_a_suspect() -> None:
     assert suspicion(Candidate(8, callee, ((None, lit([1])),)), outside) is None
 
 
+def test_no_suspect_on_an_any_hint_or_in_a_private_helper() -> None:
+    crash = {
+        "outcome": "raise",
+        "exc": {"name": "TypeError", "msg": "cannot unpack", "line": 3, "crash_in_target": True},
+    }
+    # rstr's ``_handle_state(self, state: Any)`` unpacking an int the probe made up.
+    loose = _callee([Param("state", "POSITIONAL_OR_KEYWORD", False, {"k": "any"})])
+    assert fits(1, {"k": "any"}) is None
+    assert suspicion(Candidate(1, loose, ((None, lit(1)),)), crash) is None
+    ints = [Param("x", "POSITIONAL_OR_KEYWORD", False, {"k": "int"})]
+    helper = Callee("_parse", "function", "_parse", "_parse", ints)
+    assert suspicion(Candidate(2, helper, ((None, lit(1)),)), crash) is None
+    # The same crash in a public function with a concrete hint stays a suspect.
+    assert suspicion(Candidate(3, _callee(ints), ((None, lit(1)),)), crash) is not None
+
+
 def test_a_value_against_the_return_hint_is_a_suspect() -> None:
     info = FunctionInfo(name="f", qualname="f", lineno=1, end_lineno=3, returns="int")
     callee = _callee([Param("x", "POSITIONAL_OR_KEYWORD", False, {"k": "int"})], info)
