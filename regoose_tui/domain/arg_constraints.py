@@ -6,7 +6,8 @@ used as ``fmt % value`` or ``fmt.format(...)`` is a format string (``"a"``
 fits ``str`` but not that use), and an argument handed straight to a
 builtin conversion (``int(x)``, ``ord(ch)``, ``bytes(n)``) or whose own
 builtin method is called (``sep.join(items)``, ``text.encode(enc)``) must
-suit that builtin. When the code raises exactly there, on an argument the
+suit that builtin, and an argument used as an index or key (``label[pos]``,
+``TABLE[region]``) must be one the container has. When the code raises exactly there, on an argument the
 call chose, the input broke a documented use, not the code: no suspected bug.
 
 Found from the function's AST alone (no imports, no execution). The offline
@@ -29,6 +30,8 @@ _CONVERSIONS = frozenset(
 _FORMAT_ERRORS = frozenset({"TypeError", "KeyError", "IndexError", "AttributeError"})
 #: What a builtin raises on an argument of the wrong kind.
 _BUILTIN_ERRORS = frozenset({"TypeError"})
+#: What a lookup raises on an index or key its container does not have.
+_LOOKUP_ERRORS = frozenset({"IndexError", "KeyError"})
 #: (lineno, col_offset, end_lineno, end_col_offset) of an expression.
 Span = tuple[int, int, int, int]
 
@@ -111,6 +114,13 @@ def constrained_uses(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[Cons
                 # no Python code of its own) refused what it was given.
                 why = f"calls {param}.{node.func.attr}(), which refused it"
                 found.append(ConstrainedUse(param, _span(node), why, _BUILTIN_ERRORS))
+        elif isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+            # ``label[pos]``, ``TAX[region]``: the index or key is the call's choice and
+            # must be one the container has (``items[0]`` on an empty list is not this).
+            chosen = {named(sub) for sub in ast.walk(node.slice) if isinstance(sub, ast.expr)}
+            for param in sorted(p for p in chosen if p is not None):
+                why = f"uses {param} as an index or key of {ast.unparse(node.value)[:40]}"
+                found.append(ConstrainedUse(param, _span(node), why, _LOOKUP_ERRORS))
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
