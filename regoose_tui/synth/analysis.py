@@ -26,6 +26,9 @@ _STR_METHODS = frozenset(
 )
 _LIST_METHODS = frozenset("append extend insert pop sort reverse remove index count".split())
 _DICT_METHODS = frozenset("items keys values get setdefault update".split())
+#: Methods of a text stream: a parameter they are called on is a file-like object.
+_WRITER_METHODS = frozenset("write writelines flush".split())
+_READER_METHODS = frozenset("read readline readlines".split())
 _BRANCH_NODES = (ast.If, ast.While, ast.For, ast.AsyncFor, ast.IfExp, ast.Try, ast.ExceptHandler)
 
 
@@ -311,6 +314,8 @@ class _BodyVisitor(ast.NodeVisitor):
     def __init__(self, info: FunctionInfo, params: set[str]) -> None:
         self.info = info
         self.params = params
+        #: Loop variables bound by iterating a parameter (``for k in o``) -> that parameter.
+        self.keys_of: dict[str, str] = {}
 
     def visit_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for stmt in node.body:
@@ -381,6 +386,10 @@ class _BodyVisitor(ast.NodeVisitor):
                     self._hint(owner, "str")
                 elif func.attr in _LIST_METHODS:
                     self._hint(owner, "list")
+                elif func.attr in _WRITER_METHODS:
+                    self._hint(owner, "writer")
+                elif func.attr in _READER_METHODS:
+                    self._hint(owner, "reader")
                 elif func.attr in _DICT_METHODS:
                     self._hint(owner, "dict")
                     if func.attr in ("get", "setdefault") and node.args:
@@ -405,11 +414,18 @@ class _BodyVisitor(ast.NodeVisitor):
                 self.info.dict_keys.setdefault(node.value.id, []).append(key)
             elif isinstance(key, int):
                 self._hint(node.value.id, "sequence")
+            elif isinstance(node.slice, ast.Name) and self.keys_of.get(node.slice.id) == (
+                node.value.id
+            ):
+                # ``for k in o: ... o[k]``: o maps its keys to values.
+                self._hint(node.value.id, "dict")
         self.generic_visit(node)
 
     def visit_For(self, node: ast.For) -> None:
         if isinstance(node.iter, ast.Name) and node.iter.id in self.params:
             self._hint(node.iter.id, "iterable")
+            if isinstance(node.target, ast.Name):
+                self.keys_of[node.target.id] = node.iter.id
         self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:

@@ -76,7 +76,21 @@ _CONFUSABLE = {
     "dict": lit([1, 2], "wrong_type_list"),
     "bytes": lit("abc", "wrong_type_str"),
 }
-_UNTYPED_TAIL: tuple[object, ...] = (None, 0, 1, -1, "abc", "", [], [1, 2, 3], {}, True, 2.5)
+_UNTYPED_TAIL: tuple[object, ...] = (
+    None,
+    0,
+    1,
+    -1,
+    "abc",
+    "",
+    [],
+    [1, 2, 3],
+    {},
+    True,
+    2.5,
+    # A table with a nested one: data handed on to code that walks it (toml's dumps).
+    {"name": "value", "section": {"key": 1}},
+)
 
 
 class SymbolTable:
@@ -277,6 +291,27 @@ def param_pool(callee: Callee, param: Param, ctx: PoolContext) -> list[Val]:
     return out
 
 
+#: A parameter whose ``write``/``read`` the code calls: an in-memory text stream
+#: (``f.getvalue()`` in the test then shows what was written).
+_STREAMS: dict[str, list[Val]] = {
+    "writer": [opaque("io.StringIO()", "text_stream", frozenset({"import io"}))],
+    "reader": [
+        opaque(
+            'io.StringIO("first line\\nsecond line\\n")', "text_stream", frozenset({"import io"})
+        ),
+        opaque("io.StringIO()", "empty_stream", frozenset({"import io"})),
+    ],
+}
+#: Shapes a dict of unknown contents takes in real data: nested tables, lists of
+#: records, missing values; code that dispatches on a value's type reaches its
+#: branches with these (toml's ``dumps`` of a section).
+_NESTED_DICTS: tuple[dict[str, object], ...] = (
+    {"name": "value", "section": {"key": 1}},
+    {"items": [{"key": 1}, {"key": 2}], "empty": None},
+    {"values": [1, 2], "flag": True, "ratio": 0.5},
+)
+
+
 def _untyped(callee: Callee, param: Param, ctx: PoolContext, desc: dict[str, Any]) -> list[Val]:
     hints: list[str] = []
     if callee.info is not None:
@@ -311,6 +346,10 @@ def _untyped(callee: Callee, param: Param, ctx: PoolContext, desc: dict[str, Any
         "callable": "callable",
     }
     for hint in dict.fromkeys(hints):
+        stream = _STREAMS.get(hint)
+        if stream is not None:
+            vals.extend(stream)
+            continue
         simple = mapping.get(hint)
         if simple:
             vals.extend(for_type({"k": simple, "args": []}, callee, param, ctx, 0)[:24])
@@ -403,6 +442,8 @@ def for_type(
             pairs = {k.obj: values[min(i, len(values) - 1)].obj for i, k in enumerate(keys)}
             if all(_hashable(k) for k in pairs):
                 out.append(lit(pairs))
+        if not args:  # a plain ``dict``: what it holds is not said
+            out.extend(lit(shape, "nested_dict") for shape in _NESTED_DICTS)
         return out
     if kind == "union":
         pools = [for_type(a, callee, param, ctx, depth) for a in args]

@@ -95,3 +95,38 @@ def test_symbols_alias_names_the_tests_use():
     assert symbols.symbol("parse") == "parse"
     assert symbols.names() == {"list_": "list", "parse": "parse"}
     assert lit("x").src == "'x'"
+
+
+STREAMS_AND_TABLES = """
+def dump(o, f):
+    f.write(str(o))
+
+
+def first_line(f):
+    return f.readline()
+
+
+def sections(o):
+    out = []
+    for key in o:
+        if isinstance(o[key], dict):
+            out.append(key)
+    return out
+"""
+
+
+def _untyped(analysis, name: str) -> list[str]:
+    info = analysis.functions[name]
+    params = [Param(p.name, "POSITIONAL_OR_KEYWORD", False, {}) for p in info.params]
+    callee = Callee(name, "function", name, name, params, info=info)
+    ctx = PoolContext(analysis, SymbolTable())
+    return [v.src for v in param_pool(callee, params[-1], ctx)]
+
+
+def test_a_parameter_used_as_a_stream_or_a_table_gets_one():
+    analysis = analyze_module(STREAMS_AND_TABLES, "m.py")
+    assert _untyped(analysis, "dump")[0] == "io.StringIO()"
+    assert _untyped(analysis, "first_line")[0] == 'io.StringIO("first line\\nsecond line\\n")'
+    # ``for key in o: o[key]``: o is a mapping, and its pool holds a nested table.
+    assert "dict" in analysis.functions["sections"].param_hints["o"]
+    assert "{'name': 'value', 'section': {'key': 1}}" in _untyped(analysis, "sections")
