@@ -190,6 +190,10 @@ async def synthesize(
     if baseline is not None:
         # Beside the project's own tests a call earns its test only for what they miss.
         extras = [c for c in extras if reaches_missing(c, baseline)]
+    if feedback is not None:
+        # A later round: the validator keeps only tests that reach what the kept suite
+        # misses, so an extra that does not would be checked, verified and run for nothing.
+        extras = [c for c in extras if reaches_missing(c, feedback)]
     if extras:
         say(f"adding {len(extras)} calls with outputs the chosen ones do not check")
         chosen.extend(extras)

@@ -127,6 +127,7 @@ async def test_offline_provider_generates_and_chats_honestly(tmp_path, local_run
         HANG_SOURCE.split("def double")[0].replace("spin", "unused")
         + "\n\ndef double(x: int) -> int:\n    return x * 2\n",
     )
+    body = target.path.read_text().splitlines().index("    return x * 2") + 1
     provider = OfflineProvider()
     assert provider.name == "offline" and provider.needs_network is False
     # The offline provider finds its runtime and interpreter through the container tool.
@@ -136,7 +137,8 @@ async def test_offline_provider_generates_and_chats_honestly(tmp_path, local_run
         tools=ToolRegistry([sandbox]),
         budget_seconds=15,
         iteration=2,
-        feedback=Feedback(missing_lines=(7,)),
+        # A later round: the kept suite misses double's body.
+        feedback=Feedback(missing_lines=(body,)),
     )
     result = await provider.generate(request)
     assert "class TestDouble:\n    def test_" in result.test_source
