@@ -233,10 +233,15 @@ async def synthesize(
         prober, source, intro, say, started + budget_seconds, seed=seed or 0
     )
     names_left = list_test_names(source)
-    say(
-        f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order and each alone "
-        f"({time.monotonic() - verify_started:.1f} s)"
-    )
+    took = time.monotonic() - verify_started
+    if run is not None and run.error and not run.failed:
+        # Cut short (its wall clock, a crash of the run itself): nothing was shown to pass.
+        say(f"verification did not finish ({took:.1f} s): the validator runs the tests itself")
+    else:
+        say(
+            f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order and each "
+            f"alone ({took:.1f} s)"
+        )
     notes = (
         f"{len(names_left)} tests from {len(explorer.candidates)} probed calls "
         f"({len(explorer.covered)} code transitions reached)"

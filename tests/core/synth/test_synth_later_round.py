@@ -50,3 +50,35 @@ async def test_nothing_missing_means_no_new_tests(
         seed=0,
     )
     assert later.tests == 0, later.test_source
+
+
+DIES_UNDER_PYTEST = """
+import os
+import sys
+
+if "pytest" in sys.modules:
+    os._exit(3)
+
+
+def twice(n: int) -> int:
+    return n * 2
+"""
+
+
+async def test_a_verification_that_never_reports_is_not_said_to_pass(
+    tmp_path: Path, local_runtime: LocalRuntime, python: str
+) -> None:
+    target = make_target(tmp_path, "dies", DIES_UNDER_PYTEST)
+    said: list[str] = []
+    result = await synthesize(
+        target,
+        sandbox_for(local_runtime, target, tmp_path / "s"),
+        python=python,
+        budget_seconds=15,
+        work_dir=tmp_path / "w",
+        progress=said.append,
+        seed=0,
+    )
+    assert result.verified is None
+    assert any(line.startswith("verification did not finish") for line in said), said
+    assert not any(" tests pass 3 runs" in line for line in said), said
