@@ -6,10 +6,12 @@ cannot break), the batch is rerun without it, so one bad call costs one
 restart, not the batch.
 
 The sandbox boundary (see ``regoose_tui.runtime.safe_io``): ``work_dir`` is a
-host-private folder no sandbox ever gets to write. The harness scripts and
-each request are staged in an inputs folder inside it that every run sees
-read-only; each command gets a fresh output folder as its writable cwd, read
-back with capped no-follow reads off the event loop, then removed.
+host-private folder no sandbox ever gets to write. The harness scripts are
+staged in an inputs folder inside it that every run sees read-only; each
+request goes in over the run's stdin (synth/warm_runs.py: the sandbox is
+started ahead where the runtime can, one per job); each command gets a fresh
+output folder as its writable cwd, read back with capped no-follow reads off
+the event loop, then removed.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """Run the rendered module with pytest (under coverage.py when present) in the sandbox.
 
-One sandboxed process per verification: pytest runs the module in-process
-under coverage.py, the same session runs the tests again in shuffled order
-(``passes``), and writes its outcomes and the coverage JSON (verify_driver.py).
+One sandboxed process per verification (started ahead, pytest already imported:
+synth/warm_runs.py): pytest runs the module in-process under coverage.py, the
+same session runs the tests again in shuffled order (``passes``), and writes
+its outcomes and the coverage JSON (verify_driver.py).
 With more than one pass it follows the validator's keep rule to the letter
 (the keep-rule plugin, the session's seed, per-test coverage): a green run
 then carries that keep session (``SuiteRun.keep``, synth/keep_session.py).
 
-Nothing the sandbox could write is trusted: the module is staged read-only,
-reports are read with capped no-follow reads off the event loop.
+Nothing the sandbox could write is trusted: the host writes nothing where it
+could (the module goes in over stdin), reports are read with capped no-follow
+reads off the event loop.
 
 The engine calls ``run_suite`` until every test passes: failing tests are cut
 out of the module and the rest rerun. The coverage figures reported with the
@@ -69,17 +71,18 @@ async def run_suite(
     alone: bool = False,
     seed: int = 0,
 ) -> SuiteRun:
-    """Stage ``source`` in a fresh read-only folder and run it ``passes`` times in the sandbox.
+    """Run ``source`` ``passes`` times in a sandbox of its own (started ahead where it can be).
 
     One sandboxed interpreter does it all (synth/verify_driver.py): coverage.py
     started in-process, one pytest session (with ``alone``, each test first by
     itself in a fork of the collected session), and the coverage JSON. One pass
     runs in file order; more are the keep rule's rounds, each shuffled from
     ``seed`` by Regoose's keep-rule plugin, round 1 measured per test. A test
-    that fails in any pass, or alone, is failed. The module, its ini file, the
-    driver and the plugin are inputs (the sandbox only reads them); the reports
-    land in a fresh output folder, read back with capped no-follow reads; every
-    folder is removed.
+    that fails in any pass, or alone, is failed. The driver and the plugin are
+    staged inputs (the sandbox only reads them); the module and its ini file go
+    in with the job on stdin and the sandbox writes them in its own folder; the
+    reports land in a fresh output folder, read back with capped no-follow
+    reads; every folder is removed.
     """
     # An ini file of our own keeps the user's pytest config (addopts, plugins) out. The
     # module and its ini go in with the job (the sandbox writes them into its own folder);

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regoose_tui.errors import SandboxError
+from regoose_tui.errors import SandboxError, SandboxUnavailable
 from regoose_tui.runtime._standby import Standby
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec
 
@@ -175,7 +175,12 @@ class WarmRuns:
         key = (job.kind, hash_seed, tuple(map(str, extra_path)))
         spare = await self._take(key)
         if spare is None and self.streams:
-            spare = await self._start(job.kind, hash_seed, extra_path)
+            try:
+                spare = await self._start(job.kind, hash_seed, extra_path)
+            except SandboxUnavailable:
+                raise
+            except SandboxError:
+                spare = None  # could not start: the one-shot run reports why, as ever
         if refill:
             self.prestart(job.kind, hash_seed, extra_path)
         inputs = await self.inputs(job.kind)
