@@ -173,6 +173,8 @@ async def _synthesize(
         # The verification is the run people watch: its output goes to the live log.
         announce=sandbox.publish,
         session_id=sandbox.session_id,
+        # Closed by synthesize whatever happens: it may start sandboxes ahead of their jobs.
+        start_ahead=True,
     )
     opened.append(prober)
     say(f"importing {target.module} in the sandbox")

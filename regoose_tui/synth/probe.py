@@ -76,6 +76,7 @@ class Prober:
         log: Callable[[str], None] | None = None,
         announce: Callable[[Event], object] | None = None,
         session_id: str | None = None,
+        start_ahead: bool = False,
     ) -> None:
         self.runtime = runtime
         #: Publishes the runs people watch (the verification's pytest) on the bus.
@@ -90,6 +91,9 @@ class Prober:
         #: Every harness job (probe rounds, determinism runs, the verification) runs
         #: through it, in a sandbox started ahead where the runtime can (warm_runs.py).
         self.jobs = WarmRuns(self, {"probe": _harness_files, "pytest": _verify_files})
+        #: Start the next jobs' sandboxes in the background: only for an owner that
+        #: awaits :meth:`close` (the engine), so none is left to a closing event loop.
+        self.jobs.ahead = start_ahead
         paths = [str(target.project_dir), *(str(p) for p in extra_pythonpath)]
         self.pythonpath = os.pathsep.join(paths)
         self.runs = 0

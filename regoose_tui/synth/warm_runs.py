@@ -87,6 +87,8 @@ class WarmRuns:
         self._leftover: list[asyncio.Task[_Spare | None]] = []
         #: False once the runtime said it cannot stream a job (then: one-shot runs).
         self.streams = True
+        #: False: no sandbox is started before its job comes (each starts at hand-over).
+        self.ahead = False
         self.closed = False
         #: Jobs that found their sandbox already started (for the log and the tests).
         self.warm_hits = 0
@@ -105,7 +107,7 @@ class WarmRuns:
     def prestart(self, kind: str, hash_seed: int = 0, extra_path: Sequence[Path] = ()) -> None:
         """Start a sandbox for the next job of this kind now, in the background."""
         key = (kind, hash_seed, tuple(map(str, extra_path)))
-        if self.closed or not self.streams or key in self._pending:
+        if not self.ahead or self.closed or not self.streams or key in self._pending:
             return
         self._pending[key] = asyncio.create_task(self._start(kind, hash_seed, extra_path))
 

@@ -61,7 +61,12 @@ def _prober(tmp_path: Path) -> Prober:
     work = tmp_path / "work"
     work.mkdir()
     return Prober(
-        BwrapRuntime(), target, python=sys.executable, work_dir=work, deadline=time.monotonic() + 60
+        BwrapRuntime(),
+        target,
+        python=sys.executable,
+        work_dir=work,
+        deadline=time.monotonic() + 60,
+        start_ahead=True,
     )
 
 
@@ -105,6 +110,25 @@ async def test_jobs_take_sandboxes_started_ahead_and_each_its_own(tmp_path: Path
     assert await asyncio.to_thread(wait_gone, str(prober.work_dir)) == []
     # Every run folder is gone; only the staged read-only inputs remain.
     assert {p.name[:7] for p in prober.work_dir.iterdir()} == {"inputs-"}
+
+
+async def test_a_prober_without_an_owner_starts_nothing_ahead(tmp_path: Path) -> None:
+    """Without start_ahead (no one promises to close it) each job starts its own sandbox
+    at hand-over, so nothing is left running when the caller's event loop ends."""
+    require_bwrap()
+    target = make_target(tmp_path, "warmmod", MODULE)
+    work = tmp_path / "work"
+    work.mkdir()
+    prober = Prober(
+        BwrapRuntime(), target, python=sys.executable, work_dir=work, deadline=time.monotonic() + 60
+    )
+    await prober.introspect()
+    symbols = SymbolTable()
+    found = await prober.run([_candidate(1, "classify", symbols).probe_spec()], symbols.names())
+    assert found[1]["outcome"] == "raise"  # classify() without its argument
+    assert prober.jobs.warm_hits == 0 and prober.jobs.streams
+    assert processes_with(str(work)) == []
+    assert {p.name[:7] for p in work.iterdir()} == {"inputs-"}
 
 
 SMALL = """
