@@ -11,7 +11,10 @@ import abc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from regoose_tui.runtime._standby import Standby
 
 StreamName = Literal["stdout", "stderr"]
 
@@ -148,6 +151,17 @@ class Runtime(abc.ABC):
     @abc.abstractmethod
     async def run(self, spec: RunSpec, on_output: OutputSink | None = None) -> RunResult:
         """Run ``spec.argv`` in the sandbox and return what happened."""
+
+    async def standby(self, spec: RunSpec, *, standby_seconds: float) -> Standby | None:
+        """Start ``spec.argv`` now, reading its job from stdin later; None where unsupported.
+
+        A backend that can stream a job into a started command (bwrap, local)
+        returns a :class:`~regoose_tui.runtime._standby.Standby`: the same
+        sandbox, limits and supervision as ``run``, with the wall clock
+        started at the hand-over. The container backends return None: their
+        callers fall back to one-shot ``run`` calls.
+        """
+        return None
 
     def describe(self) -> str:
         """One line for status bars and reports."""

@@ -28,6 +28,7 @@ from regoose_tui.runtime._allowlist import SANDBOX_HOME, SandboxPolicy, system_b
 from regoose_tui.runtime._exposure import empty_file, hidden_paths, outermost, python_paths
 from regoose_tui.runtime._process import run_process, scrubbed_env
 from regoose_tui.runtime._spec import check_spec
+from regoose_tui.runtime._standby import Standby, start_standby
 from regoose_tui.runtime.base import (
     Availability,
     Limits,
@@ -152,8 +153,7 @@ class BwrapRuntime(Runtime):
             return Availability(False, "bubblewrap is not installed (no `bwrap` on PATH)")
         return _probe(bwrap)
 
-    async def run(self, spec: RunSpec, on_output: OutputSink | None = None) -> RunResult:
-        """Run ``spec.argv`` in a fresh sandbox; the sandbox dies with the command."""
+    async def _argv(self, spec: RunSpec) -> tuple[list[str], Limits]:
         check_spec(spec, overlays=True)
         available = self.availability()
         bwrap = find_bwrap()
@@ -163,7 +163,22 @@ class BwrapRuntime(Runtime):
         # execs, so they bound everything inside the sandbox.
         limits = self.effective_limits(spec)
         spec = replace(spec, limits=limits)
-        argv = await asyncio.to_thread(build_argv, bwrap, spec, self.policy)
+        return await asyncio.to_thread(build_argv, bwrap, spec, self.policy), limits
+
+    async def standby(self, spec: RunSpec, *, standby_seconds: float) -> Standby | None:
+        """Start a fresh sandbox now; its command reads its job from stdin (see ``Standby``)."""
+        argv, limits = await self._argv(spec)
+        return await start_standby(
+            argv,
+            cwd=spec.work_dir,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            limits=limits,
+            standby_seconds=standby_seconds,
+        )
+
+    async def run(self, spec: RunSpec, on_output: OutputSink | None = None) -> RunResult:
+        """Run ``spec.argv`` in a fresh sandbox; the sandbox dies with the command."""
+        argv, limits = await self._argv(spec)
         return await run_process(
             argv,
             cwd=spec.work_dir,

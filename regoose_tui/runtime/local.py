@@ -27,6 +27,7 @@ import sys
 
 from regoose_tui.runtime._process import run_process, scrubbed_env
 from regoose_tui.runtime._spec import check_spec
+from regoose_tui.runtime._standby import Standby, start_standby
 from regoose_tui.runtime.base import Availability, OutputSink, RunResult, RunSpec, Runtime
 
 #: pid 1 of the namespace: forwards nothing, reaps orphans, exits with the
@@ -93,4 +94,15 @@ class LocalRuntime(Runtime):
             env=scrubbed_env(spec),
             limits=self.effective_limits(spec),
             on_output=on_output,
+        )
+
+    async def standby(self, spec: RunSpec, *, standby_seconds: float) -> Standby | None:
+        """Start ``spec.argv`` on the host now; it reads its job from stdin (``Standby``)."""
+        check_spec(spec)
+        return await start_standby(
+            [*pid_namespace_prefix(), *spec.argv],
+            cwd=spec.work_dir,
+            env=scrubbed_env(spec),
+            limits=self.effective_limits(spec),
+            standby_seconds=standby_seconds,
         )

@@ -112,6 +112,45 @@ async def synthesize(
     runs out of budget). ``variant`` shifts the random combinations the search
     tries (a later round passes another one than the first).
     """
+    opened: list[Prober] = []
+    try:
+        return await _synthesize(
+            target,
+            sandbox,
+            python=python,
+            extra_pythonpath=extra_pythonpath,
+            budget_seconds=budget_seconds,
+            work_dir=work_dir,
+            progress=progress,
+            feedback=feedback,
+            baseline=baseline,
+            only=only,
+            seed=seed,
+            variant=variant,
+            opened=opened,
+        )
+    finally:
+        # The sandboxes started ahead for jobs that never came die with the generation.
+        for prober in opened:
+            await prober.close()
+
+
+async def _synthesize(
+    target: TargetModule,
+    sandbox: SandboxTool,
+    *,
+    python: str | None = None,
+    extra_pythonpath: Sequence[Path] = (),
+    budget_seconds: float = 60,
+    work_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    feedback: Feedback | None = None,
+    baseline: Feedback | None = None,
+    only: Sequence[str] = (),
+    seed: int | None = None,
+    variant: int = 0,
+    opened: list[Prober],
+) -> SynthResult:
     started = time.monotonic()
     say = progress or (lambda _msg: None)
     if python is None:
@@ -134,7 +173,10 @@ async def synthesize(
         # The verification is the run people watch: its output goes to the live log.
         announce=sandbox.publish,
         session_id=sandbox.session_id,
+        # Closed by synthesize whatever happens: it may start sandboxes ahead of their jobs.
+        start_ahead=True,
     )
+    opened.append(prober)
     say(f"importing {target.module} in the sandbox")
     intro = await prober.introspect()
     symbols = SymbolTable()

@@ -6,10 +6,12 @@ cannot break), the batch is rerun without it, so one bad call costs one
 restart, not the batch.
 
 The sandbox boundary (see ``regoose_tui.runtime.safe_io``): ``work_dir`` is a
-host-private folder no sandbox ever gets to write. The harness scripts and
-each request are staged in an inputs folder inside it that every run sees
-read-only; each command gets a fresh output folder as its writable cwd, read
-back with capped no-follow reads off the event loop, then removed.
+host-private folder no sandbox ever gets to write. The harness scripts are
+staged in an inputs folder inside it that every run sees read-only; each
+request goes in over the run's stdin (synth/warm_runs.py: the sandbox is
+started ahead where the runtime can, one per job); each command gets a fresh
+output folder as its writable cwd, read back with capped no-follow reads off
+the event loop, then removed.
 """
 
 from __future__ import annotations
@@ -28,12 +30,15 @@ from regoose_tui.bus.events import Event
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import SandboxTimeout, TargetImportError
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
+from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, plugin_source
 from regoose_tui.runtime.python_env import draw_shim_dir
 from regoose_tui.runtime.safe_io import (
     private_folder,
     read_result_text_async,
     stage_file,
 )
+from regoose_tui.synth.verify_driver import SCRIPT as VERIFY_DRIVER
+from regoose_tui.synth.warm_runs import Job, WarmRuns
 
 _SCRIPT = Path(__file__).with_name("probe_script.py")
 _DESCRIBE = Path(__file__).with_name("probe_describe.py")
@@ -48,6 +53,8 @@ _MAX_RESTARTS = 12
 #: Cap on one probe output file (a batch's observed values).
 _PROBE_OUTPUT_CAP = 64 * 1024**2
 _OUT_NAME = "probe_out.jsonl"
+#: The verification driver's name in its staged inputs folder (synth/verify.py runs it).
+VERIFY_SCRIPT = "verify_driver.py"
 
 
 class Prober:
@@ -69,6 +76,7 @@ class Prober:
         log: Callable[[str], None] | None = None,
         announce: Callable[[Event], object] | None = None,
         session_id: str | None = None,
+        start_ahead: bool = False,
     ) -> None:
         self.runtime = runtime
         #: Publishes the runs people watch (the verification's pytest) on the bus.
@@ -80,9 +88,12 @@ class Prober:
         self.deadline = deadline
         self.log = log or (lambda _msg: None)
         self._counter = itertools.count()
-        # Staged lazily (off the event loop) on the first run: see _stage.
-        self._inputs: Path | None = None
-        self._stage_lock = asyncio.Lock()
+        #: Every harness job (probe rounds, determinism runs, the verification) runs
+        #: through it, in a sandbox started ahead where the runtime can (warm_runs.py).
+        self.jobs = WarmRuns(self, {"probe": _harness_files, "pytest": _verify_files})
+        #: Start the next jobs' sandboxes in the background: only for an owner that
+        #: awaits :meth:`close` (the engine), so none is left to a closing event loop.
+        self.jobs.ahead = start_ahead
         paths = [str(target.project_dir), *(str(p) for p in extra_pythonpath)]
         self.pythonpath = os.pathsep.join(paths)
         self.runs = 0
@@ -100,13 +111,6 @@ class Prober:
         """Seconds left before the engine's deadline."""
         return self.deadline - time.monotonic()
 
-    async def _stage(self) -> Path:
-        """Stage the harness scripts once, in a folder the sandbox only reads."""
-        async with self._stage_lock:
-            if self._inputs is None:
-                self._inputs = await asyncio.to_thread(_stage_harness, self.work_dir)
-        return self._inputs
-
     async def stage_inputs(self, files: Mapping[str, str]) -> Path:
         """A fresh folder holding ``files`` (name -> text) that runs only read."""
         return await asyncio.to_thread(_stage_folder, self.work_dir, "inputs-", files)
@@ -114,6 +118,14 @@ class Prober:
     async def output_folder(self) -> Path:
         """A fresh, empty, private folder to be one run's writable cwd."""
         return await asyncio.to_thread(private_folder, self.work_dir, "run-")
+
+    async def readable(self, extra_path: Sequence[Path]) -> list[Path]:
+        """What a run with ``extra_path`` (links folders) on its path must be able to read."""
+        return [p for folder in extra_path for p in await asyncio.to_thread(_readable, folder)]
+
+    async def close(self) -> None:
+        """Kill the sandboxes started ahead that no job took (none outlives the generation)."""
+        await self.jobs.close()
 
     async def discard(self, *folders: Path) -> None:
         """Remove folders of finished runs (rmtree never follows a planted link)."""
@@ -131,6 +143,7 @@ class Prober:
         read_only: Sequence[Path] = (),
         extra_path: Sequence[Path] = (),
         on_output: OutputSink | None = None,
+        count: bool = True,
     ) -> RunResult:
         """Run one command in the sandbox with this engine's environment.
 
@@ -139,10 +152,10 @@ class Prober:
         ``read_only`` are staged inputs the command reads; ``extra_path`` (links
         folders) goes last on its PYTHONPATH, readable with what its links point to.
         """
-        self.runs += 1
+        self.runs += int(count)
         own = out_dir is None
         cwd = await self.output_folder() if out_dir is None else out_dir
-        readable = [p for folder in extra_path for p in await asyncio.to_thread(_readable, folder)]
+        readable = await self.readable(extra_path)
         spec = RunSpec(
             argv=argv,
             project_dir=self.target.project_dir,
@@ -166,32 +179,30 @@ class Prober:
         hash_seed: int = 0,
         extra_path: Sequence[Path] = (),
     ) -> tuple[list[dict[str, Any]], RunResult]:
-        inputs = await self._stage()
-        name = f"probe_req_{next(self._counter)}.json"
-        req_path = await asyncio.to_thread(
-            stage_file, inputs, name, json.dumps(request).encode("utf-8")
+        job = Job(
+            kind="probe",
+            argv=["{inputs}/_regoose_probe.py", "{job}/request.json", "{out}/" + _OUT_NAME],
+            files={"request.json": json.dumps(request)},
+            main="_regoose_probe",
         )
-        out_dir = await self.output_folder()
-        out_path = out_dir / _OUT_NAME
+        # The exploration's next round finds its sandbox started (seed 0 only: the
+        # determinism runs take theirs once, see start_ahead).
+        result, out_dir = await self.jobs.run(
+            job,
+            wall=wall,
+            hash_seed=hash_seed,
+            extra_path=extra_path,
+            refill=hash_seed == 0 and not extra_path,
+        )
         try:
-            result = await self.run_argv(
-                [self.python, str(inputs / "_regoose_probe.py"), str(req_path), str(out_path)],
-                wall=wall,
-                hash_seed=hash_seed,
-                label=f"probe {request['mode']}",
-                out_dir=out_dir,
-                read_only=(inputs,),
-                extra_path=extra_path,
-            )
             try:
                 text = await read_result_text_async(
-                    out_path, max_bytes=_PROBE_OUTPUT_CAP, name=_OUT_NAME
+                    out_dir / _OUT_NAME, max_bytes=_PROBE_OUTPUT_CAP, name=_OUT_NAME
                 )
             except FileNotFoundError:
                 text = ""  # the process died before its first line
         finally:
             await self.discard(out_dir)
-            await asyncio.to_thread(_unlink, req_path)
         lines = []
         for raw in text.splitlines():
             try:
@@ -199,6 +210,13 @@ class Prober:
             except json.JSONDecodeError:
                 continue
         return lines, result
+
+    def start_ahead(self) -> None:
+        """Start the sandboxes the next jobs take: a probe round, both determinism runs
+        (their hash seeds, synth/finalize.py) and the verification (pytest imported)."""
+        for seed in (0, 1, 2):
+            self.jobs.prestart("probe", seed)
+        self.jobs.prestart("pytest", 0)
 
     async def introspect(self) -> dict[str, Any]:
         """Import the target in the sandbox and describe its members."""
@@ -225,6 +243,8 @@ class Prober:
             if "introspect" in line:
                 if line["introspect"].get("draws"):
                     self.log(f"typed inputs: {line['introspect']['draws']}")
+                # The target imports: the sandboxes of the jobs to come can start now.
+                self.start_ahead()
                 return line["introspect"]
         if result.timed_out:
             raise TargetImportError(f"importing {self.target.module} did not finish in time")
@@ -298,17 +318,18 @@ class Prober:
         return results
 
 
-def _stage_harness(work_dir: Path) -> Path:
-    """The inputs folder with the harness and the helper it imports from its own folder."""
-    return _stage_folder(
-        work_dir,
-        "inputs-",
-        {
-            "_regoose_probe.py": _SCRIPT.read_text(encoding="utf-8"),
-            "_regoose_probe_describe.py": _DESCRIBE.read_text(encoding="utf-8"),
-            "_regoose_probe_draw.py": _DRAW.read_text(encoding="utf-8"),
-        },
-    )
+def _harness_files() -> dict[str, str]:
+    """The probe harness and the helpers it imports from its own folder."""
+    return {
+        "_regoose_probe.py": _SCRIPT.read_text(encoding="utf-8"),
+        "_regoose_probe_describe.py": _DESCRIBE.read_text(encoding="utf-8"),
+        "_regoose_probe_draw.py": _DRAW.read_text(encoding="utf-8"),
+    }
+
+
+def _verify_files() -> dict[str, str]:
+    """The verification driver and, beside it, the keep rule's own pytest plugin."""
+    return {VERIFY_SCRIPT: VERIFY_DRIVER, f"{PLUGIN_MODULE}.py": plugin_source()}
 
 
 def _stage_folder(work_dir: Path, prefix: str, files: Mapping[str, str]) -> Path:
@@ -316,11 +337,6 @@ def _stage_folder(work_dir: Path, prefix: str, files: Mapping[str, str]) -> Path
     for name, text in files.items():
         stage_file(folder, name, text.encode("utf-8"))
     return folder
-
-
-def _unlink(path: Path) -> None:
-    # Requests are staged in a folder runs only read, so this name is still ours.
-    path.unlink(missing_ok=True)
 
 
 def _readable(shim: Path) -> tuple[Path, ...]:

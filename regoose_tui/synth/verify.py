@@ -1,14 +1,16 @@
 """Run the rendered module with pytest (under coverage.py when present) in the sandbox.
 
-One sandboxed process per verification: pytest runs the module in-process
-under coverage.py, the same session runs the tests again in shuffled order
-(``passes``), and writes its outcomes and the coverage JSON (verify_driver.py).
+One sandboxed process per verification (started ahead, pytest already imported:
+synth/warm_runs.py): pytest runs the module in-process under coverage.py, the
+same session runs the tests again in shuffled order (``passes``), and writes
+its outcomes and the coverage JSON (verify_driver.py).
 With more than one pass it follows the validator's keep rule to the letter
 (the keep-rule plugin, the session's seed, per-test coverage): a green run
 then carries that keep session (``SuiteRun.keep``, synth/keep_session.py).
 
-Nothing the sandbox could write is trusted: the module is staged read-only,
-reports are read with capped no-follow reads off the event loop.
+Nothing the sandbox could write is trusted: the host writes nothing where it
+could (the module goes in over stdin), reports are read with capped no-follow
+reads off the event loop.
 
 The engine calls ``run_suite`` until every test passes: failing tests are cut
 out of the module and the rest rerun. The coverage figures reported with the
@@ -26,15 +28,13 @@ from typing import Any
 
 from regoose_tui.bus.events import RunFinished, RunStarted
 from regoose_tui.runtime.base import RunResult
-from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, plugin_source
 from regoose_tui.runtime.pytest_runner import PytestReport
 from regoose_tui.runtime.safe_io import UnsafeResultFile, read_result_bytes_async
 from regoose_tui.synth.keep_session import by_bare_nodeid, keep_report
-from regoose_tui.synth.probe import Prober
-from regoose_tui.synth.verify_driver import SCRIPT
+from regoose_tui.synth.probe import VERIFY_SCRIPT, Prober
+from regoose_tui.synth.warm_runs import Job
 from regoose_tui.tools.output_batcher import OutputBatcher
 
-_DRIVER = "verify_driver.py"
 #: How the driver marks a failure of a test run by itself.
 _ALONE = "alone: "
 
@@ -71,38 +71,38 @@ async def run_suite(
     alone: bool = False,
     seed: int = 0,
 ) -> SuiteRun:
-    """Stage ``source`` in a fresh read-only folder and run it ``passes`` times in the sandbox.
+    """Run ``source`` ``passes`` times in a sandbox of its own (started ahead where it can be).
 
     One sandboxed interpreter does it all (synth/verify_driver.py): coverage.py
     started in-process, one pytest session (with ``alone``, each test first by
     itself in a fork of the collected session), and the coverage JSON. One pass
     runs in file order; more are the keep rule's rounds, each shuffled from
     ``seed`` by Regoose's keep-rule plugin, round 1 measured per test. A test
-    that fails in any pass, or alone, is failed. The module, its ini file, the
-    driver and the plugin are inputs (the sandbox only reads them); the reports
-    land in a fresh output folder, read back with capped no-follow reads; every
-    folder is removed.
+    that fails in any pass, or alone, is failed. The driver and the plugin are
+    staged inputs (the sandbox only reads them); the module and its ini file go
+    in with the job on stdin and the sandbox writes them in its own folder; the
+    reports land in a fresh output folder, read back with capped no-follow
+    reads; every folder is removed.
     """
-    # An ini file of our own keeps the user's pytest config (addopts, plugins) out.
-    files = {"pytest.ini": "[pytest]\n", filename: source, _DRIVER: SCRIPT}
-    if passes > 1:
-        # The keep rule's own plugin, beside the driver (its folder is first on sys.path).
-        files[f"{PLUGIN_MODULE}.py"] = await asyncio.to_thread(plugin_source)
-    inputs = await prober.stage_inputs(files)
-    out = await prober.output_folder()
-    try:
-        argv = [
-            prober.python,
-            str(inputs / _DRIVER),
-            str(out),
-            str(inputs / filename),
+    # An ini file of our own keeps the user's pytest config (addopts, plugins) out. The
+    # module and its ini go in with the job (the sandbox writes them into its own folder);
+    # the driver and the keep rule's plugin sit in the kind's read-only inputs (probe.py).
+    job = Job(
+        kind="pytest",
+        argv=[
+            f"{{inputs}}/{VERIFY_SCRIPT}",
+            "{out}",
+            f"{{job}}/{filename}",
             target_file,
             str(max(1, passes)),
             "1" if with_coverage else "0",
             "1" if alone else "0",
             str(seed),
-        ]
-        result = await _announced(prober, argv, filename, wall=wall, out=out, inputs=inputs)
+        ],
+        files={"pytest.ini": "[pytest]\n", filename: source},
+    )
+    result, out = await _announced(prober, job, filename, wall=wall)
+    try:
         run = SuiteRun(wall_seconds=result.wall_seconds)
         try:
             report = await read_result_bytes_async(
@@ -130,17 +130,16 @@ async def run_suite(
                 run.keep = await _keep_session(prober, out, data, cov_json, passes, seed, run)
         return run
     finally:
-        await prober.discard(inputs, out)
+        await prober.discard(out)
 
 
 async def _announced(
-    prober: Prober, argv: list[str], filename: str, *, wall: float, out: Path, inputs: Path
-) -> RunResult:
+    prober: Prober, job: Job, filename: str, *, wall: float
+) -> tuple[RunResult, Path]:
     """Run the verification; on the bus (when the prober has one) it is a pytest run the
     live log shows: RunStarted, its output in batches, RunFinished."""
-    label = "pytest generated tests"
     if prober.announce is None:
-        return await prober.run_argv(argv, wall=wall, label=label, out_dir=out, read_only=(inputs,))
+        return await prober.jobs.run(job, wall=wall)
     emit, run_id = prober.announce, uuid.uuid4().hex[:10]
     emit(
         RunStarted(
@@ -153,9 +152,7 @@ async def _announced(
     )
     batcher = OutputBatcher(emit, run_id, prober.session_id)
     try:
-        result = await prober.run_argv(
-            argv, wall=wall, label=label, out_dir=out, read_only=(inputs,), on_output=batcher
-        )
+        result, out = await prober.jobs.run(job, wall=wall, on_output=batcher)
     finally:
         batcher.flush()
     emit(
@@ -167,7 +164,7 @@ async def _announced(
             session_id=prober.session_id,
         )
     )
-    return result
+    return result, out
 
 
 async def _keep_session(

@@ -14,9 +14,10 @@ and every executed arc are written beside the coverage JSON, so the host can
 hand this run to the validator as its keep session (synth/verify.py) instead
 of running the same module again. With PASSES 1 the tests run once, in file order.
 
-With ALONE "1", every test (its round-1 case) first runs by itself in a fork of
-the freshly collected session (a test that passes only after another one fails
-there); coverage.py is paused in the parent meanwhile, so the forks run untraced.
+With ALONE "1", every test (its round-1 case) runs by itself in a fork of the
+freshly collected session (a test that passes only after another one fails
+there): one child forked before the first pass forks those, a few at a time,
+untraced, while the parent runs the passes (two cores: both at once).
 Each test's outcome per pass, the forks' outcomes and the coverage reports are
 written to OUT. One interpreter start instead of a pytest run per pass plus a
 ``coverage json``.
@@ -77,19 +78,23 @@ class Passes:
         self.collected = len(firsts)
         if self.errors:
             return True
-        if alone:
-            # Before any pass: each child starts from the freshly collected session.
-            self.alone = run_alone(self, firsts)
-        if keep:
-            # The plugin ordered the cases round by round; it stops coverage after round 1.
-            run_pass(items)
+        # Before any pass: each test alone starts from the freshly collected session,
+        # in a fork taken now; the passes run meanwhile, here.
+        zygote = start_alone(self, firsts) if alone else None
+        try:
+            if keep:
+                # The plugin ordered the cases round by round; it stops coverage after round 1.
+                run_pass(items)
+                return True
+            for number in range(passes):
+                run_pass(items)
+                if number == 0 and cov is not None:
+                    # The first pass measured every test; the reruns only check they pass.
+                    cov.stop()
             return True
-        for number in range(passes):
-            run_pass(items)
-            if number == 0 and cov is not None:
-                # The first pass measured every test; the reruns only check they pass.
-                cov.stop()
-        return True
+        finally:
+            if zygote is not None:
+                self.alone = finish_alone(zygote, firsts)
 
     def pytest_runtest_logreport(self, report):
         if report.when != "call" and report.passed:
@@ -111,6 +116,40 @@ def run_pass(order):
         item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
 
 
+def start_alone(plugin, items):
+    """Fork the child that runs each test alone (``run_alone``); its pid.
+
+    It is forked before any test ran, with coverage.py paused (a child forked
+    while it traces runs several times slower, and its arcs are never kept),
+    and writes what its own children saw to OUT/alone.json.
+    """
+    if cov is not None:
+        cov.stop()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            results = run_alone(plugin, items)
+            with open(os.path.join(out_dir, "alone.json"), "w", encoding="utf-8") as handle:
+                json.dump(results, handle)
+            code = 0
+        finally:
+            os._exit(code)
+    if cov is not None:
+        cov.start()
+    return pid
+
+
+def finish_alone(pid, items):
+    """Wait for the child ``start_alone`` forked; each test's outcomes by itself."""
+    os.waitpid(pid, 0)
+    try:
+        with open(os.path.join(out_dir, "alone.json"), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {item.nodeid: [["failed", "alone: no outcome reported"]] for item in items}
+
+
 def run_alone(plugin, items):
     """Run each item by itself in a forked copy of the collected session; their outcomes.
 
@@ -118,12 +157,9 @@ def run_alone(plugin, items):
     test imported, no test run yet), runs its one test and exits: exactly the
     test alone in its own session, for the price of a fork. A few children run
     at once. Each failing outcome is marked "alone: " so the host can say why
-    the test went. Coverage.py pauses meanwhile: a child forked while it
-    traces runs several times slower, and the children's arcs are never kept.
+    the test went. Runs in the child ``start_alone`` forked, coverage.py paused.
     """
     results = {}
-    if cov is not None:
-        cov.stop()
     waiting = list(enumerate(items))
     running = {}
     while waiting or running:
@@ -154,8 +190,6 @@ def run_alone(plugin, items):
                     results.setdefault(nodeid, []).extend(seen)
         if running:
             time.sleep(0.002)
-    if cov is not None:
-        cov.start()
     return results
 
 

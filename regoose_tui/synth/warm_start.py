@@ -1,0 +1,111 @@
+"""The sandbox's start-ahead wrapper: import a harness early, then run the job it is sent.
+
+This file is staged as ``_regoose_warm.py`` beside the probe harness or the
+verification driver and run by the *target's* interpreter inside the
+sandbox, so it is self-contained and uses the standard library only. It is
+never imported by Regoose itself (synth/probe.py stages it).
+
+usage: python _regoose_warm.py --preload KIND [--job FILE]
+
+1. ``--preload``: ``probe`` imports the probe harness (and its describe
+   helper); ``pytest`` imports coverage.py and pytest and runs one empty
+   pytest session (collect-only, Regoose's keep-rule plugin loaded), so the
+   plugins pytest autoloads are imported and assertion-rewritten before the
+   job arrives; ``none`` imports nothing. Nothing of the project is imported.
+2. The job, one JSON object, is read from stdin to its end (or from FILE on
+   runtimes that cannot stream it): ``files`` (plain names -> text) are
+   written into a fresh ``job`` folder in the cwd (the run's own writable
+   folder), ``{job}`` in ``argv`` becomes that folder's path, and then either
+   ``main`` (a preloaded module: its ``main()`` is the exit code) or the
+   script ``argv[0]`` runs as ``__main__`` with ``sys.argv`` set to ``argv``.
+"""
+
+import importlib
+import importlib.util
+import io
+import json
+import os
+import runpy
+import sys
+
+#: The largest job accepted (the generated test module travels inside it).
+_JOB_CAP = 64 * 1024 * 1024
+
+
+def _preload_pytest():
+    try:
+        import coverage  # noqa: F401  (imported only, never started here)
+    except Exception:
+        pass
+    import pytest
+
+    warm = os.path.abspath("warm")
+    os.mkdir(warm)
+    ini = os.path.join(warm, "pytest.ini")
+    with open(ini, "w") as handle:
+        handle.write("[pytest]\n")
+    args = ["-q", "--collect-only", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    if importlib.util.find_spec("regoose_keep_plugin") is not None:
+        # Imported by pytest itself, so it is rewritten as in the job's own session.
+        args += ["-p", "regoose_keep_plugin"]
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = io.StringIO()
+    try:
+        pytest.main([*args, "-c", ini, "--rootdir", warm, warm])
+    except BaseException:
+        pass
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _preload(kind):
+    if kind == "probe":
+        importlib.import_module("_regoose_probe")
+    elif kind == "pytest":
+        _preload_pytest()
+
+
+def _read_job(path):
+    if path:
+        with open(path, "rb") as handle:
+            data = handle.read(_JOB_CAP + 1)
+    else:
+        data = sys.stdin.buffer.read(_JOB_CAP + 1)
+    if len(data) > _JOB_CAP:
+        raise SystemExit("regoose: the job is larger than the cap")
+    return json.loads(data.decode("utf-8"))
+
+
+def _write_files(files):
+    folder = os.path.abspath("job")
+    os.mkdir(folder)
+    for name, text in files.items():
+        if os.sep in name or name in ("", ".", ".."):
+            raise SystemExit(f"regoose: not a plain file name: {name!r}")
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return folder
+
+
+def main():
+    args = sys.argv[1:]
+    kind = args[args.index("--preload") + 1] if "--preload" in args else "none"
+    path = args[args.index("--job") + 1] if "--job" in args else ""
+    _preload(kind)
+    job = _read_job(path)
+    folder = _write_files(job.get("files", {}))
+    argv = [str(a).replace("{job}", folder) for a in job["argv"]]
+    sys.argv = argv
+    if job.get("main"):
+        module = importlib.import_module(job["main"])
+        sys.stdout.flush()
+        code = module.main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
+    sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))
+    runpy.run_path(argv[0], run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()
