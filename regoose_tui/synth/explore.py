@@ -16,6 +16,7 @@ from typing import Any
 
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.synth.analysis import ModuleAnalysis
+from regoose_tui.synth.crosshair_solve import solver_round
 from regoose_tui.synth.generate import Generator, callees_from, param_for
 from regoose_tui.synth.goal import CoverageGoal
 from regoose_tui.synth.model import Args, Callee, Candidate, render_args, snake
@@ -179,6 +180,8 @@ class Explorer:
         await self._mutation_rounds(until, stop_fraction=0.75, patience=2)
         await self._private_round(until)
         await self._mutation_rounds(until, stop_fraction=1.0, patience=_STALE_ROUNDS)
+        # Past the plateau, what sampling missed: CrossHair solves for it (crosshair_solve.py).
+        await solver_round(self, until)
 
     async def _receiver_round(self, until: float, public_only: bool) -> None:
         methods = [c for c in self.callees if c.needs_receiver]

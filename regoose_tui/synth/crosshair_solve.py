@@ -1,0 +1,273 @@
+"""Ask CrossHair for the inputs sampling did not find (host side of the solver step).
+
+After exploration plateaus, the functions whose code still holds arcs no probe
+took go to ``crosshair_driver.py`` in the sandbox (the host never imports the
+code under test), time-boxed per function and in all. Its answers come back as
+argument source; here they become candidate calls of the explorer, which the
+normal probe runs under coverage: a call is kept only when it reaches new arcs,
+so a solver answer counts only once real execution confirms it. The rendered
+tests hold plain literals and never import CrossHair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from regoose_tui.runtime.python_env import solver_shim_dir
+from regoose_tui.runtime.safe_io import read_result_text_async
+from regoose_tui.synth.drawn import drawn_values
+from regoose_tui.synth.model import Callee
+from regoose_tui.synth.pools import SymbolTable
+from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.values import Val
+
+if TYPE_CHECKING:  # explore.py calls solver_round
+    from regoose_tui.synth.explore import Explorer
+
+_DRIVER = Path(__file__).with_name("crosshair_driver.py")
+_DRAW = Path(__file__).with_name("probe_draw.py")
+_OUT_NAME = "crosshair_out.jsonl"
+_OUTPUT_CAP = 8 * 1024**2
+#: Callee kinds CrossHair can call as they are (no receiver to build first).
+SOLVABLE_KINDS = frozenset({"function", "static", "class"})
+#: Annotations that tell CrossHair nothing (no hint, ``Any``, one it cannot resolve).
+_USELESS_TYPES = frozenset({"none", "any", "str_annot"})
+#: Seconds for importing CrossHair and z3 in the sandbox (about 1.5 s on a quiet machine).
+_LOAD_SECONDS = 8.0
+#: One function's box, and the least worth starting one for.
+PER_FUNCTION = 5.0
+_MIN_BOX = 1.0
+#: Paths a seeded run explores per function: a count of work, not of seconds.
+SEEDED_ITERATIONS = 60
+#: Answers kept per function (a string search yields many near-identical paths).
+_MAX_ANSWERS = 40
+#: The whole step: at most this share of the time left to the engine's deadline, and
+#: never more than _TOTAL_CAP seconds; less than _MIN_TOTAL is not worth loading z3 for.
+_SHARE = 0.25
+_TOTAL_CAP = 20.0
+_MIN_TOTAL = 2.0
+#: Kept free before the exploration's deadline for probing what CrossHair found.
+_PROBE_RESERVE = 2.0
+
+
+@dataclass
+class SolverOutcome:
+    """What one solver run found: argument sets by callee key, and how it went."""
+
+    answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    ends: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+def usable(callee: Callee) -> str | None:
+    """None when CrossHair can solve for ``callee``'s inputs, else why it cannot."""
+    if callee.kind not in SOLVABLE_KINDS:
+        return "needs an instance first"
+    if callee.is_async or callee.is_generator:
+        return "async or a generator"
+    required = [p for p in callee.params if p.required]
+    if any(p.kind in ("VAR_POSITIONAL", "VAR_KEYWORD") for p in required):
+        return "takes *args"
+    if not required:
+        return "takes no arguments"
+    if any(p.type.get("k", "none") in _USELESS_TYPES for p in required):
+        return "parameters without annotations CrossHair can use"
+    return None
+
+
+def solver_params(callee: Callee) -> list[str]:
+    """The parameters CrossHair solves for: required ones and optional annotated ones."""
+    return [
+        p.name
+        for p in callee.params
+        if p.kind not in ("VAR_POSITIONAL", "VAR_KEYWORD")
+        and (p.required or p.type.get("k", "none") not in _USELESS_TYPES)
+    ]
+
+
+async def solve(
+    prober: Prober,
+    callees: Sequence[Callee],
+    *,
+    seconds: float,
+    seeded: bool,
+    say: Callable[[str], None] = lambda _m: None,
+) -> SolverOutcome:
+    """Run CrossHair on ``callees`` in the sandbox for at most ``seconds`` in all.
+
+    The command's wall limit is the hard stop: a solver that hangs is killed
+    there, and what it wrote before stays. Never raises for a missing or broken
+    CrossHair: the outcome's note says why nothing came back.
+    """
+    shim = await asyncio.to_thread(solver_shim_dir)
+    if shim is None:
+        return SolverOutcome(note="CrossHair is not installed: solver step skipped")
+    per_function = min(PER_FUNCTION, max(_MIN_BOX, seconds / max(1, len(callees))))
+    targets = [
+        {
+            "key": c.key,
+            "name": c.name,
+            "owner": c.owner if c.kind in ("static", "class") else None,
+            "params": solver_params(c),
+            "seconds": per_function,
+        }
+        for c in callees
+    ]
+    request: dict[str, Any] = {
+        "module": prober.target.module,
+        "targets": targets,
+        "seconds": seconds,
+        "load_seconds": _LOAD_SECONDS,
+        "import_timeout": 20,
+        "max_iterations": SEEDED_ITERATIONS if seeded else None,
+        # Seeded: a generous path box, so a busy machine does not change what is solved.
+        "per_path": per_function if seeded else min(2.0, per_function / 2),
+    }
+    inputs = await prober.stage_inputs(
+        {
+            "_regoose_crosshair.py": _DRIVER.read_text(encoding="utf-8"),
+            "_regoose_probe_draw.py": _DRAW.read_text(encoding="utf-8"),
+            "request.json": json.dumps(request),
+        }
+    )
+    out_dir = await prober.output_folder()
+    started = time.monotonic()
+    try:
+        result = await prober.run_argv(
+            [
+                prober.python,
+                str(inputs / "_regoose_crosshair.py"),
+                str(inputs / "request.json"),
+                str(out_dir / _OUT_NAME),
+            ],
+            # Loading CrossHair and the target come on top of the solving itself.
+            wall=seconds + _LOAD_SECONDS / 2,
+            label="crosshair",
+            out_dir=out_dir,
+            read_only=(inputs,),
+            extra_path=(shim,),
+        )
+        try:
+            text = await read_result_text_async(
+                out_dir / _OUT_NAME, max_bytes=_OUTPUT_CAP, name=_OUT_NAME
+            )
+        except FileNotFoundError:
+            text = ""
+    finally:
+        await prober.discard(out_dir, inputs)
+    outcome = _parse(text)
+    if result.timed_out:
+        outcome.note = outcome.note or "stopped at its deadline"
+    spent = time.monotonic() - started
+    if not outcome.note:
+        found = sum(len(v) for v in outcome.answers.values())
+        outcome.note = f"{found} input sets for {len(outcome.answers)} functions in {spent:.1f} s"
+    say(f"CrossHair: {outcome.note}")
+    return outcome
+
+
+def _parse(text: str) -> SolverOutcome:
+    outcome = SolverOutcome()
+    for raw in text.splitlines():
+        try:
+            line = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(line, dict):
+            continue
+        if "unavailable" in line:
+            outcome.note = f"CrossHair does not load here ({line['unavailable']}): skipped"
+        elif "import_error" in line:
+            outcome.note = f"the target did not import for CrossHair: {line['import_error']}"
+        elif isinstance(line.get("key"), str) and isinstance(line.get("args"), dict):
+            found = outcome.answers.setdefault(line["key"], [])
+            if len(found) < _MAX_ANSWERS:
+                found.append(line["args"])
+        elif isinstance(line.get("key"), str) and "end" in line:
+            outcome.ends[line["key"]] = str(line["end"])
+    return outcome
+
+
+def answer_args(
+    callee: Callee, answer: dict[str, Any], symbols: SymbolTable
+) -> dict[str, Val] | None:
+    """One answer as the explorer's chosen arguments (param -> Val), or None.
+
+    Each value is the source the driver checked evaluates back to an equal
+    value; it becomes a pool value exactly as a Hypothesis draw does.
+    """
+    chosen: dict[str, Val] = {}
+    names = {p.name for p in callee.params}
+    for name, item in answer.items():
+        if name not in names or not isinstance(item, dict):
+            return None
+        vals = drawn_values({"name": name, "drawn": [item]}, symbols)
+        if not vals:
+            return None
+        chosen[name] = vals[0]
+    if any(p.required and p.name not in chosen for p in callee.params):
+        return None
+    return chosen
+
+
+async def solver_round(explorer: Explorer, until: float) -> int:
+    """After the plateau: solve for the functions that still hold untaken arcs, probe the answers.
+
+    Returns how many new arcs the answers reached. Skipped (one progress line
+    saying why) when nothing is left, no unfinished function suits CrossHair,
+    or the time left is too short.
+    """
+    if explorer.complete or explorer.goal.empty:
+        return 0
+    open_lines = [a for a, _ in explorer.goal.open_arcs(explorer.covered)]
+    unfinished = explorer._unfinished()
+    if not open_lines or not unfinished:
+        return 0
+    fit: list[tuple[int, Callee]] = []
+    unfit: dict[str, list[str]] = {}
+    for callee in explorer.callees:
+        info = callee.info
+        if callee.key not in unfinished or info is None:
+            continue
+        why = usable(callee)
+        if why is not None:
+            unfit.setdefault(why, []).append(callee.key)
+            continue
+        missed = sum(1 for ln in open_lines if info.lineno <= ln <= info.end_lineno)
+        fit.append((missed, callee))
+    if unfit:
+        reasons = "; ".join(f"{why} ({', '.join(keys[:4])})" for why, keys in unfit.items())
+        explorer.say(f"CrossHair skips {sum(map(len, unfit.values()))} functions: {reasons}")
+    if not fit:
+        return 0
+    now = time.monotonic()
+    seconds = min(_TOTAL_CAP, until - now - _PROBE_RESERVE, explorer.prober.remaining() * _SHARE)
+    if seconds < _MIN_TOTAL:
+        explorer.say("CrossHair skipped: too little time left in the budget")
+        return 0
+    # Most arcs left first, then source order: the same functions in the same order every run.
+    fit.sort(key=lambda mc: (-mc[0], mc[1].lineno, mc[1].key))
+    chosen = [c for _, c in fit][: max(1, int(seconds // _MIN_BOX))]
+    explorer.say(f"asking CrossHair for inputs of {len(chosen)} functions ({seconds:.1f} s)")
+    outcome = await solve(
+        explorer.prober, chosen, seconds=seconds, seeded=explorer.reproducible, say=explorer.say
+    )
+    cands = []
+    for callee in chosen:
+        for answer in outcome.answers.get(callee.key, []):
+            args = answer_args(callee, answer, explorer.ctx.symbols)
+            if args is None:
+                continue
+            cand = explorer.gen.make(callee, explorer.gen._assemble(callee, args))
+            if cand is not None:
+                cand.origin = "solver"
+                cands.append(cand)
+    if not cands:
+        return 0
+    return await explorer.run(cands, until)
