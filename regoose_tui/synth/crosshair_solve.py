@@ -107,7 +107,8 @@ async def solve(
     """
     shim = await asyncio.to_thread(solver_shim_dir)
     if shim is None:
-        return SolverOutcome(note="CrossHair is not installed: solver step skipped")
+        say("CrossHair: not installed, the solver step is skipped")
+        return SolverOutcome(note="not installed")
     per_function = min(PER_FUNCTION, max(_MIN_BOX, seconds / max(1, len(callees))))
     targets = [
         {
@@ -182,7 +183,7 @@ def _parse(text: str) -> SolverOutcome:
         if not isinstance(line, dict):
             continue
         if "unavailable" in line:
-            outcome.note = f"CrossHair does not load here ({line['unavailable']}): skipped"
+            outcome.note = f"does not load here ({line['unavailable']}), the step is skipped"
         elif "import_error" in line:
             outcome.note = f"the target did not import for CrossHair: {line['import_error']}"
         elif isinstance(line.get("key"), str) and isinstance(line.get("args"), dict):
