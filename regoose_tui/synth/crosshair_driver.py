@@ -19,13 +19,17 @@ Output, one JSON object a line: ``{"loaded": s}`` once CrossHair imports (or
 per function, then ``{"done": true}``.
 """
 
+import builtins
 import contextlib
+import copy
 import importlib
+import inspect
 import io
 import json
 import signal
 import sys
 import time
+import typing
 
 #: Longest a path's argument source may be (a test reads it).
 _MAX_SRC = 120
@@ -103,12 +107,59 @@ def _load():
     return FunctionInfo, DEFAULT_OPTIONS, AnalysisOptionSet, CoverageType, path_cover, NoTracing
 
 
-def _function_info(FunctionInfo, mod, target):
+def _resolve(mod, target):
+    """The function to solve for, with ``self`` bound when the target is a method.
+
+    A method runs on a copy of a receiver the probe built (its constructor
+    call, from the request), fresh for every path: one path must not see the
+    state another left behind.
+    """
     owner = target.get("owner")
-    if owner:
-        cls = getattr(mod, owner)
-        return FunctionInfo.from_class(cls, target["name"])
-    return FunctionInfo.from_module(mod, target["name"])
+    if not owner:
+        return getattr(mod, target["name"]), None
+    cls = getattr(mod, owner)
+    receiver = target.get("receiver")
+    if receiver is None:  # a static or class method: the class gives it bound as it is
+        return getattr(cls, target["name"]), None
+    ns = {"__builtins__": builtins}
+    ns.update(vars(mod))
+    for symbol, attr in (target.get("names") or {}).items():
+        if hasattr(mod, attr):
+            ns[symbol] = getattr(mod, attr)
+    for line in receiver.get("imports") or ():
+        exec(compile(line, "<imports>", "exec"), ns)
+    proto = eval(compile(receiver["src"], "<receiver>", "eval"), ns)
+    copy.deepcopy(proto)  # fails here, before any path, when the receiver cannot be copied
+    return getattr(proto, target["name"]), proto
+
+
+def _solvable(fn, proto, wanted, NoTracing):
+    """A function CrossHair can call: only the ``wanted`` parameters, their hints resolved.
+
+    Parameters outside ``wanted`` (optional ones with no usable annotation) keep
+    their defaults instead of becoming symbolic ``object`` values.
+    """
+    func = getattr(fn, "__func__", fn)
+    hints = typing.get_type_hints(func)
+    sig = inspect.signature(fn)
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in sig.parameters.values()
+        if p.name in wanted
+    ]
+    name = getattr(fn, "__name__", "call")
+
+    def call(*args, **kwargs):
+        bound = fn
+        if proto is not None:
+            with NoTracing():
+                bound = getattr(copy.deepcopy(proto), name)
+        return bound(*args, **kwargs)
+
+    call.__signature__ = inspect.Signature(params)
+    call.__annotations__ = {p.name: p.annotation for p in params}
+    call.__name__ = name
+    return call
 
 
 def _cover(loaded, mod, target, box, req, source_of, write):
@@ -116,6 +167,8 @@ def _cover(loaded, mod, target, box, req, source_of, write):
     FunctionInfo, DEFAULT_OPTIONS, AnalysisOptionSet, CoverageType, path_cover, NoTracing = loaded
     key = target["key"]
     wanted = set(target.get("params") or ())
+    if not wanted:
+        return "no parameters to solve for"
     seen = set()
 
     def record(bound):
@@ -123,8 +176,6 @@ def _cover(loaded, mod, target, box, req, source_of, write):
         with NoTracing():
             args = {}
             for name, value in bound.arguments.items():
-                if wanted and name not in wanted:
-                    continue
                 try:
                     item = source_of(value, type(value), mod)
                 except Exception:
@@ -151,8 +202,9 @@ def _cover(loaded, mod, target, box, req, source_of, write):
     )
     buf = io.StringIO()
     try:
-        ctxfn = _function_info(FunctionInfo, mod, target)
-        _arm(box)
+        _arm(box)  # building a receiver runs the target's code too
+        fn, proto = _resolve(mod, target)
+        ctxfn = FunctionInfo.from_fn(_solvable(fn, proto, wanted, NoTracing))
         with contextlib.redirect_stdout(buf):
             path_cover(ctxfn, options, CoverageType.PATH, arg_formatter=record)
         return "explored"

@@ -34,8 +34,9 @@ _DRIVER = Path(__file__).with_name("crosshair_driver.py")
 _DRAW = Path(__file__).with_name("probe_draw.py")
 _OUT_NAME = "crosshair_out.jsonl"
 _OUTPUT_CAP = 8 * 1024**2
-#: Callee kinds CrossHair can call as they are (no receiver to build first).
+#: Callee kinds CrossHair can call as they are, and those that run on a receiver the probe built.
 SOLVABLE_KINDS = frozenset({"function", "static", "class"})
+_ON_RECEIVER = frozenset({"method"})
 #: Annotations that tell CrossHair nothing (no hint, ``Any``, one it cannot resolve).
 _USELESS_TYPES = frozenset({"none", "any", "str_annot"})
 #: Seconds for importing CrossHair and z3 in the sandbox (about 1.5 s on a quiet machine).
@@ -65,10 +66,17 @@ class SolverOutcome:
     note: str = ""
 
 
-def usable(callee: Callee) -> str | None:
-    """None when CrossHair can solve for ``callee``'s inputs, else why it cannot."""
-    if callee.kind not in SOLVABLE_KINDS:
-        return "needs an instance first"
+def usable(callee: Callee, receiver: Val | None = None) -> str | None:
+    """None when CrossHair can solve for ``callee``'s inputs, else why it cannot.
+
+    A method needs ``receiver``: an instance the probe already built, copied
+    afresh for every path the solver explores.
+    """
+    if callee.kind in _ON_RECEIVER:
+        if receiver is None:
+            return "no instance to call it on"
+    elif callee.kind not in SOLVABLE_KINDS:
+        return "not a plain call"
     if callee.is_async or callee.is_generator:
         return "async or a generator"
     required = [p for p in callee.params if p.required]
@@ -98,8 +106,13 @@ async def solve(
     seconds: float,
     seeded: bool,
     say: Callable[[str], None] = lambda _m: None,
+    receivers: dict[str, Val] | None = None,
+    names: dict[str, str] | None = None,
 ) -> SolverOutcome:
     """Run CrossHair on ``callees`` in the sandbox for at most ``seconds`` in all.
+
+    ``receivers`` (callee key -> instance) are what methods run on; ``names``
+    maps the tests' symbols to the target's attributes (``symbols.names()``).
 
     The command's wall limit is the hard stop: a solver that hangs is killed
     there, and what it wrote before stays. Never raises for a missing or broken
@@ -110,16 +123,23 @@ async def solve(
         say("CrossHair: not installed, the solver step is skipped")
         return SolverOutcome(note="not installed")
     per_function = min(PER_FUNCTION, max(_MIN_BOX, seconds / max(1, len(callees))))
-    targets = [
-        {
+    names = names or {}
+    receivers = receivers or {}
+    targets = []
+    for c in callees:
+        receiver = receivers.get(c.key)
+        owner = names.get(c.owner or "", c.owner) if c.owner else None
+        target: dict[str, Any] = {
             "key": c.key,
             "name": c.name,
-            "owner": c.owner if c.kind in ("static", "class") else None,
+            "owner": owner,
             "params": solver_params(c),
             "seconds": per_function,
+            "names": names,
         }
-        for c in callees
-    ]
+        if receiver is not None and c.kind in _ON_RECEIVER:
+            target["receiver"] = {"src": receiver.src, "imports": sorted(receiver.imports)}
+        targets.append(target)
     request: dict[str, Any] = {
         "module": prober.target.module,
         "targets": targets,
@@ -232,11 +252,16 @@ async def solver_round(explorer: Explorer, until: float) -> int:
         return 0
     fit: list[tuple[int, Callee]] = []
     unfit: dict[str, list[str]] = {}
+    receivers: dict[str, Val] = {}
     for callee in explorer.callees:
         info = callee.info
         if callee.key not in unfinished or info is None:
             continue
-        why = usable(callee)
+        # The first instance is the one the greedy cover ranked best (explore.py).
+        found = explorer.ctx.instances.get(callee.owner or "", [])
+        if found and callee.kind in _ON_RECEIVER:
+            receivers[callee.key] = found[0]
+        why = usable(callee, receivers.get(callee.key))
         if why is not None:
             unfit.setdefault(why, []).append(callee.key)
             continue
@@ -257,7 +282,13 @@ async def solver_round(explorer: Explorer, until: float) -> int:
     chosen = [c for _, c in fit][: max(1, int(seconds // _MIN_BOX))]
     explorer.say(f"asking CrossHair for inputs of {len(chosen)} functions ({seconds:.1f} s)")
     outcome = await solve(
-        explorer.prober, chosen, seconds=seconds, seeded=explorer.reproducible, say=explorer.say
+        explorer.prober,
+        chosen,
+        seconds=seconds,
+        seeded=explorer.reproducible,
+        say=explorer.say,
+        receivers=receivers,
+        names=explorer.ctx.symbols.names(),
     )
     cands = []
     for callee in chosen:
@@ -265,7 +296,10 @@ async def solver_round(explorer: Explorer, until: float) -> int:
             args = answer_args(callee, answer, explorer.ctx.symbols)
             if args is None:
                 continue
-            cand = explorer.gen.make(callee, explorer.gen._assemble(callee, args))
+            extra: dict[str, Any] = {}
+            if callee.key in receivers:
+                extra = {"receiver": receivers[callee.key], "var": explorer.gen.var_for(callee)}
+            cand = explorer.gen.make(callee, explorer.gen._assemble(callee, args), **extra)
             if cand is not None:
                 cand.origin = "solver"
                 cands.append(cand)
