@@ -110,9 +110,9 @@ def _load():
 def _resolve(mod, target):
     """The function to solve for, with ``self`` bound when the target is a method.
 
-    A method runs on a copy of a receiver the probe built (its constructor
-    call, from the request), fresh for every path: one path must not see the
-    state another left behind.
+    A method runs on a copy of a receiver the probe built (its construction
+    and prior calls, from the request), fresh for every path: one path must
+    not see the state another left behind.
     """
     owner = target.get("owner")
     if not owner:
@@ -128,7 +128,10 @@ def _resolve(mod, target):
             ns[symbol] = getattr(mod, attr)
     for line in receiver.get("imports") or ():
         exec(compile(line, "<imports>", "exec"), ns)
-    proto = eval(compile(receiver["src"], "<receiver>", "eval"), ns)
+    with contextlib.redirect_stdout(io.StringIO()):
+        for line in receiver["setup"]:
+            exec(compile(line, "<setup>", "exec"), ns)
+    proto = ns[receiver["var"]]
     copy.deepcopy(proto)  # fails here, before any path, when the receiver cannot be copied
     return getattr(proto, target["name"]), proto
 

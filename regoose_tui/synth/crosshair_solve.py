@@ -6,7 +6,8 @@ code under test), time-boxed per function and in all. Its answers come back as
 argument source; here they become candidate calls of the explorer, which the
 normal probe runs under coverage: a call is kept only when it reaches new arcs,
 so a solver answer counts only once real execution confirms it. The rendered
-tests hold plain literals and never import CrossHair.
+tests hold plain literals and never import CrossHair. When the step runs, and
+on what, is crosshair_round.py's business.
 """
 
 from __future__ import annotations
@@ -17,18 +18,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regoose_tui.runtime.python_env import solver_shim_dir
 from regoose_tui.runtime.safe_io import read_result_text_async
 from regoose_tui.synth.drawn import drawn_values
-from regoose_tui.synth.model import Callee
+from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.pools import SymbolTable
 from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.values import Val
-
-if TYPE_CHECKING:  # explore.py calls solver_round
-    from regoose_tui.synth.explore import Explorer
 
 _DRIVER = Path(__file__).with_name("crosshair_driver.py")
 _DRAW = Path(__file__).with_name("probe_draw.py")
@@ -36,25 +34,33 @@ _OUT_NAME = "crosshair_out.jsonl"
 _OUTPUT_CAP = 8 * 1024**2
 #: Callee kinds CrossHair can call as they are, and those that run on a receiver the probe built.
 SOLVABLE_KINDS = frozenset({"function", "static", "class"})
-_ON_RECEIVER = frozenset({"method"})
+ON_RECEIVER = frozenset({"method"})
 #: Annotations that tell CrossHair nothing (no hint, ``Any``, one it cannot resolve).
 _USELESS_TYPES = frozenset({"none", "any", "str_annot"})
 #: Seconds for importing CrossHair and z3 in the sandbox (about 1.5 s on a quiet machine).
 _LOAD_SECONDS = 8.0
 #: One function's box, and the least worth starting one for.
 PER_FUNCTION = 5.0
-_MIN_BOX = 1.0
+MIN_BOX = 1.0
 #: Paths a seeded run explores per function: a count of work, not of seconds.
 SEEDED_ITERATIONS = 60
 #: Answers kept per function (a string search yields many near-identical paths).
 _MAX_ANSWERS = 40
-#: The whole step: at most this share of the time left to the engine's deadline, and
-#: never more than _TOTAL_CAP seconds; less than _MIN_TOTAL is not worth loading z3 for.
-_SHARE = 0.25
-_TOTAL_CAP = 20.0
-_MIN_TOTAL = 2.0
-#: Kept free before the exploration's deadline for probing what CrossHair found.
-_PROBE_RESERVE = 2.0
+
+
+@dataclass(frozen=True)
+class SolverTarget:
+    """One function to solve for; a method's ``base`` holds the object it runs on.
+
+    ``base`` is a call of the method with no arguments whose receiver and prior
+    calls (``cart = Cart()``, ``cart.add(...)``) set the state the solver starts
+    from; its answers become calls on that same state. ``label`` names the
+    target in the outcome (the callee's key, with ``#2`` for a second state).
+    """
+
+    callee: Callee
+    label: str
+    base: Candidate | None = None
 
 
 @dataclass
@@ -66,13 +72,13 @@ class SolverOutcome:
     note: str = ""
 
 
-def usable(callee: Callee, receiver: Val | None = None) -> str | None:
+def usable(callee: Callee, receiver: object | None = None) -> str | None:
     """None when CrossHair can solve for ``callee``'s inputs, else why it cannot.
 
     A method needs ``receiver``: an instance the probe already built, copied
     afresh for every path the solver explores.
     """
-    if callee.kind in _ON_RECEIVER:
+    if callee.kind in ON_RECEIVER:
         if receiver is None:
             return "no instance to call it on"
     elif callee.kind not in SOLVABLE_KINDS:
@@ -101,18 +107,17 @@ def solver_params(callee: Callee) -> list[str]:
 
 async def solve(
     prober: Prober,
-    callees: Sequence[Callee],
+    targets: Sequence[SolverTarget],
     *,
     seconds: float,
     seeded: bool,
     say: Callable[[str], None] = lambda _m: None,
-    receivers: dict[str, Val] | None = None,
     names: dict[str, str] | None = None,
 ) -> SolverOutcome:
-    """Run CrossHair on ``callees`` in the sandbox for at most ``seconds`` in all.
+    """Run CrossHair on ``targets`` in the sandbox for at most ``seconds`` in all.
 
-    ``receivers`` (callee key -> instance) are what methods run on; ``names``
-    maps the tests' symbols to the target's attributes (``symbols.names()``).
+    ``names`` maps the tests' symbols to the target's attributes
+    (``symbols.names()``); answers come back by target label.
 
     The command's wall limit is the hard stop: a solver that hangs is killed
     there, and what it wrote before stays. Never raises for a missing or broken
@@ -122,27 +127,30 @@ async def solve(
     if shim is None:
         say("CrossHair: not installed, the solver step is skipped")
         return SolverOutcome(note="not installed")
-    per_function = min(PER_FUNCTION, max(_MIN_BOX, seconds / max(1, len(callees))))
+    per_function = min(PER_FUNCTION, max(MIN_BOX, seconds / max(1, len(targets))))
     names = names or {}
-    receivers = receivers or {}
-    targets = []
-    for c in callees:
-        receiver = receivers.get(c.key)
+    specs = []
+    for t in targets:
+        c = t.callee
         owner = names.get(c.owner or "", c.owner) if c.owner else None
-        target: dict[str, Any] = {
-            "key": c.key,
+        spec: dict[str, Any] = {
+            "key": t.label,
             "name": c.name,
             "owner": owner,
             "params": solver_params(c),
             "seconds": per_function,
             "names": names,
         }
-        if receiver is not None and c.kind in _ON_RECEIVER:
-            target["receiver"] = {"src": receiver.src, "imports": sorted(receiver.imports)}
-        targets.append(target)
+        if t.base is not None and c.kind in ON_RECEIVER:
+            spec["receiver"] = {
+                "setup": t.base.setup,
+                "var": t.base.var,
+                "imports": t.base.imports,
+            }
+        specs.append(spec)
     request: dict[str, Any] = {
         "module": prober.target.module,
-        "targets": targets,
+        "targets": specs,
         "seconds": seconds,
         "load_seconds": _LOAD_SECONDS,
         "import_timeout": 20,
@@ -235,74 +243,3 @@ def answer_args(
     if any(p.required and p.name not in chosen for p in callee.params):
         return None
     return chosen
-
-
-async def solver_round(explorer: Explorer, until: float) -> int:
-    """After the plateau: solve for the functions that still hold untaken arcs, probe the answers.
-
-    Returns how many new arcs the answers reached. Skipped (one progress line
-    saying why) when nothing is left, no unfinished function suits CrossHair,
-    or the time left is too short.
-    """
-    if explorer.complete or explorer.goal.empty:
-        return 0
-    open_lines = [a for a, _ in explorer.goal.open_arcs(explorer.covered)]
-    unfinished = explorer._unfinished()
-    if not open_lines or not unfinished:
-        return 0
-    fit: list[tuple[int, Callee]] = []
-    unfit: dict[str, list[str]] = {}
-    receivers: dict[str, Val] = {}
-    for callee in explorer.callees:
-        info = callee.info
-        if callee.key not in unfinished or info is None:
-            continue
-        # The first instance is the one the greedy cover ranked best (explore.py).
-        found = explorer.ctx.instances.get(callee.owner or "", [])
-        if found and callee.kind in _ON_RECEIVER:
-            receivers[callee.key] = found[0]
-        why = usable(callee, receivers.get(callee.key))
-        if why is not None:
-            unfit.setdefault(why, []).append(callee.key)
-            continue
-        missed = sum(1 for ln in open_lines if info.lineno <= ln <= info.end_lineno)
-        fit.append((missed, callee))
-    if unfit:
-        reasons = "; ".join(f"{why} ({', '.join(keys[:4])})" for why, keys in unfit.items())
-        explorer.say(f"CrossHair skips {sum(map(len, unfit.values()))} functions: {reasons}")
-    if not fit:
-        return 0
-    now = time.monotonic()
-    seconds = min(_TOTAL_CAP, until - now - _PROBE_RESERVE, explorer.prober.remaining() * _SHARE)
-    if seconds < _MIN_TOTAL:
-        explorer.say("CrossHair skipped: too little time left in the budget")
-        return 0
-    # Most arcs left first, then source order: the same functions in the same order every run.
-    fit.sort(key=lambda mc: (-mc[0], mc[1].lineno, mc[1].key))
-    chosen = [c for _, c in fit][: max(1, int(seconds // _MIN_BOX))]
-    explorer.say(f"asking CrossHair for inputs of {len(chosen)} functions ({seconds:.1f} s)")
-    outcome = await solve(
-        explorer.prober,
-        chosen,
-        seconds=seconds,
-        seeded=explorer.reproducible,
-        say=explorer.say,
-        receivers=receivers,
-        names=explorer.ctx.symbols.names(),
-    )
-    cands = []
-    for callee in chosen:
-        for answer in outcome.answers.get(callee.key, []):
-            args = answer_args(callee, answer, explorer.ctx.symbols)
-            if args is None:
-                continue
-            extra: dict[str, Any] = {}
-            if callee.key in receivers:
-                extra = {"receiver": receivers[callee.key], "var": explorer.gen.var_for(callee)}
-            cand = explorer.gen.make(callee, explorer.gen._assemble(callee, args), **extra)
-            if cand is not None:
-                cand.origin = "solver"
-                cands.append(cand)
-    if not cands:
-        return 0
-    return await explorer.run(cands, until)

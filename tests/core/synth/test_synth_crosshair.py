@@ -28,7 +28,13 @@ from regoose_tui.runtime import python_env
 from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.runtime.python_env import resolve_python
 from regoose_tui.synth import crosshair_solve
-from regoose_tui.synth.crosshair_solve import SolverOutcome, answer_args, solve, usable
+from regoose_tui.synth.crosshair_solve import (
+    SolverOutcome,
+    SolverTarget,
+    answer_args,
+    solve,
+    usable,
+)
 from regoose_tui.synth.engine import SynthResult, synthesize
 from regoose_tui.synth.model import Callee, Param
 from regoose_tui.synth.pools import SymbolTable
@@ -249,7 +255,8 @@ def _solve(
     target = make_target(tmp, "hard_kit", source)
     started = time.monotonic()
     prober = _prober(tmp, target, python)
-    outcome = asyncio.run(solve(prober, callees, seconds=seconds, seeded=seeded))
+    targets = [SolverTarget(c, c.key) for c in callees]
+    outcome = asyncio.run(solve(prober, targets, seconds=seconds, seeded=seeded))
     return outcome, time.monotonic() - started
 
 
