@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # explore.py calls into this module
 #: never more than _TOTAL_CAP seconds; less than _MIN_TOTAL is not worth loading z3 for.
 _SHARE = 0.25
 _TOTAL_CAP = 20.0
-_MIN_TOTAL = 2.0
+_MIN_TOTAL = 3.0
 #: Kept free before the step's end for probing what CrossHair found.
 _PROBE_RESERVE = 2.0
 #: The step may run past the exploration's deadline by this share of the time left after

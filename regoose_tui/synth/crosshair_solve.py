@@ -86,12 +86,10 @@ def usable(callee: Callee, receiver: object | None = None) -> str | None:
     if callee.is_async or callee.is_generator:
         return "async or a generator"
     required = [p for p in callee.params if p.required]
-    if any(p.kind in ("VAR_POSITIONAL", "VAR_KEYWORD") for p in required):
-        return "takes *args"
-    if not required:
-        return "takes no arguments"
     if any(p.type.get("k", "none") in _USELESS_TYPES for p in required):
         return "parameters without annotations CrossHair can use"
+    if not solver_params(callee):
+        return "takes no arguments"
     return None
 
 
