@@ -192,12 +192,12 @@ def _cover(loaded, mod, target, box, req, source_of, write):
                 write({"key": key, "args": args})
         return ""
 
-    # Seeded runs bound the search by a count of paths, so two runs solve alike; the
-    # box (CPU seconds for CrossHair, wall seconds for the alarm) only stops an overrun.
+    # Seeded runs bound the search by a count of paths, so two runs solve alike: CrossHair's
+    # own clock (CPU seconds) is off, and the alarm's box ends an overrun as "deadline".
     iterations = req.get("max_iterations")
     options = DEFAULT_OPTIONS.overlay(
         AnalysisOptionSet(
-            per_condition_timeout=box,
+            per_condition_timeout=float("inf") if iterations else box,
             per_path_timeout=float(req.get("per_path", 2.0)),
             max_iterations=int(iterations) if iterations else None,
             max_uninteresting_iterations=int(req.get("uninteresting", 40)),

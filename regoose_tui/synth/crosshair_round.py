@@ -36,6 +36,8 @@ _PROBE_RESERVE = 2.0
 #: it (the simplifying and the verification keep the rest): exploration often takes its
 #: whole share, and the solver is what can still find the arcs the search could not.
 _PAST_SHARE = 0.2
+#: Targets a seeded run sends (a count, so that two runs send the same ones).
+_SEEDED_TARGETS = 6
 #: The share of the last search phase's time kept for the step when it has work, at
 #: least _MIN_RESERVE seconds when that leaves the search _MIN_SEARCH seconds of its own.
 _RESERVE_SHARE = 0.35
@@ -45,7 +47,8 @@ _MIN_SEARCH = 4.0
 
 def solver_reserve(explorer: Explorer, until: float) -> float:
     """Seconds before ``until`` the last search phase leaves the solver (0 when it has no work)."""
-    if explorer.complete or not _targets(explorer)[0]:
+    # Seeded: the search phases are bounded by round counts, not by this clock.
+    if explorer.complete or explorer.reproducible or not _targets(explorer)[0]:
         return 0.0
     left = until - time.monotonic()
     reserve = min(_TOTAL_CAP + _PROBE_RESERVE, max(left * _RESERVE_SHARE, _MIN_RESERVE))
@@ -128,7 +131,9 @@ async def solver_round(explorer: Explorer, until: float) -> int:
             targets.append(
                 SolverTarget(callee, callee.key if n == 1 else f"{callee.key}#{n}", base)
             )
-    targets = targets[: max(1, int(seconds // MIN_BOX))]
+    # Seeded: a fixed count of targets, whatever the clock says (their answers must repeat).
+    room = _SEEDED_TARGETS if explorer.reproducible else max(1, int(seconds // MIN_BOX))
+    targets = targets[:room]
     functions = len({t.callee.key for t in targets})
     explorer.say(f"asking CrossHair for inputs of {functions} functions ({seconds:.1f} s)")
     outcome = await solve(

@@ -291,9 +291,19 @@ def test_a_solver_that_blocks_the_alarm_is_killed_at_the_deadline(tmp_path: Path
 
 def test_seeded_solving_gives_the_same_answers_in_the_same_order(tmp_path: Path) -> None:
     unlock = _callee("unlock", ("x", "int"), ("y", "int"))
-    first, _ = _solve(tmp_path / "a", [unlock], seconds=6.0, seeded=True)
-    again, _ = _solve(tmp_path / "b", [unlock], seconds=6.0, seeded=True)
+    churn = _callee("churn", ("n", "int"), ("m", "int"))
+    first, _ = _solve(tmp_path / "a", [unlock, churn], seconds=6.0, seeded=True)
+    again, _ = _solve(tmp_path / "b", [unlock, churn], seconds=6.0, seeded=True)
     assert first.answers == again.answers and first.answers["unlock"]
+    # Only searches that ended by their path count are kept: a clock cut could differ.
+    assert all(first.ends[label] == "explored" for label in first.answers)
+
+
+def test_a_seeded_generation_writes_the_same_bytes_again(lock_suite, tmp_path: Path) -> None:
+    result, _ = lock_suite
+    again, said = _generate(tmp_path, "lockbox", LOCK)
+    assert any(line.startswith("asking CrossHair") for line in said)
+    assert again.test_source == result.test_source
 
 
 def test_a_generation_with_an_endless_solver_still_ends_within_its_budget(
