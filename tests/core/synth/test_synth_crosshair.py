@@ -289,6 +289,42 @@ def test_a_solver_that_blocks_the_alarm_is_killed_at_the_deadline(tmp_path: Path
     assert wall < 4.0 + 4.0 + 5.0  # the step's seconds, its load allowance, sandbox start
 
 
+def _processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that mention ``text`` (a test's own tmp folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if text in argv:
+            found.append(argv)
+    return found
+
+
+def test_cancelling_the_step_kills_the_sandboxed_solver(tmp_path: Path) -> None:
+    target = make_target(tmp_path, "hard_kit", STUBBORN)
+    prober = _prober(tmp_path, target, sys.executable)
+    stubborn = _callee("stubborn", ("n", "int"))
+
+    async def cancel_midway() -> float:
+        task = asyncio.create_task(
+            solve(prober, [SolverTarget(stubborn, "stubborn")], seconds=60.0, seeded=False)
+        )
+        await asyncio.sleep(4.0)  # long enough to load z3 and reach the spin
+        assert _processes_mentioning(str(tmp_path / "work"))
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return time.monotonic() - started
+
+    assert asyncio.run(cancel_midway()) < 5.0
+    assert _processes_mentioning(str(tmp_path / "work")) == []
+
+
 def test_seeded_solving_gives_the_same_answers_in_the_same_order(tmp_path: Path) -> None:
     unlock = _callee("unlock", ("x", "int"), ("y", "int"))
     churn = _callee("churn", ("n", "int"), ("m", "int"))
