@@ -160,7 +160,7 @@ def _solvable(fn, proto, wanted, NoTracing):
                 bound = getattr(copy.deepcopy(proto), name)
         return bound(*args, **kwargs)
 
-    call.__signature__ = inspect.Signature(params)
+    call.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]  # inspect.signature reads it; functions do not declare it
     call.__annotations__ = {p.name: p.annotation for p in params}
     call.__name__ = name
     return call
