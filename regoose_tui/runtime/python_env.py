@@ -41,6 +41,8 @@ PROJECT_VENVS = (".venv", "venv")
 _TOOL_DISTRIBUTIONS = ("pytest", "coverage")
 #: What the sandboxed introspection draws typed inputs with (see ``draw_shim_dir``).
 _DRAW_DISTRIBUTIONS = ("hypothesis",)
+#: What the sandboxed solver step runs (see ``solver_shim_dir``): CrossHair, with z3.
+_SOLVER_DISTRIBUTIONS = ("crosshair-tool",)
 
 _PROBE_SCRIPT = (
     "import importlib.util as u, json, platform;"
@@ -208,6 +210,22 @@ def draw_shim_dir() -> Path | None:
         return None
     entries = sorted({p for d in dists for p in _top_level_entries(d) if p.exists()})
     return _shim_dir("hypothesis", entries)
+
+
+@functools.cache
+def solver_shim_dir() -> Path | None:
+    """A cached folder of links exposing only Regoose's CrossHair (z3 and its other needs).
+
+    The sandboxed solver step (synth/crosshair_driver.py) runs with it last on
+    that one command's path, never on the tests' path. None when this
+    installation has no CrossHair.
+    """
+    try:
+        dists = _requirement_closure(_SOLVER_DISTRIBUTIONS)
+    except SandboxError:
+        return None
+    entries = sorted({p for d in dists for p in _top_level_entries(d) if p.exists()})
+    return _shim_dir("crosshair", entries)
 
 
 def _shim_dir(label: str, entries: list[Path]) -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.synth.analysis import ModuleAnalysis
+from regoose_tui.synth.crosshair_round import solver_reserve, solver_round
 from regoose_tui.synth.generate import Generator, callees_from, param_for
 from regoose_tui.synth.goal import CoverageGoal
 from regoose_tui.synth.model import Args, Callee, Candidate, render_args, snake
@@ -178,7 +179,11 @@ class Explorer:
         # direct calls early, then the search goes on until a real plateau.
         await self._mutation_rounds(until, stop_fraction=0.75, patience=2)
         await self._private_round(until)
-        await self._mutation_rounds(until, stop_fraction=1.0, patience=_STALE_ROUNDS)
+        # Past the plateau, what sampling missed: CrossHair solves for it (crosshair_round.py),
+        # in time this last phase leaves it when some unfinished function suits it.
+        search_until = until - solver_reserve(self, until)
+        await self._mutation_rounds(search_until, stop_fraction=1.0, patience=_STALE_ROUNDS)
+        await solver_round(self, until)
 
     async def _receiver_round(self, until: float, public_only: bool) -> None:
         methods = [c for c in self.callees if c.needs_receiver]
