@@ -9,7 +9,7 @@ from synth_samples import CART_SOURCE
 
 from regoose_tui.synth.analysis import analyze_module
 from regoose_tui.synth.generate import Generator
-from regoose_tui.synth.model import Callee, Param
+from regoose_tui.synth.model import Callee, Param, param_at
 from regoose_tui.synth.pools import PoolContext, SymbolTable, param_pool
 from regoose_tui.synth.regex_gen import regex_samples
 from regoose_tui.synth.values import lit, mutate, numeric_boundaries, py_src, tag_of
@@ -95,3 +95,22 @@ def test_symbols_alias_names_the_tests_use():
     assert symbols.symbol("parse") == "parse"
     assert symbols.names() == {"list_": "list", "parse": "parse"}
     assert lit("x").src == "'x'"
+
+
+def test_arguments_bind_by_keyword_then_by_place_then_to_star_args():
+    def param(name: str, kind: str) -> Param:
+        return Param(name, kind, False, {})
+
+    params = [
+        param("a", "POSITIONAL_ONLY"),
+        param("b", "POSITIONAL_OR_KEYWORD"),
+        param("rest", "VAR_POSITIONAL"),
+        param("flag", "KEYWORD_ONLY"),
+        param("extra", "VAR_KEYWORD"),
+    ]
+    assert [param_at(params, i, None) for i in range(4)] == [*params[:3], params[2]]
+    assert param_at(params, 0, "flag") == params[3]
+    assert param_at(params, 5, "b") == params[1]
+    assert param_at(params, 0, "nope") is None
+    # Without *args, a positional argument past the parameters binds to none.
+    assert param_at([p for p in params if p.kind != "VAR_POSITIONAL"], 2, None) is None
