@@ -98,22 +98,34 @@ def _without_values(tag: str) -> str:
 
 
 def kind_word(val: Val) -> str:
-    """The shape of a string no code word names, to tell two calls apart (``digits``)."""
+    """The shape of a value no code word names, to tell two calls apart (``digits``)."""
     obj = val.obj if val.is_literal else None
+    if isinstance(obj, int | float) and not isinstance(obj, bool):
+        return "positive" if obj > 0 else ""  # zero and negative are value words already
     if isinstance(obj, bytes):
         obj = obj.decode("latin-1")
     if not isinstance(obj, str) or not obj.strip():
         return ""
-    if any(not (c.isalnum() or c.isspace()) for c in obj):
-        return "text_with_symbols" if obj.isascii() else "unicode_symbols"
-    letters, digits = any(c.isalpha() for c in obj), any(c.isdigit() for c in obj)
-    spaced = any(c.isspace() for c in obj)
+    kind = _text_kind(obj.strip())
+    return f"padded_{kind}" if obj != obj.strip() else kind
+
+
+def _text_kind(text: str) -> str:
+    if len(text) == 1:
+        single = {True: "single_letter", False: "single_symbol"}[text.isalpha()]
+        return "single_digit" if text.isdigit() else single
+    if not any(c.isalnum() for c in text):
+        return "symbols_only"
+    if any(not (c.isalnum() or c.isspace()) for c in text):
+        return "text_with_symbols" if text.isascii() else "unicode_symbols"
+    letters, digits = any(c.isalpha() for c in text), any(c.isdigit() for c in text)
+    spaced = any(c.isspace() for c in text)
     kind = {
         (False, True): "digits",
         (True, False): "words" if spaced else "letters",
         (True, True): "words_and_digits" if spaced else "letters_and_digits",
     }.get((letters, digits), "text")
-    return kind if obj.isascii() else f"non_ascii_{kind}"
+    return kind if text.isascii() else f"non_ascii_{kind}"
 
 
 def source_words(src: str, vocabulary: frozenset[str], limit: int = 4) -> str:
@@ -148,7 +160,7 @@ def reason_words(message: str, inputs: Iterable[Val], limit: int = 5) -> str:
     the words of the call's own string arguments are the input, not the reason.
     """
     text = message.splitlines()[0] if message else ""
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and text[0] not in text[1:-1]:
         text = text[1:-1]  # str(KeyError(...)) is the repr of its message
     words = slug(_QUOTED.sub(" ", text))
     for val in inputs:

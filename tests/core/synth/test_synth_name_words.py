@@ -132,7 +132,12 @@ def test_arguments_without_a_word_leave_the_name_and_keywords_stay():
         ("01-50", "text_with_symbols"),
         ("été Łódź", "non_ascii_words"),
         ("snow ☃", "unicode_symbols"),
-        (3, ""),
+        ('"', "single_symbol"),
+        ('"@"@', "symbols_only"),
+        ('  .."@  ', "padded_symbols_only"),
+        (3, "positive"),
+        (-3, ""),  # "negative" is its value word already
+        ([1], ""),
     ],
 )
 def test_a_kind_tells_apart_strings_no_code_word_names(value, kind):
@@ -153,6 +158,7 @@ def test_a_receiver_is_named_by_its_code_words_only():
         ("quantity must be positive", ("price must not be negative",), "quantity_must_be_positive"),
         ("quantity -3 is below 0", (-3,), "quantity_is_below_0"),
         ("'abc'", ("abc",), ""),
+        ("'list' object has no attribute 'title'", (), "object_has_no_attribute"),
     ],
 )
 def test_a_reason_drops_the_inputs_it_quotes_or_spells(message, inputs, words):
