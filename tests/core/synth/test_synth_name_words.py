@@ -1,12 +1,13 @@
 """What a test name may take from a call's inputs: code words and kinds, never values.
 
-The fresh-clone run named ``normalize_region('été Łódź')``'s test
-``test_t_d_raises_key_error``: the input's letters became the name. These
+The fresh-clone run named the example project's ``normalize_region('été Łódź')``
+test ``test_t_d_raises_key_error``: the input's letters became the name. These
 check the words one argument, one receiver and one error message give.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,20 +26,8 @@ from regoose_tui.synth.pools import SymbolTable
 from regoose_tui.synth.render import Observation, render_test
 from regoose_tui.synth.values import lit, opaque
 
-PRICING = """
-TAX_RATES = {"EU": 0.2, "UK": 0.2, "US": 0.07}
-
-
-def normalize_region(region: str) -> str:
-    code = region.strip().upper()
-    if not code:
-        raise ValueError("region must not be empty")
-    if code == "GB":
-        code = "UK"
-    if code not in TAX_RATES:
-        raise KeyError(f"unknown region: {region!r}")
-    return code
-"""
+#: The example project's pricing module: ``normalize_region`` looks a code up in TAX_RATES.
+PRICING = Path(__file__).resolve().parents[3] / "examples" / "shop" / "pricing.py"
 
 _NORMALIZE = Callee(
     "normalize_region",
@@ -50,7 +39,7 @@ _NORMALIZE = Callee(
 
 
 def _vocabulary() -> frozenset[str]:
-    return code_vocabulary(analyze_module(PRICING, "pricing.py"))
+    return code_vocabulary(analyze_module(PRICING.read_text(encoding="utf-8"), PRICING))
 
 
 def _raising(index: int, region: str) -> Observation:
