@@ -10,7 +10,7 @@ are still worth sending back to the model for repair.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from regoose_tui.domain.feedback import FailedTest
@@ -24,6 +24,8 @@ KEEP_ROUNDS = 3
 DEFAULT_REPAIRS = 2
 #: The drop reason of a test that reached nothing new.
 NO_COVERAGE = "adds no coverage"
+#: The drop reason of a model's test that reaches only what the project's own tests run.
+PROJECT_COVERS = "adds nothing the project's tests don't cover"
 #: Why a test of the offline engine's batch stays although a batch-mate reaches its lines.
 BATCH_BEHAVIOUR = "no lines beyond its batch-mates, but an output the offline engine checks"
 
@@ -86,6 +88,7 @@ def choose_by_coverage(
     *,
     always: Mapping[str, str] | None = None,
     greedy: bool = True,
+    project: Collection[Arc] = (),
 ) -> Choice:
     """Keep each new test (in order) that reaches an arc no earlier kept test reached.
 
@@ -95,18 +98,24 @@ def choose_by_coverage(
     already picked each call for a line, a branch or a distinct checked
     behaviour): a new test must reach what the suite kept BEFORE this round
     did not, not what its batch-mates reach; in the first round each stays.
+    ``project`` are the arcs the project's own tests run (the baseline): a
+    model's test (``greedy``) must reach an arc beyond them too, as the offline
+    engine's calls must (synth/engine.py ``reaches_missing``), which already
+    chose its batch for what the project's tests miss.
     """
     always = always or {}
     arcs = report.arcs_by_test
     before: set[Arc] = set()
     for name in old:
         before.update(arcs.get(name, ()))
-    covered = set(before)
+    ours = set(before)  # what the suite reaches, this round's kept tests included
+    theirs = set(project) if greedy else set()
     kept: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     passed = passed_phrase(report.rounds)
     for name in new:
         reached = set(arcs.get(name, ()))
+        covered = ours | theirs
         fresh = reached - covered
         if name in always:
             kept.append((name, f"{always[name]} ({passed})"))
@@ -114,12 +123,17 @@ def choose_by_coverage(
             kept.append((name, f"{passed}; {gain_phrase(fresh, covered)}"))
         elif not greedy and (not old or reached - before):
             kept.append((name, f"{passed}; {BATCH_BEHAVIOUR}"))
+        elif reached - ours:
+            dropped.append(
+                (name, f"{PROJECT_COVERS} ({passed}, but the project's own tests run all it runs)")
+            )
+            continue
         else:
             dropped.append(
                 (name, f"{NO_COVERAGE} ({passed}, but every line it reaches is covered)")
             )
             continue
-        covered |= reached
+        ours |= reached
     return Choice(tuple(kept), tuple(dropped))
 
 

@@ -87,6 +87,8 @@ class ValidateInput:
     #: Judge each new test against its batch-mates too (a model's tests); False for
     #: the offline engine's own cover (see keep_rule.choose_by_coverage).
     greedy: bool = True
+    #: What the project's own tests run (their arcs): a model's test must reach beyond.
+    baseline: Feedback | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
                 added,
                 always=xfails,
                 greedy=value.greedy,
+                project=value.baseline.covered_arcs if value.baseline else (),
             )
             kept_why = list(choice.kept)
             dropped.extend(choice.dropped)
@@ -264,6 +267,10 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
         ):
             dropped.extend((n, NO_COVERAGE) for n in added)
             self.progress(f"{len(added)} new tests add no coverage; kept the previous suite")
+            return self._unchanged(value, dropped, failures, split.counts, check_seconds, flaky)
+        if not added:
+            # Every test of a first round reached only what the project's tests run.
+            self.progress("no new test adds coverage")
             return self._unchanged(value, dropped, failures, split.counts, check_seconds, flaky)
         self._announce_outcomes(value, tuple(added), dropped)
         self._announce_coverage(value.target, merged_report)

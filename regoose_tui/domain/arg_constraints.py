@@ -157,15 +157,13 @@ def use_at(
     return None
 
 
-def enclosing_def(tree: ast.Module, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The innermost function of ``tree`` whose body holds ``line``."""
-    best: ast.FunctionDef | ast.AsyncFunctionDef | None = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            end = node.end_lineno or node.lineno
-            if node.lineno <= line <= end and (best is None or node.lineno >= best.lineno):
-                best = node
-    return best
+def called_name(call: ast.Call) -> str | None:
+    """The name a call calls: ``f`` for ``f(...)``, ``show`` for ``money.show(...)``."""
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return None
 
 
 def given_params(func: ast.FunctionDef | ast.AsyncFunctionDef, call_source: str) -> set[str] | None:

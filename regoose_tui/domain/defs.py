@@ -60,3 +60,39 @@ def callable_at(defs: list[Definition], line: int) -> Definition | None:
     """The innermost function or method holding ``line`` (class bodies are not one)."""
     holding = [d for d in defs if d.kind != "class" and d.holds(line)]
     return max(holding, key=lambda d: d.start) if holding else None
+
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class InnermostDef:
+    """The innermost function holding a line: its node, and ``Class.method`` naming it."""
+
+    node: FunctionNode
+    qualname: str
+
+
+def innermost_def(tree: ast.Module, line: int) -> InnermostDef | None:
+    """The innermost function or method of ``tree`` whose lines hold ``line``.
+
+    Unlike ``callable_at`` a nested function is its own (``outer.inner``): a
+    traceback's line is in the function that really ran it.
+    """
+    best: InnermostDef | None = None
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        nonlocal best
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                end = child.end_lineno or child.lineno
+                if child.lineno <= line <= end and (
+                    best is None or child.lineno >= best.node.lineno
+                ):
+                    best = InnermostDef(child, prefix + child.name)
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(tree, "")
+    return best

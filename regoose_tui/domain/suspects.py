@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regoose_tui.domain.arg_constraints import (
+    called_name,
     constrained_uses,
-    enclosing_def,
     given_params,
     use_at,
 )
+from regoose_tui.domain.defs import innermost_def
 from regoose_tui.domain.feedback import FailedTest
 
 #: Exceptions that, raised from inside the code on valid input, mean the code is wrong.
@@ -104,21 +105,8 @@ def enclosing_function(source: str, lineno: int) -> str | None:
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    best: tuple[int, str] | None = None
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        nonlocal best
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                visit(child, f"{prefix}{child.name}.")
-            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                end = child.end_lineno or child.lineno
-                if child.lineno <= lineno <= end and (best is None or child.lineno >= best[0]):
-                    best = (child.lineno, prefix + child.name)
-                visit(child, f"{prefix}{child.name}.")
-
-    visit(tree, "")
-    return best[1] if best else None
+    found = innermost_def(tree, lineno)
+    return found.qualname if found else None
 
 
 def suspect_failure(
@@ -156,16 +144,15 @@ def argument_broke_its_use(target_source: str, where: RaisedAt, call: str) -> bo
         called = ast.parse(call.strip(), mode="eval").body if call.strip() else None
     except SyntaxError:
         return False
-    func = enclosing_def(tree, where.line)
-    if func is None or not isinstance(called, ast.Call):
+    found = innermost_def(tree, where.line)
+    if found is None or not isinstance(called, ast.Call) or called_name(called) != found.node.name:
         return False
-    name = called.func.attr if isinstance(called.func, ast.Attribute) else None
-    if isinstance(called.func, ast.Name):
-        name = called.func.id
-    given = given_params(func, call)
-    if name != func.name or given is None:
+    given = given_params(found.node, call)
+    if given is None:
         return False
-    return use_at(constrained_uses(func), where.exception, where.line, given=given) is not None
+    return (
+        use_at(constrained_uses(found.node), where.exception, where.line, given=given) is not None
+    )
 
 
 def _find_test(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

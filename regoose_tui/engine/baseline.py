@@ -12,6 +12,7 @@ the ProjectTestsAgent's.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from regoose_tui.agents.project_tests import SuiteRun
 from regoose_tui.domain.existing_tests import existing_tests_for, project_test_folders
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.domain.layout import ProjectLayout
+from regoose_tui.domain.test_identity import name_in_file
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class CoverageDelta:
     #: Project tests that passed before and fail beside the new file.
     broken: tuple[str, ...] = ()
     note: str = ""
+    #: New tests that fail in the final run (beside the project's tests, or joined
+    #: into the project's own file, whose fixtures then apply): not the project's.
+    new_failing: tuple[str, ...] = ()
 
     @property
     def line_delta(self) -> float:
@@ -59,6 +64,7 @@ class CoverageDelta:
             "line_delta": round(self.line_delta, 1),
             "branch_delta": round(self.branch_delta, 1),
             "broken": list(self.broken),
+            "new_failing": list(self.new_failing),
             "note": self.note or None,
         }
 
@@ -76,7 +82,9 @@ class CoverageDelta:
         if self.failing_before:
             head += f"; {self.failing_before} of the project's tests fail before generation"
         if self.broken:
-            head += f"; {len(self.broken)} project tests fail beside the new file"
+            head += f"; {len(self.broken)} of the project's tests fail beside the new file"
+        if self.new_failing:
+            head += f"; {len(self.new_failing)} of the new tests fail beside the project's"
         if self.note:
             head += f"; {self.note}"
         return head
@@ -136,9 +144,16 @@ def aim(feedback: Feedback | None, baseline: SuiteRun | None) -> Feedback | None
 
 
 def delta(
-    baseline: SuiteRun | None, final: SuiteRun | None, kept: tuple[float, float]
+    baseline: SuiteRun | None,
+    final: SuiteRun | None,
+    kept: tuple[float, float],
+    new_tests: Collection[str] = (),
 ) -> CoverageDelta | None:
-    """The session's coverage figures; ``kept`` is the new suite's own (line, branch)."""
+    """The session's coverage figures; ``kept`` is the new suite's own (line, branch).
+
+    ``new_tests`` are the kept suite's test names (``Cls::test``): a failing test of
+    the final run that is one of them is the new file's, not a project test broken.
+    """
     if baseline is None:
         return None
     if not baseline.files:
@@ -146,7 +161,10 @@ def delta(
         return CoverageDelta((), 0, 0, 0.0, 0.0, kept[0], kept[1])
     measured = final is not None and final.measured
     failing = set(baseline.failed)
-    broken = tuple(name for name in (final.failed if final else ()) if name not in failing)
+    ours = {name.split("[", 1)[0] for name in new_tests}
+    newly = [name for name in (final.failed if final else ()) if name not in failing]
+    mine = tuple(n for n in newly if name_in_file(n).split("[", 1)[0] in ours)
+    broken = tuple(n for n in newly if n not in mine)
     note = baseline.note or (final.note if final is not None else "")
     return CoverageDelta(
         files=baseline.files,
@@ -162,6 +180,7 @@ def delta(
         ),
         broken=broken,
         note=note,
+        new_failing=mine,
     )
 
 

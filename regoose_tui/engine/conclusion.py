@@ -122,22 +122,19 @@ async def conclude(
         reason = failure_line(provider_failed, provider.name, tests)
     line = kept.line_percent if kept else 0.0
     branch = kept.branch_percent if kept else 0.0
-    coverage = delta(suites[0], suites[1], (line, branch))
+    ours = [name_in_file(r.name) for r in records]
+    coverage = delta(suites[0], suites[1], (line, branch), ours)
     if coverage is not None and coverage.files:
         # The final figure is the project's tests and the new file together.
         line, branch = coverage.line_after, coverage.branch_after
-    if coverage is not None and coverage.broken and status == "passed":
+    if coverage is not None and (coverage.broken or coverage.new_failing) and status == "passed":
         # The new file must leave the project's own suite as it found it; joined into
         # the project's file, the new tests must pass there too (its fixtures apply).
         status = "failed"
-        ours = {name_in_file(r.name).split("[", 1)[0] for r in records}
-        new = [n for n in coverage.broken if name_in_file(n).split("[", 1)[0] in ours]
-        theirs = len(coverage.broken) - len(new)
+        theirs, new = len(coverage.broken), len(coverage.new_failing)
         parts = [f"{theirs} of the project's tests fail beside the new file"] if theirs else []
         if new:
-            parts.append(
-                f"{len(new)} of the new tests fail in {out_path.name} as it will be written"
-            )
+            parts.append(f"{new} of the new tests fail in {out_path.name} as it will be written")
         reason = "; ".join(parts)
     await store.record_results(
         session_id,

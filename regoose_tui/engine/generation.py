@@ -408,6 +408,7 @@ class GenerationSession:
                     max_repairs=options.repairs,
                     repairs=previous.repairs if previous else {},
                     greedy=candidate.extra.get("origin") != "offline",
+                    baseline=shared["baseline"].feedback(),
                 )
             )
             shared.setdefault("dropped", []).extend(validation.dropped)

@@ -113,6 +113,9 @@ class BaselineEntry(BaseModel):
     broken: list[str] = Field(
         default=[], description="project tests that passed before and fail beside the new file"
     )
+    new_failing: list[str] = Field(
+        default=[], description="new tests that fail in the run beside the project's tests"
+    )
     note: str | None = None
 
 

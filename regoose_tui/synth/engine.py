@@ -31,6 +31,7 @@ from regoose_tui.synth.grouping import group, method_name, unit_of
 from regoose_tui.synth.keep_session import VerifiedSuite
 from regoose_tui.synth.minimize import minimize
 from regoose_tui.synth.model import Callee, Candidate
+from regoose_tui.synth.name_words import code_vocabulary
 from regoose_tui.synth.naming import NameRegistry
 from regoose_tui.synth.pools import PoolContext, SymbolTable
 from regoose_tui.synth.probe import Prober
@@ -249,7 +250,9 @@ async def _synthesize(
     # An extra is worth its test only for the exact output it was picked for.
     extra_ids = {c.id for c in extras}
     observed = [o for o in observed if o.cand.id not in extra_ids or exact(o)]
-    names = NameRegistry(kept_names(feedback))
+    names = NameRegistry(
+        kept_names(feedback), code_vocabulary(analysis, ctx.vocab, ctx.imported_vocab)
+    )
     tests: list[RenderedTest] = []
     bodies: set[str] = set()
     for obs in observed:

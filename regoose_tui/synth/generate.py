@@ -18,7 +18,15 @@ import sys
 from typing import Any
 
 from regoose_tui.synth.analysis import FunctionInfo, ModuleAnalysis
-from regoose_tui.synth.model import DUNDER_TEMPLATES, Args, Callee, Candidate, Param, snake
+from regoose_tui.synth.model import (
+    DUNDER_TEMPLATES,
+    Args,
+    Callee,
+    Candidate,
+    Param,
+    param_at,
+    snake,
+)
 from regoose_tui.synth.pools import PoolContext, param_pool
 from regoose_tui.synth.values import Val, lit, mutate, numeric_boundaries
 
@@ -409,14 +417,8 @@ class Generator:
 
 
 def param_for(callee: Callee, index: int, keyword: str | None) -> Param | None:
-    if keyword:
-        return next((p for p in callee.params if p.name == keyword), None)
-    positional = [
-        p for p in callee.params if p.kind in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
-    ]
-    if index < len(positional):
-        return positional[index]
-    return next((p for p in callee.params if p.kind == "VAR_POSITIONAL"), None)
+    """The parameter of ``callee`` the argument at ``index`` binds to (model.param_at)."""
+    return param_at(callee.params, index, keyword)
 
 
 def _all_infos(analysis: ModuleAnalysis) -> list[FunctionInfo]:
@@ -443,23 +445,17 @@ def _bind_call(call: str, fixed: list[Param]) -> dict[str, Val] | None:
         return None
     if not isinstance(node, ast.Call):
         return None
+    if any(kw.arg is None for kw in node.keywords):
+        return None  # **mapping: what it passes is not written here
     chosen: dict[str, Val] = {}
-    positional = [p for p in fixed if p.kind in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")]
-    for i, arg in enumerate(node.args):
-        if i >= len(positional):
-            return None
+    given = [(None, a) for a in node.args] + [(kw.arg, kw.value) for kw in node.keywords]
+    for index, (keyword, arg) in enumerate(given):
+        # ``fixed`` has no *args: a positional argument past its parameters binds to none.
+        param = param_at(fixed, index, keyword)
         val = _literal_val(arg)
-        if val is None:
+        if param is None or val is None:
             return None
-        chosen[positional[i].name] = val
-    names = {p.name for p in fixed}
-    for kw in node.keywords:
-        if kw.arg is None or kw.arg not in names:
-            return None
-        val = _literal_val(kw.value)
-        if val is None:
-            return None
-        chosen[kw.arg] = val
+        chosen[param.name] = val
     return chosen
 
 

@@ -10,6 +10,7 @@ asserts exactly what was observed.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +189,21 @@ class Candidate:
 
 def _at(values: list[str], index: int) -> str:
     return values[index] if len(values) > index else ""
+
+
+def param_at(params: Sequence[Param], index: int, keyword: str | None) -> Param | None:
+    """The parameter the argument at ``index`` (passed as ``keyword``) binds to, or None.
+
+    By name for a keyword; by place among the positional parameters otherwise,
+    then the ``*args`` parameter when ``params`` has one. This is the one binding
+    rule the generator, the explorer and the suspect checks share.
+    """
+    if keyword:
+        return next((p for p in params if p.name == keyword), None)
+    positional = [p for p in params if p.kind in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")]
+    if index < len(positional):
+        return positional[index]
+    return next((p for p in params if p.kind == "VAR_POSITIONAL"), None)
 
 
 def render_args(args: Args) -> str:

@@ -1,17 +1,28 @@
 """Test names that say the behaviour: callee, salient arguments, outcome.
 
-``test_is_email_foo_example_com_returns_true``,
+``test_is_email_empty_string_returns_false``,
 ``test_timer_stop_raises_timer_error``,
-``test_register_call_with_42_returns_string``.
+``test_tax_rate_when_unknown_region_raises_key_error``.
+What a name may take from the inputs is in name_words.py: code words and
+kinds, never an argument's value.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from regoose_tui.synth.model import Args, Candidate, render_args, snake
+from regoose_tui.synth.name_words import (
+    IDENTIFIER,
+    kind_word,
+    reason_words,
+    slug,
+    source_words,
+    value_word,
+)
 from regoose_tui.synth.values import Val
 
 #: ``def <name>(capsys):`` fits the 88 columns ruff checks by default.
@@ -48,8 +59,8 @@ _DUNDER_WORDS = {
 }
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"_+", "_", re.sub(r"[^0-9a-zA-Z_]+", "_", text)).strip("_").lower()
+_slug = slug
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 def subject(cand: Candidate) -> str:
@@ -65,17 +76,21 @@ def subject(cand: Candidate) -> str:
     return f"{owner}_{_slug(callee.name)}"
 
 
-def describe_args(args: Args, limit: int = 2) -> str:
-    """Tags of the first few arguments (``ignore_case_true``); three when they are short."""
-    if len(args) == 3 and all(len(v.tag or "value") <= 6 and not k for k, v in args):
-        limit = 3
+def describe_args(args: Args, limit: int = 2, vocabulary: frozenset[str] = _NO_WORDS) -> str:
+    """Words of the first few arguments that have one (``ignore_case_true``, ``eu``).
+
+    An argument is named by a code constant it is, or its kind (see name_words.py),
+    or, passed by keyword with neither, by its keyword; other arguments add nothing.
+    """
     parts = []
-    for keyword, val in args[:limit]:
-        tag = val.tag or "value"
-        parts.append(f"{keyword}_{tag}" if keyword else tag)
-    if len(args) > limit:
-        parts.append("and_more")
-    return "_".join(parts)
+    for keyword, val in args:
+        word = value_word(val, vocabulary)
+        part = f"{keyword}_{word}" if keyword and word else keyword or word
+        if part:
+            parts.append(part)
+    if len(parts) == 3 and all(len(p) <= 6 for p in parts):
+        limit = 3
+    return "_".join(parts[:limit])
 
 
 _NUMBER_WORDS = (
@@ -120,13 +135,26 @@ def outcome_words(result: dict[str, Any], value_stable: bool, type_name: str | N
     if literal is not None and re.fullmatch(r"-?\d{1,6}", literal):
         words = _number_words(literal)
         return f"returns_{words}" if words else "returns_int"
-    if literal is not None and kind == "str" and len(literal) <= 22:
-        slug = _slug(literal)
-        if slug and not _ENDS_IN_NUMBER.search(f"_{slug}"):
-            return f"returns_{slug}"
+    text = _str_literal(literal) if kind == "str" else None
+    # A returned word (``returns_uk``) names the result; other text is named by its kind.
+    if text is not None and IDENTIFIER.fullmatch(text):
+        words = _slug(text)
+        if not _ENDS_IN_NUMBER.search(f"_{words}"):
+            return f"returns_{words}"
     if cand_is_ctor(result):
         return f"creates_{snake(kind)}"
     return f"returns_{snake(kind)}"
+
+
+def _str_literal(literal: str | None) -> str | None:
+    """The string a ``repr`` spells, or None."""
+    if literal is None or len(literal) > 40:
+        return None
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def cand_is_ctor(result: dict[str, Any]) -> bool:
@@ -134,7 +162,17 @@ def cand_is_ctor(result: dict[str, Any]) -> bool:
     return bool(result.get("_ctor"))
 
 
-def make_test_name(cand: Candidate, outcome: str, detail: str = "") -> str:
+def _cut(words: str, size: int) -> str:
+    """``words`` cut to ``size`` characters at a word's end (never ``empty_str``)."""
+    if len(words) <= size:
+        return words
+    cut = words[: size + 1]
+    return (cut.rsplit("_", 1)[0] if "_" in cut else words[:size]).rstrip("_")
+
+
+def make_test_name(
+    cand: Candidate, outcome: str, detail: str = "", vocabulary: frozenset[str] = _NO_WORDS
+) -> str:
     """The full test function name (not yet deduplicated).
 
     ``detail`` is what sets this test apart from another with the same name; when the
@@ -144,76 +182,96 @@ def make_test_name(cand: Candidate, outcome: str, detail: str = "") -> str:
     head = [subject(cand)]
     if cand.prior:
         head.append("after_" + "_and_".join(_slug(name) for name, _ in cand.prior))
-    core = "_".join(p for p in ("_".join(head), describe_args(cand.args)) if p)
+    core = "_".join(
+        p for p in ("_".join(head), describe_args(cand.args, vocabulary=vocabulary)) if p
+    )
     room = _MAX_NAME - len(outcome) - 6
     detail = _slug(detail)[: max(0, room - 12)].rstrip("_")
     if detail:
-        core = core[: max(8, room - len(detail) - 1)].rstrip("_")
+        core = _cut(core, max(8, room - len(detail) - 1))
         name = f"{core}_{detail}"
     else:
-        name = core[:room].rstrip("_")
+        name = _cut(core, room)
     return _slug(f"test_{name}_{outcome}")
 
 
-def _words(text: str, limit: int = 4) -> str:
-    """The first few identifier words of ``text`` (a message, an argument's source)."""
-    return "_".join(_slug(text).split("_")[:limit])
-
-
-def _differing_args(cand: Candidate, other: Candidate | None) -> tuple[str, str]:
-    """The arguments of ``cand`` that ``other`` does not share: as tags, and as source words."""
+def _differing_args(
+    cand: Candidate, other: Candidate | None, vocabulary: frozenset[str]
+) -> tuple[str, str]:
+    """The arguments of ``cand`` that ``other`` does not share: as name words, and as kinds."""
     theirs = {key: val for key, (_, val) in _keyed(other)} if other is not None else {}
-    tags, words = [], []
+    words, kinds = [], []
     for key, (keyword, val) in _keyed(cand):
         mine = theirs.get(key)
         if mine is not None and mine.src == val.src:
             continue
         prefix = f"{keyword}_" if keyword else ""
-        tag = val.tag or "value"
-        tags.append(prefix + (tag if mine is None or mine.tag != tag else "value"))
-        words.append(prefix + (_words(val.src, 3) or "value"))
-    return "_".join(t for t in tags if not t.endswith("value")), "_".join(words)
+        word = value_word(val, vocabulary)
+        if word and (mine is None or value_word(mine, vocabulary) != word):
+            words.append(prefix + word)
+        elif mine is None and keyword:
+            words.append(keyword)  # only this call passes it
+        kind = kind_word(val)
+        if kind and (mine is None or kind_word(mine) != kind):
+            kinds.append(prefix + kind)
+    return "_".join(words), "_".join(kinds)
 
 
 def _keyed(cand: Candidate) -> list[tuple[str, tuple[str | None, Val]]]:
     return [(keyword or f"#{i}", (keyword, val)) for i, (keyword, val) in enumerate(cand.args)]
 
 
-def _details(cand: Candidate, other: Candidate | None, result: dict[str, Any]) -> list[str]:
+def _inputs(cand: Candidate) -> list[Val]:
+    return [val for _, val in cand.args] + [val for _, args in cand.prior for _, val in args]
+
+
+def _reason(cand: Candidate, result: dict[str, Any]) -> str:
+    """The exception's reason in words (``unknown_region``), or ``""``."""
+    exc = result.get("exc") or {}
+    if result.get("outcome") != "raise" or not exc.get("msg"):
+        return ""
+    return reason_words(str(exc["msg"]), _inputs(cand))
+
+
+def _call_words(args: Args, vocabulary: frozenset[str]) -> str:
+    """The code words of an argument list (``region='EU'`` -> ``region_eu``)."""
+    return source_words(f"_({render_args(args)})", vocabulary, 2)
+
+
+def _details(
+    cand: Candidate, other: Candidate | None, result: dict[str, Any], vocabulary: frozenset[str]
+) -> list[str]:
     """Ways to tell ``cand`` from ``other``, most telling first: reason, inputs, receiver.
 
     ``other`` is None when the name is held by a test of an earlier round, whose
     call is not known here: then everything about ``cand`` may tell it apart.
     """
     found: list[str] = []
-    exc = result.get("exc") or {}
-    other_exc = (other.result.get("exc") or {}) if other is not None else {}
-    if result.get("outcome") == "raise" and exc.get("msg"):
-        reason = _words(str(exc["msg"]).splitlines()[0], 5)
-        if reason and exc.get("msg") != other_exc.get("msg"):
-            found.append(f"when_{reason}")
-    tags, words = _differing_args(cand, other)
-    if tags:
-        found.append(f"with_{tags}")
+    reason = _reason(cand, result)
+    if reason and (other is None or reason != _reason(other, other.result)):
+        found.append(f"when_{reason}")
+    words, kinds = _differing_args(cand, other, vocabulary)
     if words:
         found.append(f"with_{words}")
+    if kinds:
+        found.append(f"with_{kinds}")
     if cand.receiver is not None and (
         other is None or other.receiver is None or other.receiver.src != cand.receiver.src
     ):
-        tag = cand.receiver.tag or ""
-        found.append(f"on_{tag}" if tag else f"on_{_words(cand.receiver.src, 4)}")
-        found.append(f"on_{_words(cand.receiver.src, 6)}")
+        tag = value_word(cand.receiver, vocabulary)
+        found.append(f"on_{tag}" if tag else f"on_{source_words(cand.receiver.src, vocabulary)}")
+        found.append(f"on_{source_words(cand.receiver.src, vocabulary, 6)}")
     if cand.prior and (other is None or cand.prior != other.prior):
-        found.append("after_" + "_".join(_words(render_args(args), 2) for _, args in cand.prior))
+        found.append("after_" + "_".join(_call_words(args, vocabulary) for _, args in cand.prior))
     if other is None:
-        return [d for d in found if _slug(d)]
+        return [d for d in found if _slug(d) and not d.endswith("_")]
     mine = {tuple(a) for a in result.get("arcs", [])}
     theirs = {tuple(a) for a in other.result.get("arcs", [])}
     # The branch only this test reaches, by the first line it enters (exits are negative).
     lines = sorted(dst for _, dst in mine - theirs if dst > 0)
     if lines:
         found.append(f"reaching_line_{lines[0]}")
-    return [d for d in found if _slug(d)]
+    return [d for d in found if _slug(d) and not d.endswith("_")]
 
 
 class NameRegistry:
@@ -224,9 +282,21 @@ class NameRegistry:
     branch only it reaches spliced in before its outcome.
     """
 
-    def __init__(self, taken: Iterable[str] = ()) -> None:
+    def __init__(self, taken: Iterable[str] = (), vocabulary: frozenset[str] = _NO_WORDS) -> None:
         #: Names already in use; ``taken`` ones belong to the suite kept so far.
         self.used: dict[str, Candidate | None] = dict.fromkeys(taken)
+        #: The code's own constants an argument may be named by (name_words.code_vocabulary).
+        self.vocabulary = vocabulary
+
+    def name_for(self, cand: Candidate, outcome: str, result: dict[str, Any]) -> str:
+        """The unique name of the test of ``cand`` whose outcome reads ``outcome``.
+
+        A raise says its reason (``test_tax_rate_when_unknown_region_raises_key_error``):
+        that is the behaviour it checks.
+        """
+        reason = _reason(cand, result)
+        name = make_test_name(cand, outcome, f"when_{reason}" if reason else "", self.vocabulary)
+        return self.unique(name, cand, outcome, result)
 
     def unique(
         self,
@@ -241,12 +311,12 @@ class NameRegistry:
             return name
         holder = self.used[name]
         if cand is not None and outcome:
-            details = _details(cand, holder, result or cand.result)
+            details = _details(cand, holder, result or cand.result, self.vocabulary)
             tried: list[str] = []
             for detail in details:
                 tried.append(detail)
                 for text in (detail, "_".join(tried)):
-                    candidate = make_test_name(cand, outcome, text)
+                    candidate = make_test_name(cand, outcome, text, self.vocabulary)
                     if candidate not in self.used:
                         self.used[candidate] = cand
                         return candidate
@@ -255,7 +325,7 @@ class NameRegistry:
         # counter; this is the rare last resort.
         for letter in "bcdefghijklmnopqrstuvwxyz":
             candidate = (
-                make_test_name(cand, outcome, f"case_{letter}")
+                make_test_name(cand, outcome, f"case_{letter}", self.vocabulary)
                 if cand is not None and outcome
                 else f"{name}_case_{letter}"
             )

@@ -21,7 +21,7 @@ from regoose_tui.domain.imports import import_lines
 from regoose_tui.synth.clock import patch_lines
 from regoose_tui.synth.grouping import group, render_classes
 from regoose_tui.synth.model import Candidate
-from regoose_tui.synth.naming import NameRegistry, make_test_name, outcome_words
+from regoose_tui.synth.naming import NameRegistry, outcome_words
 from regoose_tui.synth.pools import SymbolTable, ref_src
 from regoose_tui.synth.suspects import Suspicion, suspicion
 
@@ -124,7 +124,7 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
     else:
         uses_capsys = False
     words = outcome_words(result, obs.value_stable, type_name)
-    name = names.unique(make_test_name(cand, words), cand, words, result)
+    name = names.name_for(cand, words, result)
     params = ", ".join(
         name for name, used in (("capsys", uses_capsys), ("monkeypatch", cand.clock)) if used
     )
@@ -149,7 +149,7 @@ def _render_suspect(obs: Observation, suspect: Suspicion, names: NameRegistry) -
     cand = obs.cand
     body = [*cand.setup, suspect.expect or cand.call]
     words = _SUSPECT_WORDS[suspect.kind]
-    name = names.unique(make_test_name(cand, words), cand, words, obs.result)
+    name = names.name_for(cand, words, obs.result)
     source = f"{suspect.decorator()}\ndef {name}():\n" + "\n".join(_block("\n".join(body))) + "\n"
     return RenderedTest(name, source, cand, {*cand.imports, "import pytest"}, suspect)
 

@@ -35,7 +35,7 @@ from typing import Any, Protocol, TypeVar
 
 from regoose_tui.domain.arg_constraints import use_at
 from regoose_tui.domain.suspects import REASON_PREFIX, SUSPECT_TYPES, xfail_decorator
-from regoose_tui.synth.model import Candidate, Param
+from regoose_tui.synth.model import Candidate, Param, param_at
 from regoose_tui.synth.values import Val
 
 #: Plain hint kinds (probe_describe's ``k``) and the Python types that fit them.
@@ -130,14 +130,10 @@ def _bound(cand: Candidate) -> tuple[list[Param], list[tuple[Param | None, Val]]
     params = [p for p in cand.callee.params if p.kind not in ("VAR_POSITIONAL", "VAR_KEYWORD")]
     if cand.callee.kind in ("method", "property") and params and params[0].name in ("self", "cls"):
         params = params[1:]
-    positional = [p for p in params if p.kind != "KEYWORD_ONLY"]
-    by_name = {p.name: p for p in params}
-    bound: list[tuple[Param | None, Val]] = []
-    for index, (keyword, val) in enumerate(cand.args):
-        param: Param | None = by_name.get(keyword) if keyword else None
-        if keyword is None:
-            param = positional[index] if index < len(positional) else None
-        bound.append((param, val))
+    # ``params`` has no *args: a positional argument past its parameters binds to none.
+    bound = [
+        (param_at(params, index, keyword), val) for index, (keyword, val) in enumerate(cand.args)
+    ]
     return params, bound
 
 

@@ -88,3 +88,25 @@ def test_only_the_offline_engines_first_candidate_runs_as_the_keep_session() -> 
     assert candidate_rounds("offline", alone=False) == 1
     assert candidate_rounds("openai/gpt-4o-mini", alone=True) == 1
     assert candidate_rounds(None, alone=True) == 1
+
+
+def test_a_models_test_must_reach_beyond_what_the_project_tests_run() -> None:
+    report = _report(
+        {
+            "test_positive": ((-1, 2), (2, 3)),
+            "test_negative": ((-1, 2), (2, 4), (4, 5)),
+        }
+    )
+    project = ((-1, 2), (2, 3))  # the project's own tests take the positive path
+    choice = choose_by_coverage(report, [], ["test_positive", "test_negative"], project=project)
+    assert [name for name, _ in choice.kept] == ["test_negative"]
+    ((name, why),) = choice.dropped
+    assert name == "test_positive"
+    assert why.startswith("adds nothing the project's tests don't cover (passed 3 of 3 runs")
+    # The gain is said beside what the project already runs: line 2 is not new.
+    assert choice.kept[0][1].endswith("adds lines 4-5")
+    # The offline engine chose its batch for what the project misses already: unchanged.
+    offline = choose_by_coverage(
+        report, [], ["test_positive", "test_negative"], greedy=False, project=project
+    )
+    assert [name for name, _ in offline.kept] == ["test_positive", "test_negative"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conversation_support import ConversationFactory
+from conversation_support import ConversationFactory, EventLog
 
+from regoose_tui.conversation.conversation import Conversation
 from regoose_tui.domain.class_insert import ADDED_MARK
 from regoose_tui.engine.review import apply_session
 from regoose_tui.engine.review_set import ReviewDecisions, load_review
@@ -67,15 +68,28 @@ def _with_host(project: Path) -> Path:
     return host
 
 
+async def _joined(
+    make_conversation: ConversationFactory, project: Path, *suites: str
+) -> tuple[Path, Conversation, EventLog, str]:
+    """The project's own test file, and a chat generation the scripted suites answer.
+
+    Returns the host file, the conversation (to send again), its log and the first
+    generation's session id; that generation succeeded.
+    """
+    host = _with_host(project)
+    answers = iter(suites or (SUITE,))
+    conversation, log = make_conversation(
+        provider_factory=lambda name: ScriptedProvider(lambda request: next(answers))
+    )
+    result = await conversation.send("/generate shop/textutil.py")
+    assert result.error is None and result.session_id is not None, log.notices
+    return host, conversation, log, result.session_id
+
+
 async def test_accept_writes_the_project_file_with_the_new_class_and_undo_restores_it(
     make_conversation: ConversationFactory, project: Path, store: SessionStore
 ) -> None:
-    host = _with_host(project)
-    conversation, log = make_conversation(
-        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
-    )
-    result = await conversation.send("/generate shop/textutil.py")
-    assert result.error is None, log.notices
+    host, conversation, log, session = await _joined(make_conversation, project)
     (suite,) = log.suites
     # The project's own file is the destination, not a second file beside it.
     assert suite.path == "tests/test_textutil.py", log.notices
@@ -89,8 +103,7 @@ async def test_accept_writes_the_project_file_with_the_new_class_and_undo_restor
 
     assert await conversation.accept(suite.block_id) == host
     assert host.read_text(encoding="utf-8") == JOINED
-    assert result.session_id is not None
-    undone = await undo_session(store, result.session_id)
+    undone = await undo_session(store, session)
     assert undone.complete
     assert host.read_text(encoding="utf-8") == HOST
 
@@ -98,14 +111,9 @@ async def test_accept_writes_the_project_file_with_the_new_class_and_undo_restor
 async def test_review_of_a_joined_file_asks_only_about_the_added_tests_and_writes_a_subset(
     make_conversation: ConversationFactory, project: Path, store: SessionStore
 ) -> None:
-    host = _with_host(project)
-    conversation, log = make_conversation(
-        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
-    )
-    result = await conversation.send("/generate shop/textutil.py")
-    assert result.error is None and result.session_id is not None, log.notices
+    host, conversation, _log, session = await _joined(make_conversation, project)
 
-    review = await load_review(store, result.session_id, project)
+    review = await load_review(store, session, project)
     (file,) = review.files
     assert (file.shown, file.current, file.proposed) == ("tests/test_textutil.py", HOST, JOINED)
     # The project's own test is not asked about; the added class and its tests are.
@@ -140,9 +148,9 @@ class TestTextutilAdded:
             slugify("x", max_length=0)
 """
     )
-    (stored,) = await store.files(result.session_id)
+    (stored,) = await store.files(session)
     assert stored.tests == 1  # the tests this session added, not the file's
-    undone = await undo_session(store, result.session_id)
+    undone = await undo_session(store, session)
     assert undone.complete
     assert host.read_text(encoding="utf-8") == HOST
 
@@ -163,14 +171,8 @@ def test_truncate_cuts_long_text():
 async def test_a_second_generation_joins_the_block_again_and_undo_goes_back_one_session(
     make_conversation: ConversationFactory, project: Path, store: SessionStore
 ) -> None:
-    host = _with_host(project)
-    suites = iter([SUITE, LATER])
-    conversation, log = make_conversation(
-        provider_factory=lambda name: ScriptedProvider(lambda request: next(suites))
-    )
-    first = await conversation.send("/generate shop/textutil.py")
-    assert first.error is None and first.session_id is not None, log.notices
-    assert await conversation.accept(first.session_id) == host
+    host, conversation, log, first = await _joined(make_conversation, project, SUITE, LATER)
+    assert await conversation.accept(first) == host
     assert host.read_text(encoding="utf-8") == JOINED
 
     second = await conversation.send("/generate shop/textutil.py")
@@ -195,20 +197,14 @@ async def test_a_second_generation_joins_the_block_again_and_undo_goes_back_one_
 
     assert (await undo_session(store, second.session_id)).complete
     assert host.read_text(encoding="utf-8") == JOINED
-    assert (await undo_session(store, first.session_id)).complete
+    assert (await undo_session(store, first)).complete
     assert host.read_text(encoding="utf-8") == HOST
 
 
 async def test_after_a_partial_review_the_staged_copy_holds_only_what_was_accepted(
     make_conversation: ConversationFactory, project: Path, store: SessionStore
 ) -> None:
-    host = _with_host(project)
-    conversation, log = make_conversation(
-        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
-    )
-    result = await conversation.send("/generate shop/textutil.py")
-    session = result.session_id
-    assert result.error is None and session is not None, log.notices
+    host, conversation, _log, session = await _joined(make_conversation, project)
     review = await load_review(store, session, project)
     (file,) = review.files
     decisions = ReviewDecisions()
@@ -231,16 +227,11 @@ async def test_after_a_partial_review_the_staged_copy_holds_only_what_was_accept
 async def test_a_rejected_suite_leaves_nothing_for_apply(
     make_conversation: ConversationFactory, project: Path, store: SessionStore
 ) -> None:
-    host = _with_host(project)
-    conversation, log = make_conversation(
-        provider_factory=lambda name: ScriptedProvider(lambda request: SUITE)
-    )
-    result = await conversation.send("/generate shop/textutil.py")
-    assert result.error is None and result.session_id is not None, log.notices
-    (proposal,) = await store.writes.proposals(result.session_id)
-    assert await conversation.reject(result.session_id)
-    assert await store.writes.proposals(result.session_id) == []
+    host, conversation, _log, session = await _joined(make_conversation, project)
+    (proposal,) = await store.writes.proposals(session)
+    assert await conversation.reject(session)
+    assert await store.writes.proposals(session) == []
     assert not Path(proposal.staged).exists()
     with pytest.raises(UsageError, match="staged no tests"):
-        await apply_session(store, result.session_id)
+        await apply_session(store, session)
     assert host.read_text(encoding="utf-8") == HOST

@@ -9,11 +9,9 @@ now leave such crashes out, and still report a real crash on fitting input.
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from support.junit_failures import junit_failures
 
 from regoose_tui.domain.arg_constraints import constrained_uses, given_params, use_at
 from regoose_tui.domain.feedback import FailedTest
@@ -72,23 +70,7 @@ def _func(name: str) -> ast.FunctionDef:
 
 
 def _failures(tmp_path: Path) -> dict[str, FailedTest]:
-    (tmp_path / "units.py").write_text(UNITS)
-    (tmp_path / "test_units.py").write_text(TESTS)
-    junit = tmp_path / "junit.xml"
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
-        cwd=tmp_path,
-        capture_output=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-        timeout=120,
-    )
-    found = {}
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        failure = case.find("failure")
-        if failure is not None:
-            name = case.get("name", "")
-            found[name] = FailedTest(name, failure.get("message", ""), failure.text or "")
-    return found
+    return junit_failures(tmp_path, {"units.py": UNITS, "test_units.py": TESTS})
 
 
 def test_a_failing_test_whose_own_argument_broke_its_use_is_no_suspect(tmp_path: Path) -> None:

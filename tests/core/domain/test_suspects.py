@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from support.junit_failures import junit_failures
 
 from regoose_tui.domain.feedback import FailedTest
 from regoose_tui.domain.suspects import (
@@ -51,27 +52,7 @@ class TestMean:
 
 def _failures(tmp_path: Path) -> dict[str, FailedTest]:
     """Run the tests for real and read each failure as the validator gets it (junit)."""
-    import xml.etree.ElementTree as ET
-
-    (tmp_path / "stats.py").write_text(STATS)
-    (tmp_path / "test_stats.py").write_text(TESTS)
-    junit = tmp_path / "junit.xml"
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
-        cwd=tmp_path,
-        capture_output=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-        timeout=120,
-    )
-    found = {}
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        failure = case.find("failure")
-        if failure is not None:
-            name = case.get("name", "")
-            if case.get("classname", "").endswith("TestMean"):
-                name = f"TestMean::{name}"
-            found[name] = FailedTest(name, failure.get("message", ""), failure.text or "")
-    return found
+    return junit_failures(tmp_path, {"stats.py": STATS, "test_stats.py": TESTS})
 
 
 def test_a_crash_inside_the_code_is_a_suspect_a_guard_and_a_wrong_assert_are_not(

@@ -50,8 +50,28 @@ def test_the_delta_runs_from_the_project_tests_to_the_final_run() -> None:
     phrase = found.phrase()
     assert "lines 40.0% -> 100.0% (+60.0)" in phrase
     assert "1 of the project's tests fail before generation" in phrase
-    assert "1 project tests fail beside the new file" in phrase
+    assert "1 of the project's tests fail beside the new file" in phrase
+    assert "of the new tests" not in phrase
     assert found.as_json()["line_delta"] == 60.0
+
+
+def test_a_failing_new_test_is_said_apart_from_a_broken_project_test() -> None:
+    final = _baseline(
+        stage="final",
+        failed=(
+            "tests/test_ops.py::test_broken",
+            "tests/test_ops.py::test_inside",
+            "tests/test_ops.py::TestOpsAdded::test_add[1]",
+        ),
+    )
+    found = delta(_baseline(), final, kept=(60.0, 50.0), new_tests=["TestOpsAdded::test_add"])
+    assert found is not None
+    assert found.broken == ("tests/test_ops.py::test_inside",)
+    assert found.new_failing == ("tests/test_ops.py::TestOpsAdded::test_add[1]",)
+    phrase = found.phrase()
+    assert "1 of the project's tests fail beside the new file" in phrase
+    assert "1 of the new tests fail beside the project's" in phrase
+    assert found.as_json()["new_failing"] == ["tests/test_ops.py::TestOpsAdded::test_add[1]"]
 
 
 def test_no_project_tests_means_a_zero_baseline_and_the_new_suite_as_final() -> None:

@@ -49,12 +49,14 @@ def test_sign_negative():
 """
 
 
-async def _generate(root: Path, tmp_path: Path) -> tuple[GenerationOutcome, list, list[Event]]:
+async def _generate(
+    root: Path, tmp_path: Path, answer: str = NEW
+) -> tuple[GenerationOutcome, list, list[Event]]:
     asked: list[GenerationRequest] = []
 
     def write(request: GenerationRequest) -> str:
         asked.append(request)
-        return NEW
+        return answer
 
     events: list[Event] = []
     bus = MessageBus()
@@ -131,7 +133,11 @@ async def test_a_new_file_that_breaks_a_project_test_fails_the_session(tmp_path:
         "from calc import double\n\n\ndef test_double():\n    assert double(2) == 4\n"
     )
     # Import-time state: it passes alone, and breaks the project's test when collected with it.
-    new = "import calc\n\ncalc.FACTOR = 3\n\n\ndef test_triple():\n    assert calc.double(1) == 3\n"
+    # It runs half() too: a test of only what the project's tests run would not be kept.
+    new = (
+        "import calc\n\ncalc.FACTOR = 3\n\n\n"
+        "def test_triple():\n    assert calc.double(1) == 3\n    assert calc.half(4) == 2\n"
+    )
     events: list[Event] = []
     bus = MessageBus()
     bus.subscribe("#", events.append)
@@ -156,3 +162,33 @@ async def test_a_new_file_that_breaks_a_project_test_fails_the_session(tmp_path:
     assert [name.rsplit("::", 1)[-1] for name in delta.broken] == ["test_double"]
     assert outcome.status == "failed"
     assert outcome.reason == "1 of the project's tests fail beside the new file"
+
+
+async def test_a_model_test_of_what_the_project_tests_cover_is_dropped_one_of_missed_code_kept(
+    tmp_path: Path,
+) -> None:
+    """The keep rule counts only arcs the project's own tests miss, as the offline engine does."""
+    root = tmp_path / "proj"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text(MODULE)
+    # The project's tests run the positive and the zero paths; the negative one is missed.
+    (root / "tests" / "test_sign.py").write_text(
+        "from calc import sign\n\n\n"
+        "def test_positive():\n    assert sign(3) == 'positive'\n\n\n"
+        "def test_zero():\n    assert sign(0) == 'zero'\n"
+    )
+    answer = (
+        "from calc import sign\n\n\n"
+        "def test_sign_positive_again():\n    assert sign(7) == 'positive'\n\n\n"
+        "def test_sign_negative():\n    assert sign(-5) == 'negative'\n"
+    )
+    outcome, _, _events = await _generate(root, tmp_path, answer)
+    assert outcome.status == "passed" and outcome.tests == 1
+    dropped = {nodeid.rsplit("::", 1)[-1]: why for nodeid, why in outcome.dropped}
+    assert dropped["test_sign_positive_again"].startswith(
+        "adds nothing the project's tests don't cover"
+    )
+    assert "test_sign_negative" not in dropped
+    (written,) = outcome.tests_written
+    assert "def test_sign_negative" in written.read_text()
+    assert "test_sign_positive_again" not in written.read_text()

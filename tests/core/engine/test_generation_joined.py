@@ -31,6 +31,8 @@ FACTOR = 2
 def scale(n: int) -> int:
     if n < 0:
         raise ValueError("negative")
+    if n > 100:
+        return 100 * FACTOR
     return n * FACTOR
 """
 
@@ -64,8 +66,8 @@ import pytest
 from calc import scale
 
 
-def test_scale_two_is_four():
-    assert scale(2) == 4
+def test_scale_caps_at_one_hundred():
+    assert scale(200) == 200
 
 
 def test_scale_negative_raises():
@@ -133,13 +135,13 @@ async def test_the_final_run_sees_the_joined_file_in_place_of_the_projects(
     # The whole-suite run ran the project's file (no second file beside it)...
     argv = _whole_suite_argv(events)
     assert not any("regoose_new_" in part for part in argv), argv
-    # ...as it will be written: there the project's autouse fixture makes scale(2) 6,
-    # so the figure says the joined file does not pass, while the project's own test
-    # (with its conftest fixture) still does.
+    # ...as it will be written: there the project's autouse fixture makes scale(200)
+    # 300, so the figure says the joined file does not pass, while the project's own
+    # test (with its conftest fixture) still does: a new test failing, none broken.
     delta = outcome.coverage_delta
-    assert delta is not None
-    assert [name.split("::", 1)[1] for name in delta.broken] == [
-        "TestCalcAdded::test_scale_two_is_four"
+    assert delta is not None and delta.broken == ()
+    assert [name.split("::", 1)[1] for name in delta.new_failing] == [
+        "TestCalcAdded::test_scale_caps_at_one_hundred"
     ]
     assert delta.tests == 1 and delta.line_after == 100.0
     assert outcome.status == "failed"

@@ -33,6 +33,12 @@ def runtime(request: pytest.FixtureRequest) -> Runtime:
     return LocalRuntime()
 
 
+@pytest.fixture(scope="module")
+def python() -> python_env.PythonEnv:
+    """The interpreter (and its pytest) the measured runs use."""
+    return python_env.resolve_python({})
+
+
 @pytest.fixture
 def dirs(tmp_path: Path) -> tuple[Path, Path]:
     """A fresh (project_dir, work_dir) pair."""

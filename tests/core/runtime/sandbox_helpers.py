@@ -9,9 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.bwrap import BwrapRuntime
+from regoose_tui.runtime.local import LocalRuntime
 
 PYTHON = sys.executable
+#: The module the pytest-runner tests measure: three branches, one line each.
+SIGN = """\
+def sign(x):
+    if x > 0:
+        return 1
+    if x < 0:
+        return -1
+    return 0
+"""
 
 
 def require_bwrap() -> None:
@@ -30,6 +41,14 @@ def require_bwrap() -> None:
         "(install bubblewrap, or set REGOOSE_ALLOW_NO_BWRAP=1 to skip them)",
         pytrace=False,
     )
+
+
+def runtime_named(name: str) -> Runtime:
+    """``bwrap`` (required: see require_bwrap) or the local runtime."""
+    if name == "bwrap":
+        require_bwrap()
+        return BwrapRuntime()
+    return LocalRuntime()
 
 
 def processes_with(marker: str) -> list[int]:

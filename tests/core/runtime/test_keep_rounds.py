@@ -11,27 +11,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import require_bwrap
+from sandbox_helpers import SIGN, runtime_named
 
 from regoose_tui.runtime.base import Runtime
-from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.runtime.keep_runs import fold_runs, is_flaky, name_key, split_round
 from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, keep_plugin_dir, plugin_source
 from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.runtime.pytest_results import TestCaseResult
 from regoose_tui.runtime.pytest_runner import PytestReport, run_pytest
-from regoose_tui.runtime.python_env import PythonEnv, resolve_python
-
-SIGN = textwrap.dedent(
-    """\
-    def sign(x):
-        if x > 0:
-            return 1
-        if x < 0:
-            return -1
-        return 0
-    """
-)
+from regoose_tui.runtime.python_env import PythonEnv
 
 TESTS = textwrap.dedent(
     """\
@@ -69,24 +57,12 @@ TESTS = textwrap.dedent(
 )
 
 
-@pytest.fixture(scope="module")
-def python() -> PythonEnv:
-    return resolve_python({})
-
-
 @pytest.fixture
 def project(dirs: tuple[Path, Path]) -> tuple[Path, Path]:
     project_dir, work_dir = dirs
     (project_dir / "calc.py").write_text(SIGN)
     (work_dir / "test_calc.py").write_text(TESTS)
     return project_dir, work_dir
-
-
-def _runtime(name: str) -> Runtime:
-    if name == "bwrap":
-        require_bwrap()
-        return BwrapRuntime()
-    return LocalRuntime()
 
 
 async def _run(
@@ -115,7 +91,7 @@ def _by_name(report: PytestReport) -> dict[str, TestCaseResult]:
 async def test_three_runs_in_one_session_tell_flaky_from_failing(
     name: str, project: tuple[Path, Path], python: PythonEnv
 ) -> None:
-    report = await _run(_runtime(name), python, project, seed=7)
+    report = await _run(runtime_named(name), python, project, seed=7)
     cases = _by_name(report)
     # One folded result per real test (parameters kept, the run number gone).
     assert sorted(cases) == [

@@ -14,27 +14,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import require_bwrap
+from sandbox_helpers import SIGN, runtime_named
 
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
-from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.runtime.keep_plugin import COVERAGE_JSON_ENV as PLUGIN_ENV
 from regoose_tui.runtime.keep_staging import COVERAGE_JSON_ENV, PLUGIN_MODULE, keep_plugin_dir
 from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.runtime.pytest_coverage import coverage_report
 from regoose_tui.runtime.pytest_runner import run_pytest
-from regoose_tui.runtime.python_env import PythonEnv, resolve_python
+from regoose_tui.runtime.python_env import PythonEnv
 
-SIGN = textwrap.dedent(
-    """\
-    def sign(x):
-        if x > 0:
-            return 1
-        if x < 0:
-            return -1
-        return 0
-    """
-)
 TESTS = textwrap.dedent(
     """\
     from calc import sign
@@ -63,24 +52,12 @@ class Watched:
         return await self.runtime.run(spec, on_output)
 
 
-@pytest.fixture(scope="module")
-def python() -> PythonEnv:
-    return resolve_python({})
-
-
 @pytest.fixture
 def project(dirs: tuple[Path, Path]) -> tuple[Path, Path]:
     project_dir, work_dir = dirs
     (project_dir / "calc.py").write_text(SIGN)
     (work_dir / "test_calc.py").write_text(TESTS)
     return project_dir, work_dir
-
-
-def _runtime(name: str) -> Runtime:
-    if name == "bwrap":
-        require_bwrap()
-        return BwrapRuntime()
-    return LocalRuntime()
 
 
 def test_the_plugin_and_the_host_name_the_same_variable() -> None:
@@ -93,7 +70,7 @@ async def test_a_measured_run_is_one_sandboxed_command(
     name: str, rounds: int, project: tuple[Path, Path], python: PythonEnv
 ) -> None:
     project_dir, work_dir = project
-    watched = Watched(_runtime(name))
+    watched = Watched(runtime_named(name))
     report = await run_pytest(
         watched,  # type: ignore[arg-type]  # a real Runtime, watched: run() is all run_pytest calls
         python,

@@ -6,24 +6,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import require_bwrap
+from sandbox_helpers import SIGN, require_bwrap, runtime_named
 
-from regoose_tui.runtime.base import Limits, Runtime
+from regoose_tui.runtime.base import Limits
 from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.runtime.pytest_runner import run_pytest
 from regoose_tui.runtime.python_env import PythonEnv, resolve_python
-
-SIGN = textwrap.dedent(
-    """\
-    def sign(x):
-        if x > 0:
-            return 1
-        if x < 0:
-            return -1
-        return 0
-    """
-)
 
 TESTS = textwrap.dedent(
     """\
@@ -65,24 +54,12 @@ def project(dirs: tuple[Path, Path]) -> tuple[Path, Path]:
     return project_dir, work_dir
 
 
-@pytest.fixture(scope="module")
-def python() -> PythonEnv:
-    return resolve_python({})
-
-
-def _runtime(name: str) -> Runtime:
-    if name == "bwrap":
-        require_bwrap()
-        return BwrapRuntime()
-    return LocalRuntime()
-
-
 @pytest.mark.parametrize("name", ["local", "bwrap"])
 async def test_counts_outcomes_and_coverage(name: str, project, python: PythonEnv) -> None:
     project_dir, work_dir = project
     lines: list[str] = []
     report = await run_pytest(
-        _runtime(name),
+        runtime_named(name),
         python,
         project_dir=project_dir,
         work_dir=work_dir,

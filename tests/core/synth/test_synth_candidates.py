@@ -9,7 +9,7 @@ from synth_samples import CART_SOURCE
 
 from regoose_tui.synth.analysis import analyze_module
 from regoose_tui.synth.generate import Generator
-from regoose_tui.synth.model import Callee, Param
+from regoose_tui.synth.model import Callee, Param, param_at
 from regoose_tui.synth.pools import PoolContext, SymbolTable, param_pool
 from regoose_tui.synth.regex_gen import regex_samples
 from regoose_tui.synth.values import lit, mutate, numeric_boundaries, py_src, tag_of
@@ -130,3 +130,22 @@ def test_a_parameter_used_as_a_stream_or_a_table_gets_one():
     # ``for key in o: o[key]``: o is a mapping, and its pool holds a nested table.
     assert "dict" in analysis.functions["sections"].param_hints["o"]
     assert "{'name': 'value', 'section': {'key': 1}}" in _untyped(analysis, "sections")
+
+
+def test_arguments_bind_by_keyword_then_by_place_then_to_star_args():
+    def param(name: str, kind: str) -> Param:
+        return Param(name, kind, False, {})
+
+    params = [
+        param("a", "POSITIONAL_ONLY"),
+        param("b", "POSITIONAL_OR_KEYWORD"),
+        param("rest", "VAR_POSITIONAL"),
+        param("flag", "KEYWORD_ONLY"),
+        param("extra", "VAR_KEYWORD"),
+    ]
+    assert [param_at(params, i, None) for i in range(4)] == [*params[:3], params[2]]
+    assert param_at(params, 0, "flag") == params[3]
+    assert param_at(params, 5, "b") == params[1]
+    assert param_at(params, 0, "nope") is None
+    # Without *args, a positional argument past the parameters binds to none.
+    assert param_at([p for p in params if p.kind != "VAR_POSITIONAL"], 2, None) is None

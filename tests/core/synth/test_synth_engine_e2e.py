@@ -90,10 +90,45 @@ def test_generated_cart_tests_read_well(cart_result):
     assert all(re.fullmatch(r"test_[a-z0-9_]+", n) and len(n) <= 100 for n in methods)
     assert not [n for n in methods if re.search(r"_\d+$", n)]
     # The doctest's behaviour and the raise statements show up as named tests.
-    assert "TestClassifyTriangle::test_with_3_3_3_returns_equilateral" in names
-    assert any(n.startswith("TestCart::test_add_") and "raises_cart_error" in n for n in names)
+    assert "TestClassifyTriangle::test_returns_equilateral" in names
+    assert "TestCart::test_add_negative_when_price_must_not_be_negative_raises_cart_error" in names
     assert "from cart import" in source
     assert "pytest.raises(CartError, match=re.escape(" in source
+
+
+def test_generated_names_never_spell_an_input_the_code_does_not_know(cart_result):
+    """``cart.remove('été Łódź')`` is not ``test_remove_t_d_raises_cart_error``.
+
+    A string argument is a name word only when the module itself holds it
+    (``rate="reduced"``: a key of its TAX_RATES); any other input leaks the
+    value into the name and says nothing about the behaviour.
+    """
+    _target, result, _messages, _tmp = cart_result
+    known = {
+        n.value
+        for n in ast.walk(ast.parse(CART_SOURCE))
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+    leaks = []
+    classes = [n for n in ast.parse(result.test_source).body if isinstance(n, ast.ClassDef)]
+    for test in (t for c in classes for t in c.body if isinstance(t, ast.FunctionDef)):
+        words = f"_{test.name}_"
+        calls = [
+            n
+            for n in ast.walk(test)
+            if isinstance(n, ast.Call) and ast.unparse(n.func) not in ("re.escape", "pytest.raises")
+        ]
+        # The arguments of the calls under test (not the message ``pytest.raises`` matches).
+        given = [a for c in calls for a in (*c.args, *(k.value for k in c.keywords))]
+        for node in given:
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                spelled = re.sub(r"[^0-9a-z]+", "_", node.value.lower()).strip("_")
+                if spelled and node.value not in known and f"_{spelled}_" in words:
+                    leaks.append((test.name, node.value))
+    assert leaks == []
+    # The reason of an error says the behaviour, the input it quotes does not.
+    removes = [n for n in list_test_names(result.test_source) if "test_remove_" in n]
+    assert any("_when_no_item_named_raises_cart_error" in n for n in removes)
 
 
 async def test_hanging_function_does_not_hang_the_engine(tmp_path, local_runtime, python):

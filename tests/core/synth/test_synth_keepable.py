@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from regoose_tui.domain.suite_edit import list_test_names
+from regoose_tui.synth.analysis import analyze_module
 from regoose_tui.synth.formatting import (
     UNFORMATTED_NOTE,
     format_source,
@@ -31,6 +32,7 @@ from regoose_tui.synth.formatting import (
     split_long_strings,
 )
 from regoose_tui.synth.model import Callee, Candidate, Param
+from regoose_tui.synth.name_words import code_vocabulary
 from regoose_tui.synth.naming import NameRegistry, make_test_name, outcome_words
 from regoose_tui.synth.pools import SymbolTable
 from regoose_tui.synth.render import Observation, import_block, render_module, render_test
@@ -123,7 +125,8 @@ def _load(tmp_path: Path) -> Any:
 
 def _render(tmp_path: Path, first_party: list[str] | None = None) -> str:
     module = _load(tmp_path)
-    symbols, names = SymbolTable(), NameRegistry()
+    vocabulary = code_vocabulary(analyze_module(SHIPPING, "shipping.py"))
+    symbols, names = SymbolTable(), NameRegistry(vocabulary=vocabulary)
     symbols.symbol("label")  # as the probe's introspection registers the callee
     tests = [t for o in _observations(module) if (t := render_test(o, symbols, names))]
     assert len(tests) == len(_CALLS)
@@ -148,13 +151,16 @@ def test_colliding_tests_are_named_by_what_sets_them_apart(tmp_path):
     assert len(set(names)) == len(names) == len(_CALLS)
     assert not [n for n in names if COUNTER.search(n)]
     assert all(n.startswith("TestLabel::test_") for n in names)
-    # The reason of the error tells raising calls apart, then the argument that differs.
-    assert "TestLabel::test_ann_oslo_and_more_raises_label_error" in names
-    assert "TestLabel::test_ann_oslo_and_more_when_unknown_country_raises_label_error" in names
-    assert "TestLabel::test_ann_oslo_and_more_with_01_50_raises_label_error" in names
-    # The argument only one call has tells returning ones apart.
-    assert "TestLabel::test_ann_oslo_and_more_returns_str" in names
-    assert "TestLabel::test_ann_oslo_and_more_with_se_returns_str" in names
+    # An error says its reason; a code constant the call passes ("NO") is a word,
+    # the other inputs ("Ann", "Oslo", "0150") are not.
+    assert "TestLabel::test_no_when_zip_code_must_be_digits_raises_label_error" in names
+    assert "TestLabel::test_when_unknown_country_raises_label_error" in names
+    assert not [n for n in names if re.search(r"ann|oslo|0150|dk|01_50", n)]
+    # The same reason: the kind of the input that differs tells them apart ("01-50").
+    assert "TestLabel::test_no_with_text_with_symbols_raises_label_error" in names
+    # The constant only one call has tells returning ones apart.
+    assert "TestLabel::test_no_returns_str" in names
+    assert "TestLabel::test_se_returns_str" in names
 
 
 @needs_ruff
@@ -267,11 +273,13 @@ def test_string_result_ending_in_a_number_is_named_by_its_kind(literal):
 def test_detail_survives_when_the_name_is_too_long():
     long_args = tuple((None, lit("word" * 5 + str(i))) for i in range(4))
     cand = Candidate(1, _LABEL, long_args)
-    name = make_test_name(cand, "returns_str", "with_country_no")
+    # The code's own constants, so the arguments are words of the name.
+    known = frozenset(str(v.obj) for _, v in long_args)
+    name = make_test_name(cand, "returns_str", "with_country_no", known)
     assert name.endswith("_with_country_no_returns_str") and len(name) <= 75
     assert name.startswith("test_label_word")
     after = Candidate(2, _LABEL, long_args, prior=(("reset", ()),) * 3)
-    longest = make_test_name(after, "returns_validation_result", "after_reset_with_x")
+    longest = make_test_name(after, "returns_validation_result", "after_reset_with_x", known)
     assert longest.endswith("_after_reset_with_x_returns_validation_result")
     assert len(longest) <= 75
 
@@ -282,7 +290,7 @@ def test_calls_nothing_tells_apart_get_a_letter_not_a_number():
     first = registry.unique("test_label_ann_returns_str", cand, "returns_str", {})
     second = registry.unique("test_label_ann_returns_str", cand, "returns_str", {})
     assert first == "test_label_ann_returns_str"
-    assert second == "test_label_ann_case_b_returns_str"
+    assert second == "test_label_case_b_returns_str"  # "Ann" is no word: no code constant
 
 
 def test_long_strings_on_long_lines_become_adjacent_pieces_of_the_same_value():

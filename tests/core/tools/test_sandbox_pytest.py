@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from support.agent_sessions import CALC, RUNTIMES, runtime_for
 
 from regoose_tui.bus.events import Event, RunFinished, RunOutput, RunStarted, ToolResulted
 from regoose_tui.errors import TargetOutsideProject, ToolFailed, UsageError
 from regoose_tui.runtime.base import Runtime
-from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.runtime.python_env import resolve_python
 from regoose_tui.tools.registry import ToolRegistry
 from regoose_tui.tools.sandbox import SandboxTool
 from regoose_tui.tools.sandbox_pytest import report_from_output
 
-MODULE = "def sign(n):\n    if n > 0:\n        return 'positive'\n    return 'other'\n"
 TESTS = (
     "from calc import sign\n\n\n"
     "def test_positive():\n    assert sign(1) == 'positive'\n\n\n"
@@ -26,23 +24,12 @@ TESTS = (
 )
 
 
-def _runtime(name: str) -> Runtime:
-    if name == "local":
-        return LocalRuntime()
-    available = BwrapRuntime.availability()
-    if not available.usable:
-        if os.environ.get("REGOOSE_ALLOW_NO_BWRAP") == "1":
-            pytest.skip(available.reason)
-        pytest.fail(f"bubblewrap is required for this test: {available.reason}", pytrace=False)
-    return BwrapRuntime()
-
-
 @pytest.fixture
 def folders(tmp_path: Path) -> tuple[Path, Path]:
     project, work = tmp_path / "project", tmp_path / "work"
     project.mkdir()
     (work / "suite").mkdir(parents=True)
-    (project / "calc.py").write_text(MODULE)
+    (project / "calc.py").write_text(CALC)
     (work / "suite" / "test_calc.py").write_text(TESTS)
     return project, work
 
@@ -54,12 +41,12 @@ def _tool(runtime: Runtime, folders: tuple[Path, Path], events: list[Event]) -> 
     return tool
 
 
-@pytest.mark.parametrize("runtime_name", ["local", pytest.param("bwrap", marks=pytest.mark.bwrap)])
+@pytest.mark.parametrize("runtime_name", RUNTIMES)
 async def test_pytest_runs_announced_and_reports_every_test(
     runtime_name: str, folders: tuple[Path, Path]
 ) -> None:
     events: list[Event] = []
-    tool = _tool(_runtime(runtime_name), folders, events)
+    tool = _tool(runtime_for(runtime_name), folders, events)
 
     result = await tool.execute(
         "pytest", tests=["suite/test_calc.py"], cov_source="calc.py", label="check", run_id="r1"
