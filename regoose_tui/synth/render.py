@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regoose_tui.domain import suite_edit
+from regoose_tui.domain.import_join import bindings
 from regoose_tui.domain.imports import import_lines
 from regoose_tui.synth.clock import patch_lines
 from regoose_tui.synth.grouping import group, render_classes
@@ -299,17 +300,11 @@ def render_module(
 
 def _bound_names(lines: set[str]) -> set[str]:
     """The names a set of import lines binds (``import a.b`` binds ``a``)."""
-    names: set[str] = set()
-    for line in lines:
-        try:
-            tree = ast.parse(line)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                for alias in node.names:
-                    names.add(alias.asname or alias.name.split(".")[0])
-    return names
+    try:
+        tree = ast.parse("\n".join(sorted(lines)))
+    except SyntaxError:  # never for lines the generator wrote; then nothing is bound
+        return set()
+    return set(bindings(tree).names)
 
 
 def import_block(lines: set[str], first_party: str | Sequence[str] = ()) -> list[str]:
