@@ -250,6 +250,7 @@ class GenerationSession:
                 context("analyzer"),
                 sandbox,
                 import_timeout=self._deadline - time.monotonic(),
+                check_import=not provider.imports_target,
             )
             analysis = await agent.execute(
                 AnalyzeInput(str(options.target), str(options.project) if options.project else None)
