@@ -24,11 +24,12 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
 
 from regoose_tui.errors import SandboxError, UsageError
+from regoose_tui.runtime import probe_cache
 
 #: Where the interpreter came from, in the order it is looked for (``--python`` first).
 PythonSource = Literal["--python", "project", "VIRTUAL_ENV", "regoose"]
@@ -116,7 +117,24 @@ def interpreter_site_paths(executable: Path) -> list[Path]:
 
 @functools.cache
 def _probe(executable: str) -> _Probe:
-    """Ask an interpreter its version and whether pytest and coverage import (cached)."""
+    """Ask an interpreter its version and whether pytest and coverage import (cached).
+
+    Kept between runs too, while the interpreter's files are unchanged (probe_cache.py).
+    """
+    data = probe_cache.lookup(executable)
+    if data is None:
+        data = _run_probe(executable)
+        probe_cache.remember(executable, data)
+    return _Probe(
+        str(data["version"]),
+        bool(data["pytest"]),
+        bool(data["coverage"]),
+        tuple(str(p) for p in data.get("site", ())),
+    )
+
+
+def _run_probe(executable: str) -> dict[str, Any]:
+    """Start the interpreter (isolated: ``-I``) and read what it says about itself."""
     try:
         done = subprocess.run(
             [executable, "-I", "-c", _PROBE_SCRIPT],
@@ -130,13 +148,16 @@ def _probe(executable: str) -> _Probe:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SandboxError(f"the Python interpreter {executable} failed to start: {last}")
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    return _Probe(
-        str(data["version"]),
-        bool(data["pytest"]),
-        bool(data["coverage"]),
-        tuple(str(p) for p in data.get("site", ())),
-    )
+    try:
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        return {
+            "version": str(data["version"]),
+            "pytest": bool(data["pytest"]),
+            "coverage": bool(data["coverage"]),
+            "site": [str(p) for p in data.get("site", ())],
+        }
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise SandboxError(f"the Python interpreter {executable} gave no usable answer") from exc
 
 
 def _top_level_entries(dist: importlib.metadata.Distribution) -> set[Path]:
