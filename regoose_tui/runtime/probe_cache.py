@@ -28,6 +28,8 @@ import platformdirs
 
 #: The cache file's name in the user's cache folder for Regoose.
 CACHE_NAME = "python-probes.json"
+#: Where the link folders of Regoose's own tools were made (python_env.py's shims).
+SHIMS_NAME = "python-shim-choices.json"
 #: Interpreters remembered at most (the least recently probed go first).
 MAX_ENTRIES = 32
 #: A larger file is not ours: it is ignored.
@@ -35,9 +37,9 @@ _MAX_BYTES = 1024 * 1024
 _FORMAT = 1
 
 
-def cache_path() -> Path:
+def cache_path(name: str = CACHE_NAME) -> Path:
     """Where the probes are kept (the user's cache folder, looked up at each call)."""
-    return Path(platformdirs.user_cache_dir("regoose")) / CACHE_NAME
+    return Path(platformdirs.user_cache_dir("regoose")) / name
 
 
 def lookup(executable: str) -> dict[str, Any] | None:
@@ -66,6 +68,25 @@ def remember(executable: str, probe: dict[str, Any]) -> None:
     kept = dict(list(entries.items())[-MAX_ENTRIES:])
     try:
         _write(kept)
+    except OSError:
+        pass
+
+
+def kept_shim(label: str, marks: list[Any]) -> str | None:
+    """The folder name kept for the shim ``label`` while ``marks`` are unchanged, else None."""
+    entry = _read(SHIMS_NAME).get(label)
+    if not isinstance(entry, dict) or entry.get("fingerprint") != marks:
+        return None
+    name = entry.get("folder")
+    return name if isinstance(name, str) else None
+
+
+def keep_shim(label: str, marks: list[Any], folder: str) -> None:
+    """Keep the shim ``label``'s folder name for ``marks`` (best effort)."""
+    entries = _read(SHIMS_NAME)
+    entries[label] = {"fingerprint": marks, "folder": folder}
+    try:
+        _write(entries, SHIMS_NAME)
     except OSError:
         pass
 
@@ -101,10 +122,10 @@ def _pth_files(folder: Path) -> list[Path]:
         return []
 
 
-def _read() -> dict[str, Any]:
+def _read(name: str = CACHE_NAME) -> dict[str, Any]:
     """The cache's entries, or none when the file is missing, not ours, or not valid."""
     try:
-        fd = os.open(cache_path(), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(cache_path(name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return {}
     try:
@@ -125,9 +146,9 @@ def _read() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write(entries: dict[str, Any]) -> None:
+def _write(entries: dict[str, Any], name: str = CACHE_NAME) -> None:
     """Replace the cache file at once (a reader sees the old file or the new one)."""
-    target = cache_path()
+    target = cache_path(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, staging = tempfile.mkstemp(prefix=".python-probes-", dir=target.parent)
     try:

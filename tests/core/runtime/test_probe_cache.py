@@ -7,6 +7,9 @@ and answers what a Python would: so every probe the cache saves is visible.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,3 +132,43 @@ def test_the_real_interpreter_resolves_the_same_from_the_cache() -> None:
     cached = resolve_python({}, explicit=sys.executable)
     assert cached == fresh
     assert probe_cache.lookup(sys.executable) is not None
+
+
+SHIM = (
+    "import sys\n"
+    "from regoose_tui.runtime.python_env import draw_shim_dir\n"
+    "print(draw_shim_dir(), 'packaging' in sys.modules)\n"
+)
+
+
+def _shim_run(tmp_path: Path, extra: Path) -> tuple[str, bool]:
+    """A fresh Regoose process asking for the Hypothesis shim: (its folder, whether the
+    requirements were followed, which imports packaging)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "PYTHONPATH": str(extra),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SHIM], capture_output=True, text=True, check=True, env=env
+    )
+    folder, followed = done.stdout.split()
+    return folder, followed == "True"
+
+
+def test_the_shim_folder_is_found_again_without_reading_every_distribution(
+    tmp_path: Path,
+) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    folder, followed = _shim_run(tmp_path, extra)
+    assert followed and Path(folder).is_dir()
+    assert _shim_run(tmp_path, extra) == (folder, False)
+    # Something installed on Regoose's own import path: the requirements are read again.
+    (extra / "newpkg").mkdir()
+    assert _shim_run(tmp_path, extra) == (folder, True)
+    assert _shim_run(tmp_path, extra) == (folder, False)
+    # The folder itself removed (a cleaned cache): made again.
+    shutil.rmtree(folder)
+    assert _shim_run(tmp_path, extra) == (folder, True)
+    assert Path(folder).is_dir()
