@@ -135,3 +135,27 @@ async def test_a_provider_that_does_not_import_the_target_keeps_the_check(
         await bus.close()
     assert outcome.status == "passed" and outcome.tests == 1
     assert len(_import_checks(events)) == 1
+
+
+@pytest.mark.parametrize("strategy", ["offline", "llm"])
+async def test_the_projects_own_tests_do_not_hide_the_import_error(
+    strategy: str, tmp_path: Path
+) -> None:
+    """The project's tests of the target run before the offline engine imports it: their
+    failure to collect is not the error the user sees; the import's one line is."""
+    project = tmp_path / "proj"
+    (project / "tests").mkdir(parents=True)
+    (project / "boom.py").write_text("raise RuntimeError('no config')\n\ndef f():\n    return 1\n")
+    (project / "tests" / "test_boom_api.py").write_text(
+        "from boom import f\n\n\ndef test_f():\n    assert f() == 1\n"
+    )
+    session, _events, store, bus = await _session(project / "boom.py", tmp_path, PATHS[strategy]())
+    try:
+        with pytest.raises(TargetImportError) as raised:
+            await session.run()
+    finally:
+        await store.close()
+        await bus.close()
+    assert str(raised.value.msg) == (
+        f"{project / 'boom.py'}: importing boom failed: RuntimeError: no config"
+    )
