@@ -23,12 +23,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pathspec
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from regoose_tui.errors import ConfigError, PathIgnored
+
+if TYPE_CHECKING:
+    import pathspec
 
 IGNORE_FILE = ".regooseignore"
 PYPROJECT = "pyproject.toml"
@@ -60,12 +62,18 @@ class IgnoreRules:
 
     root: Path
     patterns: tuple[str, ...] = ()
-    _spec: pathspec.PathSpec = field(init=False, repr=False, compare=False)
+    _spec: pathspec.PathSpec | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Resolved once: matches compare resolved paths, so /tmp vs /private/tmp cannot differ.
         object.__setattr__(self, "root", Path(os.path.realpath(self.root)))
-        object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
+        spec = None
+        if self.patterns:
+            # Imported only for a project with rules: pathspec costs ~50 ms at start-up.
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        object.__setattr__(self, "_spec", spec)
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
@@ -76,7 +84,7 @@ class IgnoreRules:
         A path inside an excluded folder is excluded; a path outside the root never is.
         The path is resolved first, so a symlink cannot dodge the rule.
         """
-        if not self.patterns:
+        if self._spec is None:
             return None
         absolute = Path(path) if Path(path).is_absolute() else self.root / path
         try:

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from regoose_tui.agents.base import AgentContext, BaseAgent
+from regoose_tui.domain.import_check import (
+    IMPORT_TIMEOUT_SECONDS,
+    import_failed,
+    import_hung,
+    import_limit,
+)
 from regoose_tui.domain.target import TargetModule, resolve_target
-from regoose_tui.errors import SandboxError, TargetImportError
+from regoose_tui.errors import SandboxError
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.tools.sandbox import SandboxTool
-
-#: A module that takes longer than this to import is treated as hanging.
-IMPORT_TIMEOUT_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
         sandbox: SandboxTool,
         *,
         import_timeout: float = IMPORT_TIMEOUT_SECONDS,
+        check_import: bool = True,
     ) -> None:
         super().__init__(context)
         if sandbox.python is None:
@@ -61,7 +65,10 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
         self.sandbox = sandbox
         self.python: PythonEnv = sandbox.python
         #: Never more than the generation's budget: a hanging import ends the run in time.
-        self.import_timeout = max(1.0, min(import_timeout, IMPORT_TIMEOUT_SECONDS))
+        self.import_timeout = import_limit(import_timeout)
+        #: False when the provider imports the target in the sandbox itself, first thing
+        #: (the offline engine's introspection): the target is imported once, not twice.
+        self.check_import = check_import
 
     async def run(self, value: AnalyzeInput) -> TargetAnalysis:
         target = await asyncio.to_thread(resolve_target, value.target, value.project)
@@ -71,7 +78,8 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
         analysis = await asyncio.to_thread(analyze_module, target.source, target.path)
         functions, classes, branches = _counts(analysis)
         self.progress(f"{functions} functions, {classes} classes, {branches} branches")
-        await self._check_import(target)
+        if self.check_import:
+            await self._check_import(target)
         return TargetAnalysis(target, functions, classes, branches, analysis)
 
     async def _check_import(self, target: TargetModule) -> None:
@@ -91,16 +99,11 @@ class AnalyzerAgent(BaseAgent[AnalyzeInput, TargetAnalysis]):
             # The runtime itself failed (unavailable, refused spec): not the target's fault.
             raise SandboxError(result.error or "the sandbox did not run the import check")
         if output.get("timed_out"):
-            raise TargetImportError(
-                f"{target.path}: importing {target.module} did not finish in "
-                f"{self.import_timeout:.0f} s (does it run code at import time?)"
-            )
+            raise import_hung(target, self.import_timeout)
         exit_code = output.get("exit_code")
         if exit_code != 0:
-            stderr = str(output.get("stderr") or "")
-            lines = [line for line in stderr.strip().splitlines() if line.strip()]
-            last = lines[-1].strip() if lines else f"exit code {exit_code}"
-            raise TargetImportError(f"{target.path}: importing {target.module} failed: {last}")
+            stderr = str(output.get("stderr") or "").strip()
+            raise import_failed(target, stderr or f"exit code {exit_code}")
 
     def summarize(self, result: TargetAnalysis) -> str:
         return (

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
-from regoose_tui.bus.events import Event, SessionStarted
+from regoose_tui.bus.events import AgentStarted, Event, SessionStarted
 from regoose_tui.cli.ci_options import fail_under_line
 from regoose_tui.cli.common import (
     limits_line,
@@ -31,6 +33,28 @@ from regoose_tui.store.safe_write import nearest_existing
 from regoose_tui.viewstate.progress import ProgressLines
 
 REPORT_SUFFIXES = (".md", ".json", ".xml")
+#: The published models `--json` prints through (reports/documents.py).
+_DOCUMENTS = "regoose_tui.reports.documents"
+
+
+class _DocumentWarmUp:
+    """Imports the --json document models in a worker thread once the generator starts.
+
+    Their import builds their schemas (~30 ms); the generator's sandbox runs leave
+    the host idle, so the JSON is printed the moment the report is written.
+    """
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[ModuleType] | None = None
+
+    def on_event(self, event: Event) -> None:
+        if self._task is None and isinstance(event, AgentStarted) and event.agent == "generator":
+            self._task = asyncio.create_task(asyncio.to_thread(importlib.import_module, _DOCUMENTS))
+
+    async def finished(self) -> None:
+        """Wait for the import when it started (the models are then ready to use)."""
+        if self._task is not None:
+            await self._task
 
 
 def _progress_printer(show_output: bool, limits: str = "") -> Callable[[Event], None]:
@@ -105,6 +129,9 @@ async def generate_command(args: argparse.Namespace) -> int:
                 _progress_printer(show_output=False, limits=limits_line(settings)),
                 name="cli-progress",
             )
+        warm_up = _DocumentWarmUp()
+        if args.json:
+            bus.subscribe("agent.started", warm_up.on_event, name="json-warm-up")
         session = GenerationSession(options, bus=bus, store=store)
         outcome = await session.run()
         review = await after_generation(args, store, outcome, options, bus.publish_nowait)
@@ -121,6 +148,7 @@ async def generate_command(args: argparse.Namespace) -> int:
                 except RegooseError as error:
                     report_error = error  # the tests are written: still say so, then fail
     if args.json:
+        await warm_up.finished()
         data = outcome.as_json()
         data["report"] = str(reports[0]) if reports else None
         data["reports"] = [str(path) for path in reports]

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import gc
 import os
 import sys
+import threading
 from collections.abc import Sequence
+from typing import NoReturn
 
 from regoose_tui.errors import (
     ConfigError,
@@ -68,8 +71,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the objects are left to the OS; atexit hooks, flushing and closing still run.
         gc.disable()
         gc.freeze()
-        sys.exit(code)
+        end_process(code)
     return code
+
+
+def end_process(code: int) -> NoReturn:
+    """Exit with ``code`` as ``sys.exit`` would, without the interpreter's teardown.
+
+    What an exit owes the user still happens, in the interpreter's own order:
+    non-daemon threads finish, the atexit hooks run (logging flushes, temporary
+    folders go, a coverage run saves its data), stdout and stderr are flushed.
+    Tearing down every module's objects after that (~50 ms) is left to the OS.
+    """
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()  # the hooks sys.exit would run (no public way to run them)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing left to say
+            pass
+    os._exit(code)
 
 
 def dispatch(args: argparse.Namespace) -> int:

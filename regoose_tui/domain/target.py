@@ -2,7 +2,7 @@
 
 Nothing here writes anything. Checks run in the order a user would want to
 hear about them: the path, the project, the bytes, the encoding, the syntax.
-Whether the module imports is checked later, in the sandbox (analyzer agent).
+Whether the module imports is checked later, in the sandbox, once (domain/import_check.py).
 """
 
 from __future__ import annotations

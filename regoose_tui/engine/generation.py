@@ -61,6 +61,7 @@ from regoose_tui.engine.provider_failure import (
     stand_in,
     unchanged,
 )
+from regoose_tui.engine.sandbox_choice import runtime_and_python
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
 from regoose_tui.engine.stopping import LoopGuard, covers_everything, provider_room
 from regoose_tui.engine.verdicts import VerdictBook
@@ -69,8 +70,7 @@ from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode
 from regoose_tui.project_config import ProjectConfig
 from regoose_tui.providers.base import GenerationResult, Provider
 from regoose_tui.runtime.base import Runtime
-from regoose_tui.runtime.python_env import PythonEnv, resolve_python_async
-from regoose_tui.runtime.registry import get_runtime
+from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.store.sink import store_sink
 from regoose_tui.store.store import SessionStore
 from regoose_tui.tools.registry import ToolRegistry
@@ -139,17 +139,10 @@ class GenerationSession:
                 # .regooseignore / [tool.regoose]: an ignored target stops here, in one line.
                 self._rules, masked = await project_rules(options)
                 provider = self._provider or build_provider(options)
-                runtime = self._runtime
-                if runtime is None:
-                    runtime = await asyncio.to_thread(get_runtime, runtime_name, masked=masked)
-                python = self._python
-                layout = await asyncio.to_thread(detect_layout, options.target, options.project)
-                if python is None:
-                    # The project's own interpreter: --python, its .venv, VIRTUAL_ENV.
-                    python = await resolve_python_async(
-                        project=layout.root, explicit=options.python
-                    )
-                    self._python = python
+                runtime, python, layout = await runtime_and_python(
+                    options, masked=masked, runtime=self._runtime, python=self._python
+                )
+                self._python = python
                 # One registry for the whole session: every agent and the provider get
                 # their tools from it, so each disk and sandbox operation is announced.
                 tools = await asyncio.to_thread(
@@ -250,6 +243,7 @@ class GenerationSession:
                 context("analyzer"),
                 sandbox,
                 import_timeout=self._deadline - time.monotonic(),
+                check_import=not provider.imports_target,
             )
             analysis = await agent.execute(
                 AnalyzeInput(str(options.target), str(options.project) if options.project else None)

@@ -94,6 +94,10 @@ class Provider(abc.ABC):
     name: str = ""
     #: Whether this provider needs the network (and a key).
     needs_network: bool = False
+    #: Whether ``generate`` imports the target in the sandbox before anything else and
+    #: raises the analyzer's own TargetImportError (domain/import_check.py) when that
+    #: fails: the analyzer then skips its import check, so the target is imported once.
+    imports_target: bool = False
 
     @abc.abstractmethod
     async def generate(self, request: GenerationRequest) -> GenerationResult:

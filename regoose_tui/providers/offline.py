@@ -31,6 +31,8 @@ class OfflineProvider(Provider):
 
     name = "offline"
     needs_network = False
+    #: The engine's introspection is its first sandbox run (synth/probe.py).
+    imports_target = True
 
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Synthesize one pytest module for ``request.target`` within its budget."""

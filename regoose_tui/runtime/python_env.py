@@ -24,11 +24,12 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
 
 from regoose_tui.errors import SandboxError, UsageError
+from regoose_tui.runtime import probe_cache
 
 #: Where the interpreter came from, in the order it is looked for (``--python`` first).
 PythonSource = Literal["--python", "project", "VIRTUAL_ENV", "regoose"]
@@ -116,7 +117,24 @@ def interpreter_site_paths(executable: Path) -> list[Path]:
 
 @functools.cache
 def _probe(executable: str) -> _Probe:
-    """Ask an interpreter its version and whether pytest and coverage import (cached)."""
+    """Ask an interpreter its version and whether pytest and coverage import (cached).
+
+    Kept between runs too, while the interpreter's files are unchanged (probe_cache.py).
+    """
+    data = probe_cache.lookup(executable)
+    if data is None:
+        data = _run_probe(executable)
+        probe_cache.remember(executable, data)
+    return _Probe(
+        str(data["version"]),
+        bool(data["pytest"]),
+        bool(data["coverage"]),
+        tuple(str(p) for p in data.get("site", ())),
+    )
+
+
+def _run_probe(executable: str) -> dict[str, Any]:
+    """Start the interpreter (isolated: ``-I``) and read what it says about itself."""
     try:
         done = subprocess.run(
             [executable, "-I", "-c", _PROBE_SCRIPT],
@@ -130,13 +148,16 @@ def _probe(executable: str) -> _Probe:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SandboxError(f"the Python interpreter {executable} failed to start: {last}")
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    return _Probe(
-        str(data["version"]),
-        bool(data["pytest"]),
-        bool(data["coverage"]),
-        tuple(str(p) for p in data.get("site", ())),
-    )
+    try:
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        return {
+            "version": str(data["version"]),
+            "pytest": bool(data["pytest"]),
+            "coverage": bool(data["coverage"]),
+            "site": [str(p) for p in data.get("site", ())],
+        }
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise SandboxError(f"the Python interpreter {executable} gave no usable answer") from exc
 
 
 def _top_level_entries(dist: importlib.metadata.Distribution) -> set[Path]:
@@ -178,12 +199,36 @@ def _requirement_closure(roots: Iterable[str]) -> list[importlib.metadata.Distri
     return list(seen.values())
 
 
-def _tool_entries() -> list[Path]:
-    """Regoose's own pytest, coverage and their dependencies, as site-packages paths."""
+def _entries_of(roots: Iterable[str]) -> list[Path]:
+    """``roots`` and their dependencies (Regoose's own copies), as site-packages paths."""
     entries: set[Path] = set()
-    for dist in _requirement_closure(_TOOL_DISTRIBUTIONS):
+    for dist in _requirement_closure(roots):
         entries |= {p for p in _top_level_entries(dist) if p.exists()}
     return sorted(entries)
+
+
+def _kept_shim_dir(label: str, roots: tuple[str, ...]) -> Path:
+    """The shim folder for ``roots``, made at most once while Regoose's install is unchanged.
+
+    Following requirements reads every distribution's metadata (and imports
+    packaging: ~50 ms a start); which folder that gives is kept (probe_cache.py)
+    while Regoose's interpreter and its import-path folders are as they were.
+    """
+    marks = probe_cache.fingerprint(sys.executable, [p for p in sys.path if os.path.isabs(p)])
+    key = f"{label}:{','.join(roots)}"
+    kept = probe_cache.kept_shim(key, marks)
+    if kept is not None:
+        folder = _shim_root() / kept
+        if kept.startswith(f"{label}-") and "/" not in kept and _is_real_dir(folder):
+            folder.chmod(0o755)  # as _shim_dir does for one an older Regoose made 0700
+            return folder
+    folder = _shim_dir(label, _entries_of(roots))
+    probe_cache.keep_shim(key, marks, folder.name)
+    return folder
+
+
+def _is_real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 @functools.cache
@@ -193,7 +238,7 @@ def tool_shim_dir() -> Path:
     Built once per set of versions, atomically (a rename), so concurrent
     Regoose processes never see a half-made folder.
     """
-    return _shim_dir("pytest-coverage", _tool_entries())
+    return _kept_shim_dir("pytest-coverage", _TOOL_DISTRIBUTIONS)
 
 
 @functools.cache
@@ -205,11 +250,9 @@ def draw_shim_dir() -> Path | None:
     when this installation has no Hypothesis.
     """
     try:
-        dists = _requirement_closure(_DRAW_DISTRIBUTIONS)
+        return _kept_shim_dir("hypothesis", _DRAW_DISTRIBUTIONS)
     except SandboxError:
         return None
-    entries = sorted({p for d in dists for p in _top_level_entries(d) if p.exists()})
-    return _shim_dir("hypothesis", entries)
 
 
 @functools.cache
@@ -221,16 +264,18 @@ def solver_shim_dir() -> Path | None:
     installation has no CrossHair.
     """
     try:
-        dists = _requirement_closure(_SOLVER_DISTRIBUTIONS)
+        return _kept_shim_dir("crosshair", _SOLVER_DISTRIBUTIONS)
     except SandboxError:
         return None
-    entries = sorted({p for d in dists for p in _top_level_entries(d) if p.exists()})
-    return _shim_dir("crosshair", entries)
+
+
+def _shim_root() -> Path:
+    return Path(platformdirs.user_cache_dir("regoose")) / "python-shims"
 
 
 def _shim_dir(label: str, entries: list[Path]) -> Path:
     digest = hashlib.sha256("\n".join(map(str, entries)).encode()).hexdigest()[:16]
-    root = Path(platformdirs.user_cache_dir("regoose")) / "python-shims"
+    root = _shim_root()
     target = root / f"{label}-{digest}"
     if target.is_dir():
         # One made by an older Regoose may be 0700: a container's user could not list it.

@@ -27,13 +27,7 @@ from regoose_tui.errors import SandboxUnavailable, UsageError
 from regoose_tui.runtime._allowlist import SandboxPolicy
 from regoose_tui.runtime.base import Availability, Limits, Runtime
 from regoose_tui.runtime.bwrap import BwrapRuntime
-from regoose_tui.runtime.container.image import DEFAULT_IMAGE
-from regoose_tui.runtime.container.runtime import (
-    DEFAULT_POOL_SIZE,
-    ContainerRuntime,
-    DockerRuntime,
-    PodmanRuntime,
-)
+from regoose_tui.runtime.container.defaults import DEFAULT_IMAGE, DEFAULT_POOL_SIZE
 from regoose_tui.runtime.local import LocalRuntime
 
 #: What to install when no isolating runtime works (one line for the user).
@@ -102,12 +96,21 @@ def configured() -> RuntimeConfig:
 #: Names accepted by ``--runtime``, strongest isolation first.
 RUNTIME_NAMES = ("auto", "docker", "podman", "bwrap", "local")
 
-_IMPLEMENTED: dict[str, type[Runtime]] = {
-    DockerRuntime.name: DockerRuntime,
-    PodmanRuntime.name: PodmanRuntime,
-    BwrapRuntime.name: BwrapRuntime,
-    LocalRuntime.name: LocalRuntime,
-}
+#: Every backend by name (``auto`` never picks ``local``).
+_IMPLEMENTED = ("docker", "podman", "bwrap", "local")
+
+
+def _backend(name: str) -> type[Runtime]:
+    """The class of the backend called ``name`` (one of ``_IMPLEMENTED``)."""
+    if name == BwrapRuntime.name:
+        return BwrapRuntime
+    if name == LocalRuntime.name:
+        return LocalRuntime
+    # Only when asked for: the container backends (pool, layout, tar transfer) cost
+    # ~20 ms at a start that runs under bwrap.
+    from regoose_tui.runtime.container.runtime import DockerRuntime, PodmanRuntime
+
+    return DockerRuntime if name == DockerRuntime.name else PodmanRuntime
 
 
 def auto_order(config: RuntimeConfig | None = None) -> tuple[str, ...]:
@@ -134,7 +137,7 @@ def auto_order(config: RuntimeConfig | None = None) -> tuple[str, ...]:
 
 def available_runtimes() -> dict[str, Availability]:
     """Every known backend (strongest first) and whether it is usable here."""
-    by_strength = sorted(_IMPLEMENTED.values(), key=lambda cls: -cls.strength)
+    by_strength = sorted(map(_backend, _IMPLEMENTED), key=lambda cls: -cls.strength)
     return {cls.name: cls.availability() for cls in by_strength}
 
 
@@ -165,7 +168,7 @@ def get_runtime(
     if key == "auto":
         reasons: list[str] = []
         for candidate in auto_order(config):
-            cls = _IMPLEMENTED[candidate]
+            cls = _backend(candidate)
             available = cls.availability()
             if available.usable:
                 made = _make(cls, limits, config)
@@ -180,7 +183,7 @@ def get_runtime(
         raise SandboxUnavailable(
             f"no isolating sandbox here ({'; '.join(reasons)}): {INSTALL_HINT}"
         )
-    cls = _IMPLEMENTED[key]
+    cls = _backend(key)
     available = cls.availability()
     if not available.usable:
         raise SandboxUnavailable(f"runtime {key!r} is not usable: {available.reason}")
@@ -192,9 +195,12 @@ def get_runtime(
 def _make(cls: type[Runtime], limits: Limits | None, config: RuntimeConfig) -> Runtime:
     if cls is BwrapRuntime:
         return BwrapRuntime(limits, config.policy)
-    if issubclass(cls, ContainerRuntime):
-        return cls(limits, config.policy, image_name=config.image, pool_size=config.pool_size)
-    return cls(limits)
+    if cls is LocalRuntime:
+        return cls(limits)
+    from regoose_tui.runtime.container.runtime import ContainerRuntime
+
+    assert issubclass(cls, ContainerRuntime)
+    return cls(limits, config.policy, image_name=config.image, pool_size=config.pool_size)
 
 
 def runtime_report() -> list[tuple[str, bool, str]]:

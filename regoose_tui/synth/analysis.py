@@ -10,7 +10,6 @@ engine turns these into candidate inputs; the analyzer agent reports them.
 from __future__ import annotations
 
 import ast
-import doctest
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -462,6 +461,9 @@ def _literal_value(node: ast.expr) -> object:
 def _doctests(docstring: str | None, lineno: int) -> list[DoctestExample]:
     if not docstring or ">>>" not in docstring:
         return []
+    # Here, not at the top: doctest brings pdb, unittest and difflib (~20 ms) to every start.
+    import doctest
+
     try:
         examples = doctest.DocTestParser().get_examples(docstring)
     except ValueError:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from regoose_tui.bus.events import Event
+from regoose_tui.domain.import_check import import_failed, import_hung, import_limit
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import SandboxTimeout, TargetImportError
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
@@ -224,10 +225,13 @@ class Prober:
         shim = await asyncio.to_thread(draw_shim_dir)
         draw_seconds = min(_DRAW_CAP, max(0.0, self.remaining()) * _DRAW_SHARE) if shim else 0.0
         draw_seconds = draw_seconds if draw_seconds >= _DRAW_MIN else 0.0
+        # The generation's one import of the target (the analyzer skips its own check
+        # for this provider): the analyzer's limit, and its one-line errors.
+        limit = import_limit(self.remaining())
         request = {
             "mode": "introspect",
             "module": self.target.module,
-            "import_timeout": 30,
+            "import_timeout": limit,
             "draw_seconds": draw_seconds,
         }
         lines, result = await self._harness(
@@ -236,10 +240,10 @@ class Prober:
             extra_path=(shim,) if shim else (),
         )
         for line in lines:
+            if line.get("import_timed_out"):
+                raise import_hung(self.target, limit)
             if "import_error" in line:
-                raise TargetImportError(
-                    f"importing {self.target.module} failed: {line['import_error']}"
-                )
+                raise import_failed(self.target, str(line["import_error"]))
             if "introspect" in line:
                 if line["introspect"].get("draws"):
                     self.log(f"typed inputs: {line['introspect']['draws']}")
@@ -247,11 +251,8 @@ class Prober:
                 self.start_ahead()
                 return line["introspect"]
         if result.timed_out:
-            raise TargetImportError(f"importing {self.target.module} did not finish in time")
-        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise TargetImportError(
-            f"could not import {self.target.module}: {' | '.join(tail) or 'no output'}"
-        )
+            raise import_hung(self.target, limit)
+        raise import_failed(self.target, result.stderr or result.stdout)
 
     async def run(
         self,

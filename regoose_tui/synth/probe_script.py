@@ -29,6 +29,7 @@ import random
 import signal
 import sys
 import time
+import traceback
 
 from _regoose_probe_describe import _attrs, _introspect, _qual_ref, _value_info
 
@@ -285,14 +286,14 @@ def main():
                 mod = importlib.import_module(req["module"])
             signal.setitimer(signal.ITIMER_REAL, 0)
         except _ProbeTimeout:
-            out.write(
-                json.dumps({"import_error": f"importing {req['module']} did not finish in time"})
-                + "\n"
-            )
+            message = f"importing {req['module']} did not finish in time"
+            out.write(json.dumps({"import_error": message, "import_timed_out": True}) + "\n")
             return 3
         except BaseException as exc:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            out.write(json.dumps({"import_error": f"{type(exc).__name__}: {exc}"}) + "\n")
+            # The traceback's last line, as the analyzer's own import check reports it.
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            out.write(json.dumps({"import_error": last}) + "\n")
             return 3
         if req["mode"] == "introspect":
             intro = _introspect(mod, float(req.get("draw_seconds", 0)))

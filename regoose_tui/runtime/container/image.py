@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING
 from regoose_tui.errors import SandboxError
 from regoose_tui.runtime._allowlist import SANDBOX_HOME
 from regoose_tui.runtime.container import labels
+from regoose_tui.runtime.container.defaults import DEFAULT_IMAGE
 
 if TYPE_CHECKING:
     import docker
 
-#: The image every container run uses unless [runtime] image names another.
-DEFAULT_IMAGE = "regoose-sandbox:latest"
 #: Top-level names that are links on merged-/usr hosts, or folders elsewhere.
 _TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 #: Empty folders the image provides as mount points.

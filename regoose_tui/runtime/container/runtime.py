@@ -39,6 +39,7 @@ from regoose_tui.runtime.container import (
     staging,
 )
 from regoose_tui.runtime.container.client import client_for
+from regoose_tui.runtime.container.defaults import DEFAULT_POOL_SIZE
 from regoose_tui.runtime.container.endpoints import Endpoint, EngineKind
 from regoose_tui.runtime.container.layout import Layout, plan
 from regoose_tui.runtime.container.pool import ContainerPool, Lease
@@ -54,8 +55,6 @@ _log = logging.getLogger(__name__)
 _DRAIN_SECONDS = 2.0
 #: How long a container that may have died gets to show it.
 _SETTLE_SECONDS = 1.0
-#: Default number of warm containers per engine ([runtime] pool_size).
-DEFAULT_POOL_SIZE = 2
 
 _pools_lock = threading.Lock()
 _pools: dict[tuple[str, str, int], ContainerPool] = {}

@@ -103,3 +103,61 @@ def test_starting_a_generation_loads_no_report_renderer_or_pytest() -> None:
         cwd=REPO,
     ).stdout
     assert "write_report" in names and "report_from_store" in names
+
+
+#: Loaded by nothing a generation under bwrap runs: the debugger and unittest (doctest
+#: brings both), the ignore-rule matcher of a project without rules, the container
+#: backends (and tarfile, their transfer format), the TUI and the model client.
+NOT_AT_START = (
+    "textual",
+    "litellm",
+    "docker",
+    "pdb",
+    "doctest",
+    "unittest",
+    "pathspec",
+    "tarfile",
+    "regoose_tui.runtime.container.runtime",
+    "regoose_tui.runtime.container.pool",
+    "regoose_tui.runtime.container.transfer",
+)
+
+
+def test_a_generation_under_bwrap_starts_without_modules_it_never_uses(
+    tmp_path: Path,
+) -> None:
+    """`regoose generate` under bwrap: what its start loads, in a fresh interpreter.
+
+    The command line is parsed, the generate command and the offline engine are
+    imported, and the start-up steps run: the runtime, the project's rules (a
+    project without any) and the analysis of a module without doctests.
+    """
+    (tmp_path / "calc.py").write_text("def sign(n):\n    return 'pos' if n > 0 else 'other'\n")
+    code = (
+        "import sys, pathlib\n"
+        "from regoose_tui.cli.parser import build_parser\n"
+        "build_parser().parse_args(['generate', 'calc.py', '--runtime', 'bwrap'])\n"
+        "import regoose_tui.cli.main, regoose_tui.cli.generate_command\n"
+        "import regoose_tui.engine.generation, regoose_tui.providers.offline\n"
+        "from regoose_tui.project_config import load_project_config\n"
+        "from regoose_tui.synth.analysis import analyze_module\n"
+        "from regoose_tui.errors import SandboxUnavailable\n"
+        "from regoose_tui.runtime.registry import get_runtime\n"
+        "try:\n"
+        "    get_runtime('bwrap')\n"
+        "except SandboxUnavailable:\n"
+        "    pass\n"
+        "root = pathlib.Path(sys.argv[1])\n"
+        "assert not load_project_config(root).ignore\n"
+        "analyze_module((root / 'calc.py').read_text(), root / 'calc.py')\n"
+        f"late = {NOT_AT_START!r}\n"
+        "print(','.join(sorted(m for m in late if m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout.strip()
+    assert out == "", f"loaded at start-up: {out}"
