@@ -178,6 +178,7 @@ async def _synthesize(
         start_ahead=True,
     )
     opened.append(prober)
+    prober.start_verification_ahead()
     say(f"importing {target.module} in the sandbox")
     intro = await prober.introspect()
     symbols = SymbolTable()
@@ -273,6 +274,9 @@ async def _synthesize(
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
     source = await format_source(rendered, first_party=first_party)
     say(f"verifying {len(tests)} tests with pytest")
+    # No probe job comes any more: its sandboxes started ahead would take the CPU
+    # the verification needs (two cores).
+    prober.jobs.release("probe")
     verify_started = time.monotonic()
     source, run, dropped = await _verify(
         prober, source, intro, say, started + budget_seconds, seed=seed or 0

@@ -85,6 +85,8 @@ class WarmRuns:
         self._lock = asyncio.Lock()
         self._pending: dict[Key, asyncio.Task[_Spare | None]] = {}
         self._leftover: list[asyncio.Task[_Spare | None]] = []
+        #: Kills of sandboxes :meth:`release` let go, still under way.
+        self._releasing: list[asyncio.Task[None]] = []
         #: False once the runtime said it cannot stream a job (then: one-shot runs).
         self.streams = True
         #: False: no sandbox is started before its job comes (each starts at hand-over).
@@ -232,17 +234,34 @@ class WarmRuns:
             await prober.discard(staged)
         return result, out
 
+    def release(self, kind: str) -> None:
+        """No more jobs of ``kind`` will come: kill the sandboxes started ahead for them.
+
+        They would only take CPU from the jobs still to come (two cores: the
+        verification's). The kill runs in the background; :meth:`close` awaits it.
+        A job of that kind that comes after all starts its own sandbox, as ever.
+        """
+        keys = [key for key in self._pending if key[0] == kind]
+        tasks = [self._pending.pop(key) for key in keys]
+        if tasks:
+            self._releasing.append(asyncio.create_task(self._close_all(tasks)))
+
     async def close(self) -> None:
         """Kill every sandbox still waiting for a job and remove its folder; idempotent."""
         self.closed = True
         tasks = [*self._pending.values(), *self._leftover]
         self._pending.clear()
         self._leftover.clear()
-        if tasks:
+        releasing, self._releasing = self._releasing, []
+        if tasks or releasing:
             # Shielded: a cancel of the generation must still reach every sandbox.
-            await asyncio.shield(self._close_all(tasks))
+            await asyncio.shield(self._close_all(tasks, releasing))
 
-    async def _close_all(self, tasks: list[asyncio.Task[_Spare | None]]) -> None:
+    async def _close_all(
+        self, tasks: list[asyncio.Task[_Spare | None]], releasing: Sequence[asyncio.Task[None]] = ()
+    ) -> None:
+        # A release's kill under way is waited for: it too must be over when close returns.
+        await asyncio.gather(*releasing, return_exceptions=True)
         for task in tasks:
             # Never cancelled mid-start (a process could be left half-supervised): awaited.
             try:
