@@ -179,8 +179,16 @@ async def _synthesize(
     )
     opened.append(prober)
     prober.start_verification_ahead()
+    # Worked out while the sandbox imports the target: its first use imports coverage.py
+    # on the host, a few tenths of a second the exploration would otherwise wait for.
+    goal_ready = asyncio.ensure_future(asyncio.to_thread(coverage_goal, target.source))
     say(f"importing {target.module} in the sandbox")
-    intro = await prober.introspect()
+    try:
+        intro = await prober.introspect()
+    except BaseException:
+        # The thread runs to its end either way; nobody is left waiting on it.
+        goal_ready.cancel()
+        raise
     symbols = SymbolTable()
     ctx = PoolContext(
         analysis,
@@ -190,7 +198,7 @@ async def _synthesize(
         imported_vocab=intro.get("imported_vocab", {}),
         templates=format_templates(target.source),
     )
-    goal = await asyncio.to_thread(coverage_goal, target.source)
+    goal = await goal_ready
     clock = clock_reads(target.source, target.module)
     explorer = Explorer(
         prober,

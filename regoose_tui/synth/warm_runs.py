@@ -82,7 +82,7 @@ class WarmRuns:
         self.kinds = kinds
         self.prober = prober
         self._inputs: dict[str, Path] = {}
-        self._lock = asyncio.Lock()
+        self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[Key, asyncio.Task[_Spare | None]] = {}
         self._leftover: list[asyncio.Task[_Spare | None]] = []
         #: Kills of sandboxes :meth:`release` let go, still under way.
@@ -97,7 +97,8 @@ class WarmRuns:
 
     async def inputs(self, kind: str) -> Path:
         """The kind's read-only inputs folder (staged once): its harness and the wrapper."""
-        async with self._lock:
+        # One lock per kind: the introspection never waits for the verification's staging.
+        async with self._locks.setdefault(kind, asyncio.Lock()):
             if kind not in self._inputs:
                 files = await asyncio.to_thread(self._files, kind)
                 self._inputs[kind] = await self.prober.stage_inputs(files)
@@ -177,6 +178,9 @@ class WarmRuns:
         if self.closed:
             raise SandboxError("the generation's sandboxes are closed")
         key = (job.kind, hash_seed, tuple(map(str, extra_path)))
+        # Staged first: from the moment a sandbox is this job's, nothing is awaited until
+        # the run that owns (and, cancelled, kills) it, so a cancel cannot leave it behind.
+        inputs = await self.inputs(job.kind)
         spare = await self._take(key)
         if spare is None and self.streams:
             try:
@@ -187,7 +191,6 @@ class WarmRuns:
                 spare = None  # could not start: the one-shot run reports why, as ever
         if refill:
             self.prestart(job.kind, hash_seed, extra_path)
-        inputs = await self.inputs(job.kind)
         self.prober.runs += 1
         if spare is None:
             return await self._one_shot(job, inputs, wall, hash_seed, extra_path, on_output)
