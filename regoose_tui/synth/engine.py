@@ -488,6 +488,7 @@ async def _constants_only(
         lines.append(f"    assert {target.module}.{name} == {value!r}")
     first_party = await asyncio.to_thread(first_party_for, target)
     source = await format_source("\n".join(lines) + "\n", first_party=first_party)
+    prober.jobs.release("probe")  # nothing to probe: only the verification is left
     source, run, dropped = await _verify(
         prober, source, intro, lambda _m: None, time.monotonic() + 30
     )

@@ -100,7 +100,7 @@ def _job_waiting():
     """True when the job (or the end of stdin) can already be read."""
     try:
         ready, _, _ = select.select([sys.stdin], [], [], 0)
-    except (OSError, ValueError):
+    except (OSError, ValueError, TypeError):  # no stdin to look at: do the whole preload
         return False
     return bool(ready)
 
