@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regoose_tui.runtime import cgroup
+from regoose_tui.runtime._spawn import kill_group, start_exec
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, StreamName
 
 _log = logging.getLogger(__name__)
@@ -249,12 +250,6 @@ async def _pump(
         emit(stream, pending.removesuffix("\r"))
 
 
-def kill_group(pid: int) -> None:
-    """SIGKILL the whole process group led by ``pid`` (gone already is fine)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
 async def _drain(pumps: Sequence[asyncio.Task[None]]) -> None:
     """Let the pumps read what is left, but never wait on a pipe held open forever."""
     _, still_open = await asyncio.wait(pumps, timeout=_DRAIN_SECONDS)
@@ -335,8 +330,8 @@ async def _supervise(
     }
     budget = _OutputBudget(left=limits.output_bytes, cap=limits.output_bytes)
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
+        proc = await start_exec(
+            argv,
             cwd=str(cwd),
             env=dict(env),
             stdin=asyncio.subprocess.DEVNULL,

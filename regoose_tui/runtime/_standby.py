@@ -36,6 +36,7 @@ from regoose_tui.runtime._process import (
     _pump,
     _TailBuffer,
     child_setup,
+    start_exec,
 )
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, StreamName
 
@@ -194,8 +195,8 @@ async def start_standby(
     """
     group = await asyncio.to_thread(_make_cgroup, limits) if use_cgroup else None
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
+        proc = await start_exec(
+            argv,
             cwd=str(cwd),
             env=dict(env),
             stdin=asyncio.subprocess.PIPE,

@@ -178,8 +178,17 @@ async def _synthesize(
         start_ahead=True,
     )
     opened.append(prober)
+    prober.start_verification_ahead()
+    # Worked out while the sandbox imports the target: its first use imports coverage.py
+    # on the host, a few tenths of a second the exploration would otherwise wait for.
+    goal_ready = asyncio.ensure_future(asyncio.to_thread(coverage_goal, target.source))
     say(f"importing {target.module} in the sandbox")
-    intro = await prober.introspect()
+    try:
+        intro = await prober.introspect()
+    except BaseException:
+        # The thread runs to its end either way; nobody is left waiting on it.
+        goal_ready.cancel()
+        raise
     symbols = SymbolTable()
     ctx = PoolContext(
         analysis,
@@ -189,7 +198,7 @@ async def _synthesize(
         imported_vocab=intro.get("imported_vocab", {}),
         templates=format_templates(target.source),
     )
-    goal = await asyncio.to_thread(coverage_goal, target.source)
+    goal = await goal_ready
     clock = clock_reads(target.source, target.module)
     explorer = Explorer(
         prober,
@@ -273,6 +282,9 @@ async def _synthesize(
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
     source = await format_source(rendered, first_party=first_party)
     say(f"verifying {len(tests)} tests with pytest")
+    # No probe job comes any more: its sandboxes started ahead would take the CPU
+    # the verification needs (two cores).
+    prober.jobs.release("probe")
     verify_started = time.monotonic()
     source, run, dropped = await _verify(
         prober, source, intro, say, started + budget_seconds, seed=seed or 0
@@ -476,6 +488,7 @@ async def _constants_only(
         lines.append(f"    assert {target.module}.{name} == {value!r}")
     first_party = await asyncio.to_thread(first_party_for, target)
     source = await format_source("\n".join(lines) + "\n", first_party=first_party)
+    prober.jobs.release("probe")  # nothing to probe: only the verification is left
     source, run, dropped = await _verify(
         prober, source, intro, lambda _m: None, time.monotonic() + 30
     )

@@ -9,6 +9,7 @@ asserts exactly what was observed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -214,6 +215,7 @@ def render_args(args: Args) -> str:
     return ", ".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def snake(name: str) -> str:
     """``HTTPServerError`` -> ``http_server_error``."""
     text = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name.strip("_"))

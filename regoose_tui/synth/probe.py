@@ -212,6 +212,15 @@ class Prober:
                 continue
         return lines, result
 
+    def start_verification_ahead(self) -> None:
+        """Start the verification's sandbox now (pytest and coverage.py imported in it).
+
+        It imports nothing of the project, so it need not wait for the introspection;
+        its preload is the longest of all (about half a second), and started after the
+        introspection it was not ready when a small module's tests came.
+        """
+        self.jobs.prestart("pytest", 0)
+
     def start_ahead(self) -> None:
         """Start the sandboxes the next jobs take: a probe round, both determinism runs
         (their hash seeds, synth/finalize.py) and the verification (pytest imported)."""

@@ -29,6 +29,7 @@ locked in as a passing assertion either (``distrusted``); its guard clauses
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -216,12 +217,21 @@ def _private(key: str) -> bool:
 
 
 def _same_call(a: str, b: str) -> bool:
+    form = _call_form(a)
+    return form is not None and form == _call_form(b)
+
+
+@functools.lru_cache(maxsize=4096)
+def _call_form(text: str) -> str | None:
+    """A call's syntax tree as text (spacing and quotes left out); None if not an expression.
+
+    Cached: every probed call is held against each doctest of its callee, and one
+    doctest against every probed call.
+    """
     try:
-        return ast.dump(ast.parse(a.strip(), mode="eval")) == ast.dump(
-            ast.parse(b.strip(), mode="eval")
-        )
-    except SyntaxError:
-        return False
+        return ast.dump(ast.parse(text.strip(), mode="eval"))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
 
 
 def _same_value(observed: str, want: str) -> bool:

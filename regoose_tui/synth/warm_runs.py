@@ -82,9 +82,11 @@ class WarmRuns:
         self.kinds = kinds
         self.prober = prober
         self._inputs: dict[str, Path] = {}
-        self._lock = asyncio.Lock()
+        self._locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[Key, asyncio.Task[_Spare | None]] = {}
         self._leftover: list[asyncio.Task[_Spare | None]] = []
+        #: Kills of sandboxes :meth:`release` let go, still under way.
+        self._releasing: list[asyncio.Task[None]] = []
         #: False once the runtime said it cannot stream a job (then: one-shot runs).
         self.streams = True
         #: False: no sandbox is started before its job comes (each starts at hand-over).
@@ -95,7 +97,8 @@ class WarmRuns:
 
     async def inputs(self, kind: str) -> Path:
         """The kind's read-only inputs folder (staged once): its harness and the wrapper."""
-        async with self._lock:
+        # One lock per kind: the introspection never waits for the verification's staging.
+        async with self._locks.setdefault(kind, asyncio.Lock()):
             if kind not in self._inputs:
                 files = await asyncio.to_thread(self._files, kind)
                 self._inputs[kind] = await self.prober.stage_inputs(files)
@@ -175,6 +178,9 @@ class WarmRuns:
         if self.closed:
             raise SandboxError("the generation's sandboxes are closed")
         key = (job.kind, hash_seed, tuple(map(str, extra_path)))
+        # Staged first: from the moment a sandbox is this job's, nothing is awaited until
+        # the run that owns (and, cancelled, kills) it, so a cancel cannot leave it behind.
+        inputs = await self.inputs(job.kind)
         spare = await self._take(key)
         if spare is None and self.streams:
             try:
@@ -185,7 +191,6 @@ class WarmRuns:
                 spare = None  # could not start: the one-shot run reports why, as ever
         if refill:
             self.prestart(job.kind, hash_seed, extra_path)
-        inputs = await self.inputs(job.kind)
         self.prober.runs += 1
         if spare is None:
             return await self._one_shot(job, inputs, wall, hash_seed, extra_path, on_output)
@@ -232,17 +237,34 @@ class WarmRuns:
             await prober.discard(staged)
         return result, out
 
+    def release(self, kind: str) -> None:
+        """No more jobs of ``kind`` will come: kill the sandboxes started ahead for them.
+
+        They would only take CPU from the jobs still to come (two cores: the
+        verification's). The kill runs in the background; :meth:`close` awaits it.
+        A job of that kind that comes after all starts its own sandbox, as ever.
+        """
+        keys = [key for key in self._pending if key[0] == kind]
+        tasks = [self._pending.pop(key) for key in keys]
+        if tasks:
+            self._releasing.append(asyncio.create_task(self._close_all(tasks)))
+
     async def close(self) -> None:
         """Kill every sandbox still waiting for a job and remove its folder; idempotent."""
         self.closed = True
         tasks = [*self._pending.values(), *self._leftover]
         self._pending.clear()
         self._leftover.clear()
-        if tasks:
+        releasing, self._releasing = self._releasing, []
+        if tasks or releasing:
             # Shielded: a cancel of the generation must still reach every sandbox.
-            await asyncio.shield(self._close_all(tasks))
+            await asyncio.shield(self._close_all(tasks, releasing))
 
-    async def _close_all(self, tasks: list[asyncio.Task[_Spare | None]]) -> None:
+    async def _close_all(
+        self, tasks: list[asyncio.Task[_Spare | None]], releasing: Sequence[asyncio.Task[None]] = ()
+    ) -> None:
+        # A release's kill under way is waited for: it too must be over when close returns.
+        await asyncio.gather(*releasing, return_exceptions=True)
         for task in tasks:
             # Never cancelled mid-start (a process could be left half-supervised): awaited.
             try:

@@ -8,10 +8,14 @@ never imported by Regoose itself (synth/probe.py stages it).
 usage: python _regoose_warm.py --preload KIND [--job FILE]
 
 1. ``--preload``: ``probe`` imports the probe harness (and its describe
-   helper); ``pytest`` imports coverage.py and pytest and runs one empty
-   pytest session (collect-only, Regoose's keep-rule plugin loaded), so the
-   plugins pytest autoloads are imported and assertion-rewritten before the
-   job arrives; ``none`` imports nothing. Nothing of the project is imported.
+   helper); ``pytest`` imports coverage.py (and starts and stops it once on
+   no file) and pytest, and runs one warm-up pytest session on three tests of
+   its own (Regoose's keep-rule plugin loaded), so the plugins pytest
+   autoloads and pytest's running code are imported (and assertion-rewritten)
+   before the job arrives; ``none`` imports nothing. Nothing of the project is
+   imported. The warm-up session is skipped when the job is already waiting
+   on stdin (it only does ahead what the job's own session would do anyway).
+   What the preload made is then frozen out of the garbage collector's scans.
 2. The job, one JSON object, is read from stdin to its end (or from FILE on
    runtimes that cannot stream it): ``files`` (plain names -> text) are
    written into a fresh ``job`` folder in the cwd (the run's own writable
@@ -20,31 +24,65 @@ usage: python _regoose_warm.py --preload KIND [--job FILE]
    script ``argv[0]`` runs as ``__main__`` with ``sys.argv`` set to ``argv``.
 """
 
+import gc
 import importlib
 import importlib.util
 import io
 import json
 import os
 import runpy
+import select
 import sys
 
 #: The largest job accepted (the generated test module travels inside it).
 _JOB_CAP = 64 * 1024 * 1024
 
 
-def _preload_pytest():
+#: The warm-up session's tests: what a generated module does (a class, parametrized
+#: cases, pytest.raises), so pytest's running and reporting code is imported too.
+_WARM_TEST = """
+import pytest
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_warm(n):
+    assert n + 1 > n
+
+
+class TestWarm:
+    def test_raises(self):
+        with pytest.raises(ValueError, match="x"):
+            raise ValueError("x")
+"""
+
+
+def _preload_coverage():
     try:
-        import coverage  # noqa: F401  (imported only, never started here)
+        import coverage
+
+        # Started and stopped at once on no file: what coverage.py imports and sets up
+        # as it first starts is done; the job's own Coverage object measures the target.
+        warm = coverage.Coverage(branch=True, data_file=None, include=[os.path.abspath("none")])
+        warm.start()
+        warm.stop()
     except Exception:
         pass
+
+
+def _preload_pytest():
+    _preload_coverage()
     import pytest
 
+    if _job_waiting():
+        return  # the job's own session does the rest: no time to do it ahead
     warm = os.path.abspath("warm")
     os.mkdir(warm)
     ini = os.path.join(warm, "pytest.ini")
     with open(ini, "w") as handle:
         handle.write("[pytest]\n")
-    args = ["-q", "--collect-only", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    with open(os.path.join(warm, "test_warm.py"), "w") as handle:
+        handle.write(_WARM_TEST)
+    args = ["-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
     if importlib.util.find_spec("regoose_keep_plugin") is not None:
         # Imported by pytest itself, so it is rewritten as in the job's own session.
         args += ["-p", "regoose_keep_plugin"]
@@ -58,11 +96,27 @@ def _preload_pytest():
         sys.stdout, sys.stderr = out, err
 
 
+def _job_waiting():
+    """True when the job (or the end of stdin) can already be read."""
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], 0)
+    except (OSError, ValueError, TypeError):  # no stdin to look at: do the whole preload
+        return False
+    return bool(ready)
+
+
 def _preload(kind):
     if kind == "probe":
         importlib.import_module("_regoose_probe")
     elif kind == "pytest":
         _preload_pytest()
+    # What the preload made lives as long as the job (modules, pytest's and coverage.py's
+    # objects): moved out of the collector's reach, a collection during the job only
+    # scans what the job made. pytest's session end alone collects five times over.
+    if hasattr(gc, "freeze"):
+        if not _job_waiting():
+            gc.collect()
+        gc.freeze()
 
 
 def _read_job(path):

@@ -22,7 +22,12 @@ from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.pools import SymbolTable
 from regoose_tui.synth.probe import Prober
-from tests.core.runtime.sandbox_helpers import processes_with, require_bwrap, wait_gone
+from tests.core.runtime.sandbox_helpers import (
+    processes_with,
+    require_bwrap,
+    wait_gone,
+    wait_until_present,
+)
 
 MODULE = '''
 import os
@@ -158,7 +163,7 @@ async def test_no_sandbox_outlives_a_generation_that_ends(tmp_path: Path) -> Non
     assert not [p for p in work.iterdir() if p.name.startswith("run-")]
 
 
-@pytest.mark.parametrize("after", ["probe round 1", "verifying"])
+@pytest.mark.parametrize("after", ["importing", "probe round 1", "verifying"])
 async def test_no_sandbox_outlives_a_cancelled_generation(tmp_path: Path, after: str) -> None:
     require_bwrap()
     target = make_target(tmp_path, "signs", SMALL)
@@ -180,8 +185,9 @@ async def test_no_sandbox_outlives_a_cancelled_generation(tmp_path: Path, after:
         )
     )
     await asyncio.wait_for(reached.wait(), 60)
-    # Sandboxes for the jobs to come were started and are waiting now.
-    assert processes_with(str(work))
+    # Sandboxes for the jobs to come were started and are waiting now (the verification's
+    # from the start: it imports nothing of the project).
+    assert await asyncio.to_thread(wait_until_present, str(work), 20.0)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

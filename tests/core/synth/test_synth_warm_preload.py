@@ -1,0 +1,166 @@
+"""What a verification's sandbox does before its job comes (synth/warm_start.py), under bwrap.
+
+Started ahead, it imports coverage.py and pytest and runs a warm-up session
+of its own; a job that is already waiting skips that session; either way
+the preload is frozen out of the garbage collector's scans. Sandboxes
+started ahead for probe rounds that will never come are let go early
+(``WarmRuns.release``), and none outlives its owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from synth_samples import make_target
+
+from regoose_tui.runtime.bwrap import BwrapRuntime
+from regoose_tui.synth.model import Callee, Candidate
+from regoose_tui.synth.pools import SymbolTable
+from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.warm_runs import Job
+from tests.core.runtime.sandbox_helpers import require_bwrap, wait_gone
+
+MODULE = '''
+def double(n):
+    """Twice ``n``."""
+    return 2 * n
+'''
+
+#: Run as the job in a verification's sandbox: what the preload left behind.
+CHECK = """
+import gc
+import json
+import os
+import sys
+
+print(json.dumps({
+    "pytest": "pytest" in sys.modules,
+    "coverage": "coverage" in sys.modules,
+    "warm_session": "test_warm" in sys.modules,
+    "warm_folder": os.path.isdir("warm"),
+    "frozen": gc.get_freeze_count(),
+}))
+"""
+
+_CHECK_JOB = Job(kind="pytest", argv=["{job}/check.py"], files={"check.py": CHECK})
+
+
+def _prober(tmp_path: Path, name: str) -> Prober:
+    target = make_target(tmp_path, name, MODULE)
+    work = tmp_path / "work"
+    work.mkdir()
+    return Prober(
+        BwrapRuntime(),
+        target,
+        python=sys.executable,
+        work_dir=work,
+        deadline=time.monotonic() + 120,
+        start_ahead=True,
+    )
+
+
+def _seen(stdout: str) -> dict[str, object]:
+    return dict(json.loads(stdout.strip().splitlines()[-1]))
+
+
+def _wait_for(path_glob: str, folder: Path, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if list(folder.glob(path_glob)):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _preloading(folder: Path, kind: str) -> list[int]:
+    """Host pids of this folder's sandboxes started ahead for ``kind`` (bwrap and python)."""
+    marker = f"--preload\0{kind}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker in cmdline and str(folder).encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_preloading(folder: Path, kind: str, *, gone: bool, within: float = 20.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if bool(_preloading(folder, kind)) != gone:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+async def test_a_job_already_waiting_skips_the_warm_up_session(tmp_path: Path) -> None:
+    require_bwrap()
+    prober = _prober(tmp_path, "preload_first")
+    try:
+        # Nothing started ahead: the job is on stdin before the interpreter is up.
+        result, out = await prober.jobs.run(_CHECK_JOB, wall=60)
+        await prober.discard(out)
+    finally:
+        await prober.close()
+    assert result.exit_code == 0, result.stderr
+    seen = _seen(result.stdout)
+    assert seen["pytest"] is True and seen["coverage"] is True
+    assert seen["warm_session"] is False and seen["warm_folder"] is False
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
+
+
+async def test_a_standby_left_waiting_runs_the_warm_up_session_first(tmp_path: Path) -> None:
+    require_bwrap()
+    prober = _prober(tmp_path, "preload_ahead")
+    try:
+        prober.start_verification_ahead()
+        # Its warm-up session has begun (its test file is written just before it runs).
+        assert await asyncio.to_thread(_wait_for, "run-*/warm/test_warm.py", prober.work_dir, 60)
+        result, out = await prober.jobs.run(_CHECK_JOB, wall=60)
+        await prober.discard(out)
+        assert prober.jobs.warm_hits == 1
+    finally:
+        await prober.close()
+    assert result.exit_code == 0, result.stderr
+    seen = _seen(result.stdout)
+    # The job ran after the whole session: its test module was imported, then frozen.
+    assert seen["warm_session"] is True and seen["warm_folder"] is True
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
+    assert await asyncio.to_thread(wait_gone, str(prober.work_dir)) == []
+
+
+async def test_release_lets_the_probe_sandboxes_go_and_keeps_the_verification_one(
+    tmp_path: Path,
+) -> None:
+    require_bwrap()
+    prober = _prober(tmp_path, "preload_release")
+    work = prober.work_dir
+    try:
+        await prober.introspect()  # starts the next probe rounds' sandboxes and pytest's
+        assert await asyncio.to_thread(_wait_preloading, work, "probe", gone=False)
+        assert await asyncio.to_thread(_wait_preloading, work, "pytest", gone=False)
+        prober.jobs.release("probe")
+        assert await asyncio.to_thread(_wait_preloading, work, "probe", gone=True)
+        assert _preloading(work, "pytest")
+        hits = prober.jobs.warm_hits
+        result, out = await prober.jobs.run(_CHECK_JOB, wall=60)
+        await prober.discard(out)
+        assert result.exit_code == 0 and prober.jobs.warm_hits == hits + 1
+        # A probe job after all still runs, in a sandbox of its own started now.
+        symbols = SymbolTable()
+        double = symbols.symbol("double")
+        callee = Callee(key="double", kind="function", symbol=double, name="double", params=[])
+        found = await prober.run([Candidate(id=1, callee=callee).probe_spec()], symbols.names())
+        assert found[1]["outcome"] == "raise"  # double() without its argument
+    finally:
+        await prober.close()
+    assert await asyncio.to_thread(wait_gone, str(work)) == []
+    assert not [p for p in work.iterdir() if p.name.startswith("run-")]
