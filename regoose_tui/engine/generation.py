@@ -126,7 +126,9 @@ class GenerationSession:
     async def run(self) -> GenerationOutcome:
         """Generate, validate and write tests; raise the RegooseError that stopped it."""
         started = time.monotonic()
-        self._deadline = started + self.options.budget_seconds
+        # The user's clock started with the command (its start-up is part of the budget).
+        begun = min(started, self.options.started_at or started)
+        self._deadline = begun + self.options.budget_seconds
         options = self.options
         provider_name = options.provider
         runtime_name = options.runtime

@@ -50,11 +50,11 @@ def verify_room(remaining: float, budget: float, project_tests: float) -> float:
 
     That verification is the keep session the validator then reuses, so it may
     take what is left but for the steps after it: the validator's and the
-    reporter's work (a tenth of the budget, at least 3 s) and, when the project
+    reporter's work (a tenth of the budget, at least 1 s) and, when the project
     has tests for the target, one more run of them beside the new file
     (``project_tests``: their first run's seconds, twice for the larger suite).
     """
-    return max(0.0, remaining - max(3.0, 0.1 * budget) - 2 * project_tests)
+    return max(0.0, remaining - max(1.0, 0.1 * budget) - 2 * project_tests)
 
 
 @dataclass

@@ -54,6 +54,9 @@ _EXPLORE_SHARE = 0.55
 #: A seeded run's hard stop for exploration (its rounds are counted, see explore.py).
 _SEEDED_EXPLORE_SHARE = 0.75
 _MINIMIZE_SHARE = 0.1
+#: Exploring gets at least this share of what is left to the verification's deadline
+#: once the target imports (a small budget spends most of its share importing it).
+_MIN_EXPLORE_SHARE = 0.35
 #: Simplifying ends by this share of the budget, whatever it started at.
 _MINIMIZE_BY = 0.7
 
@@ -208,7 +211,14 @@ async def _synthesize(
         return await _constants_only(target, analysis, prober, intro, started)
     # Seeded runs explore by round counts; the clock is only the hard stop.
     share = _SEEDED_EXPLORE_SHARE if seed is not None else _EXPLORE_SHARE
-    explore_until = started + budget_seconds * share
+    # The last verification may run to ``verify_seconds`` (it is the session's keep
+    # session): the phases before it plan on half of that extra time, the rest is its own.
+    deadline = started + max(budget_seconds, verify_seconds or 0.0)
+    base = (budget_seconds + deadline - started) / 2 if seed is None else budget_seconds
+    explore_until = max(
+        started + base * share,
+        time.monotonic() + _MIN_EXPLORE_SHARE * (deadline - time.monotonic()),
+    )
     await explorer.explore(explore_until)
     # A test of a class is named ``TestC::test_x``; its bare name is what a rerun renders.
     failed_before = {f.name.split("::")[-1] for f in feedback.failed} if feedback else set()
@@ -224,8 +234,8 @@ async def _synthesize(
     say(f"simplifying {len(chosen)} chosen calls")
     # Simplifying gets its share, but never the time checking and verifying need.
     reduce_until = min(
-        time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE),
-        started + budget_seconds * _MINIMIZE_BY,
+        time.monotonic() + max(5.0, base * _MINIMIZE_SHARE),
+        max(started + base * _MINIMIZE_BY, explore_until),
     )
     if seed is not None:
         reduce_until = started + budget_seconds * (share + _MINIMIZE_SHARE)
@@ -273,9 +283,10 @@ async def _synthesize(
     tests, left_out = distrusted(tests)
     for unit, count in left_out.items():
         say(f"not locking in {count} observed values of {unit}: its docstring example disagrees")
-    deadline = started + max(budget_seconds, verify_seconds or 0.0)
     prober.deadline = max(prober.deadline, deadline)
-    tests, cost = await fit_tests(tests, rank, deadline, say)
+    # Seeded: the same tests every run, unless the time left clearly cannot hold them
+    # (the run's own stop at the deadline still keeps what finished).
+    tests, cost = await fit_tests(tests, rank, deadline, say, slack=1.0 if seed is None else 1.5)
     first_party = await asyncio.to_thread(first_party_for, target)
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
     source = await format_source(rendered, first_party=first_party)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,12 @@ class SuiteRun:
     #: Tests that had not run all their runs when the stop time came (synth/verify_cut.py):
     #: neither passed nor failed, and not in ``keep`` or the coverage figures.
     unfinished: set[str] = field(default_factory=set)
+    #: True when the run stopped (or narrowed) at its stop time; then ``finished`` names
+    #: every test that ran all its runs (passed, failed or a strict xfail each time).
+    cut: bool = False
+    finished: set[str] = field(default_factory=set)
+    #: Seconds from the driver's start to its steps (collected, passes, alone, end).
+    marks: dict[str, float] = field(default_factory=dict)
 
 
 async def run_suite(
@@ -109,6 +116,8 @@ async def run_suite(
             "1" if alone else "0",
             str(seed),
             f"{max(0.0, stop_seconds):.3f}",
+            # The stop as wall-clock time too: a slow sandbox start comes off it.
+            f"{time.time() + stop_seconds:.3f}" if stop_seconds > 0 else "0",
         ],
         files={
             "pytest.ini": "[pytest]\n",
@@ -141,7 +150,7 @@ async def run_suite(
                     run.error = str(exc)
                 return run
             arcs = await _arcs_json(out) if passes > 1 and data is not None else None
-            if run.unfinished and data is not None:
+            if run.cut and data is not None:
                 # Cut at the stop time: the reports of what finished, as if only it had run.
                 data, cov_json, arcs = await asyncio.to_thread(
                     cut_reports, data, cov_json, arcs, run
@@ -208,7 +217,8 @@ def cut_reports(
     if arcs is None:
         return None, b"", None
     try:
-        keep = {n for n in by_bare_nodeid(data.get("outcomes", {})) if _test_name(n) in run.passed}
+        done = run.finished - set(run.failed)
+        keep = {n for n in by_bare_nodeid(data.get("outcomes", {})) if _test_name(n) in done}
         return restrict(data, cov_json, arcs, keep)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None, b"", None
@@ -266,8 +276,13 @@ def _read_outcomes(
         run.error = "the generated module failed to collect: " + str(errors[0])[-500:]
         return data
     unfinished: set[str] = set()
+    marks = data.get("marks")
+    if isinstance(marks, dict):
+        run.marks = {str(k): float(v) for k, v in marks.items() if isinstance(v, int | float)}
     if data.get("cut"):
-        _, unfinished = finished_tests(data, max(1, passes), alone)
+        run.cut = True
+        finished, unfinished = finished_tests(data, max(1, passes), alone)
+        run.finished = {_test_name(nodeid) for nodeid in finished}
     run.unfinished = {_test_name(nodeid) for nodeid in unfinished}
     passes_seen = by_bare_nodeid(outcomes)
     first = by_bare_nodeid(alone)

@@ -1,7 +1,7 @@
 """The script one sandboxed verification runs: pytest, its reruns and coverage, one process.
 
 It is staged as a read-only input and run by the sandbox's interpreter
-(``python verify_driver.py OUT TEST_FILE TARGET_FILE PASSES COVER ALONE SEED [STOP]``), so
+(``python verify_driver.py OUT TEST_FILE TARGET_FILE PASSES COVER ALONE SEED [STOP EPOCH]``), so
 it imports nothing of Regoose's but the keep-rule plugin staged beside it
 (runtime/keep_plugin.py, also stdlib + pytest + coverage only). coverage.py is
 started in-process before pytest imports anything.
@@ -43,7 +43,16 @@ seed = sys.argv[7] if len(sys.argv) > 7 else "0"
 #: Seconds from now after which no further test starts (0: none): the host's deadline,
 #: so a run that cannot finish still reports every test it did run.
 stop_seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 0.0
-stop_at = time.monotonic() + stop_seconds if stop_seconds > 0 else None
+#: The same stop as a wall-clock time (the host's time.time() + STOP when it sent the
+#: job): a sandbox that took its time to start does not get those seconds again.
+stop_epoch = float(sys.argv[9]) if len(sys.argv) > 9 else 0.0
+BEGAN = time.monotonic()
+stop_at = BEGAN + stop_seconds if stop_seconds > 0 else None
+if stop_at is not None and stop_epoch > 0:
+    # ...but never less than half the planned time: a test needs some room to finish.
+    stop_at = min(stop_at, BEGAN + max(stop_seconds / 2, stop_epoch - time.time()))
+#: Seconds from the start to each step (collected, passes, alone, end): what a cut run spent.
+MARKS = {}
 passes = max(1, int(passes))
 #: More than one pass: the keep-rule plugin makes them, exactly as in the keep session.
 keep = passes > 1
@@ -93,6 +102,7 @@ class Passes:
             return True
         # Before any pass: each test alone starts from the freshly collected session,
         # in a fork taken now; the passes run meanwhile, here.
+        MARKS["collected"] = round(time.monotonic() - BEGAN, 3)
         zygote = start_alone(self, by_rank(firsts)) if alone else None
         try:
             if keep:
@@ -108,8 +118,10 @@ class Passes:
                     cov.stop()
             return True
         finally:
+            MARKS["passes"] = round(time.monotonic() - BEGAN, 3)
             if zygote is not None:
                 self.alone = finish_alone(zygote, firsts)
+                MARKS["alone"] = round(time.monotonic() - BEGAN, 3)
 
     def pytest_runtest_logreport(self, report):
         if report.when != "call" and report.passed:
@@ -162,7 +174,8 @@ def narrowed(rest, first_case, later_case, room):
     """``rest`` (cases still to run) kept to the best-ranked tests that fit ``room``.
 
     A test costs ``first_case`` seconds for its round-1 case and ``later_case``
-    for each later one still in ``rest``. Tests left out get no further run.
+    for each later one still in ``rest``. Tests left out get no further run; the best
+    one always stays (the stop time still ends it if it cannot finish).
     """
     cost = {}
     for item in rest:
@@ -170,7 +183,7 @@ def narrowed(rest, first_case, later_case, room):
         cost[_name(item)] = cost.get(_name(item), 0.0) + seconds
     keep = set()
     for name in sorted(cost, key=lambda name: RANKING.get(name, len(RANKING))):
-        if cost[name] > room:
+        if cost[name] > room and keep:
             break
         room -= cost[name]
         keep.add(name)
@@ -200,7 +213,11 @@ def run_pass(order):
         if past_stop():
             return False
         phase = min(2, rules_of(item)._round_of(item)) if watch else 1
-        if watch and spent[phase][0] and spent[phase][0] % sample == 0 and checked != index:
+        done = spent[phase][0]
+        # Early (after 1, 2, 4... cases: slow tests leave no time for a long sample),
+        # then every ``sample`` cases.
+        due = done and (done % sample == 0 or (done < sample and done & (done - 1) == 0))
+        if watch and due and checked != index:
             checked = index
             first = spent[1][1] / max(1, spent[1][0])
             later = spent[2][1] / spent[2][0] if spent[2][0] else first * LATER_SHARE
@@ -371,6 +388,7 @@ result = {
     "alone": plugin.alone,
     "errors": plugin.errors,
     "cut": plugin.cut or past_stop() or bool(NARROWED),
+    "marks": dict(MARKS, end=round(time.monotonic() - BEGAN, 3)),
 }
 with open(os.path.join(out_dir, "verify.json"), "w", encoding="utf-8") as handle:
     json.dump(result, handle)
