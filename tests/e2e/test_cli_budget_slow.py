@@ -58,8 +58,7 @@ def _kept_suite_passes(tmp_path: Path, out: Path) -> int:
     """The written file run by plain pytest: how many tests passed (all must)."""
     (written,) = out.glob("test_*.py")
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-        + [str(written)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(written)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
