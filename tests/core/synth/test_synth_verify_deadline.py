@@ -124,7 +124,7 @@ def test_fit_keeps_the_best_ranked_prefix_that_the_time_holds_and_always_one():
     # Each test: 3 x 0.5 s of its own call + 4 cases x 0.01 s = 1.54 s.
     elapsed = [0.5] * 10
     assert fit(elapsed, 3, cost, 100.0) == 10
-    assert fit(elapsed, 3, cost, 5.0) == 1  # 5 * 0.8 - 1 = 3 s: one test of 1.54 s
+    assert fit(elapsed, 3, cost, 3.0) == 1  # 3 - 1 = 2 s: one test of 1.54 s
     assert fit(elapsed, 3, cost, 0.1) == 1  # nearly spent: still the best one
     assert fit([], 3, cost, 10.0) == 0
     assert cost.seconds(elapsed, 3) == pytest.approx(1.0 + 10 * 1.54)
