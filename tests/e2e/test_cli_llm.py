@@ -224,32 +224,21 @@ async def test_no_code_twice_is_one_line_and_a_saved_reason(
     _assert_key_nowhere(data_dir, shop)
 
 
-#: Two tests that pass but reach no line of the cart's code (constants read at import).
-ONLY_CONSTANTS = """
-from shop.cart import DISCOUNT_CODES, MAX_QUANTITY
-
-
-def test_the_quantity_limit_is_ninety_nine():
-    assert MAX_QUANTITY == 99
-
-
-def test_the_welcome_code_takes_a_percentage_off():
-    assert DISCOUNT_CODES["WELCOME10"][0] == "percent"
-"""
-
-
 async def test_passing_tests_that_add_no_coverage_are_not_called_failures(
     server: ScriptedOpenAIServer, shop: Path, data_dir: Path
 ) -> None:
-    server.push(Answer(fenced(ONLY_CONSTANTS)))
+    # The project's own tests already run all the model's tests run: they pass, add nothing.
+    (shop / "tests").mkdir(exist_ok=True)
+    (shop / "tests" / "test_cart_basics.py").write_text(CART_TESTS)
+    server.push(Answer(fenced(CART_TESTS)))
     result = await _generate(shop, data_dir, server.api_base, "--iterations", "1")
     data = json.loads(result.out)
-    assert data["tests"] == 0 and data["status"] == "failed"
+    assert data["tests"] == 0, result.err
     [session] = _sessions(data_dir)
     # They passed: the reason says they reached only covered code, not that none passed.
     assert "no generated test passed" not in session["reason"]
-    assert session["reason"].startswith("2 generated tests passed, but they reached only code")
-    assert data["reason"] == session["reason"]
+    assert session["reason"].startswith("3 generated tests passed, but they reached only code")
+    assert "the project's own tests already run" in session["reason"]
     _assert_key_nowhere(data_dir, shop)
 
 
