@@ -11,4 +11,9 @@ import them as ``regoose_tui.widgets``.
 
 from __future__ import annotations
 
+import time
+
 __version__ = "0.1.0"
+#: When this process imported Regoose (time.monotonic()): a command's ``--budget``
+#: counts from here, start-up included, as the user's clock does.
+STARTED = time.monotonic()

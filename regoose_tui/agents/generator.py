@@ -28,6 +28,8 @@ class GenerateInput:
     instructions: str = ""
     #: --seed N: a reproducible offline run (see GenerationRequest.seed).
     seed: int | None = None
+    #: How far the provider's own verification may run (see GenerationRequest.verify_seconds).
+    verify_seconds: float | None = None
 
 
 class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
@@ -54,6 +56,7 @@ class GeneratorAgent(BaseAgent[GenerateInput, GenerationResult]):
             only=value.only,
             instructions=value.instructions,
             seed=value.seed,
+            verify_seconds=value.verify_seconds,
         )
         result = await self.provider.generate(request)
         # Tokens were spent even when the answer held no code: count them first.

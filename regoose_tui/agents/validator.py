@@ -50,6 +50,8 @@ from regoose_tui.runtime.pytest_runner import PytestReport
 
 #: Keep-rule sessions before the merged suite is given up on (each drops what failed).
 MAX_CLEANUP_ROUNDS = 3
+#: The shortest timeout a keep session gets, however little of the deadline is left.
+MIN_RUN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class ValidateInput:
     greedy: bool = True
     #: What the project's own tests run (their arcs): a model's test must reach beyond.
     baseline: Feedback | None = None
+    #: Monotonic time by which its keep sessions must end (the session's deadline, with
+    #: a little slack): each run's timeout is what is left of it. None: no bound.
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +318,7 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
                     label="validate",
                     rounds=value.rounds,
                     seed=value.seed + round_number,
+                    **_timeout(value.deadline),
                 )
             )
             report = execution.report
@@ -391,6 +397,13 @@ class ValidatorAgent(BaseAgent[ValidateInput, Validation]):
     def summarize(self, result: Validation) -> str:
         kept = len(result.kept.tests) if result.kept else 0
         return f"kept {kept} tests, +{len(result.added)} new, dropped {len(result.dropped)}"
+
+
+def _timeout(deadline: float | None) -> dict[str, float]:
+    """The ExecuteInput timeout a run gets when it must end by ``deadline`` (none: default)."""
+    if deadline is None:
+        return {}
+    return {"timeout_seconds": max(MIN_RUN_SECONDS, deadline - time.monotonic())}
 
 
 def _duplicates(new: list[str], merged: str) -> list[str]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+from regoose_tui import STARTED
 from regoose_tui.bus.events import AgentStarted, Event, SessionStarted
 from regoose_tui.cli.ci_options import fail_under_line
 from regoose_tui.cli.common import (
@@ -97,6 +98,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         out_dir=out_dir,
         iterations=settings.generate.iterations,
         budget_seconds=settings.generate.budget_seconds,
+        started_at=STARTED,
         report=Path(args.report[0]) if args.report else None,
         force=args.force or settings.generate.force,
         record=Path(args.record) if getattr(args, "record", None) else None,

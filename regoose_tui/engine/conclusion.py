@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regoose_tui.agents.analyzer import TargetAnalysis
+from regoose_tui.agents.keep_rule import NO_COVERAGE, PROJECT_COVERS
 from regoose_tui.agents.project_tests import SuiteRun
 from regoose_tui.agents.reporter import Written
 from regoose_tui.agents.validator import KeptSuite, Validation
@@ -58,6 +59,25 @@ class Ending:
     merge_base: str | None = None
     #: The project's tests leave nothing to add: the one line that says so ("" if not).
     nothing_to_add: str = ""
+
+
+def nothing_kept_reason(dropped: tuple[tuple[str, str], ...]) -> str:
+    """Why no test was kept: none passed, or those that passed reached only covered code.
+
+    A test dropped as adding no coverage passed every run (the validator only
+    weighs the coverage of tests that did): saying "no generated test passed"
+    then would send the user after failures that never happened.
+    """
+    covered = [why for _, why in dropped if why.startswith((NO_COVERAGE, PROJECT_COVERS))]
+    if not covered:
+        return "no generated test passed"
+    by_project = all(why.startswith(PROJECT_COVERS) for why in covered)
+    where = "the project's own tests already run" if by_project else "was already covered"
+    many = len(covered) != 1
+    return (
+        f"{len(covered)} generated test{'s' if many else ''} passed, but "
+        f"{'they' if many else 'it'} reached only code that {where}: nothing new to keep"
+    )
 
 
 async def conclude(
@@ -114,7 +134,7 @@ async def conclude(
     failed = (report.failed + report.errors) if report else 0
     tests = len(records)
     status: SessionStatus = "passed" if tests and not failed else "failed"
-    reason = None if tests else "no generated test passed"
+    reason = None if tests else nothing_kept_reason(dropped)
     if not tests and ending.nothing_to_add:
         # Nothing written is the right result, not a failure (a CI step stays green).
         status, reason = "passed", ending.nothing_to_add

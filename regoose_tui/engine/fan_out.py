@@ -189,7 +189,10 @@ class FanOut:
     def _branch(self, target: ScopeTarget) -> Callable[[NodeContext], Any]:
         async def run(ctx: NodeContext) -> ModuleRow:
             self.progress(target, None)
-            options = self.options.model_copy(update={"target": target.path, "only": target.only})
+            # Each target's budget is its own: it counts from its own session's start.
+            options = self.options.model_copy(
+                update={"target": target.path, "only": target.only, "started_at": None}
+            )
             session = GenerationSession(
                 options,
                 bus=self.bus,

@@ -33,7 +33,13 @@ from regoose_tui.agents.project_tests import (
     SuiteRun,
 )
 from regoose_tui.agents.reporter import ReporterAgent, ReportInput, Written
-from regoose_tui.agents.validator import KeptSuite, ValidateInput, Validation, ValidatorAgent
+from regoose_tui.agents.validator import (
+    MIN_RUN_SECONDS,
+    KeptSuite,
+    ValidateInput,
+    Validation,
+    ValidatorAgent,
+)
 from regoose_tui.bus.bus import MessageBus
 from regoose_tui.bus.events import SessionFinished, SessionStarted, SessionStatus
 from regoose_tui.bus.subscription import Subscription
@@ -63,7 +69,7 @@ from regoose_tui.engine.provider_failure import (
 )
 from regoose_tui.engine.sandbox_choice import runtime_and_python
 from regoose_tui.engine.session_tools import files_of, output_files, sandbox_of, session_tools
-from regoose_tui.engine.stopping import LoopGuard, covers_everything, provider_room
+from regoose_tui.engine.stopping import LoopGuard, covers_everything, provider_room, verify_room
 from regoose_tui.engine.verdicts import VerdictBook
 from regoose_tui.errors import PlanError, ProviderError, RegooseError
 from regoose_tui.plan import ExecutionPlan, Loop, NodeContext, PlanNode
@@ -120,7 +126,9 @@ class GenerationSession:
     async def run(self) -> GenerationOutcome:
         """Generate, validate and write tests; raise the RegooseError that stopped it."""
         started = time.monotonic()
-        self._deadline = started + self.options.budget_seconds
+        # The user's clock started with the command (its start-up is part of the budget).
+        begun = min(started, self.options.started_at or started)
+        self._deadline = begun + self.options.budget_seconds
         options = self.options
         provider_name = options.provider
         runtime_name = options.runtime
@@ -191,6 +199,11 @@ class GenerationSession:
             await tap.aclose()
             await self.store.flush()
             await asyncio.to_thread(shutil.rmtree, work_dir, ignore_errors=True)
+
+    def _run_deadline(self) -> float:
+        """When a run of the candidate or a keep session must end: the deadline, plus a
+        twentieth of the budget (the report after it is quick; a run cut short keeps nothing)."""
+        return self._deadline + 0.05 * self.options.budget_seconds
 
     async def _finish(
         self, status: SessionStatus, reason: str | None, started: float, **figures: Any
@@ -290,9 +303,11 @@ class GenerationSession:
             agent = ProjectTestsAgent(context("baseline"), files, sandbox)
             # Within the session's budget, but never less than a short run needs.
             timeout = min(SUITE_TIMEOUT_SECONDS, max(20.0, self._deadline - time.monotonic()))
+            began = time.monotonic()
             shared["baseline"] = await agent.execute(
                 SuiteInput(analysis.target, found, timeout=timeout)
             )
+            shared["baseline_seconds"] = time.monotonic() - began if found else 0.0
             return shared["baseline"]
 
         async def generate(ctx: NodeContext) -> GenerationResult:
@@ -307,6 +322,14 @@ class GenerationSession:
             runs: list[float] = shared.setdefault("run_seconds", [])
             runs.append(last_run.report.wall_seconds if last_run else 0.0)
             runs.append(previous.check_seconds if previous else 0.0)
+            # A first round's own last verification is the keep session the validator
+            # reuses (keep_reuse.py): it may run on towards the deadline, not the share.
+            first = previous is None or previous.kept is None
+            verify_seconds = (
+                verify_room(remaining, options.budget_seconds, shared["baseline_seconds"])
+                if first
+                else None
+            )
             remaining = provider_room(remaining, max(runs), max(runs))
             baseline: SuiteRun = ctx.result("baseline")
             if ctx.iteration == 1 and fully_covered(baseline):
@@ -330,6 +353,7 @@ class GenerationSession:
                         only=options.only,
                         instructions=self._rules.instructions if self._rules else "",
                         seed=options.seed,
+                        verify_seconds=verify_seconds,
                     )
                 )
             except ProviderError as error:
@@ -373,6 +397,7 @@ class GenerationSession:
                     seed=options.seed or 0,
                     # Its own last verification, when that was this keep session already.
                     verified=candidate.extra.get("verified"),
+                    timeout_seconds=max(MIN_RUN_SECONDS, self._run_deadline() - time.monotonic()),
                 )
             )
 
@@ -403,6 +428,7 @@ class GenerationSession:
                     repairs=previous.repairs if previous else {},
                     greedy=candidate.extra.get("origin") != "offline",
                     baseline=shared["baseline"].feedback(),
+                    deadline=self._run_deadline(),
                 )
             )
             shared.setdefault("dropped", []).extend(validation.dropped)

@@ -31,6 +31,9 @@ class GenerateOptions(BaseModel):
     out_dir: Path | None = None
     iterations: int = Field(default=3, ge=1, le=20)
     budget_seconds: float = Field(default=120.0, gt=0)
+    #: When the user's clock started (time.monotonic(); the CLI passes its own start,
+    #: regoose_tui.STARTED): the budget counts from there. None: from the session's start.
+    started_at: float | None = None
     #: Stop before a model call would take the session's cost past this (USD); None: no cap.
     max_cost_usd: float | None = Field(default=None, gt=0)
     #: Stop after this many rounds in a row that added no coverage.

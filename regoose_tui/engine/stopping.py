@@ -45,6 +45,18 @@ def provider_room(remaining: float, last_run: float, last_check: float) -> float
     return max(5.0, remaining - reserve)
 
 
+def verify_room(remaining: float, budget: float, project_tests: float) -> float:
+    """Seconds of ``remaining`` a first round's own verification may run (offline engine).
+
+    That verification is the keep session the validator then reuses, so it may
+    take what is left but for the steps after it: the validator's and the
+    reporter's work (a tenth of the budget, at least 1 s) and, when the project
+    has tests for the target, one more run of them beside the new file
+    (``project_tests``: their first run's seconds, twice for the larger suite).
+    """
+    return max(0.0, remaining - max(1.0, 0.1 * budget) - 2 * project_tests)
+
+
 @dataclass
 class LoopGuard:
     """Says after each round whether the loop runs again, and remembers why it stopped."""

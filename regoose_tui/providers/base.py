@@ -51,6 +51,11 @@ class GenerationRequest:
     #: --seed: the offline engine's random choices start here and its phases count
     #: work instead of time, so two runs write the same bytes. None: time-boxed.
     seed: int | None = None
+    #: Seconds from now the provider's own last verification may run to, past
+    #: ``budget_seconds``, when that run is the keep session the validator reuses
+    #: (a first round of the offline engine): the session's deadline less what the
+    #: steps after it need. None: ``budget_seconds`` bounds it like everything else.
+    verify_seconds: float | None = None
 
 
 @dataclass(frozen=True)

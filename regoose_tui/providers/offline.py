@@ -43,6 +43,7 @@ class OfflineProvider(Provider):
                 request.target,
                 sandbox,
                 budget_seconds=request.budget_seconds,
+                verify_seconds=request.verify_seconds,
                 work_dir=work_dir,
                 progress=request.progress,
                 feedback=request.feedback if request.iteration > 1 else None,

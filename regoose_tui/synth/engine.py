@@ -38,7 +38,6 @@ from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.render import (
     RenderedTest,
     list_test_names,
-    remove_tests,
     render_module,
     render_test,
 )
@@ -46,7 +45,7 @@ from regoose_tui.synth.select import arcs_of, greedy_cover
 from regoose_tui.synth.strengthen import exact, extra_witnesses
 from regoose_tui.synth.suspects import distrusted, suspect_witnesses
 from regoose_tui.synth.templates import format_templates
-from regoose_tui.synth.verify import SuiteRun, run_suite
+from regoose_tui.synth.verify_loop import VERIFY_PASSES, elapsed_of, fit_tests, ranking, verify
 from regoose_tui.tools.sandbox import SandboxTool
 
 #: What the engine says (and the session reports) when the project's tests leave nothing.
@@ -55,12 +54,11 @@ _EXPLORE_SHARE = 0.55
 #: A seeded run's hard stop for exploration (its rounds are counted, see explore.py).
 _SEEDED_EXPLORE_SHARE = 0.75
 _MINIMIZE_SHARE = 0.1
+#: Exploring gets at least this share of what is left to the verification's deadline
+#: once the target imports (a small budget spends most of its share importing it).
+_MIN_EXPLORE_SHARE = 0.35
 #: Simplifying ends by this share of the budget, whatever it started at.
 _MINIMIZE_BY = 0.7
-_VERIFY_ROUNDS = 4
-#: Runs of the suite in one verification session: the keep rule's (agents/keep_rule.py
-#: KEEP_ROUNDS), each shuffled, so a green verification is the validator's keep session.
-_VERIFY_PASSES = 3
 
 
 @dataclass
@@ -99,6 +97,7 @@ async def synthesize(
     only: Sequence[str] = (),
     seed: int | None = None,
     variant: int = 0,
+    verify_seconds: float | None = None,
 ) -> SynthResult:
     """Write a passing pytest module for ``target`` within ``budget_seconds``.
 
@@ -111,7 +110,10 @@ async def synthesize(
     it and its phases are bounded by counts of work instead of shares of the
     clock, so two runs with one seed write the same bytes (as long as neither
     runs out of budget). ``variant`` shifts the random combinations the search
-    tries (a later round passes another one than the first).
+    tries (a later round passes another one than the first). ``verify_seconds``
+    (at least ``budget_seconds``) is how far the last verification may run when
+    the session reuses it as its keep session: the tests it can verify by then
+    are kept, the best-ranked first (synth/verify_loop.py).
     """
     opened: list[Prober] = []
     try:
@@ -128,6 +130,7 @@ async def synthesize(
             only=only,
             seed=seed,
             variant=variant,
+            verify_seconds=verify_seconds,
             opened=opened,
         )
     finally:
@@ -150,6 +153,7 @@ async def _synthesize(
     only: Sequence[str] = (),
     seed: int | None = None,
     variant: int = 0,
+    verify_seconds: float | None = None,
     opened: list[Prober],
 ) -> SynthResult:
     started = time.monotonic()
@@ -216,7 +220,14 @@ async def _synthesize(
         return await _constants_only(target, analysis, prober, intro, started)
     # Seeded runs explore by round counts; the clock is only the hard stop.
     share = _SEEDED_EXPLORE_SHARE if seed is not None else _EXPLORE_SHARE
-    explore_until = started + budget_seconds * share
+    # The last verification may run to ``verify_seconds`` (it is the session's keep
+    # session): the phases before it plan on half of that extra time, the rest is its own.
+    deadline = started + max(budget_seconds, verify_seconds or 0.0)
+    base = (budget_seconds + deadline - started) / 2 if seed is None else budget_seconds
+    explore_until = max(
+        started + base * share,
+        time.monotonic() + _MIN_EXPLORE_SHARE * (deadline - time.monotonic()),
+    )
     await explorer.explore(explore_until)
     # A test of a class is named ``TestC::test_x``; its bare name is what a rerun renders.
     failed_before = {f.name.split("::")[-1] for f in feedback.failed} if feedback else set()
@@ -232,8 +243,8 @@ async def _synthesize(
     say(f"simplifying {len(chosen)} chosen calls")
     # Simplifying gets its share, but never the time checking and verifying need.
     reduce_until = min(
-        time.monotonic() + max(5.0, budget_seconds * _MINIMIZE_SHARE),
-        started + budget_seconds * _MINIMIZE_BY,
+        time.monotonic() + max(5.0, base * _MINIMIZE_SHARE),
+        max(started + base * _MINIMIZE_BY, explore_until),
     )
     if seed is not None:
         reduce_until = started + budget_seconds * (share + _MINIMIZE_SHARE)
@@ -253,6 +264,9 @@ async def _synthesize(
     # kept as a strict xfail: they lock nothing in, so they are kept even in covered code.
     chosen.extend(suspect_witnesses(pool, chosen))
     found_nothing = baseline is not None and feedback is None and not chosen
+    # The cover's order ranks the calls (most new coverage first): if the time left
+    # cannot verify them all, the verification keeps the best (verify_loop.fit_tests).
+    rank = {c.id: index for index, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (c.callee.lineno, c.callee.key, c.id))
     say(f"checking {len(chosen)} chosen calls for determinism")
     observed = await observations(prober, chosen, symbols, clock)
@@ -278,25 +292,46 @@ async def _synthesize(
     tests, left_out = distrusted(tests)
     for unit, count in left_out.items():
         say(f"not locking in {count} observed values of {unit}: its docstring example disagrees")
+    prober.deadline = max(prober.deadline, deadline)
+    # Seeded: the same tests every run, unless the time left clearly cannot hold them
+    # (the run's own stop at the deadline still keeps what finished).
+    tests, cost = await fit_tests(tests, rank, deadline, say, slack=1.0 if seed is None else 1.5)
     first_party = await asyncio.to_thread(first_party_for, target)
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
     source = await format_source(rendered, first_party=first_party)
-    say(f"verifying {len(tests)} tests with pytest")
+    elapsed = [elapsed_of(t) for t in tests]
+    say(
+        f"verifying {len(tests)} tests with pytest "
+        f"(about {cost.seconds(elapsed, VERIFY_PASSES):.0f} s)"
+    )
     # No probe job comes any more: its sandboxes started ahead would take the CPU
     # the verification needs (two cores).
     prober.jobs.release("probe")
     verify_started = time.monotonic()
-    source, run, dropped = await _verify(
-        prober, source, intro, say, started + budget_seconds, seed=seed or 0
+
+    async def tidy(text: str) -> str:
+        return await format_source(text, first_party=first_party)
+
+    source, run, dropped = await verify(
+        prober,
+        source,
+        intro,
+        say,
+        deadline,
+        seed=seed or 0,
+        cost=cost,
+        elapsed=elapsed,
+        tidy=tidy,
+        ranked=ranking(tests, rank),
     )
     names_left = list_test_names(source)
     took = time.monotonic() - verify_started
-    if run is not None and run.error and not run.failed:
+    if run is not None and run.error and not run.failed and not run.passed:
         # Cut short (its wall clock, a crash of the run itself): nothing was shown to pass.
         say(f"verification did not finish ({took:.1f} s): the validator runs the tests itself")
     else:
         say(
-            f"{len(names_left)} tests pass {_VERIFY_PASSES} runs in shuffled order and each "
+            f"{len(names_left)} tests pass {VERIFY_PASSES} runs in shuffled order and each "
             f"alone ({took:.1f} s)"
         )
     notes = (
@@ -425,50 +460,6 @@ def kept_names(feedback: Feedback | None) -> list[str]:
         return []
 
 
-async def _verify(
-    prober: Prober,
-    source: str,
-    intro: dict[str, object],
-    say: Callable[[str], None],
-    deadline: float,
-    *,
-    seed: int = 0,
-) -> tuple[str, SuiteRun | None, int]:
-    """Run pytest (each test alone, then the keep rule's shuffled rounds from ``seed``),
-    cut failing tests, repeat until green."""
-    has_coverage = bool(intro.get("has_coverage"))
-    target_file = str(intro.get("file", ""))
-    dropped = 0
-    run: SuiteRun | None = None
-    for _ in range(_VERIFY_ROUNDS):
-        if not list_test_names(source):
-            break
-        wall = max(20.0, deadline - time.monotonic())
-        run = await run_suite(
-            prober,
-            source,
-            target_file=target_file,
-            with_coverage=has_coverage,
-            wall=wall,
-            passes=_VERIFY_PASSES,
-            alone=True,
-            seed=seed,
-        )
-        if run.error and not run.failed:
-            say(f"the generated module did not run: {run.error.splitlines()[-1:]}")
-            break
-        if not run.failed:
-            return source, run, dropped
-        sample = "; ".join(f"{n}: {m[:120]}" for n, m in list(run.failed.items())[:3])
-        say(f"removing {len(run.failed)} failing tests ({sample})")
-        dropped += len(run.failed)
-        source = remove_tests(source, set(run.failed))
-    if run is not None and run.failed:
-        dropped += len(run.failed)
-        source = remove_tests(source, set(run.failed))
-    return source, run, dropped
-
-
 async def _constants_only(
     target: TargetModule,
     analysis: ModuleAnalysis,
@@ -489,8 +480,8 @@ async def _constants_only(
     first_party = await asyncio.to_thread(first_party_for, target)
     source = await format_source("\n".join(lines) + "\n", first_party=first_party)
     prober.jobs.release("probe")  # nothing to probe: only the verification is left
-    source, run, dropped = await _verify(
-        prober, source, intro, lambda _m: None, time.monotonic() + 30
+    source, run, dropped = await verify(
+        prober, source, intro, lambda _m: None, min(time.monotonic() + 30, prober.deadline)
     )
     return SynthResult(
         test_source=source,

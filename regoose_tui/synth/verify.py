@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from regoose_tui.runtime.pytest_runner import PytestReport
 from regoose_tui.runtime.safe_io import UnsafeResultFile, read_result_bytes_async
 from regoose_tui.synth.keep_session import by_bare_nodeid, keep_report
 from regoose_tui.synth.probe import VERIFY_SCRIPT, Prober
+from regoose_tui.synth.verify_cut import finished_tests, restrict
 from regoose_tui.synth.warm_runs import Job
 from regoose_tui.tools.output_batcher import OutputBatcher
 
@@ -57,6 +60,15 @@ class SuiteRun:
     wall_seconds: float = 0.0
     #: The keep session this run was (passes > 1, coverage, all green), else None.
     keep: PytestReport | None = None
+    #: Tests that had not run all their runs when the stop time came (synth/verify_cut.py):
+    #: neither passed nor failed, and not in ``keep`` or the coverage figures.
+    unfinished: set[str] = field(default_factory=set)
+    #: True when the run stopped (or narrowed) at its stop time; then ``finished`` names
+    #: every test that ran all its runs (passed, failed or a strict xfail each time).
+    cut: bool = False
+    finished: set[str] = field(default_factory=set)
+    #: Seconds from the driver's start to its steps (collected, passes, alone, end).
+    marks: dict[str, float] = field(default_factory=dict)
 
 
 async def run_suite(
@@ -70,6 +82,8 @@ async def run_suite(
     passes: int = 1,
     alone: bool = False,
     seed: int = 0,
+    stop_seconds: float = 0.0,
+    ranking: Sequence[str] = (),
 ) -> SuiteRun:
     """Run ``source`` ``passes`` times in a sandbox of its own (started ahead where it can be).
 
@@ -82,7 +96,10 @@ async def run_suite(
     staged inputs (the sandbox only reads them); the module and its ini file go
     in with the job on stdin and the sandbox writes them in its own folder; the
     reports land in a fresh output folder, read back with capped no-follow
-    reads; every folder is removed.
+    reads; every folder is removed. With ``stop_seconds``, no test starts
+    after that many seconds: what ran all its runs still counts and the rest
+    is ``unfinished`` (synth/verify_cut.py); ``ranking`` (test names, best
+    first) says which tests a narrowed run keeps.
     """
     # An ini file of our own keeps the user's pytest config (addopts, plugins) out. The
     # module and its ini go in with the job (the sandbox writes them into its own folder);
@@ -98,8 +115,15 @@ async def run_suite(
             "1" if with_coverage else "0",
             "1" if alone else "0",
             str(seed),
+            f"{max(0.0, stop_seconds):.3f}",
+            # The stop as wall-clock time too: a slow sandbox start comes off it.
+            f"{time.time() + stop_seconds:.3f}" if stop_seconds > 0 else "0",
         ],
-        files={"pytest.ini": "[pytest]\n", filename: source},
+        files={
+            "pytest.ini": "[pytest]\n",
+            filename: source,
+            **({"ranking.txt": "\n".join(ranking) + "\n"} if ranking else {}),
+        },
     )
     result, out = await _announced(prober, job, filename, wall=wall)
     try:
@@ -114,7 +138,7 @@ async def run_suite(
         except UnsafeResultFile as exc:
             run.error = str(exc)
             return run
-        data = _read_outcomes(report, run)
+        data = _read_outcomes(report, run, passes=passes, alone=alone)
         if with_coverage and not run.error:
             try:
                 cov_json = await read_result_bytes_async(
@@ -125,9 +149,15 @@ async def run_suite(
                 if isinstance(exc, UnsafeResultFile):
                     run.error = str(exc)
                 return run
+            arcs = await _arcs_json(out) if passes > 1 and data is not None else None
+            if run.cut and data is not None:
+                # Cut at the stop time: the reports of what finished, as if only it had run.
+                data, cov_json, arcs = await asyncio.to_thread(
+                    cut_reports, data, cov_json, arcs, run
+                )
             _read_coverage(cov_json, run)
-            if passes > 1 and data is not None and not run.failed:
-                run.keep = await _keep_session(prober, out, data, cov_json, passes, seed, run)
+            if arcs is not None and data is not None and not run.failed and run.passed:
+                run.keep = await _keep_session(prober, data, cov_json, arcs, passes, seed, run)
         return run
     finally:
         await prober.discard(out)
@@ -167,22 +197,43 @@ async def _announced(
     return result, out
 
 
+async def _arcs_json(out: Path) -> bytes | None:
+    """The driver's per-test arcs (keep mode), or None when it wrote none we may read."""
+    try:
+        return await read_result_bytes_async(
+            out / "arcs.json", max_bytes=_REPORT_CAP, name="arcs.json"
+        )
+    except (FileNotFoundError, UnsafeResultFile):
+        return None
+
+
+def cut_reports(
+    data: dict[str, Any], cov_json: bytes, arcs: bytes | None, run: SuiteRun
+) -> tuple[dict[str, Any] | None, bytes, bytes | None]:
+    """The reports of a cut run limited to its finished tests (synth/verify_cut.py).
+
+    Without per-test arcs the figures cannot be limited: none then, and no keep session.
+    """
+    if arcs is None:
+        return None, b"", None
+    try:
+        done = run.finished - set(run.failed)
+        keep = {n for n in by_bare_nodeid(data.get("outcomes", {})) if _test_name(n) in done}
+        return restrict(data, cov_json, arcs, keep)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None, b"", None
+
+
 async def _keep_session(
     prober: Prober,
-    out: Path,
     data: dict[str, Any],
     cov_json: bytes,
+    arcs: bytes,
     passes: int,
     seed: int,
     run: SuiteRun,
 ) -> PytestReport | None:
     """The keep session a green keep-mode run was (see synth/keep_session.py), or None."""
-    try:
-        arcs = await read_result_bytes_async(
-            out / "arcs.json", max_bytes=_REPORT_CAP, name="arcs.json"
-        )
-    except (FileNotFoundError, UnsafeResultFile):
-        return None
     # The host's name of the target, as the executor's own keep sessions key it.
     cov_source = await asyncio.to_thread(Path(prober.target.path).resolve)
     return await asyncio.to_thread(
@@ -198,11 +249,15 @@ async def _keep_session(
     )
 
 
-def _read_outcomes(report: bytes, run: SuiteRun) -> dict[str, Any] | None:
+def _read_outcomes(
+    report: bytes, run: SuiteRun, *, passes: int = 1, alone: bool = False
+) -> dict[str, Any] | None:
     """Fill ``run`` from the driver's verify.json (written in the sandbox: shape-checked).
 
     Returns the parsed report when it had the driver's shape. A test's cases of
-    every round and its run alone are one test: it passed when each passed.
+    every round and its run alone are one test: it passed when each passed. In
+    a run cut at its stop time, a test that did not get all its runs (and
+    failed none) is ``unfinished``, not passed.
     """
     try:
         data = json.loads(report.decode("utf-8", "replace"))
@@ -220,12 +275,23 @@ def _read_outcomes(report: bytes, run: SuiteRun) -> dict[str, Any] | None:
     if errors:
         run.error = "the generated module failed to collect: " + str(errors[0])[-500:]
         return data
-    passes = by_bare_nodeid(outcomes)
+    unfinished: set[str] = set()
+    marks = data.get("marks")
+    if isinstance(marks, dict):
+        run.marks = {str(k): float(v) for k, v in marks.items() if isinstance(v, int | float)}
+    if data.get("cut"):
+        run.cut = True
+        finished, unfinished = finished_tests(data, max(1, passes), alone)
+        run.finished = {_test_name(nodeid) for nodeid in finished}
+    run.unfinished = {_test_name(nodeid) for nodeid in unfinished}
+    passes_seen = by_bare_nodeid(outcomes)
     first = by_bare_nodeid(alone)
-    for nodeid in [*passes, *(n for n in first if n not in passes)]:
+    for nodeid in [*passes_seen, *(n for n in first if n not in passes_seen)]:
+        if nodeid in unfinished:
+            continue
         name = _test_name(nodeid)
         seen = [entry for _, entry in first.get(nodeid, [])]
-        seen += [entry for _, entry in passes.get(nodeid, [])]
+        seen += [entry for _, entry in passes_seen.get(nodeid, [])]
         kinds = [str(entry[0]) for entry in seen]
         if "failed" in kinds:
             failing = next(e for e in seen if e[0] == "failed")

@@ -224,6 +224,24 @@ async def test_no_code_twice_is_one_line_and_a_saved_reason(
     _assert_key_nowhere(data_dir, shop)
 
 
+async def test_passing_tests_that_add_no_coverage_are_not_called_failures(
+    server: ScriptedOpenAIServer, shop: Path, data_dir: Path
+) -> None:
+    # The project's own tests already run all the model's tests run: they pass, add nothing.
+    (shop / "tests").mkdir(exist_ok=True)
+    (shop / "tests" / "test_cart_basics.py").write_text(CART_TESTS)
+    server.push(Answer(fenced(CART_TESTS)))
+    result = await _generate(shop, data_dir, server.api_base, "--iterations", "1")
+    data = json.loads(result.out)
+    assert data["tests"] == 0, result.err
+    [session] = _sessions(data_dir)
+    # They passed: the reason says they reached only covered code, not that none passed.
+    assert "no generated test passed" not in session["reason"]
+    assert session["reason"].startswith("3 generated tests passed, but they reached only code")
+    assert "the project's own tests already run" in session["reason"]
+    _assert_key_nowhere(data_dir, shop)
+
+
 async def test_a_refused_key_is_one_line(
     server: ScriptedOpenAIServer, shop: Path, data_dir: Path
 ) -> None:
