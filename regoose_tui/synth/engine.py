@@ -182,7 +182,7 @@ async def _synthesize(
         start_ahead=True,
     )
     opened.append(prober)
-    prober.start_verification_ahead()
+    prober.start_before_import()
     # Worked out while the sandbox imports the target: its first use imports coverage.py
     # on the host, a few tenths of a second the exploration would otherwise wait for.
     goal_ready = asyncio.ensure_future(asyncio.to_thread(coverage_goal, target.source))
@@ -300,10 +300,8 @@ async def _synthesize(
     rendered = render_module(target.module, tests, symbols, first_party=first_party)
     source = await format_source(rendered, first_party=first_party)
     elapsed = [elapsed_of(t) for t in tests]
-    say(
-        f"verifying {len(tests)} tests with pytest "
-        f"(about {cost.seconds(elapsed, VERIFY_PASSES):.0f} s)"
-    )
+    about = f" (about {cost.seconds(elapsed, VERIFY_PASSES):.0f} s)" if cost.measured else ""
+    say(f"verifying {len(tests)} tests with pytest{about}")
     # No probe job comes any more: its sandboxes started ahead would take the CPU
     # the verification needs (two cores).
     prober.jobs.release("probe")

@@ -212,14 +212,16 @@ class Prober:
                 continue
         return lines, result
 
-    def start_verification_ahead(self) -> None:
-        """Start the verification's sandbox now (pytest and coverage.py imported in it).
+    def start_before_import(self) -> None:
+        """Start the sandboxes of the verification and of the first probe round now.
 
-        It imports nothing of the project, so it need not wait for the introspection;
-        its preload is the longest of all (about half a second), and started after the
-        introspection it was not ready when a small module's tests came.
+        Neither imports anything of the project before its job comes, so neither
+        need wait for the introspection: the verification's preload (pytest and
+        coverage.py) is the longest of all, about half a second, and a first round
+        started after the introspection waited for its own interpreter to start.
         """
         self.jobs.prestart("pytest", 0)
+        self.jobs.prestart("probe", 0)
 
     def start_ahead(self) -> None:
         """Start the sandboxes the next jobs take: a probe round, both determinism runs

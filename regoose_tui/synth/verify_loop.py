@@ -18,7 +18,7 @@ from regoose_tui.synth.grouping import group
 from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.render import RenderedTest, list_test_names, remove_tests
 from regoose_tui.synth.verify import SuiteRun, run_suite
-from regoose_tui.synth.verify_plan import VerifyCost, fit, learned, machine_unit
+from regoose_tui.synth.verify_plan import VerifyCost, cost_for, fit, learned, machine_unit
 
 #: Rounds of cutting failing tests and running the rest again.
 VERIFY_ROUNDS = 4
@@ -62,9 +62,9 @@ async def fit_tests(
     call has no rank (none should) goes last. ``slack`` > 1 trims only when the
     estimate exceeds the time left by that factor (a seeded run's tests stay put).
     """
-    cost = VerifyCost.from_unit(await machine_unit())
     ranked = sorted(tests, key=lambda t: rank.get(t.cand.id, len(rank)))
     left = deadline - time.monotonic()
+    cost = await cost_for([elapsed_of(t) for t in ranked], VERIFY_PASSES, left * slack)
     count = fit([elapsed_of(t) for t in ranked], VERIFY_PASSES, cost, left * slack)
     if count < len(tests):
         keep = {id(t) for t in ranked[:count]}
@@ -102,7 +102,7 @@ async def verify(
     dropped = 0
     run: SuiteRun | None = None
     if cost is None:
-        cost = VerifyCost.from_unit(await machine_unit())
+        cost = VerifyCost.from_unit(await machine_unit(), measured=True)
     for _ in range(VERIFY_ROUNDS):
         if not list_test_names(source):
             break

@@ -37,6 +37,10 @@ SESSION_UNITS = 400.0
 #: itself to the best-ranked tests by their measured pace (verify_driver.py), while
 #: tests the estimate leaves out are lost for good.
 FILL = 1.0
+#: A unit no load seen here has stretched the quiet one (about 2 ms) past, ten times
+#: over: a suite whose cost at this unit fits the time left fits at any load seen, and
+#: the machine need not be measured (0.15 s of a core that the sandboxes want).
+UNIT_BOUND = 0.02
 
 
 def _unit_once() -> float:
@@ -66,6 +70,18 @@ async def machine_unit() -> float:
     return await asyncio.to_thread(measure_unit)
 
 
+async def cost_for(elapsed: Sequence[float], passes: int, seconds: float) -> VerifyCost:
+    """The cost model for verifying tests whose calls took ``elapsed`` in ``seconds``.
+
+    ``measured`` is False when even the bound's cost fits: every test is verified
+    whatever the load, and the figures are the bound's (an upper estimate).
+    """
+    bound = VerifyCost.from_unit(UNIT_BOUND)
+    if bound.seconds(elapsed, passes) <= seconds * FILL:
+        return bound
+    return VerifyCost.from_unit(await machine_unit(), measured=True)
+
+
 @dataclass(frozen=True)
 class VerifyCost:
     """What one verification costs on this machine now, in seconds."""
@@ -74,11 +90,13 @@ class VerifyCost:
     per_case: float
     #: The session's fixed part (collection, coverage and arcs reports).
     session: float
+    #: False: an upper bound (``UNIT_BOUND``), not this machine's pace now.
+    measured: bool = False
 
     @classmethod
-    def from_unit(cls, unit: float) -> VerifyCost:
+    def from_unit(cls, unit: float, *, measured: bool = False) -> VerifyCost:
         """The cost when the fixed piece of work takes ``unit`` seconds."""
-        return cls(per_case=CASE_UNITS * unit, session=SESSION_UNITS * unit)
+        return cls(per_case=CASE_UNITS * unit, session=SESSION_UNITS * unit, measured=measured)
 
     def test_seconds(self, elapsed: float, passes: int) -> float:
         """One test's share: its call in each pass, pytest's work for each pass and alone."""
@@ -117,4 +135,4 @@ def learned(cost: VerifyCost, wall: float, elapsed: Sequence[float], passes: int
         return cost
     own = passes * sum(max(0.0, e) for e in elapsed)
     per_case = (wall - cost.session - own) / cases
-    return VerifyCost(max(cost.per_case, per_case), cost.session)
+    return VerifyCost(max(cost.per_case, per_case), cost.session, cost.measured)

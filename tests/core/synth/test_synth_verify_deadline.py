@@ -19,7 +19,14 @@ from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.verify import run_suite
 from regoose_tui.synth.verify_loop import verify
-from regoose_tui.synth.verify_plan import VerifyCost, fit, learned
+from regoose_tui.synth.verify_plan import (
+    _UNIT_WINDOW,
+    UNIT_BOUND,
+    VerifyCost,
+    cost_for,
+    fit,
+    learned,
+)
 from tests.core.runtime.sandbox_helpers import require_bwrap
 
 MODULE = """
@@ -135,3 +142,14 @@ def test_learned_raises_the_per_case_part_only_when_a_run_was_slower():
     slower = learned(cost, 1.0 + 40 * 0.05, [0.0] * 10, 3)  # 10 tests, 40 cases in 3 s
     assert round(slower.per_case, 6) == 0.05
     assert learned(cost, 1.1, [0.0] * 10, 3) == cost
+
+
+async def test_the_machine_is_measured_only_when_the_bound_could_not_fit():
+    # 23 quick tests and a minute left: they fit at any load, nothing is measured.
+    began = time.perf_counter()
+    roomy = await cost_for([0.001] * 23, 3, 58.0)
+    assert not roomy.measured and time.perf_counter() - began < _UNIT_WINDOW
+    assert roomy == VerifyCost.from_unit(UNIT_BOUND)
+    # 200 tests and 20 s: whether they fit depends on the load now, so it is measured.
+    tight = await cost_for([0.001] * 200, 3, 20.0)
+    assert tight.measured

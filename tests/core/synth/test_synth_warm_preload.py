@@ -121,7 +121,9 @@ async def test_a_standby_left_waiting_runs_the_warm_up_session_first(tmp_path: P
     require_bwrap()
     prober = _prober(tmp_path, "preload_ahead")
     try:
-        prober.start_verification_ahead()
+        prober.start_before_import()
+        # The first probe round's sandbox waits beside it, before any import of the target.
+        assert await asyncio.to_thread(_wait_preloading, prober.work_dir, "probe", gone=False)
         # Its warm-up session has begun (its test file is written just before it runs).
         assert await asyncio.to_thread(_wait_for, "run-*/warm/test_warm.py", prober.work_dir, 60)
         result, out = await prober.jobs.run(_CHECK_JOB, wall=60)
