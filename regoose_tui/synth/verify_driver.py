@@ -103,6 +103,11 @@ class Passes:
         # Before any pass: each test alone starts from the freshly collected session,
         # in a fork taken now; the passes run meanwhile, here.
         MARKS["collected"] = round(time.monotonic() - BEGAN, 3)
+        global stop_at
+        if stop_at is not None:
+            # A slow start (a container's cold interpreter, pytest and collection) is not
+            # the tests' fault: they still get half the planned time from here.
+            stop_at = max(stop_at, time.monotonic() + stop_seconds / 2)
         zygote = start_alone(self, by_rank(firsts)) if alone else None
         try:
             if keep:
