@@ -43,6 +43,9 @@ class HybridProvider(Provider):
         self.offline = offline
         self.llm = llm
         self.name = llm.name
+        # Iteration 1 is always the offline engine's: when it imports the target first,
+        # the analyzer's own import run would be a second import of the same module.
+        self.imports_target = offline.imports_target
         #: What the offline engine saw per target, for the model's later prompts.
         self._facts: dict[Path, tuple[str, ...]] = {}
         self._warming: asyncio.Task[None] | None = None

@@ -102,13 +102,17 @@ async def test_a_target_that_does_not_import_is_one_line_from_either_check(
     assert sorted(p.name for p in project.iterdir()) == sorted([name, "broken_dep.py"])
 
 
-async def test_the_offline_path_skips_the_analyzers_import_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["offline", "hybrid"])
+async def test_the_offline_path_skips_the_analyzers_import_run(
+    strategy: str, tmp_path: Path
+) -> None:
+    """The hybrid's first iteration is the offline engine's: no model is asked here."""
     project = tmp_path / "proj"
     project.mkdir()
     (project / "calc.py").write_text(MODULE)
-    session, events, store, bus = await _session(
-        project / "calc.py", tmp_path, create_provider("offline")
-    )
+    provider = PATHS[strategy]()
+    assert provider.imports_target
+    session, events, store, bus = await _session(project / "calc.py", tmp_path, provider)
     try:
         outcome = await session.run()
     finally:
@@ -126,7 +130,7 @@ async def test_a_provider_that_does_not_import_the_target_keeps_the_check(
     (project / "calc.py").write_text(MODULE)
     provider = ScriptedProvider(lambda _request: TEST)
     assert not provider.imports_target
-    assert not create_provider("openai/gpt-4o-mini", api_key="unused").imports_target
+    assert not PATHS["llm"]().imports_target
     session, events, store, bus = await _session(project / "calc.py", tmp_path, provider)
     try:
         outcome = await session.run()
