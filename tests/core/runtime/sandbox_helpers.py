@@ -51,8 +51,10 @@ def runtime_named(name: str) -> Runtime:
     return LocalRuntime()
 
 
-def processes_with(marker: str) -> list[int]:
-    """Host pids whose command line contains ``marker`` (zombies have none)."""
+def processes_with(marker: str, *more: str) -> list[int]:
+    """Host pids whose command line contains ``marker`` and each of ``more`` (zombies
+    have none)."""
+    wanted = [m.encode() for m in (marker, *more)]
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -61,7 +63,7 @@ def processes_with(marker: str) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if marker.encode() in cmdline:
+        if all(m in cmdline for m in wanted):
             found.append(int(entry.name))
     return found
 

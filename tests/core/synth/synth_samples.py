@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.runtime.base import Runtime
 from regoose_tui.runtime.python_env import resolve_python
+from regoose_tui.synth.probe import Prober
 from regoose_tui.tools.sandbox import SandboxTool
 
 CART_SOURCE = '''
@@ -126,3 +129,26 @@ def sandbox_for(runtime: Runtime, target: TargetModule, work: Path) -> SandboxTo
     """The container tool the engine hands a provider, over ``runtime`` for ``target``."""
     work.mkdir(parents=True, exist_ok=True)
     return SandboxTool(runtime, target.project_dir, work, python=resolve_python())
+
+
+def prober_for(
+    tmp_path: Path,
+    module: str,
+    source: str,
+    runtime: Runtime,
+    *,
+    seconds: float = 60,
+    start_ahead: bool = False,
+) -> Prober:
+    """A Prober for ``source`` written as ``module``, this interpreter, ``seconds`` to run."""
+    target = make_target(tmp_path, module, source)
+    work = tmp_path / "work"
+    work.mkdir()
+    return Prober(
+        runtime,
+        target,
+        python=sys.executable,
+        work_dir=work,
+        deadline=time.monotonic() + seconds,
+        start_ahead=start_ahead,
+    )

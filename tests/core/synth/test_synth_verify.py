@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import random
-import sys
-import time
 
-from synth_samples import make_target
+from synth_samples import prober_for
 
 from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.synth.probe import Prober
@@ -49,13 +47,8 @@ def test_always_fails():
 
 
 def _prober(tmp_path) -> tuple[Prober, str]:
-    target = make_target(tmp_path, "signs", MODULE)
-    work = tmp_path / "work"
-    work.mkdir()
-    prober = Prober(
-        LocalRuntime(), target, python=sys.executable, work_dir=work, deadline=time.monotonic() + 60
-    )
-    return prober, str(target.path)
+    prober = prober_for(tmp_path, "signs", MODULE, LocalRuntime())
+    return prober, str(prober.target.path)
 
 
 def _keep_order(seed: int, number: int) -> list[str]:

@@ -9,11 +9,10 @@ with coverage figures of what they ran, not of what the others reached.
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
-from synth_samples import make_target
+from synth_samples import prober_for
 
 from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.synth.probe import Prober
@@ -55,13 +54,8 @@ RANKING = [f"test_negative_{n}" for n in range(4)] + [f"test_positive_{n}" for n
 
 def _prober(tmp_path) -> tuple[Prober, str]:
     require_bwrap()
-    target = make_target(tmp_path, "kinds", MODULE)
-    work = tmp_path / "work"
-    work.mkdir()
-    prober = Prober(
-        BwrapRuntime(), target, python=sys.executable, work_dir=work, deadline=time.monotonic() + 60
-    )
-    return prober, str(target.path)
+    prober = prober_for(tmp_path, "kinds", MODULE, BwrapRuntime())
+    return prober, str(prober.target.path)
 
 
 async def test_a_run_past_its_stop_time_keeps_the_best_ranked_tests_it_finished(tmp_path):

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
 from pathlib import Path
 
-from synth_samples import make_target
+from synth_samples import prober_for
 
 from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.pools import SymbolTable
 from regoose_tui.synth.probe import Prober
 from regoose_tui.synth.warm_runs import Job
-from tests.core.runtime.sandbox_helpers import require_bwrap, wait_gone
+from tests.core.runtime.sandbox_helpers import processes_with, require_bwrap, wait_gone
 
 MODULE = '''
 def double(n):
@@ -50,17 +49,7 @@ _CHECK_JOB = Job(kind="pytest", argv=["{job}/check.py"], files={"check.py": CHEC
 
 
 def _prober(tmp_path: Path, name: str) -> Prober:
-    target = make_target(tmp_path, name, MODULE)
-    work = tmp_path / "work"
-    work.mkdir()
-    return Prober(
-        BwrapRuntime(),
-        target,
-        python=sys.executable,
-        work_dir=work,
-        deadline=time.monotonic() + 120,
-        start_ahead=True,
-    )
+    return prober_for(tmp_path, name, MODULE, BwrapRuntime(), seconds=120, start_ahead=True)
 
 
 def _seen(stdout: str) -> dict[str, object]:
@@ -78,18 +67,7 @@ def _wait_for(path_glob: str, folder: Path, within: float) -> bool:
 
 def _preloading(folder: Path, kind: str) -> list[int]:
     """Host pids of this folder's sandboxes started ahead for ``kind`` (bwrap and python)."""
-    marker = f"--preload\0{kind}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if marker in cmdline and str(folder).encode() in cmdline:
-            found.append(int(entry.name))
-    return found
+    return processes_with(f"--preload\0{kind}", str(folder))
 
 
 def _wait_preloading(folder: Path, kind: str, *, gone: bool, within: float = 20.0) -> bool:

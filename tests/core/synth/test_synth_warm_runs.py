@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from synth_samples import make_target, sandbox_for
+from synth_samples import make_target, prober_for, sandbox_for
 
 from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.synth.engine import synthesize
@@ -62,17 +61,7 @@ def classify(n):
 
 
 def _prober(tmp_path: Path) -> Prober:
-    target = make_target(tmp_path, "warmmod", MODULE)
-    work = tmp_path / "work"
-    work.mkdir()
-    return Prober(
-        BwrapRuntime(),
-        target,
-        python=sys.executable,
-        work_dir=work,
-        deadline=time.monotonic() + 60,
-        start_ahead=True,
-    )
+    return prober_for(tmp_path, "warmmod", MODULE, BwrapRuntime(), start_ahead=True)
 
 
 def _candidate(cid: int, name: str, symbols: SymbolTable) -> Candidate:
@@ -121,12 +110,8 @@ async def test_a_prober_without_an_owner_starts_nothing_ahead(tmp_path: Path) ->
     """Without start_ahead (no one promises to close it) each job starts its own sandbox
     at hand-over, so nothing is left running when the caller's event loop ends."""
     require_bwrap()
-    target = make_target(tmp_path, "warmmod", MODULE)
-    work = tmp_path / "work"
-    work.mkdir()
-    prober = Prober(
-        BwrapRuntime(), target, python=sys.executable, work_dir=work, deadline=time.monotonic() + 60
-    )
+    prober = prober_for(tmp_path, "warmmod", MODULE, BwrapRuntime())
+    work = prober.work_dir
     await prober.introspect()
     symbols = SymbolTable()
     found = await prober.run([_candidate(1, "classify", symbols).probe_spec()], symbols.names())
