@@ -78,6 +78,10 @@ def value_word(val: Val, vocabulary: frozenset[str]) -> str:
             return val.tag  # empty_string, blank_string: branches test for these
         if isinstance(obj, str) and obj in vocabulary and IDENTIFIER.fullmatch(obj):
             return slug(obj)
+        inner = text.strip()
+        if isinstance(obj, str) and inner in vocabulary and IDENTIFIER.fullmatch(inner):
+            # ``"\nEU"`` is the code's ``"EU"`` with whitespace around: that is its point.
+            return f"padded_{slug(inner)}"
         return "long_string" if val.tag.startswith("long_") else ""
     if isinstance(obj, int | float):
         if obj != obj or obj in (float("inf"), float("-inf")):

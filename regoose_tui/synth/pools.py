@@ -65,6 +65,8 @@ RESERVED = frozenset(
 )
 _MAX_POOL = 48
 _MAX_VOCAB = 12
+#: Strings of a helper's constants a caller's string parameter is also tried with.
+_HELPER_VOCAB = 8
 #: Number types built from a string (``Decimal('1.50')``); their ``Cls()`` is only zero.
 _NUMERIC_CLASSES = frozenset({"decimal.Decimal", "fractions.Fraction"})
 _NUMERIC_TEXT = re.compile(r"-?\d{1,12}(\.\d{1,6})?")
@@ -233,6 +235,10 @@ def _strings_for(callee: Callee, param: Param, ctx: PoolContext) -> list[str]:
     for info in infos[:4]:
         for text in info.strings:
             found[text] = None
+    # An argument passed on to a helper gets past the helper's lookups only with one of
+    # its keys (``shipping_quote(w, region)`` -> ``normalize_region`` -> ``TAX_RATES``).
+    for info in infos[1:4]:
+        found.update(dict.fromkeys(ctx.vocabulary(info)[:_HELPER_VOCAB]))
     return list(found)
 
 

@@ -149,3 +149,33 @@ def test_arguments_bind_by_keyword_then_by_place_then_to_star_args():
     assert param_at(params, 0, "nope") is None
     # Without *args, a positional argument past the parameters binds to none.
     assert param_at([p for p in params if p.kind != "VAR_POSITIONAL"], 2, None) is None
+
+
+HELPER_LOOKUP = """
+RATES = {"EU": 0.2, "CA": 0.13}
+
+
+def normalize(code: str) -> str:
+    code = code.strip().upper()
+    if code not in RATES:
+        raise KeyError(code)
+    return code
+
+
+def quote(weight: float, code: str) -> str:
+    code = normalize(code)
+    if code == "EU":
+        return "post"
+    return "courier"
+"""
+
+
+def test_a_parameter_passed_to_a_helper_is_tried_with_the_helpers_keys():
+    """``quote`` reaches "courier" only with a key of RATES other than EU, which only
+    ``normalize`` reads: without RATES's keys in quote's pool, only a direct test of a
+    helper would reach that line."""
+    analysis = analyze_module(HELPER_LOOKUP, "rates.py")
+    ctx = PoolContext(analysis, SymbolTable(), vocab={"RATES": ["EU", "CA"]})
+    callee = _callee(analysis, "quote", {"weight": {"k": "float"}, "code": {"k": "str"}})
+    pool = [v.obj for v in param_pool(callee, callee.params[1], ctx)]
+    assert {"EU", "CA"} <= set(pool)

@@ -76,6 +76,7 @@ def test_a_dict_lookup_error_is_named_by_its_reason_not_the_input():
     [
         ("EU", "eu"),  # a key of TAX_RATES: the word names the branch the call takes
         ("eu", ""),  # not one of the code's constants as written
+        ("\nEU", "padded_eu"),  # the constant with whitespace around: strip() is the point
         ("été Łódź", ""),
         ("hello_world", ""),
         ("", "empty_string"),
