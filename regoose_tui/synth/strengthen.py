@@ -36,24 +36,46 @@ _PER_CALLEE_CLASSES = 2
 _PER_CALLEE_EDGES = 2
 _MAX_SRC = 160
 _MAX_LIT = 120
+#: What stands for an argument an exception message repeats (no message holds it).
+_ARGUMENT = "\x00argument\x00"
 #: Longest printed output a test asserts whole (finalize.compare).
 _MAX_PRINTED = 400
 
 
-def output_key(result: dict[str, Any]) -> Hashable | None:
+def output_key(cand: Candidate) -> Hashable | None:
     """What an exact assertion on the call would check, or None when it checks no value.
 
     Printed output is checked too (capsys): two calls returning the same value
     but printing different text (a log line, a formatted report) are two outputs.
+    An exception message is taken without the string arguments it repeats:
+    ``KeyError("unknown region: 'été'")`` is the same behaviour as for ``'a'``.
     """
+    result = cand.result
     base = _value_key(result)
+    if base is not None and base[0] == "raise":
+        base = (*base[:2], _without_inputs(str(base[2]), cand))
     printed = result.get("stdout")
     if printed and len(printed) <= _MAX_PRINTED and result.get("outcome") in ("return", "stmt"):
         return (base, "printed", printed)
     return base
 
 
-def _value_key(result: dict[str, Any]) -> Hashable | None:
+def _without_inputs(message: str, cand: Candidate) -> str:
+    """``message`` with the call's string arguments, as written or long enough not to be
+    there by chance, cut out."""
+    texts = set()
+    for _, val in cand.args:
+        if val.is_literal and isinstance(val.obj, str) and val.obj:
+            forms = [val.src, val.obj] if len(val.obj) >= 4 else [val.src]
+            # A KeyError's text is the repr of its message: a quoted argument's
+            # backslashes come doubled there.
+            texts.update(forms, (repr(form)[1:-1] for form in forms))
+    for text in sorted(texts, key=len, reverse=True):
+        message = message.replace(text, _ARGUMENT)
+    return message
+
+
+def _value_key(result: dict[str, Any]) -> tuple[Any, ...] | None:
     outcome = result.get("outcome")
     if outcome == "raise":
         exc = result.get("exc") or {}
@@ -110,7 +132,7 @@ def _weight(cand: Candidate) -> int:
 
 
 def _eligible(cand: Candidate, echo_ok: bool = False) -> bool:
-    key = output_key(cand.result)
+    key = output_key(cand)
     if key is None or (echoes(cand) and not echo_ok) or _weight(cand) > _MAX_SRC:
         return False
     literal = (cand.result.get("value") or {}).get("lit") or ""
@@ -129,7 +151,7 @@ def extra_witnesses(
     witnessed: dict[tuple[int, int], int] = {}
     for cand in chosen:
         key = cand.callee.behaviour_key
-        out = output_key(cand.result)
+        out = output_key(cand)
         if out is not None:
             seen_outputs.setdefault(key, set()).add(out)
             for arc in cand.result.get("arcs", []):
@@ -157,14 +179,14 @@ def extra_witnesses(
             telling = most_shown(_fresh(pool, outputs), shown)
             if telling is not None:
                 extras.append(telling)
-                outputs.add(output_key(telling.result))
+                outputs.add(output_key(telling))
                 shown |= printed_numbers(telling)
             for _ in range(_PER_CALLEE_EDGES):
                 edge = at_edge(_fresh(edges.get(key, []), outputs), _weight)
                 if edge is None:
                     break
                 extras.append(edge)
-                outputs.add(output_key(edge.result))
+                outputs.add(output_key(edge))
         room = per_callee
         classes = fed.setdefault(key, set())
         while room > 0:
@@ -172,7 +194,7 @@ def extra_witnesses(
             if best is None:
                 break
             extras.append(best)
-            outputs.add(output_key(best.result))
+            outputs.add(output_key(best))
             classes.update(input_classes(best))
             for arc in best.result.get("arcs", []):
                 witnessed[tuple(arc)] = witnessed.get(tuple(arc), 0) + 1
@@ -183,7 +205,7 @@ def extra_witnesses(
             if novel is None:
                 break
             extras.append(novel)
-            outputs.add(output_key(novel.result))
+            outputs.add(output_key(novel))
             classes.update(input_classes(novel))
             room -= 1
     return extras
@@ -191,7 +213,7 @@ def extra_witnesses(
 
 def _fresh(pool: list[Candidate], outputs: set[Hashable]) -> list[Candidate]:
     """The calls whose output no test of their callee checks yet."""
-    return [c for c in pool if output_key(c.result) not in outputs]
+    return [c for c in pool if output_key(c) not in outputs]
 
 
 def _char_class(c: str) -> str:
@@ -239,7 +261,7 @@ def _most_novel(
     best: Candidate | None = None
     best_score: tuple[int, int, int, int] | None = None
     for cand in pool:
-        if output_key(cand.result) in outputs:
+        if output_key(cand) in outputs:
             continue
         new = len(input_classes(cand) - classes)
         if not new:
@@ -261,7 +283,7 @@ def _best(
     best: Candidate | None = None
     best_score: tuple[int, int, int, int] | None = None
     for cand in pool:
-        if output_key(cand.result) in outputs:
+        if output_key(cand) in outputs:
             continue
         arcs = {tuple(a) for a in cand.result.get("arcs", [])}
         # Code checked exactly by at most one test so far gains most from another witness;

@@ -48,16 +48,56 @@ def test_identity_and_echo_are_recognised():
     assert not echoes(_cand(3, "FooBar", "'foo_bar'"))
 
 
+def _ended(result: dict[str, Any], *args: object) -> Candidate:
+    cand = Candidate(9, _CAMEL, tuple((None, lit(a)) for a in args))
+    cand.result = result
+    return cand
+
+
 def test_output_key_checks_values_and_target_messages_only():
-    assert output_key({"outcome": "return", "value": {"lit": "3"}}) == ("lit", "3")
+    assert output_key(_ended({"outcome": "return", "value": {"lit": "3"}})) == ("lit", "3")
     raised: dict[str, Any] = {
         "outcome": "raise",
         "exc": {"name": "E", "msg": "bad", "origin": "target"},
     }
-    assert output_key(raised) == ("raise", "E", "bad")
+    assert output_key(_ended(raised)) == ("raise", "E", "bad")
     raised["exc"]["origin"] = "other"
-    assert output_key(raised) is None
-    assert output_key({"outcome": "stmt"}) is None
+    assert output_key(_ended(raised)) is None
+    assert output_key(_ended({"outcome": "stmt"})) is None
+
+
+def _unknown(cid: int, region: str, message: str) -> Candidate:
+    cand = _ended(
+        {
+            "outcome": "raise",
+            "exc": {"name": "KeyError", "msg": message, "origin": "target"},
+            "arcs": [[-1, 2], [2, -1]],
+        },
+        region,
+    )
+    cand.id = cid
+    return cand
+
+
+def test_a_message_that_repeats_the_input_is_one_output_whatever_the_input():
+    """``unknown region: 'a'`` and ``unknown region: 'été Łódź'`` differ only by the
+    input they quote: a second test of it checks no other behaviour."""
+    quoted = _unknown(1, "a", "\"unknown region: 'a'\"")
+    other = _unknown(2, "été Łódź", "\"unknown region: 'été Łódź'\"")
+    bare = _unknown(3, "Mars", '"no such region Mars"')
+    assert (
+        output_key(quoted)
+        == output_key(other)
+        == output_key(_unknown(4, "b", "\"unknown region: 'b'\""))
+    )
+    assert output_key(bare) == output_key(_unknown(5, "Venus", '"no such region Venus"'))
+    # str(KeyError(msg)) is repr(msg): the quoted argument's escapes come doubled.
+    text = "one\ntwo\n"
+    lines = _unknown(8, text, repr(f"unknown region: {text!r}"))
+    assert output_key(lines) == output_key(quoted)
+    # A short string unquoted may be in the message by chance: it stays.
+    assert output_key(_unknown(6, "ab", "lab closed")) == ("raise", "KeyError", "lab closed")
+    assert extra_witnesses([other], [quoted]) == []
 
 
 def test_cover_prefers_a_transforming_call_among_equals():
