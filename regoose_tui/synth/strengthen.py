@@ -70,9 +70,12 @@ def _without_inputs(message: str, cand: Candidate) -> str:
             # A KeyError's text is the repr of its message: a quoted argument's
             # backslashes come doubled there.
             texts.update(forms, (repr(form)[1:-1] for form in forms))
+    cut = message
     for text in sorted(texts, key=len, reverse=True):
-        message = message.replace(text, _ARGUMENT)
-    return message
+        cut = cut.replace(text, _ARGUMENT)
+    # A message that is nothing but an argument (``KeyError('zz')``, or an input that
+    # happens to spell the message) tells its calls apart by what it says: kept whole.
+    return cut if cut.replace(_ARGUMENT, "").strip(" '\"") else message
 
 
 def _value_key(result: dict[str, Any]) -> tuple[Any, ...] | None:

@@ -98,6 +98,10 @@ def test_a_message_that_repeats_the_input_is_one_output_whatever_the_input():
     # A short string unquoted may be in the message by chance: it stays.
     assert output_key(_unknown(6, "ab", "lab closed")) == ("raise", "KeyError", "lab closed")
     assert extra_witnesses([other], [quoted]) == []
+    # Nothing but the argument: the message is what tells two calls apart.
+    assert output_key(_unknown(9, "zz", "'zz'")) != output_key(_unknown(10, "yy", "'yy'"))
+    spelled = _unknown(11, "must be positive", "must be positive")
+    assert output_key(spelled) == ("raise", "KeyError", "must be positive")
 
 
 def test_cover_prefers_a_transforming_call_among_equals():
