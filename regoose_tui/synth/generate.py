@@ -343,7 +343,7 @@ class Generator:
         pools = self.pools(callee)
         # Each pool's literal values, listed once per call: the pools do not change while
         # it runs, and listing them at every mutation took most of a mutation round's CPU.
-        literals: dict[str, list[object]] = {}
+        literals: dict[str, tuple[list[object], list[str]]] = {}
         out: list[Candidate] = []
         for _ in range(count * 3):
             args = list(parent.args)
@@ -381,11 +381,12 @@ class Generator:
         callee: Callee,
         args: list[tuple[str | None, Val]],
         pools: dict[str, list[Val]],
-        literals: dict[str, list[object]],
+        literals: dict[str, tuple[list[object], list[str]]],
     ) -> None:
         """Change one argument: a nearby literal, a mutated recipe, or another pool value.
 
-        ``literals`` (param name -> its pool's literal values) is filled as needed.
+        ``literals`` (param name -> its pool's literal values, and those of them that
+        are strings) is filled as needed.
         """
         i = self.rng.randrange(len(args))
         keyword, val = args[i]
@@ -393,10 +394,12 @@ class Generator:
         pool = pools.get(param.name, []) if param else []
         if val.is_literal and self.rng.random() < 0.7:
             name = param.name if param else ""
-            pool_objs = literals.get(name)
-            if pool_objs is None:
-                pool_objs = literals[name] = [v.obj for v in pool if v.is_literal]
-            args[i] = (keyword, lit(mutate(val.obj, pool_objs, self.rng)))
+            known = literals.get(name)
+            if known is None:
+                objs = [v.obj for v in pool if v.is_literal]
+                known = literals[name] = (objs, [p for p in objs if isinstance(p, str)])
+            pool_objs, strings = known
+            args[i] = (keyword, lit(mutate(val.obj, pool_objs, self.rng, strings=strings)))
         elif isinstance(val.recipe, Candidate) and self.rng.random() < 0.5:
             children = self.mutants(val.recipe, 1, [])
             if children:
