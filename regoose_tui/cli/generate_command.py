@@ -28,6 +28,7 @@ from regoose_tui.cli.review_commands import (
 from regoose_tui.engine.generation import GenerationSession
 from regoose_tui.engine.options import GenerateOptions
 from regoose_tui.engine.outcome import GenerationOutcome
+from regoose_tui.engine.sandbox_setup import start_runtime_trial
 from regoose_tui.errors import RegooseError, UsageError
 from regoose_tui.runtime.python_env import PythonEnv
 from regoose_tui.store.safe_write import nearest_existing
@@ -79,6 +80,7 @@ async def generate_command(args: argparse.Namespace) -> int:
     project = Path(args.project) if args.project else None
     check_review_flags(args)
     settings = settings_for(args, project)
+    start_runtime_trial(settings)  # beside the rest of the start-up
     out_dir = Path(settings.generate.out_dir).expanduser() if settings.generate.out_dir else None
     if args.apply:
         out_dir = None  # --apply: the project's own test folder, whatever the config says

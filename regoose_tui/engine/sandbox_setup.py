@@ -28,3 +28,16 @@ def configure_sandbox(settings: Settings, project: Path | None = None) -> None:
         docker_host=settings.runtime.docker_host,
         podman_host=settings.runtime.podman_host,
     )
+
+
+def start_runtime_trial(settings: Settings) -> None:
+    """Start the named runtime's trial sandbox in the background, when it has one to run.
+
+    For a command about to run sandboxes under bwrap: the trial then overlaps
+    the rest of its start-up instead of delaying its first sandbox. ``auto``
+    tries the container engines first, so it starts nothing here.
+    """
+    if settings.runtime.name == "bwrap":
+        from regoose_tui.runtime.bwrap import start_trial
+
+        start_trial()

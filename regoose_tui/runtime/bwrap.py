@@ -15,10 +15,10 @@ cgroup capping memory and pids (``runtime.cgroup``) where one can be made.
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -55,9 +55,38 @@ def find_bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
-@functools.cache
+#: The trial's answer per bwrap path, for this process (``_probe``).
+_trials: dict[str, Availability] = {}
+#: One trial at a time: a caller that comes while one runs waits for its answer.
+_trial_lock = threading.Lock()
+
+
 def _probe(bwrap: str) -> Availability:
     """Start a trivial sandbox once per process and remember whether it worked."""
+    with _trial_lock:
+        if bwrap not in _trials:
+            _trials[bwrap] = _trial(bwrap)
+        return _trials[bwrap]
+
+
+def start_trial() -> threading.Thread | None:
+    """Run the trial sandbox now, in a background thread, if it has not run yet.
+
+    A command that will run under bwrap calls this as soon as it knows so: the
+    trial (~40 ms, mostly waiting for bwrap) then runs beside the rest of the
+    start-up, and the runtime's first ``availability()`` finds its answer (or
+    waits for the trial still running) instead of starting one of its own.
+    """
+    bwrap = find_bwrap()
+    if bwrap is None or bwrap in _trials:
+        return None
+    thread = threading.Thread(target=_probe, args=(bwrap,), name="bwrap-trial", daemon=True)
+    thread.start()
+    return thread
+
+
+def _trial(bwrap: str) -> Availability:
+    """Start a trivial sandbox and say whether it worked (and why not)."""
     true = shutil.which("true") or "/bin/true"
     argv = [bwrap, *system_binds(), "--dev", "/dev", "--proc", "/proc"]
     argv += ["--size", str(1024**2), "--tmpfs", "/tmp", "--remount-ro", "/"]

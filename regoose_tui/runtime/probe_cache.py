@@ -91,6 +91,20 @@ def keep_shim(label: str, marks: list[Any], folder: str) -> None:
         pass
 
 
+def read_entries(name: str) -> dict[str, Any]:
+    """The JSON object kept as ``name`` in the cache folder, checked as the probes are
+    (this user's own regular file, nobody else may write it, at most 1 MiB), else ``{}``."""
+    return _read(name)
+
+
+def write_entries(name: str, entries: dict[str, Any]) -> None:
+    """Keep ``entries`` as ``name`` in the cache folder, atomically, mode 0600 (best effort)."""
+    try:
+        _write(entries, name)
+    except OSError:
+        pass
+
+
 def fingerprint(executable: str, site: list[str]) -> list[Any]:
     """What identifies the interpreter's files: stats of everything its answer depends on."""
     path = Path(executable)

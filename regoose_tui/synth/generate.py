@@ -341,6 +341,9 @@ class Generator:
         """Children of a productive candidate: 1-3 stacked changes of arguments, receiver, prior."""
         callee = parent.callee
         pools = self.pools(callee)
+        # Each pool's literal values, listed once per call: the pools do not change while
+        # it runs, and listing them at every mutation took most of a mutation round's CPU.
+        literals: dict[str, tuple[list[object], list[str]]] = {}
         out: list[Candidate] = []
         for _ in range(count * 3):
             args = list(parent.args)
@@ -351,7 +354,7 @@ class Generator:
                 if callee.needs_receiver and roll < 0.25:
                     receiver = self._other_receiver(receiver, receivers)
                 elif args and roll < 0.85:
-                    self._mutate_arg(callee, args, pools)
+                    self._mutate_arg(callee, args, pools, literals)
                 elif roll < 0.93 and callee.params and callee.kind != "dunder":
                     self._add_optional(callee, args, pools)
                 elif callee.needs_receiver and len(prior) < 2:
@@ -374,15 +377,29 @@ class Generator:
         return self.rng.choice(receivers) if receivers else receiver
 
     def _mutate_arg(
-        self, callee: Callee, args: list[tuple[str | None, Val]], pools: dict[str, list[Val]]
+        self,
+        callee: Callee,
+        args: list[tuple[str | None, Val]],
+        pools: dict[str, list[Val]],
+        literals: dict[str, tuple[list[object], list[str]]],
     ) -> None:
+        """Change one argument: a nearby literal, a mutated recipe, or another pool value.
+
+        ``literals`` (param name -> its pool's literal values, and those of them that
+        are strings) is filled as needed.
+        """
         i = self.rng.randrange(len(args))
         keyword, val = args[i]
         param = param_for(callee, i, keyword)
         pool = pools.get(param.name, []) if param else []
         if val.is_literal and self.rng.random() < 0.7:
-            pool_objs = [v.obj for v in pool if v.is_literal]
-            args[i] = (keyword, lit(mutate(val.obj, pool_objs, self.rng)))
+            name = param.name if param else ""
+            known = literals.get(name)
+            if known is None:
+                objs = [v.obj for v in pool if v.is_literal]
+                known = literals[name] = (objs, [p for p in objs if isinstance(p, str)])
+            pool_objs, strings = known
+            args[i] = (keyword, lit(mutate(val.obj, pool_objs, self.rng, strings=strings)))
         elif isinstance(val.recipe, Candidate) and self.rng.random() < 0.5:
             children = self.mutants(val.recipe, 1, [])
             if children:

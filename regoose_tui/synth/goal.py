@@ -8,15 +8,35 @@ by its source line alone: a decorated function's code starts at its first
 decorator, which the tracer and the parser number differently. When the
 parser cannot read the module there is no goal and exploration never stops
 early (it still stops on a plateau or at the deadline).
+
+What the parser said about a source (its arcs, its multi-line statements) is
+kept in the user's cache folder, keyed by the source's hash, the parser's file
+and the Python that ran it: importing coverage.py (~0.15 s of a core on the
+host, while the sandboxes start) is paid once per module version, not at every
+generation. The answer is coverage.py's own either way.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
+import importlib.util
+import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from regoose_tui.runtime import probe_cache
 
 Arc = tuple[int, int]
+
+#: The cache's folder in the user's cache folder for Regoose: one file per source.
+CACHE_FOLDER = "coverage-goals"
+#: Sources remembered at most (the least recently written go first).
+MAX_KEPT = 256
+_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -65,21 +85,110 @@ class CoverageGoal:
 
 def coverage_goal(source: str) -> CoverageGoal:
     """The goal for ``source``, or an empty goal when it cannot be worked out."""
+    parsed = parsed_arcs(source)
+    if parsed is None:
+        return CoverageGoal()
+    arcs, first_lines = parsed
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return CoverageGoal()
+    bodies = _function_body_lines(tree)
+    inner = frozenset((a, b) for a, b in arcs if a in bodies and b > 0)
+    exits = frozenset(a for a, b in arcs if a in bodies and b < 0)
+    return CoverageGoal(inner, exits, first_lines)
+
+
+def parsed_arcs(source: str) -> tuple[set[Arc], dict[int, int]] | None:
+    """coverage.py's arcs of ``source`` and its lines' statement starts, or None.
+
+    Read from the cache when this very source was parsed by this very parser
+    before; else coverage.py parses it (imported here, on first use) and the
+    answer is kept. None when coverage.py is missing or cannot read the source.
+    """
+    key = _cache_key(source)
+    if key is not None:
+        kept = _kept(key)
+        if kept is not None:
+            return kept
     try:
         from coverage.parser import PythonParser
 
         parser = PythonParser(text=source)
         parser.parse_source()
-        arcs = parser.arcs()
-        tree = ast.parse(source)
+        arcs = {(a, b) for a, b in parser.arcs()}
+        lines = range(1, len(source.splitlines()) + 1)
+        first_lines = {n: parser.first_line(n) for n in lines if parser.first_line(n) != n}
     except Exception:  # any parser failure only means no early stop
-        return CoverageGoal()
-    bodies = _function_body_lines(tree)
-    inner = frozenset((a, b) for a, b in arcs if a in bodies and b > 0)
-    exits = frozenset(a for a, b in arcs if a in bodies and b < 0)
-    lines = range(1, len(source.splitlines()) + 1)
-    first_lines = {n: parser.first_line(n) for n in lines if parser.first_line(n) != n}
-    return CoverageGoal(inner, exits, first_lines)
+        return None
+    if key is not None:
+        _keep(key, arcs, first_lines)
+    return arcs, first_lines
+
+
+def _cache_key(source: str) -> str | None:
+    """The cache file's name for ``source``: its hash with the parser's and Python's marks.
+
+    coverage.py is found, not imported: its parser's file (device, inode, size,
+    mtime) stands for its version; None when it is not installed.
+    """
+    try:
+        spec = importlib.util.find_spec("coverage")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        found = os.stat(Path(next(iter(spec.submodule_search_locations))) / "parser.py")
+    except OSError:
+        return None
+    marks = f"{found.st_dev}:{found.st_ino}:{found.st_size}:{found.st_mtime_ns}"
+    digest = hashlib.sha256()
+    for part in (str(_FORMAT), sys.version, marks, source):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def _kept(key: str) -> tuple[set[Arc], dict[int, int]] | None:
+    """The cached answer for ``key``, or None when there is none or it is not well formed."""
+    entry = probe_cache.read_entries(f"{CACHE_FOLDER}/{key}.json")
+    if entry.get("format") != _FORMAT or entry.get("key") != key:
+        return None
+    arcs, first = entry.get("arcs"), entry.get("first_lines")
+    if not isinstance(arcs, list) or not isinstance(first, list):
+        return None
+    if not _pairs(arcs) or not _pairs(first):
+        return None
+    return {(a, b) for a, b in arcs}, {a: b for a, b in first}
+
+
+def _pairs(value: list[Any]) -> bool:
+    """True when ``value`` is a list of ``[int, int]`` pairs."""
+    return all(
+        isinstance(p, list) and len(p) == 2 and all(type(n) is int for n in p) for p in value
+    )
+
+
+def _keep(key: str, arcs: set[Arc], first_lines: Mapping[int, int]) -> None:
+    """Keep the answer for ``key`` (best effort), dropping the oldest beyond MAX_KEPT."""
+    entry = {
+        "format": _FORMAT,
+        "key": key,
+        "arcs": sorted([a, b] for a, b in arcs),
+        "first_lines": sorted([a, b] for a, b in first_lines.items()),
+    }
+    probe_cache.write_entries(f"{CACHE_FOLDER}/{key}.json", entry)
+    folder = probe_cache.cache_path(CACHE_FOLDER)
+    try:
+        with os.scandir(folder) as found:
+            files = [e for e in found if e.name.endswith(".json") and e.is_file()]
+        if len(files) <= MAX_KEPT:
+            return
+        files.sort(key=lambda e: e.stat().st_mtime_ns)
+        for old in files[: len(files) - MAX_KEPT]:
+            os.unlink(old.path)
+    except OSError:
+        pass
 
 
 def _function_body_lines(tree: ast.Module) -> set[int]:

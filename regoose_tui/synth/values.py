@@ -182,8 +182,13 @@ def numeric_boundaries(numbers: list[int | float]) -> list[int | float]:
     return list(out)
 
 
-def mutate(obj: object, pool: list[object], rng: random.Random) -> object:
-    """A nearby value of the same kind, for coverage-guided search."""
+def mutate(
+    obj: object, pool: list[object], rng: random.Random, *, strings: list[str] | None = None
+) -> object:
+    """A nearby value of the same kind, for coverage-guided search.
+
+    ``strings``: the strings of ``pool``, when the caller has them listed already.
+    """
     if isinstance(obj, bool):
         return not obj
     if isinstance(obj, int):
@@ -201,7 +206,9 @@ def mutate(obj: object, pool: list[object], rng: random.Random) -> object:
     if isinstance(obj, float):
         return rng.choice([obj + 0.5, obj - 0.5, -obj, obj * 10, obj / 3, 0.0])
     if isinstance(obj, str):
-        return _mutate_str(obj, [p for p in pool if isinstance(p, str)], rng)
+        if strings is None:
+            strings = [p for p in pool if isinstance(p, str)]
+        return _mutate_str(obj, strings, rng)
     if isinstance(obj, bytes):
         return _mutate_str(obj.decode("latin-1"), [], rng).encode("utf-8")
     if isinstance(obj, list):

@@ -42,6 +42,33 @@ def test_mutation_is_deterministic_per_seed():
     assert any(m != "hello" for m in one)
 
 
+def test_a_pools_strings_listed_ahead_mutate_as_the_pool_itself():
+    """``strings`` (a mutation round lists each pool's strings once) changes no draw."""
+    pool: list[object] = ["VIP", 3, "gold", b"x", 2.5, ["a"], "silver"]
+    strings = [p for p in pool if isinstance(p, str)]
+    for seed in range(40):
+        plain, listed = random.Random(seed), random.Random(seed)
+        for value in ("hello", "", "a b", 7, ["x", 1], {"k": "v"}):
+            assert mutate(value, pool, plain) == mutate(value, pool, listed, strings=strings)
+        assert plain.random() == listed.random()  # the same number of draws
+
+
+def test_mutants_of_one_parent_are_the_same_for_one_seed():
+    """Children of a productive call depend on the seed alone, call after call."""
+    analysis = analyze_module(CART_SOURCE, "cart.py")
+
+    def children(seed: int) -> list[str]:
+        ctx = PoolContext(analysis, SymbolTable())
+        gen = Generator(ctx, analysis, seed=seed)
+        callee = _callee(analysis, "discount_code", {"code": {"k": "str"}})
+        parents = gen.sweep(callee, limit=6)
+        return [c.call for parent in parents for c in gen.mutants(parent, 12, [])]
+
+    first = children(5)
+    assert first == children(5)
+    assert len(set(first)) > 5
+
+
 def test_regex_samples_match_their_pattern():
     pattern = r"^[A-Z]{3}-\d{2,4}(x|y)$"
     samples = regex_samples(pattern, count=5)
