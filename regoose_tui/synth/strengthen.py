@@ -63,7 +63,7 @@ def output_key(cand: Candidate) -> Hashable | None:
 def _without_inputs(message: str, cand: Candidate) -> str:
     """``message`` with the call's string arguments, as written or long enough not to be
     there by chance, cut out."""
-    texts = set()
+    texts: set[str] = set()
     for _, val in cand.args:
         if val.is_literal and isinstance(val.obj, str) and val.obj:
             forms = [val.src, val.obj] if len(val.obj) >= 4 else [val.src]
