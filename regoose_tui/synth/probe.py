@@ -107,7 +107,6 @@ class Prober:
             "--import-timeout",
             str(import_limit(self.remaining())),
         )
-        self._intro_ahead: asyncio.Future[Path | None] | None = None
         paths = [str(target.project_dir), *(str(p) for p in extra_pythonpath)]
         self.pythonpath = os.pathsep.join(paths)
         self.runs = 0
@@ -139,10 +138,6 @@ class Prober:
 
     async def close(self) -> None:
         """Kill the sandboxes started ahead that no job took (none outlives the generation)."""
-        ahead = self._intro_ahead
-        if ahead is not None:
-            # Its sandbox, if it got that far, is among the jobs' and closed with them.
-            await asyncio.gather(ahead, return_exceptions=True)
         self.worker.let_go()
         await self.jobs.close()
 
@@ -208,7 +203,6 @@ class Prober:
         hash_seed: int = 0,
         extra_path: Sequence[Path] = (),
         preload: Sequence[str] = (),
-        drop_path: Path | None = None,
         worker: bool = False,
     ) -> tuple[list[dict[str, Any]], RunResult]:
         """One probe request's answer lines and its run.
@@ -227,7 +221,6 @@ class Prober:
                 wall=wall,
                 extra_path=extra_path,
                 preload=preload,
-                drop_path=drop_path,
                 last=first_round,
             )
             if served is not None:
@@ -275,16 +268,9 @@ class Prober:
         verification's imports nothing of the project before its job comes; its
         preload (pytest and coverage.py) is the longest of all, about half a second.
         """
-        self._intro_ahead = asyncio.ensure_future(self._start_introspection())
-
-    async def _start_introspection(self) -> Path | None:
-        """The links folder the introspection's path ends with; its sandbox started ahead."""
-        # Hypothesis reaches only this command, on a links folder put last on its path.
-        shim = await asyncio.to_thread(draw_shim_dir)
         # The worker first: its start is the generation's critical path.
-        self.worker.prestart((shim,) if shim else (), self._intro_options)
+        self.worker.prestart((), self._intro_options)
         self.jobs.prestart("pytest", 0)
-        return shim
 
     def import_options(self, random_seed: int, perturb_time: bool = False) -> tuple[str, ...]:
         """The wrapper's options that import the target as a probe run's request would."""
@@ -303,17 +289,20 @@ class Prober:
         self.jobs.prestart("pytest", 0)
 
     async def introspection_starting(self) -> None:
-        """Return once the introspection's sandbox is being started (at once if none is)."""
-        ahead = self._intro_ahead
-        if ahead is not None:
-            await asyncio.wait([ahead])
+        """Return once the introspection's sandbox is started (at once if none is coming)."""
+        await self.jobs.wait_started("probe", 0)
 
     async def introspect(self) -> dict[str, Any]:
-        """Import the target in the sandbox and describe its members."""
-        ahead = self._intro_ahead
-        # Shielded: a cancelled introspection leaves it to close(), which awaits it.
-        shim = await (asyncio.shield(ahead) if ahead else asyncio.to_thread(draw_shim_dir))
-        draw_seconds = min(_DRAW_CAP, max(0.0, self.remaining()) * _DRAW_SHARE) if shim else 0.0
+        """Import the target in the sandbox and describe its members.
+
+        The probe worker describes the target without Hypothesis on its path (its
+        first round must run as the tests do); only when a signature names a class
+        to draw examples for does a sandbox of its own, with Hypothesis last on its
+        path, describe it again with the draws (probe_draw.py).
+        """
+        worker = self.worker.alive
+        shim = None if worker else await asyncio.to_thread(draw_shim_dir)
+        draw_seconds = min(_DRAW_CAP, max(0.0, self.remaining()) * _DRAW_SHARE)
         draw_seconds = draw_seconds if draw_seconds >= _DRAW_MIN else 0.0
         # The generation's one import of the target (the analyzer skips its own check
         # for this provider): the analyzer's limit (the one its sandbox started with,
@@ -323,26 +312,37 @@ class Prober:
             "mode": "introspect",
             "module": self.target.module,
             "import_timeout": limit,
-            "draw_seconds": draw_seconds,
+            "draw_seconds": draw_seconds if worker or shim else 0.0,
+            "draw_elsewhere": worker,
         }
+        wall = min(60.0, max(10.0, self.remaining()))
+        extra = (shim,) if shim else ()
         lines, result = await self.harness(
-            request,
-            wall=min(60.0, max(10.0, self.remaining())),
-            extra_path=(shim,) if shim else (),
-            preload=self._intro_options,
-            drop_path=shim,
-            worker=True,
+            request, wall=wall, extra_path=extra, preload=self._intro_options, worker=worker
         )
+        intro = self._described(lines, result, limit)
+        if intro.get("draws_wanted"):
+            shim = await asyncio.to_thread(draw_shim_dir)
+            if shim is not None:
+                request["draw_elsewhere"] = False
+                lines, result = await self.harness(
+                    request, wall=wall, extra_path=(shim,), preload=self._intro_options
+                )
+                intro = self._described(lines, result, limit)
+        if intro.get("draws"):
+            self.log(f"typed inputs: {intro['draws']}")
+        # The target imports: the sandboxes of the jobs to come can start now.
+        self.start_ahead()
+        return intro
+
+    def _described(self, lines: list[dict[str, Any]], result: RunResult, limit: float) -> Any:
+        """The introspection's description, or the import's error."""
         for line in lines:
             if line.get("import_timed_out"):
                 raise import_hung(self.target, limit)
             if "import_error" in line:
                 raise import_failed(self.target, str(line["import_error"]))
             if "introspect" in line:
-                if line["introspect"].get("draws"):
-                    self.log(f"typed inputs: {line['introspect']['draws']}")
-                # The target imports: the sandboxes of the jobs to come can start now.
-                self.start_ahead()
                 return line["introspect"]
         if result.timed_out:
             raise import_hung(self.target, limit)

@@ -349,7 +349,8 @@ def _answer(req, out_path, outcome):
             out.write(json.dumps(failed) + "\n")
             return 3
         if req["mode"] == "introspect":
-            intro = _introspect(mod, float(req.get("draw_seconds", 0)))
+            draws = float(req.get("draw_seconds", 0))
+            intro = _introspect(mod, draws, not req.get("draw_elsewhere"))
             out.write(json.dumps({"introspect": intro}) + "\n")
         else:
             _run(req, mod, out)

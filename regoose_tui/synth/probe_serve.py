@@ -8,7 +8,6 @@ never imported by Regoose itself (synth/probe_worker.py is the host side).
 """
 
 import contextlib
-import importlib
 import json
 import os
 import random
@@ -23,15 +22,12 @@ _REQUEST_CAP = 64 * 1024 * 1024
 def serve():
     """Serve requests one after another, read line by line from stdin (the probe worker).
 
-    Each line is ``{"request", "out", "reply", "drop_path"}``: the request is
-    answered into the file ``out`` (a plain name in the cwd, the run's own
-    folder), then ``reply`` is written on a line of its own to stdout, where the
-    host waits for it. Every request must ask for the target as ``preimport``
-    imported it. After the introspection, ``drop_path`` (the links folder that
-    brought Hypothesis for the draws) leaves the path again: the rounds run as
-    in a process that never had it. When that cannot be (something was imported
-    from it) or the target did not import, ``{"worker": "last"}`` ends the
-    answer and the worker exits: the host runs what is left elsewhere.
+    Each line is ``{"request", "out", "reply"}``: the request is answered into
+    the file ``out`` (a plain name in the cwd, the run's own folder), then
+    ``reply`` is written on a line of its own to stdout, where the host waits
+    for it. Every request must ask for the target as ``preimport`` imported it;
+    when one does not, or the target did not import, ``{"worker": "last"}`` ends
+    the answer and the worker exits: the host runs what is left elsewhere.
     """
     reply_fd = os.dup(1)  # the host's channel, whatever the target does to sys.stdout
     stdin = sys.stdin.buffer
@@ -58,27 +54,9 @@ def serve():
                 random.seed(req.get("random_seed", 0))
             first = False
             last = _answer(req, out_name, outcome) != 0
-            if not last and msg.get("drop_path"):
-                last = not _leave_path(str(msg["drop_path"]))
         if last:
             with open(out_name, "a") as out:
                 out.write(json.dumps({"worker": "last"}) + "\n")
         os.write(reply_fd, ("\n" + str(msg["reply"]) + "\n").encode("utf-8"))
         if last:
             return 0
-
-
-def _leave_path(path):
-    """Take ``path`` off the import path (and PYTHONPATH); False when a module came from it."""
-    inside = path.rstrip(os.sep) + os.sep
-    for module in list(sys.modules.values()):
-        places = [getattr(module, "__file__", None) or ""]
-        places.extend(getattr(module, "__path__", None) or [])
-        if any(str(place).startswith(inside) for place in places):
-            return False
-    sys.path[:] = [entry for entry in sys.path if entry.rstrip(os.sep) != path.rstrip(os.sep)]
-    sys.path_importer_cache.pop(path, None)
-    entries = os.environ.get("PYTHONPATH", "").split(os.pathsep)
-    os.environ["PYTHONPATH"] = os.pathsep.join(e for e in entries if e != path)
-    importlib.invalidate_caches()
-    return True

@@ -12,10 +12,11 @@ line on stdout (``Standby.request``).
 
 The worker is let go after the first round, or before it (the round then
 runs in a sandbox of its own, synth/warm_runs.py) when it cannot serve: the
-runtime cannot stream (docker, podman), it crashed or ran out of time (the
-batch's restart starts a fresh sandbox, as for any round), or the
-introspection imported something from the draws' links folder (the round
-would not run as the tests do). The determinism runs never come here: they
+runtime cannot stream (docker, podman), or it crashed or ran out of time
+(the batch's restart starts a fresh sandbox, as for any round). Its path is
+the rounds' (no Hypothesis links folder): when the target's signatures want
+drawn examples, a sandbox of its own describes the target again with the
+draws (Prober.introspect). The determinism runs never come here: they
 need processes of their own, with other hash seeds.
 """
 
@@ -67,15 +68,13 @@ class ProbeWorker:
         wall: float,
         extra_path: Sequence[Path] = (),
         preload: Sequence[str] = (),
-        drop_path: Path | None = None,
         last: bool = False,
     ) -> tuple[list[dict[str, Any]], RunResult] | None:
         """The answer's lines and the run's result; None when the worker cannot serve it.
 
         The first request sets the worker's sandbox (``extra_path``, ``preload``);
         the later ones are served by that sandbox whatever they name.
-        ``drop_path`` leaves the path after this request (see serve()); ``last``
-        lets the worker go once it is answered.
+        ``last`` lets the worker go once it is answered.
         """
         if not self.alive:
             return None
@@ -93,8 +92,6 @@ class ProbeWorker:
         name = f"answer-{number}.jsonl"
         reply = f"regoose-answered {number} {secrets.token_hex(8)}"
         message = {"request": request, "out": name, "reply": reply}
-        if drop_path is not None:
-            message["drop_path"] = str(drop_path)
         self.jobs.prober.runs += 1
         try:
             result = await spare.standby.request(

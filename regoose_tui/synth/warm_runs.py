@@ -127,9 +127,11 @@ class WarmRuns:
             return
         self._pending[key] = asyncio.create_task(self._start(kind, hash_seed, extra_path, preload))
 
-    def started(self, kind: str, hash_seed: int = 0) -> bool:
-        """Whether a sandbox for such a job is started (or starting) and not taken yet."""
-        return any(key[:2] == (kind, hash_seed) for key in self._pending)
+    async def wait_started(self, kind: str, hash_seed: int = 0) -> None:
+        """Return once the sandboxes started ahead for such jobs are up (none taken)."""
+        tasks = [task for key, task in self._pending.items() if key[:2] == (kind, hash_seed)]
+        if tasks:
+            await asyncio.wait(tasks)
 
     async def _start(
         self, kind: str, hash_seed: int, extra_path: Sequence[Path], preload: Sequence[str] = ()
