@@ -143,6 +143,10 @@ class Explorer:
         if gained and self.goal.reached(self.covered):
             self.complete = True
             self.say("every line and branch reached: exploration stops here")
+        else:
+            # The first round ran in the probe worker: the next one needs a sandbox (later
+            # rounds have theirs started as they begin; then this does nothing).
+            self.prober.start_next_round()
         return gained
 
     def _remember_inputs(self, cand: Candidate) -> None:
