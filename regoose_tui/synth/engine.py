@@ -23,6 +23,7 @@ from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import InputError
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
 from regoose_tui.synth.clock import clock_reads
+from regoose_tui.synth.draw_guess import draws_likely
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import first_party_for, format_source
@@ -182,7 +183,7 @@ async def _synthesize(
         start_ahead=True,
     )
     opened.append(prober)
-    prober.start_before_import()
+    prober.start_before_import(draws=draws_likely(analysis))
     # Worked out while the sandbox imports the target: its first use imports coverage.py
     # on the host, a few tenths of a second the exploration would otherwise wait for.
     goal_ready = asyncio.ensure_future(_coverage_goal(prober, target.source))

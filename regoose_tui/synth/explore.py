@@ -170,6 +170,10 @@ class Explorer:
         for callee in plain:
             scale = 2 if callee.key in self.focus else 1
             first.extend(self.gen.sweep(callee, limit=limit * scale))
+        if any(c.needs_receiver for c in self.callees):
+            # Methods wait for the next round (their receivers come from this one): its
+            # sandbox starts beside this one.
+            self.prober.start_next_round()
         await self.run(first, until)
         self._update_instances()
         await self._receiver_round(until, public_only=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from regoose_tui.bus.events import Event
-from regoose_tui.domain.import_check import import_failed, import_hung, import_limit
+from regoose_tui.domain.import_check import import_limit
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
 from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, plugin_source
@@ -36,6 +36,7 @@ from regoose_tui.runtime.safe_io import (
     read_result_text_async,
     stage_file,
 )
+from regoose_tui.synth.introspection import introspect
 from regoose_tui.synth.probe_batch import RUN_IMPORT_TIMEOUT, run_batch
 from regoose_tui.synth.probe_worker import ProbeWorker
 from regoose_tui.synth.verify_driver import SCRIPT as VERIFY_DRIVER
@@ -45,12 +46,6 @@ _SCRIPT = Path(__file__).with_name("probe_script.py")
 _DESCRIBE = Path(__file__).with_name("probe_describe.py")
 _DRAW = Path(__file__).with_name("probe_draw.py")
 _SERVE = Path(__file__).with_name("probe_serve.py")
-#: The introspection's Hypothesis draws (probe_draw.py): at most this share of the
-#: budget, and never more than _DRAW_CAP seconds.
-_DRAW_SHARE = 0.08
-_DRAW_CAP = 4.0
-#: Less than this is not worth importing Hypothesis for.
-_DRAW_MIN = 0.5
 #: Cap on one probe output file (a batch's observed values).
 _PROBE_OUTPUT_CAP = 64 * 1024**2
 _OUT_NAME = "probe_out.jsonl"
@@ -100,8 +95,9 @@ class Prober:
         self.jobs.ahead = start_ahead
         #: The generation's long-lived probe process (introspection, then the rounds).
         self.worker = ProbeWorker(self.jobs)
+        self.draws_ahead: asyncio.Future[None] | None = None
         #: The introspection's import options: its limit is the analyzer's, set at the start.
-        self._intro_options = (
+        self.intro_options = (
             "--import",
             target.module,
             "--import-timeout",
@@ -138,6 +134,9 @@ class Prober:
 
     async def close(self) -> None:
         """Kill the sandboxes started ahead that no job took (none outlives the generation)."""
+        ahead, self.draws_ahead = self.draws_ahead, None
+        if ahead is not None:
+            await asyncio.gather(ahead, return_exceptions=True)
         self.worker.let_go()
         await self.jobs.close()
 
@@ -257,7 +256,7 @@ class Prober:
                 continue
         return lines, result
 
-    def start_before_import(self) -> None:
+    def start_before_import(self, draws: bool = False) -> None:
         """Start the probe worker's sandbox and the verification's now, before anything
         waits for them.
 
@@ -266,10 +265,20 @@ class Prober:
         the introspection and the first probe round (synth/probe_worker.py). The
         verification's imports nothing of the project before its job comes; its
         preload (pytest and coverage.py) is the longest of all, about half a second.
+        ``draws``: the introspection will likely want Hypothesis draws
+        (synth/draw_guess.py): their sandbox starts now too.
         """
         # The worker first: its start is the generation's critical path.
-        self.worker.prestart((), self._intro_options)
+        self.worker.prestart((), self.intro_options)
         self.jobs.prestart("pytest", 0)
+        if draws:
+            # The draws' own introspection (see introspect), beside the worker's.
+            self.draws_ahead = asyncio.ensure_future(self._start_draws())
+
+    async def _start_draws(self) -> None:
+        shim = await asyncio.to_thread(draw_shim_dir)
+        if shim is not None:
+            self.jobs.prestart("probe", 0, (shim,), self.intro_options)
 
     def import_options(self, random_seed: int, perturb_time: bool = False) -> tuple[str, ...]:
         """The wrapper's options that import the target as a probe run's request would."""
@@ -296,60 +305,8 @@ class Prober:
         await self.jobs.wait_started("probe", 0)
 
     async def introspect(self) -> dict[str, Any]:
-        """Import the target in the sandbox and describe its members.
-
-        The probe worker describes the target without Hypothesis on its path (its
-        first round must run as the tests do); only when a signature names a class
-        to draw examples for does a sandbox of its own, with Hypothesis last on its
-        path, describe it again with the draws (probe_draw.py).
-        """
-        worker = self.worker.alive
-        shim = None if worker else await asyncio.to_thread(draw_shim_dir)
-        draw_seconds = min(_DRAW_CAP, max(0.0, self.remaining()) * _DRAW_SHARE)
-        draw_seconds = draw_seconds if draw_seconds >= _DRAW_MIN else 0.0
-        # The generation's one import of the target (the analyzer skips its own check
-        # for this provider): the analyzer's limit (the one its sandbox started with,
-        # when it was started ahead), and its one-line errors.
-        limit = float(self._intro_options[self._intro_options.index("--import-timeout") + 1])
-        request = {
-            "mode": "introspect",
-            "module": self.target.module,
-            "import_timeout": limit,
-            "draw_seconds": draw_seconds if worker or shim else 0.0,
-            "draw_elsewhere": worker,
-        }
-        wall = min(60.0, max(10.0, self.remaining()))
-        extra = (shim,) if shim else ()
-        lines, result = await self.harness(
-            request, wall=wall, extra_path=extra, preload=self._intro_options, worker=worker
-        )
-        intro = self._described(lines, result, limit)
-        if intro.get("draws_wanted"):
-            shim = await asyncio.to_thread(draw_shim_dir)
-            if shim is not None:
-                request["draw_elsewhere"] = False
-                lines, result = await self.harness(
-                    request, wall=wall, extra_path=(shim,), preload=self._intro_options
-                )
-                intro = self._described(lines, result, limit)
-        if intro.get("draws"):
-            self.log(f"typed inputs: {intro['draws']}")
-        # The target imports: the sandboxes of the jobs to come can start now.
-        self.start_ahead()
-        return intro
-
-    def _described(self, lines: list[dict[str, Any]], result: RunResult, limit: float) -> Any:
-        """The introspection's description, or the import's error."""
-        for line in lines:
-            if line.get("import_timed_out"):
-                raise import_hung(self.target, limit)
-            if "import_error" in line:
-                raise import_failed(self.target, str(line["import_error"]))
-            if "introspect" in line:
-                return line["introspect"]
-        if result.timed_out:
-            raise import_hung(self.target, limit)
-        raise import_failed(self.target, result.stderr or result.stdout)
+        """Import the target in the sandbox and describe its members (introspection.py)."""
+        return await introspect(self)
 
     async def run(
         self,
