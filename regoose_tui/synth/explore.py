@@ -143,10 +143,6 @@ class Explorer:
         if gained and self.goal.reached(self.covered):
             self.complete = True
             self.say("every line and branch reached: exploration stops here")
-        else:
-            # The first round ran in the probe worker: the next one needs a sandbox (later
-            # rounds have theirs started as they begin; then this does nothing).
-            self.prober.start_next_round()
         return gained
 
     def _remember_inputs(self, cand: Candidate) -> None:
@@ -170,10 +166,6 @@ class Explorer:
         for callee in plain:
             scale = 2 if callee.key in self.focus else 1
             first.extend(self.gen.sweep(callee, limit=limit * scale))
-        if any(c.needs_receiver for c in self.callees):
-            # Methods wait for the next round (their receivers come from this one): its
-            # sandbox starts beside this one.
-            self.prober.start_next_round()
         await self.run(first, until)
         self._update_instances()
         await self._receiver_round(until, public_only=True)

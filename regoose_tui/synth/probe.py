@@ -211,9 +211,11 @@ class Prober:
         sandbox of its own, started with ``preload`` (the wrapper's options).
         """
         if worker and self.worker.alive:
-            # The worker's last request: the next round's sandbox starts only once this
-            # round leaves arcs open (start_next_round), not beside the determinism runs.
             first_round = self.worker.served > 0
+            if first_round:
+                # The worker's last request: the next round runs in a sandbox of its own,
+                # started now (a module this round covers lets it go: release_probes).
+                self.jobs.prestart("probe", 0)
             served = await self.worker.request(
                 request,
                 wall=wall,
@@ -295,10 +297,6 @@ class Prober:
         for seed, perturb in CHECK_RUNS:
             self.jobs.prestart("probe", seed, preload=self.import_options(seed, perturb))
         self.jobs.prestart("pytest", 0)
-
-    def start_next_round(self) -> None:
-        """A probe round will follow the one just done: start its sandbox now."""
-        self.jobs.prestart("probe", 0)
 
     async def introspection_starting(self) -> None:
         """Return once the introspection's sandbox is started (at once if none is coming)."""
