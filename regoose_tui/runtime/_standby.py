@@ -84,6 +84,9 @@ class Standby:
         )
         self._used = False
         self._closed = False
+        #: Serving requests one after another (:meth:`request`), and busy with one now.
+        self._serving = False
+        self._busy = False
 
     @property
     def pid(self) -> int:
@@ -95,8 +98,13 @@ class Standby:
         """True while the command still runs and no job was handed over."""
         return not self._used and not self._closed and self._proc.returncode is None
 
+    @property
+    def serving(self) -> bool:
+        """True while the command serves requests (:meth:`request`) and is still alive."""
+        return self._serving and not self._closed and self._proc.returncode is None
+
     def _expire(self) -> None:
-        if not self._used:
+        if not self._used or (self._serving and not self._busy):
             _kill_all(self._proc.pid, self._group)
 
     async def run(
@@ -133,6 +141,83 @@ class Standby:
                 await asyncio.shield(_exited(proc, self._waiter, _DRAIN_SECONDS))
             await asyncio.shield(self._release())
             raise
+        limit_hit = self._group.limits_hit() if self._group is not None else ""
+        await self._release()
+        return RunResult(
+            exit_code=proc.returncode,
+            stdout=self._tails["stdout"].text(),
+            stderr=self._tails["stderr"].text(),
+            wall_seconds=time.monotonic() - started,
+            timed_out=timed_out,
+            killed=timed_out,
+            limit_hit=limit_hit,
+            output_cut=self._budget.cut,
+        )
+
+    async def request(self, payload: bytes, *, wall_seconds: float, reply: str) -> RunResult:
+        """Hand one request of several over on stdin (left open) and wait for its reply.
+
+        For a command that serves requests one after another (the probe worker,
+        synth/probe_worker.py). The request's wall clock starts now; it ends when a
+        stdout line equals ``reply`` (the command waits for the next request: the
+        result's ``exit_code`` is None), when the command exits, or at
+        ``wall_seconds``, when it is killed (``timed_out``). After any end but the
+        reply the command is gone: nothing more can be requested. A cancel kills it.
+        """
+        if self._closed or (self._used and not self._serving):
+            raise SandboxError("this standby serves no more requests")
+        self._used = self._serving = self._busy = True
+        started = time.monotonic()
+        replied = asyncio.Event()
+
+        def watch(stream: StreamName, line: str) -> None:
+            if stream == "stdout" and line == reply:
+                replied.set()
+
+        self._emit.sink = watch
+        proc = self._proc
+        timed_out = False
+        try:
+            stdin = proc.stdin
+            if stdin is not None:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    stdin.write(payload)
+                    await stdin.drain()
+            wall = min(wall_seconds, self._limits.wall_seconds)
+            seen = asyncio.ensure_future(replied.wait())
+            try:
+                deadline = started + max(0.1, wall)
+                while not replied.is_set() and proc.returncode is None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        timed_out = True
+                        break
+                    await asyncio.wait({seen, self._waiter}, timeout=min(0.1, left))
+            finally:
+                seen.cancel()
+            if replied.is_set() and proc.returncode is None:
+                self._busy = False
+                return RunResult(
+                    exit_code=None,
+                    stdout="",
+                    stderr="",
+                    wall_seconds=time.monotonic() - started,
+                )
+            if timed_out:
+                _kill_all(proc.pid, self._group)
+                await _exited(proc, self._waiter, _DRAIN_SECONDS)
+            _kill_all(proc.pid, self._group)
+            await _drain(self._pumps)
+        except asyncio.CancelledError:
+            _kill_all(proc.pid, self._group)
+            for task in self._pumps:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(_exited(proc, self._waiter, _DRAIN_SECONDS))
+            await asyncio.shield(self._release())
+            raise
+        finally:
+            self._busy = False
         limit_hit = self._group.limits_hit() if self._group is not None else ""
         await self._release()
         return RunResult(

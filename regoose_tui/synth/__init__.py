@@ -2,6 +2,7 @@
 
 Entry points: ``engine.synthesize`` (one passing test module for a target)
 and ``analysis.analyze_module`` (static facts about a file, shared with the
-analyzer agent). ``probe_script.py`` is not imported: it is copied into the
-sandbox and run by the target's own interpreter.
+analyzer agent). ``probe_script.py`` (and the sandbox-side helpers it stages
+beside it) is not imported: it is copied into the sandbox and run by the
+target's own interpreter.
 """

@@ -23,10 +23,11 @@ from regoose_tui.domain.target import TargetModule
 from regoose_tui.errors import InputError
 from regoose_tui.synth.analysis import ModuleAnalysis, analyze_module
 from regoose_tui.synth.clock import clock_reads
+from regoose_tui.synth.draw_guess import draws_likely
 from regoose_tui.synth.explore import Explorer
 from regoose_tui.synth.finalize import observations
 from regoose_tui.synth.formatting import first_party_for, format_source
-from regoose_tui.synth.goal import coverage_goal
+from regoose_tui.synth.goal import CoverageGoal, coverage_goal
 from regoose_tui.synth.grouping import group, method_name, unit_of
 from regoose_tui.synth.keep_session import VerifiedSuite
 from regoose_tui.synth.minimize import minimize
@@ -182,10 +183,10 @@ async def _synthesize(
         start_ahead=True,
     )
     opened.append(prober)
-    prober.start_before_import()
+    prober.start_before_import(draws=draws_likely(analysis))
     # Worked out while the sandbox imports the target: its first use imports coverage.py
     # on the host, a few tenths of a second the exploration would otherwise wait for.
-    goal_ready = asyncio.ensure_future(asyncio.to_thread(coverage_goal, target.source))
+    goal_ready = asyncio.ensure_future(_coverage_goal(prober, target.source))
     say(f"importing {target.module} in the sandbox")
     try:
         intro = await prober.introspect()
@@ -229,6 +230,10 @@ async def _synthesize(
         time.monotonic() + _MIN_EXPLORE_SHARE * (deadline - time.monotonic()),
     )
     await explorer.explore(explore_until)
+    if explorer.complete:
+        # Every arc is taken: no probe round comes any more (minimize's neither), so the
+        # next round's sandbox, started ahead, would only take the check's CPU.
+        prober.release_probes(hash_seed=0)
     # A test of a class is named ``TestC::test_x``; its bare name is what a rerun renders.
     failed_before = {f.name.split("::")[-1] for f in feedback.failed} if feedback else set()
     pool = [
@@ -304,7 +309,7 @@ async def _synthesize(
     say(f"verifying {len(tests)} tests with pytest{about}")
     # No probe job comes any more: its sandboxes started ahead would take the CPU
     # the verification needs (two cores).
-    prober.jobs.release("probe")
+    prober.release_probes()
     verify_started = time.monotonic()
 
     async def tidy(text: str) -> str:
@@ -356,6 +361,16 @@ async def _synthesize(
         verified=VerifiedSuite(source, run.keep) if run and run.keep and not run.failed else None,
         nothing_new=found_nothing,
     )
+
+
+async def _coverage_goal(prober: Prober, source: str) -> CoverageGoal:
+    """The goal, worked out in a thread once the introspection's sandbox is starting.
+
+    Not before: the thread holds the GIL through most of coverage.py's import, and
+    the introspection's start (the generation's critical path) waits for it.
+    """
+    await prober.introspection_starting()
+    return await asyncio.to_thread(coverage_goal, source)
 
 
 def _suspects(tests: list[RenderedTest], names_left: list[str]) -> list[dict[str, str]]:
@@ -477,7 +492,7 @@ async def _constants_only(
         lines.append(f"    assert {target.module}.{name} == {value!r}")
     first_party = await asyncio.to_thread(first_party_for, target)
     source = await format_source("\n".join(lines) + "\n", first_party=first_party)
-    prober.jobs.release("probe")  # nothing to probe: only the verification is left
+    prober.release_probes()  # nothing to probe: only the verification is left
     source, run, dropped = await verify(
         prober, source, intro, lambda _m: None, min(time.monotonic() + 30, prober.deadline)
     )

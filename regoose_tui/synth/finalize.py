@@ -16,7 +16,7 @@ from typing import Any
 from regoose_tui.synth.clock import ClockReads
 from regoose_tui.synth.model import Candidate
 from regoose_tui.synth.pools import SymbolTable
-from regoose_tui.synth.probe import Prober
+from regoose_tui.synth.probe import CHECK_RUNS, Prober
 from regoose_tui.synth.render import Observation
 from regoose_tui.synth.select import USABLE
 
@@ -57,26 +57,22 @@ async def observations(
     names = symbols.names()
     # Checking always gets its time, even when exploration used up the budget.
     wall = max(_MIN_CHECK_SECONDS, prober.remaining() * 0.5)
+    # Both at once, each in its own sandbox (started ahead with the target imported:
+    # Prober.start_ahead), with its own hash seed, random seed and clocks.
     first, second = await asyncio.gather(
-        prober.run(
-            specs,
-            names,
-            trace=False,
-            call_timeout=_CHECK_TIMEOUT,
-            hash_seed=1,
-            random_seed=1,
-            wall=wall,
-        ),
-        prober.run(
-            specs,
-            names,
-            trace=False,
-            call_timeout=_CHECK_TIMEOUT,
-            hash_seed=2,
-            random_seed=2,
-            perturb_time=True,
-            wall=wall,
-        ),
+        *(
+            prober.run(
+                specs,
+                names,
+                trace=False,
+                call_timeout=_CHECK_TIMEOUT,
+                hash_seed=seed,
+                random_seed=seed,
+                perturb_time=perturb,
+                wall=wall,
+            )
+            for seed, perturb in CHECK_RUNS
+        )
     )
     out = []
     for cand in chosen:

@@ -1,9 +1,8 @@
 """Run the probe harness in the sandbox and read back what it observed.
 
-One process imports the target once and runs a batch of candidates. When a
-candidate kills the interpreter (segfault, ``os._exit``, a hang the alarm
-cannot break), the batch is rerun without it, so one bad call costs one
-restart, not the batch.
+One process imports the target once and runs a batch of candidates
+(probe_batch.py restarts it past a call that kills it); the generation's
+first process serves the introspection and the first round (probe_worker.py).
 
 The sandbox boundary (see ``regoose_tui.runtime.safe_io``): ``work_dir`` is a
 host-private folder no sandbox ever gets to write. The harness scripts are
@@ -27,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from regoose_tui.bus.events import Event
-from regoose_tui.domain.import_check import import_failed, import_hung, import_limit
+from regoose_tui.domain.import_check import import_limit
 from regoose_tui.domain.target import TargetModule
-from regoose_tui.errors import SandboxTimeout, TargetImportError
 from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Runtime
 from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, plugin_source
 from regoose_tui.runtime.python_env import draw_shim_dir
@@ -38,22 +36,22 @@ from regoose_tui.runtime.safe_io import (
     read_result_text_async,
     stage_file,
 )
+from regoose_tui.synth.introspection import introspect
+from regoose_tui.synth.probe_batch import RUN_IMPORT_TIMEOUT, run_batch
+from regoose_tui.synth.probe_worker import ProbeWorker
 from regoose_tui.synth.verify_driver import SCRIPT as VERIFY_DRIVER
 from regoose_tui.synth.warm_runs import Job, WarmRuns
 
 _SCRIPT = Path(__file__).with_name("probe_script.py")
 _DESCRIBE = Path(__file__).with_name("probe_describe.py")
 _DRAW = Path(__file__).with_name("probe_draw.py")
-#: The introspection's Hypothesis draws (probe_draw.py): at most this share of the
-#: budget, and never more than _DRAW_CAP seconds.
-_DRAW_SHARE = 0.08
-_DRAW_CAP = 4.0
-#: Less than this is not worth importing Hypothesis for.
-_DRAW_MIN = 0.5
-_MAX_RESTARTS = 12
+_SERVE = Path(__file__).with_name("probe_serve.py")
 #: Cap on one probe output file (a batch's observed values).
 _PROBE_OUTPUT_CAP = 64 * 1024**2
 _OUT_NAME = "probe_out.jsonl"
+#: The determinism check's two runs (synth/finalize.py): their hash and random seed, and
+#: whether the run shifts the clocks.
+CHECK_RUNS = ((1, False), (2, True))
 #: The verification driver's name in its staged inputs folder (synth/verify.py runs it).
 VERIFY_SCRIPT = "verify_driver.py"
 
@@ -95,6 +93,16 @@ class Prober:
         #: Start the next jobs' sandboxes in the background: only for an owner that
         #: awaits :meth:`close` (the engine), so none is left to a closing event loop.
         self.jobs.ahead = start_ahead
+        #: The generation's long-lived probe process (introspection, then the rounds).
+        self.worker = ProbeWorker(self.jobs)
+        self.draws_ahead: asyncio.Future[None] | None = None
+        #: The introspection's import options: its limit is the analyzer's, set at the start.
+        self.intro_options = (
+            "--import",
+            target.module,
+            "--import-timeout",
+            str(import_limit(self.remaining())),
+        )
         paths = [str(target.project_dir), *(str(p) for p in extra_pythonpath)]
         self.pythonpath = os.pathsep.join(paths)
         self.runs = 0
@@ -126,7 +134,21 @@ class Prober:
 
     async def close(self) -> None:
         """Kill the sandboxes started ahead that no job took (none outlives the generation)."""
+        ahead, self.draws_ahead = self.draws_ahead, None
+        if ahead is not None:
+            await asyncio.gather(ahead, return_exceptions=True)
+        self.worker.let_go()
         await self.jobs.close()
+
+    def release_probes(self, hash_seed: int | None = None) -> None:
+        """No more probe jobs (of ``hash_seed``) come: let their sandboxes go now.
+
+        They would only take CPU from the jobs still to come (two cores: the
+        verification's); the worker is seed 0's.
+        """
+        if hash_seed in (None, 0):
+            self.worker.let_go()
+        self.jobs.release("probe", hash_seed)
 
     async def discard(self, *folders: Path) -> None:
         """Remove folders of finished runs (rmtree never follows a planted link)."""
@@ -172,14 +194,37 @@ class Prober:
             if own:
                 await self.discard(cwd)
 
-    async def _harness(
+    async def harness(
         self,
         request: dict[str, Any],
         *,
         wall: float,
         hash_seed: int = 0,
         extra_path: Sequence[Path] = (),
+        preload: Sequence[str] = (),
+        worker: bool = False,
     ) -> tuple[list[dict[str, Any]], RunResult]:
+        """One probe request's answer lines and its run.
+
+        ``worker``: served by the probe worker while it serves (probe_worker.py; its
+        first request's ``extra_path`` and ``preload`` start its sandbox), else by a
+        sandbox of its own, started with ``preload`` (the wrapper's options).
+        """
+        if worker and self.worker.alive:
+            first_round = self.worker.served > 0
+            if first_round:
+                # The worker's last request: the next round runs in a sandbox of its own,
+                # started now (a module this round covers lets it go: release_probes).
+                self.jobs.prestart("probe", 0)
+            served = await self.worker.request(
+                request,
+                wall=wall,
+                extra_path=extra_path,
+                preload=preload,
+                last=first_round,
+            )
+            if served is not None:
+                return served
         job = Job(
             kind="probe",
             argv=["{inputs}/_regoose_probe.py", "{job}/request.json", "{out}/" + _OUT_NAME],
@@ -194,6 +239,7 @@ class Prober:
             hash_seed=hash_seed,
             extra_path=extra_path,
             refill=hash_seed == 0 and not extra_path,
+            preload=preload,
         )
         try:
             try:
@@ -212,58 +258,53 @@ class Prober:
                 continue
         return lines, result
 
-    def start_before_import(self) -> None:
-        """Start the sandboxes of the verification and of the first probe round now.
+    def start_before_import(self, draws: bool = False) -> None:
+        """Start the probe worker's sandbox and the verification's now, before anything
+        waits for them.
 
-        Neither imports anything of the project before its job comes, so neither
-        need wait for the introspection: the verification's preload (pytest and
-        coverage.py) is the longest of all, about half a second, and a first round
-        started after the introspection waited for its own interpreter to start.
+        The worker imports the target as it starts (``preimport``,
+        synth/warm_start.py): the import the generation waits for; it then serves
+        the introspection and the first probe round (synth/probe_worker.py). The
+        verification's imports nothing of the project before its job comes; its
+        preload (pytest and coverage.py) is the longest of all, about half a second.
+        ``draws``: the introspection will likely want Hypothesis draws
+        (synth/draw_guess.py): their sandbox starts now too.
         """
+        # The worker first: its start is the generation's critical path.
+        self.worker.prestart((), self.intro_options)
         self.jobs.prestart("pytest", 0)
-        self.jobs.prestart("probe", 0)
+        if draws:
+            # The draws' own introspection (see introspect), beside the worker's.
+            self.draws_ahead = asyncio.ensure_future(self._start_draws())
+
+    async def _start_draws(self) -> None:
+        shim = await asyncio.to_thread(draw_shim_dir)
+        if shim is not None:
+            self.jobs.prestart("probe", 0, (shim,), self.intro_options)
+
+    def import_options(self, random_seed: int, perturb_time: bool = False) -> tuple[str, ...]:
+        """The wrapper's options that import the target as a probe run's request would."""
+        options = ["--import", self.target.module, "--import-timeout", str(RUN_IMPORT_TIMEOUT)]
+        options += ["--random-seed", str(random_seed)]
+        return (*options, "--perturb-time") if perturb_time else tuple(options)
 
     def start_ahead(self) -> None:
         """Start the sandboxes the next jobs take: a probe round, both determinism runs
-        (their hash seeds, synth/finalize.py) and the verification (pytest imported)."""
-        for seed in (0, 1, 2):
-            self.jobs.prestart("probe", seed)
+        (their hash seeds, synth/finalize.py: the target imported as each would import
+        it) and the verification (pytest imported)."""
+        if not self.worker.alive:
+            self.jobs.prestart("probe", 0)  # the first round, where the worker cannot run it
+        for seed, perturb in CHECK_RUNS:
+            self.jobs.prestart("probe", seed, preload=self.import_options(seed, perturb))
         self.jobs.prestart("pytest", 0)
 
+    async def introspection_starting(self) -> None:
+        """Return once the introspection's sandbox is started (at once if none is coming)."""
+        await self.jobs.wait_started("probe", 0)
+
     async def introspect(self) -> dict[str, Any]:
-        """Import the target in the sandbox and describe its members."""
-        # Hypothesis reaches only this command, on a links folder put last on its path.
-        shim = await asyncio.to_thread(draw_shim_dir)
-        draw_seconds = min(_DRAW_CAP, max(0.0, self.remaining()) * _DRAW_SHARE) if shim else 0.0
-        draw_seconds = draw_seconds if draw_seconds >= _DRAW_MIN else 0.0
-        # The generation's one import of the target (the analyzer skips its own check
-        # for this provider): the analyzer's limit, and its one-line errors.
-        limit = import_limit(self.remaining())
-        request = {
-            "mode": "introspect",
-            "module": self.target.module,
-            "import_timeout": limit,
-            "draw_seconds": draw_seconds,
-        }
-        lines, result = await self._harness(
-            request,
-            wall=min(60.0, max(10.0, self.remaining())),
-            extra_path=(shim,) if shim else (),
-        )
-        for line in lines:
-            if line.get("import_timed_out"):
-                raise import_hung(self.target, limit)
-            if "import_error" in line:
-                raise import_failed(self.target, str(line["import_error"]))
-            if "introspect" in line:
-                if line["introspect"].get("draws"):
-                    self.log(f"typed inputs: {line['introspect']['draws']}")
-                # The target imports: the sandboxes of the jobs to come can start now.
-                self.start_ahead()
-                return line["introspect"]
-        if result.timed_out:
-            raise import_hung(self.target, limit)
-        raise import_failed(self.target, result.stderr or result.stdout)
+        """Import the target in the sandbox and describe its members (introspection.py)."""
+        return await introspect(self)
 
     async def run(
         self,
@@ -278,58 +319,17 @@ class Prober:
         wall: float | None = None,
     ) -> dict[int, dict[str, Any]]:
         """Execute candidates; returns results by candidate id (crashes included)."""
-        results: dict[int, dict[str, Any]] = {}
-        skip: set[int] = set()
-        # One deadline for all restarts: a restart must not get a fresh allowance.
-        deadline = self.deadline if wall is None else time.monotonic() + wall
-        pending = [c for c in candidates]
-        for _attempt in range(_MAX_RESTARTS):
-            todo = [c for c in pending if c["id"] not in results and c["id"] not in skip]
-            if not todo:
-                break
-            budget = deadline - time.monotonic()
-            # Below half a second (not 2 s): the explorer hands a round as little as 1 s
-            # of wall, and "now + 2 s" was already under 2 s here, so such a round ran nothing.
-            if budget < 0.5:
-                break
-            request = {
-                "mode": "run",
-                "module": self.target.module,
-                "names": names,
-                "candidates": todo,
-                "timeout": call_timeout,
-                "trace": trace,
-                "perturb_time": perturb_time,
-                "random_seed": random_seed,
-                "import_timeout": 30,
-            }
-            wall_limit = min(budget, 15.0 + len(todo) * (call_timeout + 0.05))
-            lines, outcome = await self._harness(request, wall=wall_limit, hash_seed=hash_seed)
-            started: int | None = None
-            done = False
-            for line in lines:
-                if "start" in line:
-                    started = line["start"]
-                elif "id" in line:
-                    results[line["id"]] = line
-                    started = None
-                elif line.get("done"):
-                    done = True
-                elif "import_error" in line:
-                    raise TargetImportError(
-                        f"importing {self.target.module} failed: {line['import_error']}"
-                    )
-            if done:
-                break
-            if started is not None:
-                kind = "timeout" if outcome.timed_out else "crash"
-                results[started] = {"id": started, "outcome": kind}
-                self.log(f"candidate {started} ended the probe process ({kind}); continuing")
-            elif outcome.timed_out:
-                raise SandboxTimeout("the probe process ran out of time")
-            else:
-                break
-        return results
+        return await run_batch(
+            self,
+            candidates,
+            names,
+            trace=trace,
+            call_timeout=call_timeout,
+            hash_seed=hash_seed,
+            perturb_time=perturb_time,
+            random_seed=random_seed,
+            wall=wall,
+        )
 
 
 def _harness_files() -> dict[str, str]:
@@ -338,6 +338,7 @@ def _harness_files() -> dict[str, str]:
         "_regoose_probe.py": _SCRIPT.read_text(encoding="utf-8"),
         "_regoose_probe_describe.py": _DESCRIBE.read_text(encoding="utf-8"),
         "_regoose_probe_draw.py": _DRAW.read_text(encoding="utf-8"),
+        "_regoose_probe_serve.py": _SERVE.read_text(encoding="utf-8"),
     }
 
 

@@ -241,8 +241,12 @@ def _method_kind(cls, name):
     return None, None
 
 
-def _introspect(mod, draw_seconds=0.0):
-    """Describe the module; ``draw_seconds`` bounds the Hypothesis draws (probe_draw.py)."""
+def _introspect(mod, draw_seconds=0.0, draw_here=True):
+    """Describe the module; ``draw_seconds`` bounds the Hypothesis draws (probe_draw.py).
+
+    ``draw_here`` False (a process without Hypothesis on its path: the probe
+    worker) draws nothing and says instead whether draws are wanted.
+    """
     del _DRAWS[:]
     target_file = os.path.realpath(mod.__file__)
     members = []
@@ -285,8 +289,10 @@ def _introspect(mod, draw_seconds=0.0):
         has_pytest = iu.find_spec("pytest") is not None
     except Exception:
         has_coverage = has_pytest = False
+    wanted = {} if draw_here else {"draws_wanted": _draws_wanted(mod, draw_seconds)}
     return {
-        "draws": _draw(mod, draw_seconds),
+        **wanted,
+        "draws": _draw(mod, draw_seconds) if draw_here else "",
         "file": target_file,
         "members": members,
         "patterns": patterns,
@@ -309,6 +315,17 @@ def _draw(mod, seconds):
         return "no draws: the draw helper is missing"
     requests = [(desc, cls) for _depth, desc, cls in sorted(_DRAWS, key=lambda d: d[0])]
     return draw_all(requests, mod, seconds)
+
+
+def _draws_wanted(mod, seconds):
+    """Whether :func:`_draw` would have Hypothesis draw for a class of the signatures."""
+    if seconds <= 0 or not _DRAWS:
+        return False
+    try:
+        from _regoose_probe_draw import _drawable
+    except Exception:
+        return False
+    return any(_drawable(cls, mod) for _depth, _desc, cls in _DRAWS)
 
 
 def _const_strings(value):

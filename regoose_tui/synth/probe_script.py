@@ -6,6 +6,7 @@ self-contained and portable (types, where mypy needs them, are `# type:` comment
 It is never imported by Regoose itself.
 
 usage: python _regoose_probe.py REQUEST.json RESULTS.jsonl
+(or, as the generation's probe worker, ``_regoose_probe_serve.py``'s ``serve()``.)
 (``_regoose_probe_describe.py``, a copy of probe_describe.py, sits beside it.)
 
 Modes:
@@ -270,39 +271,103 @@ def _failing_position(tb):
     return None
 
 
-def main():
-    req_path, out_path = sys.argv[1], sys.argv[2]
-    with open(req_path) as fh:
-        req = json.load(fh)
-    random.seed(req.get("random_seed", 0))
-    if req.get("perturb_time"):
+#: The target as the start-ahead wrapper imported it before the job came (preimport):
+#: the settings it was imported under and what the import gave.
+_PRELOADED = None  # type: dict[str, object] | None
+
+
+def _import_target(module, timeout):
+    """("ok", module), ("timeout", message) or ("error", the traceback's last line)."""
+    buf = io.StringIO()
+    real_stdin = sys.stdin
+    try:
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))
+        # What the module reads or prints at import goes nowhere (stdin: the job's pipe).
+        sys.stdin = io.StringIO("")
+        with contextlib.redirect_stdout(buf):
+            mod = importlib.import_module(module)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return "ok", mod
+    except _ProbeTimeout:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return "timeout", f"importing {module} did not finish in time"
+    except BaseException as exc:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        # The traceback's last line, as the analyzer's own import check reports it.
+        return "error", traceback.format_exception_only(type(exc), exc)[-1].strip()
+    finally:
+        sys.stdin = real_stdin
+
+
+def _prepare(random_seed, perturb):
+    """What every run sets up before the target's import: its seed, its clocks, the alarm."""
+    random.seed(random_seed)
+    if perturb:
         _perturb_time()
     signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def preimport(module, timeout, random_seed=0, perturb=False):
+    """Set up and import the target ahead of the job (the wrapper's ``--import``).
+
+    The job's ``main`` then finds it imported exactly as it would have imported
+    it itself: same random seed, same shifted clocks, same alarm, same process.
+    """
+    global _PRELOADED
+    _prepare(random_seed, perturb)
+    outcome = _import_target(module, timeout)
+    _PRELOADED = {
+        "module": module,
+        "random_seed": random_seed,
+        "perturb_time": bool(perturb),
+        "outcome": outcome,
+    }
+
+
+def _preloaded_for(req):
+    """The import done ahead, when it was done under the settings ``req`` asks for."""
+    pre = _PRELOADED
+    if pre is None:
+        return None
+    asked = (req["module"], req.get("random_seed", 0), bool(req.get("perturb_time")))
+    if (pre["module"], pre["random_seed"], pre["perturb_time"]) != asked:
+        return None
+    return pre["outcome"]
+
+
+def _answer(req, out_path, outcome):
+    """Do what ``req`` asks with the target's import ``outcome``; its results go to ``out_path``.
+
+    Returns the exit code a one-shot run ends with (3: the target did not import).
+    """
     with open(out_path, "a") as out:
-        buf = io.StringIO()
-        try:
-            signal.setitimer(signal.ITIMER_REAL, float(req.get("import_timeout", 20)))
-            with contextlib.redirect_stdout(buf):
-                mod = importlib.import_module(req["module"])
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        except _ProbeTimeout:
-            message = f"importing {req['module']} did not finish in time"
-            out.write(json.dumps({"import_error": message, "import_timed_out": True}) + "\n")
-            return 3
-        except BaseException as exc:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            # The traceback's last line, as the analyzer's own import check reports it.
-            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            out.write(json.dumps({"import_error": last}) + "\n")
+        kind, mod = outcome
+        if kind != "ok":
+            failed = {"import_error": mod}
+            if kind == "timeout":
+                failed["import_timed_out"] = True
+            out.write(json.dumps(failed) + "\n")
             return 3
         if req["mode"] == "introspect":
-            intro = _introspect(mod, float(req.get("draw_seconds", 0)))
+            draws = float(req.get("draw_seconds", 0))
+            intro = _introspect(mod, draws, not req.get("draw_elsewhere"))
             out.write(json.dumps({"introspect": intro}) + "\n")
         else:
             _run(req, mod, out)
         out.write(json.dumps({"done": True}) + "\n")
         out.flush()
     return 0
+
+
+def main():
+    req_path, out_path = sys.argv[1], sys.argv[2]
+    with open(req_path) as fh:
+        req = json.load(fh)
+    outcome = _preloaded_for(req)
+    if outcome is None:
+        _prepare(req.get("random_seed", 0), req.get("perturb_time"))
+        outcome = _import_target(req["module"], req.get("import_timeout", 20))
+    return _answer(req, out_path, outcome)
 
 
 if __name__ == "__main__":

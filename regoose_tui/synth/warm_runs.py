@@ -43,11 +43,14 @@ _STANDBY_WALL = 3600.0
 #: How long past the generation's deadline an unused standby may still wait.
 _STANDBY_SLACK = 5.0
 
-Key = tuple[str, int, tuple[str, ...]]
+#: A started sandbox serves a job of its kind, hash seed, extra path and preload options.
+Key = tuple[str, int, tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass
-class _Spare:
+class Spare:
+    """A started sandbox waiting for its job, and the folder it may write (its cwd)."""
+
     standby: Standby
     out_dir: Path
 
@@ -83,8 +86,8 @@ class WarmRuns:
         self.prober = prober
         self._inputs: dict[str, Path] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._pending: dict[Key, asyncio.Task[_Spare | None]] = {}
-        self._leftover: list[asyncio.Task[_Spare | None]] = []
+        self._pending: dict[Key, asyncio.Task[Spare | None]] = {}
+        self._leftover: list[asyncio.Task[Spare | None]] = []
         #: Kills of sandboxes :meth:`release` let go, still under way.
         self._releasing: list[asyncio.Task[None]] = []
         #: False once the runtime said it cannot stream a job (then: one-shot runs).
@@ -107,20 +110,38 @@ class WarmRuns:
     def _files(self, kind: str) -> dict[str, str]:
         return {WRAPPER: _WRAPPER_SOURCE.read_text(encoding="utf-8"), **self.kinds[kind]()}
 
-    def prestart(self, kind: str, hash_seed: int = 0, extra_path: Sequence[Path] = ()) -> None:
-        """Start a sandbox for the next job of this kind now, in the background."""
-        key = (kind, hash_seed, tuple(map(str, extra_path)))
+    def prestart(
+        self,
+        kind: str,
+        hash_seed: int = 0,
+        extra_path: Sequence[Path] = (),
+        preload: Sequence[str] = (),
+    ) -> None:
+        """Start a sandbox for the next job of this kind now, in the background.
+
+        ``preload``: more options for the wrapper (synth/warm_start.py), such as the
+        probe harness's ``--import``; only a job asking for the same ones takes it.
+        """
+        key = _key(kind, hash_seed, extra_path, preload)
         if not self.ahead or self.closed or not self.streams or key in self._pending:
             return
-        self._pending[key] = asyncio.create_task(self._start(kind, hash_seed, extra_path))
+        self._pending[key] = asyncio.create_task(self._start(kind, hash_seed, extra_path, preload))
 
-    async def _start(self, kind: str, hash_seed: int, extra_path: Sequence[Path]) -> _Spare | None:
+    async def wait_started(self, kind: str, hash_seed: int = 0) -> None:
+        """Return once the sandboxes started ahead for such jobs are up (none taken)."""
+        tasks = [task for key, task in self._pending.items() if key[:2] == (kind, hash_seed)]
+        if tasks:
+            await asyncio.wait(tasks)
+
+    async def _start(
+        self, kind: str, hash_seed: int, extra_path: Sequence[Path], preload: Sequence[str] = ()
+    ) -> Spare | None:
         prober = self.prober
         inputs = await self.inputs(kind)
         out = await prober.output_folder()
         readable = await prober.readable(extra_path)
         spec = RunSpec(
-            argv=[prober.python, str(inputs / WRAPPER), "--preload", kind],
+            argv=[prober.python, str(inputs / WRAPPER), "--preload", kind, *preload],
             project_dir=prober.target.project_dir,
             work_dir=out,
             env=prober.env(hash_seed, extra_path),
@@ -139,9 +160,9 @@ class WarmRuns:
             self.streams = False
             await prober.discard(out)
             return None
-        return _Spare(standby, out)
+        return Spare(standby, out)
 
-    async def _take(self, key: Key) -> _Spare | None:
+    async def _take(self, key: Key) -> Spare | None:
         task = self._pending.pop(key, None)
         if task is None:
             return None
@@ -161,6 +182,33 @@ class WarmRuns:
             self.warm_hits += 1
         return spare
 
+    async def acquire(
+        self, kind: str, hash_seed: int, extra_path: Sequence[Path], preload: Sequence[str]
+    ) -> Spare | None:
+        """A started sandbox of its own for the caller (taken, or started now), or None
+        where the runtime cannot stream a job into a started command. The caller closes
+        it (:meth:`let_go`)."""
+        if self.closed:
+            raise SandboxError("the generation's sandboxes are closed")
+        await self.inputs(kind)
+        spare = await self._take(_key(kind, hash_seed, extra_path, preload))
+        if spare is None and self.streams:
+            try:
+                spare = await self._start(kind, hash_seed, extra_path, preload)
+            except SandboxUnavailable:
+                raise
+            except SandboxError:
+                return None  # could not start: the caller's one-shot run reports why
+        return spare
+
+    def let_go(self, spare: Spare) -> None:
+        """Kill ``spare`` (from :meth:`acquire`) in the background; :meth:`close` awaits it."""
+        self._releasing.append(asyncio.create_task(self._close_spare(spare)))
+
+    async def _close_spare(self, spare: Spare) -> None:
+        await spare.standby.close()
+        await self.prober.discard(spare.out_dir)
+
     async def run(
         self,
         job: Job,
@@ -170,27 +218,29 @@ class WarmRuns:
         extra_path: Sequence[Path] = (),
         on_output: OutputSink | None = None,
         refill: bool = False,
+        preload: Sequence[str] = (),
     ) -> tuple[RunResult, Path]:
         """Run ``job``; returns its result and its output folder (the caller discards it).
 
         ``refill``: start the next sandbox of this kind and seed right away.
+        ``preload``: the wrapper's options the job's sandbox starts with (see prestart).
         """
         if self.closed:
             raise SandboxError("the generation's sandboxes are closed")
-        key = (job.kind, hash_seed, tuple(map(str, extra_path)))
+        key = _key(job.kind, hash_seed, extra_path, preload)
         # Staged first: from the moment a sandbox is this job's, nothing is awaited until
         # the run that owns (and, cancelled, kills) it, so a cancel cannot leave it behind.
         inputs = await self.inputs(job.kind)
         spare = await self._take(key)
         if spare is None and self.streams:
             try:
-                spare = await self._start(job.kind, hash_seed, extra_path)
+                spare = await self._start(job.kind, hash_seed, extra_path, preload)
             except SandboxUnavailable:
                 raise
             except SandboxError:
                 spare = None  # could not start: the one-shot run reports why, as ever
         if refill:
-            self.prestart(job.kind, hash_seed, extra_path)
+            self.prestart(job.kind, hash_seed, extra_path, preload)
         self.prober.runs += 1
         if spare is None:
             return await self._one_shot(job, inputs, wall, hash_seed, extra_path, on_output)
@@ -237,14 +287,19 @@ class WarmRuns:
             await prober.discard(staged)
         return result, out
 
-    def release(self, kind: str) -> None:
-        """No more jobs of ``kind`` will come: kill the sandboxes started ahead for them.
+    def release(self, kind: str, hash_seed: int | None = None) -> None:
+        """No more jobs of ``kind`` (of ``hash_seed`` if given) will come: kill the sandboxes
+        started ahead for them.
 
         They would only take CPU from the jobs still to come (two cores: the
         verification's). The kill runs in the background; :meth:`close` awaits it.
         A job of that kind that comes after all starts its own sandbox, as ever.
         """
-        keys = [key for key in self._pending if key[0] == kind]
+        keys = [
+            key
+            for key in self._pending
+            if key[0] == kind and (hash_seed is None or key[1] == hash_seed)
+        ]
         tasks = [self._pending.pop(key) for key in keys]
         if tasks:
             self._releasing.append(asyncio.create_task(self._close_all(tasks)))
@@ -261,7 +316,7 @@ class WarmRuns:
             await asyncio.shield(self._close_all(tasks, releasing))
 
     async def _close_all(
-        self, tasks: list[asyncio.Task[_Spare | None]], releasing: Sequence[asyncio.Task[None]] = ()
+        self, tasks: list[asyncio.Task[Spare | None]], releasing: Sequence[asyncio.Task[None]] = ()
     ) -> None:
         # A release's kill under way is waited for: it too must be over when close returns.
         await asyncio.gather(*releasing, return_exceptions=True)
@@ -272,9 +327,12 @@ class WarmRuns:
             except Exception:
                 continue
             if spare is not None:
-                await spare.standby.close()
-                await self.prober.discard(spare.out_dir)
+                await self._close_spare(spare)
 
     def describe(self) -> dict[str, Any]:
         """What the runs did, for the log: streamed or one-shot, and warm hand-overs."""
         return {"streams": self.streams, "warm_hits": self.warm_hits}
+
+
+def _key(kind: str, hash_seed: int, extra_path: Sequence[Path], preload: Sequence[str]) -> Key:
+    return (kind, hash_seed, tuple(map(str, extra_path)), tuple(preload))

@@ -5,7 +5,7 @@ verification driver and run by the *target's* interpreter inside the
 sandbox, so it is self-contained and uses the standard library only. It is
 never imported by Regoose itself (synth/probe.py stages it).
 
-usage: python _regoose_warm.py --preload KIND [--job FILE]
+usage: python _regoose_warm.py --preload KIND [--import MODULE ...] [--job FILE]
 
 1. ``--preload``: ``probe`` imports the probe harness (and its describe
    helper); ``pytest`` imports coverage.py (and starts and stops it once on
@@ -13,8 +13,15 @@ usage: python _regoose_warm.py --preload KIND [--job FILE]
    its own (Regoose's keep-rule plugin loaded), so the plugins pytest
    autoloads and pytest's running code are imported (and assertion-rewritten)
    before the job arrives; ``none`` imports nothing. Nothing of the project is
-   imported. The warm-up session is skipped when the job is already waiting
-   on stdin (it only does ahead what the job's own session would do anyway).
+   imported, except by a probe sandbox given ``--import MODULE`` (with
+   ``--import-timeout S``, ``--random-seed N`` and ``--perturb-time``, the
+   settings of the request it will serve): the harness imports the target
+   under those settings before the job comes (``preimport``), and the job
+   finds it imported as it would have imported it itself. With ``--serve`` too
+   it is the generation's probe worker: instead of one job it serves requests
+   one per line (``_regoose_probe_serve.py``). The warm-up session
+   is skipped when the job is already waiting on stdin (it only does ahead
+   what the job's own session would do anyway).
    What the preload made is then frozen out of the garbage collector's scans.
 2. The job, one JSON object, is read from stdin to its end (or from FILE on
    runtimes that cannot stream it): ``files`` (plain names -> text) are
@@ -105,9 +112,20 @@ def _job_waiting():
     return bool(ready)
 
 
-def _preload(kind):
+def _option(args, name, default=""):
+    return args[args.index(name) + 1] if name in args else default
+
+
+def _preload(kind, args=()):
     if kind == "probe":
-        importlib.import_module("_regoose_probe")
+        harness = importlib.import_module("_regoose_probe")
+        if "--import" in args:
+            harness.preimport(
+                _option(args, "--import"),
+                float(_option(args, "--import-timeout", "20")),
+                int(_option(args, "--random-seed", "0")),
+                "--perturb-time" in args,
+            )
     elif kind == "pytest":
         _preload_pytest()
     # What the preload made lives as long as the job (modules, pytest's and coverage.py's
@@ -143,9 +161,15 @@ def _write_files(files):
 
 def main():
     args = sys.argv[1:]
-    kind = args[args.index("--preload") + 1] if "--preload" in args else "none"
-    path = args[args.index("--job") + 1] if "--job" in args else ""
-    _preload(kind)
+    kind = _option(args, "--preload", "none")
+    path = _option(args, "--job")
+    _preload(kind, args)
+    if kind == "probe" and "--serve" in args:
+        # The generation's probe worker: requests come one per line, not one job.
+        code = importlib.import_module("_regoose_probe_serve").serve()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
     job = _read_job(path)
     folder = _write_files(job.get("files", {}))
     argv = [str(a).replace("{job}", folder) for a in job["argv"]]

@@ -137,3 +137,65 @@ async def test_an_unused_standby_dies_when_closed_or_when_it_waited_too_long(
     result = await late.run(b"0", wall_seconds=5)
     assert result.exit_code != 0 and "job" not in result.stdout
     assert _no_run_cgroups_left()
+
+
+#: Serves requests one per line (seconds to sleep, then the reply to print), until EOF.
+_SERVER = (
+    "import sys, time\n"
+    "for line in sys.stdin:\n"
+    "    delay, reply = line.split()\n"
+    "    time.sleep(float(delay))\n"
+    "    print('noise', flush=True)\n"
+    "    print(reply, flush=True)\n"
+)
+
+
+def _server_spec(tmp_path: Path, marker: str) -> RunSpec:
+    spec = _spec(tmp_path, marker)
+    return RunSpec(
+        argv=[sys.executable, "-c", _SERVER, marker],
+        project_dir=spec.project_dir,
+        work_dir=spec.work_dir,
+        limits=spec.limits,
+    )
+
+
+async def test_requests_one_after_another_each_on_its_own_wall_clock(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    marker = f"standby-{uuid.uuid4().hex}"
+    standby = await runtime.standby(_server_spec(tmp_path, marker), standby_seconds=30)
+    assert standby is not None
+    for number in range(3):
+        result = await standby.request(
+            f"0.2 answered-{number}\n".encode(), wall_seconds=2.0, reply=f"answered-{number}"
+        )
+        # Answered: still running, waiting for the next request.
+        assert result.exit_code is None and not result.timed_out, result
+        assert 0.2 <= result.wall_seconds < 2.0
+        assert standby.serving and processes_with(marker)
+    # A request the command does not answer in time: killed, and nothing more is served.
+    late = await standby.request(b"60 never\n", wall_seconds=1.0, reply="never")
+    assert late.timed_out and late.killed and not standby.serving
+    assert await asyncio.to_thread(wait_gone, marker) == []
+    with pytest.raises(Exception, match="no more requests"):
+        await standby.request(b"0 x\n", wall_seconds=1.0, reply="x")
+    assert _no_run_cgroups_left()
+
+
+async def test_a_cancelled_request_kills_the_serving_command(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    marker = f"standby-{uuid.uuid4().hex}"
+    standby = await runtime.standby(_server_spec(tmp_path, marker), standby_seconds=30)
+    assert standby is not None
+    first = await standby.request(b"0 one\n", wall_seconds=5.0, reply="one")
+    assert first.exit_code is None
+    task = asyncio.create_task(standby.request(b"60 two\n", wall_seconds=30, reply="two"))
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(wait_gone, marker) == []
+    await standby.close()  # idempotent after the kill
+    assert _no_run_cgroups_left()

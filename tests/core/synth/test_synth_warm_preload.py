@@ -127,7 +127,7 @@ async def test_release_lets_the_probe_sandboxes_go_and_keeps_the_verification_on
         await prober.introspect()  # starts the next probe rounds' sandboxes and pytest's
         assert await asyncio.to_thread(_wait_preloading, work, "probe", gone=False)
         assert await asyncio.to_thread(_wait_preloading, work, "pytest", gone=False)
-        prober.jobs.release("probe")
+        prober.release_probes()
         assert await asyncio.to_thread(_wait_preloading, work, "probe", gone=True)
         assert _preloading(work, "pytest")
         hits = prober.jobs.warm_hits

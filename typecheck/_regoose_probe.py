@@ -1,0 +1,1 @@
+../regoose_tui/synth/probe_script.py
