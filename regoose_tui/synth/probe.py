@@ -16,6 +16,7 @@ the event loop, then removed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import os
@@ -54,6 +55,8 @@ _OUT_NAME = "probe_out.jsonl"
 CHECK_RUNS = ((1, False), (2, True))
 #: The verification driver's name in its staged inputs folder (synth/verify.py runs it).
 VERIFY_SCRIPT = "verify_driver.py"
+#: Beside it: the target's file, for a session started ahead (synth/warm_start.py's name).
+VERIFY_TARGET = "verify_target.txt"
 
 
 class Prober:
@@ -89,7 +92,9 @@ class Prober:
         self._counter = itertools.count()
         #: Every harness job (probe rounds, determinism runs, the verification) runs
         #: through it, in a sandbox started ahead where the runtime can (warm_runs.py).
-        self.jobs = WarmRuns(self, {"probe": _harness_files, "pytest": _verify_files})
+        self.jobs = WarmRuns(
+            self, {"probe": _harness_files, "pytest": functools.partial(_verify_files, target)}
+        )
         #: Start the next jobs' sandboxes in the background: only for an owner that
         #: awaits :meth:`close` (the engine), so none is left to a closing event loop.
         self.jobs.ahead = start_ahead
@@ -342,9 +347,18 @@ def _harness_files() -> dict[str, str]:
     }
 
 
-def _verify_files() -> dict[str, str]:
-    """The verification driver and, beside it, the keep rule's own pytest plugin."""
-    return {VERIFY_SCRIPT: VERIFY_DRIVER, f"{PLUGIN_MODULE}.py": plugin_source()}
+def _verify_files(target: TargetModule) -> dict[str, str]:
+    """The verification driver, the keep rule's own pytest plugin and the target's file.
+
+    The file (as the host names it; bwrap binds the project at the same path) lets a
+    sandbox started ahead set coverage.py up for it (synth/verify_ahead.py).
+    Blocking: it resolves the path (WarmRuns reads a kind's files in a thread).
+    """
+    return {
+        VERIFY_SCRIPT: VERIFY_DRIVER,
+        f"{PLUGIN_MODULE}.py": plugin_source(),
+        VERIFY_TARGET: os.path.realpath(target.path) + "\n",
+    }
 
 
 def _stage_folder(work_dir: Path, prefix: str, files: Mapping[str, str]) -> Path:

@@ -69,6 +69,8 @@ class SuiteRun:
     finished: set[str] = field(default_factory=set)
     #: Seconds from the driver's start to its steps (collected, passes, alone, end).
     marks: dict[str, float] = field(default_factory=dict)
+    #: True when the run found its pytest session started ahead (synth/verify_ahead.py).
+    started_ahead: bool = False
 
 
 async def run_suite(
@@ -279,6 +281,7 @@ def _read_outcomes(
     marks = data.get("marks")
     if isinstance(marks, dict):
         run.marks = {str(k): float(v) for k, v in marks.items() if isinstance(v, int | float)}
+    run.started_ahead = data.get("ahead") is True
     if data.get("cut"):
         run.cut = True
         finished, unfinished = finished_tests(data, max(1, passes), alone)

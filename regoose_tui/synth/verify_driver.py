@@ -3,8 +3,10 @@
 It is staged as a read-only input and run by the sandbox's interpreter
 (``python verify_driver.py OUT TEST_FILE TARGET_FILE PASSES COVER ALONE SEED [STOP EPOCH]``), so
 it imports nothing of Regoose's but the keep-rule plugin staged beside it
-(runtime/keep_plugin.py, also stdlib + pytest + coverage only). coverage.py is
-started in-process before pytest imports anything.
+(runtime/keep_plugin.py, also stdlib + pytest + coverage only). Run as a
+script, it starts coverage.py in-process before pytest imports anything. In
+a sandbox started ahead, the wrapper imports it instead and its session is
+set up before the job comes (``ahead``, synth/verify_ahead.py).
 
 With PASSES > 1 the run follows the validator's keep session to the letter:
 the same plugin (``-p regoose_keep_plugin``) makes every test PASSES test cases,
@@ -28,50 +30,101 @@ shows it cannot all run by then, to the best-ranked tests (``ranking.txt`` besid
 the module, from the host) that can run all their cases; the alone runs go in
 that order too. One interpreter start instead of a pytest run per pass plus a
 ``coverage json``.
+
+The script is joined from parts: this module's, the alone runs'
+(synth/verify_alone.py) and the session started ahead (synth/verify_ahead.py).
 """
 
-SCRIPT = r'''
+from regoose_tui.synth.verify_ahead import AHEAD
+from regoose_tui.synth.verify_alone import ALONE
+
+_HEAD = r'''
 import json
 import os
 import re
 import sys
 import time
 
-out_dir, test_file, target_file, passes, cover = sys.argv[1:6]
-alone = len(sys.argv) > 6 and sys.argv[6] == "1" and hasattr(os, "fork")
-seed = sys.argv[7] if len(sys.argv) > 7 else "0"
-#: Seconds from now after which no further test starts (0: none): the host's deadline,
-#: so a run that cannot finish still reports every test it did run.
-stop_seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 0.0
-#: The same stop as a wall-clock time (the host's time.time() + STOP when it sent the
-#: job): a sandbox that took its time to start does not get those seconds again.
-stop_epoch = float(sys.argv[9]) if len(sys.argv) > 9 else 0.0
-BEGAN = time.monotonic()
-stop_at = BEGAN + stop_seconds if stop_seconds > 0 else None
-if stop_at is not None and stop_epoch > 0:
-    # ...but never less than half the planned time: a test needs some room to finish.
-    stop_at = min(stop_at, BEGAN + max(stop_seconds / 2, stop_epoch - time.time()))
+
+def setup(argv):
+    """The run's settings from the driver's arguments (the job's argv after the script)."""
+    global out_dir, test_file, target_file, passes, cover, alone, seed, stop_seconds
+    global BEGAN, stop_at, keep, RANKING
+    out_dir, test_file, target_file, passes, cover = argv[:5]
+    alone = len(argv) > 5 and argv[5] == "1" and hasattr(os, "fork")
+    seed = argv[6] if len(argv) > 6 else "0"
+    #: Seconds from now after which no further test starts (0: none): the host's deadline,
+    #: so a run that cannot finish still reports every test it did run.
+    stop_seconds = float(argv[7]) if len(argv) > 7 else 0.0
+    #: The same stop as a wall-clock time (the host's time.time() + STOP when it sent the
+    #: job): a sandbox that took its time to start does not get those seconds again.
+    stop_epoch = float(argv[8]) if len(argv) > 8 else 0.0
+    BEGAN = time.monotonic()
+    stop_at = BEGAN + stop_seconds if stop_seconds > 0 else None
+    if stop_at is not None and stop_epoch > 0:
+        # ...but never less than half the planned time: a test needs some room to finish.
+        stop_at = min(stop_at, BEGAN + max(stop_seconds / 2, stop_epoch - time.time()))
+    passes = max(1, int(passes))
+    #: More than one pass: the keep-rule plugin makes them, exactly as in the keep session.
+    keep = passes > 1
+    if keep:
+        os.environ["REGOOSE_KEEP_ROUNDS"] = str(passes)
+        os.environ["REGOOSE_KEEP_SEED"] = seed
+    RANKING = _order_file()
+
+
+def _order_file():
+    """The host's ranking of the tests (best first), one name a line, beside the module."""
+    try:
+        with open(os.path.join(os.path.dirname(test_file), "ranking.txt"), encoding="utf-8") as f:
+            return {name: rank for rank, name in enumerate(f.read().split())}
+    except OSError:
+        return {}
+
+
+def pytest_args(test_path, with_keep):
+    """pytest's arguments for the module at ``test_path`` (its own ini file beside it)."""
+    folder = os.path.dirname(test_path)
+    return [
+        "-q",
+        "-p", "no:cacheprovider",
+        "-p", "no:randomly",
+        *(["-p", "regoose_keep_plugin"] if with_keep else []),
+        "--rootdir", folder,
+        "-c", os.path.join(folder, "pytest.ini"),
+        test_path,
+    ]
+
+
+def new_coverage(path):
+    """A Coverage object measuring ``path`` (branches, in memory), or None without coverage.py."""
+    try:
+        import coverage
+
+        return coverage.Coverage(branch=True, include=[path], data_file=None)
+    except Exception:
+        return None
+
+
 #: Seconds from the start to each step (collected, passes, alone, end): what a cut run spent.
 MARKS = {}
-passes = max(1, int(passes))
-#: More than one pass: the keep-rule plugin makes them, exactly as in the keep session.
-keep = passes > 1
-if keep:
-    os.environ["REGOOSE_KEEP_ROUNDS"] = str(passes)
-    os.environ["REGOOSE_KEEP_SEED"] = seed
 #: Longest one test may take when run alone, before its child is killed.
 ALONE_SECONDS = 30.0
 #: Tests run alone at the same time (each in its own forked child).
 ALONE_AT_ONCE = 4
 cov = None
-if cover == "1":
-    try:
-        import coverage
-
-        cov = coverage.Coverage(branch=True, include=[target_file], data_file=None)
-        cov.start()
-    except Exception:
-        cov = None
+if __name__ == "__main__":
+    # Run as a script (a one-shot sandbox, or a job that did not fit a session started
+    # ahead): coverage.py starts before pytest is imported, so all the target's import
+    # is measured whoever imports it.
+    setup(sys.argv[1:])
+    if cover == "1":
+        cov = new_coverage(target_file)
+        try:
+            if cov is not None:
+                cov.start()
+        except Exception:
+            cov = None
 
 import pytest  # noqa: E402  (after coverage started, so the target's import is measured)
 
@@ -93,6 +146,8 @@ class Passes:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
+        if UNFIT:
+            return True  # a session started ahead for a job of another shape: it runs nothing
         items = list(session.items)
         # The plugin pytest loaded by -p (imported by pytest, so its asserts are rewritten).
         rules = session.config.pluginmanager.get_plugin("regoose_keep_plugin") if keep else None
@@ -146,16 +201,7 @@ def past_stop():
     return stop_at is not None and time.monotonic() >= stop_at
 
 
-def _order_file():
-    """The host's ranking of the tests (best first), one name a line, beside the module."""
-    try:
-        with open(os.path.join(os.path.dirname(test_file), "ranking.txt"), encoding="utf-8") as f:
-            return {name: rank for rank, name in enumerate(f.read().split())}
-    except OSError:
-        return {}
-
-
-RANKING = _order_file()
+RANKING = {}
 #: Set when the later rounds were narrowed: some tests did not get all their runs.
 NARROWED = []
 
@@ -250,104 +296,6 @@ def run_pass(order):
     return True
 
 
-def start_alone(plugin, items):
-    """Fork the child that runs each test alone (``run_alone``); its pid.
-
-    It is forked before any test ran, with coverage.py paused (a child forked
-    while it traces runs several times slower, and its arcs are never kept),
-    and writes what its own children saw to OUT/alone.json.
-    """
-    if cov is not None:
-        cov.stop()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            results = run_alone(plugin, items)
-            with open(os.path.join(out_dir, "alone.json"), "w", encoding="utf-8") as handle:
-                json.dump(results, handle)
-            code = 0
-        finally:
-            os._exit(code)
-    if cov is not None:
-        cov.start()
-    return pid
-
-
-def finish_alone(pid, items):
-    """Wait for the child ``start_alone`` forked; each test's outcomes by itself."""
-    os.waitpid(pid, 0)
-    try:
-        with open(os.path.join(out_dir, "alone.json"), encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
-        return {item.nodeid: [["failed", "alone: no outcome reported"]] for item in items}
-
-
-def run_alone(plugin, items):
-    """Run each item by itself in a forked copy of the collected session; their outcomes.
-
-    Each child starts from the state right after collection (the module under
-    test imported, no test run yet), runs its one test and exits: exactly the
-    test alone in its own session, for the price of a fork. A few children run
-    at once. Each failing outcome is marked "alone: " so the host can say why
-    the test went. Runs in the child ``start_alone`` forked, coverage.py paused.
-    """
-    results = {}
-    waiting = list(enumerate(items))
-    running = {}
-    while waiting or running:
-        if past_stop():
-            waiting = []  # past the stop time: the tests not started yet report nothing
-        while waiting and len(running) < ALONE_AT_ONCE:
-            index, item = waiting.pop(0)
-            path = os.path.join(out_dir, "alone-%d.json" % index)
-            pid = os.fork()
-            if pid == 0:
-                code = 1
-                try:
-                    plugin.outcomes = {}
-                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=None)
-                    with open(path, "w", encoding="utf-8") as handle:
-                        json.dump(plugin.outcomes, handle)
-                    code = 0
-                finally:
-                    os._exit(code)
-            running[pid] = (item, path, time.monotonic() + ALONE_SECONDS)
-        for pid, (item, path, deadline) in list(running.items()):
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            stopped = not done and past_stop()
-            if not done and (time.monotonic() > deadline or stopped):
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-                done = pid
-            if done:
-                del running[pid]
-                if stopped:
-                    continue  # killed at the stop time: not run, not failed
-                for nodeid, seen in _alone_outcomes(item, path).items():
-                    results.setdefault(nodeid, []).extend(seen)
-        if running:
-            time.sleep(0.002)
-    return results
-
-
-def _alone_outcomes(item, path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            seen = json.load(handle)
-        os.unlink(path)
-    except (OSError, ValueError):
-        seen = {item.nodeid: [["failed", "did not finish"]]}
-    marked = {}
-    for nodeid, entries in seen.items():
-        marked[nodeid] = [
-            [kind, "alone: " + message if kind == "failed" else message, *rest]
-            for kind, message, *rest in entries
-        ]
-    return marked or {item.nodeid: [["failed", "alone: no outcome reported"]]}
-
-
 def arcs_by_context(data):
     """Each test's arcs of the target (by coverage context) and every executed arc."""
     files = list(data.measured_files())
@@ -366,43 +314,46 @@ def arcs_by_context(data):
 
 
 plugin = Passes()
-code = pytest.main(
-    [
-        "-q",
-        "-p", "no:cacheprovider",
-        "-p", "no:randomly",
-        *(["-p", "regoose_keep_plugin"] if keep else []),
-        "--rootdir", os.path.dirname(test_file),
-        "-c", os.path.join(os.path.dirname(test_file), "pytest.ini"),
-        test_file,
-    ],
-    plugins=[plugin],
-)
-if cov is not None:
-    cov.stop()  # again: harmless when the first pass stopped it already
-    try:
-        cov.json_report(outfile=os.path.join(out_dir, "coverage.json"))
-        if keep:
-            with open(os.path.join(out_dir, "arcs.json"), "w", encoding="utf-8") as handle:
-                json.dump(arcs_by_context(cov.get_data()), handle)
-    except Exception:
-        pass
-result = {
-    "exit": int(code),
-    "collected": plugin.collected,
-    "passes": passes,
-    "seed": seed,
-    "outcomes": plugin.outcomes,
-    "alone": plugin.alone,
-    "errors": plugin.errors,
-    "cut": plugin.cut or past_stop() or bool(NARROWED),
-    "marks": dict(MARKS, end=round(time.monotonic() - BEGAN, 3)),
-}
-with open(os.path.join(out_dir, "verify.json"), "w", encoding="utf-8") as handle:
-    json.dump(result, handle)
-# Everything is written: the interpreter's own teardown (hundreds of modules, the code
-# under test's atexit hooks) would only delay the host noticing the end.
-sys.stdout.flush()
-sys.stderr.flush()
-os._exit(0)
+
+
+def finish(code):
+    """Write the reports of the session that ended with exit ``code``; end the process."""
+    if cov is not None:
+        cov.stop()  # again: harmless when the first pass stopped it already
+        try:
+            cov.json_report(outfile=os.path.join(out_dir, "coverage.json"))
+            if keep:
+                with open(os.path.join(out_dir, "arcs.json"), "w", encoding="utf-8") as handle:
+                    json.dump(arcs_by_context(cov.get_data()), handle)
+        except Exception:
+            pass
+    result = {
+        "exit": int(code),
+        "collected": plugin.collected,
+        "passes": passes,
+        "seed": seed,
+        "outcomes": plugin.outcomes,
+        "alone": plugin.alone,
+        "errors": plugin.errors,
+        "cut": plugin.cut or past_stop() or bool(NARROWED),
+        "marks": dict(MARKS, end=round(time.monotonic() - BEGAN, 3)),
+        #: True when the session was started ahead (synth/verify_ahead.py).
+        "ahead": bool(STARTED_AHEAD),
+    }
+    with open(os.path.join(out_dir, "verify.json"), "w", encoding="utf-8") as handle:
+        json.dump(result, handle)
+    # Everything is written: the interpreter's own teardown (hundreds of modules, the code
+    # under test's atexit hooks) would only delay the host noticing the end.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 '''
+
+#: Run as a script: one pytest session from the command line's arguments.
+_MAIN = r"""
+
+if __name__ == "__main__":
+    finish(pytest.main(pytest_args(test_file, keep), plugins=[plugin]))
+"""
+
+SCRIPT = _HEAD + ALONE + AHEAD + _MAIN

@@ -8,21 +8,25 @@ never imported by Regoose itself (synth/probe.py stages it).
 usage: python _regoose_warm.py --preload KIND [--import MODULE ...] [--job FILE]
 
 1. ``--preload``: ``probe`` imports the probe harness (and its describe
-   helper); ``pytest`` imports coverage.py (and starts and stops it once on
-   no file) and pytest, and runs one warm-up pytest session on three tests of
-   its own (Regoose's keep-rule plugin loaded), so the plugins pytest
-   autoloads and pytest's running code are imported (and assertion-rewritten)
-   before the job arrives; ``none`` imports nothing. Nothing of the project is
-   imported, except by a probe sandbox given ``--import MODULE`` (with
-   ``--import-timeout S``, ``--random-seed N`` and ``--perturb-time``, the
-   settings of the request it will serve): the harness imports the target
-   under those settings before the job comes (``preimport``), and the job
-   finds it imported as it would have imported it itself. With ``--serve`` too
-   it is the generation's probe worker: instead of one job it serves requests
-   one per line (``_regoose_probe_serve.py``). The warm-up session
-   is skipped when the job is already waiting on stdin (it only does ahead
-   what the job's own session would do anyway).
-   What the preload made is then frozen out of the garbage collector's scans.
+   helper); ``pytest`` hands over to the verification driver staged beside
+   it (``verify_driver.ahead``, synth/verify_ahead.py), which imports pytest
+   and starts the verification's own pytest session (plugins autoloaded and
+   configured, coverage.py started once for the target the host named in
+   ``verify_target.txt``); the session reads the job itself at its
+   collection and runs it. A job of another shape comes back and runs as
+   below (when it is already waiting, no session is started for it).
+   Without that driver, coverage.py (started and stopped once on no file)
+   and pytest are imported and one warm-up pytest session on three tests of
+   its own runs, unless the job is already waiting. ``none`` imports
+   nothing. Nothing of the project is imported before the job comes, except
+   by a probe sandbox given ``--import MODULE`` (with ``--import-timeout S``,
+   ``--random-seed N`` and ``--perturb-time``, the settings of the request it
+   will serve): the harness imports the target under those settings before
+   the job comes (``preimport``), and the job finds it imported as it would
+   have imported it itself. With ``--serve`` too it is the generation's probe
+   worker: instead of one job it serves requests one per line
+   (``_regoose_probe_serve.py``). What the preload made is then frozen out of
+   the garbage collector's scans.
 2. The job, one JSON object, is read from stdin to its end (or from FILE on
    runtimes that cannot stream it): ``files`` (plain names -> text) are
    written into a fresh ``job`` folder in the cwd (the run's own writable
@@ -76,12 +80,48 @@ def _preload_coverage():
         pass
 
 
-def _preload_pytest():
-    _preload_coverage()
-    import pytest
+#: Beside this file in a verification's inputs: the target's file as the host names it.
+_TARGET_HINT = "verify_target.txt"
 
+
+def _preload_pytest():
+    """The job when it is not the driver's to run (see the docstring), else None."""
+    driver = _driver()
+    if driver is None:
+        _preload_coverage()
+        import pytest
+
+        if not _job_waiting():  # else the job's own session does it: no time to do it ahead
+            _warm_up_session(pytest)
+        return None
+    try:
+        with open(os.path.join(os.path.dirname(__file__), _TARGET_HINT), encoding="utf-8") as f:
+            hint = f.read().strip()
+    except OSError:
+        hint = ""
+    if not hint:
+        _preload_coverage()
     if _job_waiting():
-        return  # the job's own session does the rest: no time to do it ahead
+        # Already here: no time to win, but the session is still the driver's (its
+        # configuration is not traced by coverage.py), unless the job is another one.
+        job = _read_job("")
+        if driver.fitting(job, os.path.abspath("job")) is None:
+            return job
+        return driver.ahead(lambda _fd: job, hint)
+    return driver.ahead(_read_stream, hint)
+
+
+def _driver():
+    """The verification driver staged beside this file (it imports pytest), or None."""
+    try:
+        driver = importlib.import_module("verify_driver")
+    except ImportError:
+        return None
+    return driver if hasattr(driver, "ahead") else None
+
+
+def _warm_up_session(pytest):
+    """One pytest session on three tests of its own: plugins and running code imported."""
     warm = os.path.abspath("warm")
     os.mkdir(warm)
     ini = os.path.join(warm, "pytest.ini")
@@ -117,6 +157,8 @@ def _option(args, name, default=""):
 
 
 def _preload(kind, args=()):
+    """Import what ``kind`` needs; the job, when the preload already read it (else None)."""
+    job = None
     if kind == "probe":
         harness = importlib.import_module("_regoose_probe")
         if "--import" in args:
@@ -127,22 +169,31 @@ def _preload(kind, args=()):
                 "--perturb-time" in args,
             )
     elif kind == "pytest":
-        _preload_pytest()
+        job = _preload_pytest()
     # What the preload made lives as long as the job (modules, pytest's and coverage.py's
     # objects): moved out of the collector's reach, a collection during the job only
     # scans what the job made. pytest's session end alone collects five times over.
     if hasattr(gc, "freeze"):
-        if not _job_waiting():
+        if job is None and not _job_waiting():
             gc.collect()
         gc.freeze()
+    return job
 
 
 def _read_job(path):
     if path:
         with open(path, "rb") as handle:
-            data = handle.read(_JOB_CAP + 1)
-    else:
-        data = sys.stdin.buffer.read(_JOB_CAP + 1)
+            return _parse_job(handle.read(_JOB_CAP + 1))
+    return _parse_job(sys.stdin.buffer.read(_JOB_CAP + 1))
+
+
+def _read_stream(fd):
+    """The job from file descriptor ``fd`` (a copy of stdin), read to its end and closed."""
+    with os.fdopen(fd, "rb") as handle:
+        return _parse_job(handle.read(_JOB_CAP + 1))
+
+
+def _parse_job(data):
     if len(data) > _JOB_CAP:
         raise SystemExit("regoose: the job is larger than the cap")
     return json.loads(data.decode("utf-8"))
@@ -163,14 +214,15 @@ def main():
     args = sys.argv[1:]
     kind = _option(args, "--preload", "none")
     path = _option(args, "--job")
-    _preload(kind, args)
+    job = _preload(kind, args)
     if kind == "probe" and "--serve" in args:
         # The generation's probe worker: requests come one per line, not one job.
         code = importlib.import_module("_regoose_probe_serve").serve()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code or 0)
-    job = _read_job(path)
+    if job is None:
+        job = _read_job(path)
     folder = _write_files(job.get("files", {}))
     argv = [str(a).replace("{job}", folder) for a in job["argv"]]
     sys.argv = argv

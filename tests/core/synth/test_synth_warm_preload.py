@@ -1,8 +1,9 @@
 """What a verification's sandbox does before its job comes (synth/warm_start.py), under bwrap.
 
-Started ahead, it imports coverage.py and pytest and runs a warm-up session
-of its own; a job that is already waiting skips that session; either way
-the preload is frozen out of the garbage collector's scans. Sandboxes
+Started ahead, it starts the verification's own pytest session (synth/verify_ahead.py);
+a job of another shape runs after that session ended, and one already waiting
+when pytest is imported gets no session at all; either way the preload is
+frozen out of the garbage collector's scans. Sandboxes
 started ahead for probe rounds that will never come are let go early
 (``WarmRuns.release``), and none outlives its owner.
 """
@@ -39,8 +40,9 @@ import sys
 print(json.dumps({
     "pytest": "pytest" in sys.modules,
     "coverage": "coverage" in sys.modules,
-    "warm_session": "test_warm" in sys.modules,
-    "warm_folder": os.path.isdir("warm"),
+    "driver": "verify_driver" in sys.modules,
+    "session": "regoose_keep_plugin" in sys.modules,
+    "argv": sys.argv[0],
     "frozen": gc.get_freeze_count(),
 }))
 """
@@ -79,7 +81,7 @@ def _wait_preloading(folder: Path, kind: str, *, gone: bool, within: float = 20.
     return False
 
 
-async def test_a_job_already_waiting_skips_the_warm_up_session(tmp_path: Path) -> None:
+async def test_a_job_of_another_shape_already_waiting_gets_no_session(tmp_path: Path) -> None:
     require_bwrap()
     prober = _prober(tmp_path, "preload_first")
     try:
@@ -90,20 +92,22 @@ async def test_a_job_already_waiting_skips_the_warm_up_session(tmp_path: Path) -
         await prober.close()
     assert result.exit_code == 0, result.stderr
     seen = _seen(result.stdout)
-    assert seen["pytest"] is True and seen["coverage"] is True
-    assert seen["warm_session"] is False and seen["warm_folder"] is False
+    assert seen["pytest"] is True and seen["driver"] is True
+    assert seen["session"] is False and str(seen["argv"]).endswith("/check.py")
     assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
 
 
-async def test_a_standby_left_waiting_runs_the_warm_up_session_first(tmp_path: Path) -> None:
+async def test_a_standby_left_waiting_starts_the_session_and_a_check_runs_after_it(
+    tmp_path: Path,
+) -> None:
     require_bwrap()
     prober = _prober(tmp_path, "preload_ahead")
     try:
         prober.start_before_import()
         # The first probe round's sandbox waits beside it, before any import of the target.
         assert await asyncio.to_thread(_wait_preloading, prober.work_dir, "probe", gone=False)
-        # Its warm-up session has begun (its test file is written just before it runs).
-        assert await asyncio.to_thread(_wait_for, "run-*/warm/test_warm.py", prober.work_dir, 60)
+        # The verification's session has begun (its ini file is written just before).
+        assert await asyncio.to_thread(_wait_for, "run-*/job/pytest.ini", prober.work_dir, 60)
         result, out = await prober.jobs.run(_CHECK_JOB, wall=60)
         await prober.discard(out)
         assert prober.jobs.warm_hits == 1
@@ -111,8 +115,9 @@ async def test_a_standby_left_waiting_runs_the_warm_up_session_first(tmp_path: P
         await prober.close()
     assert result.exit_code == 0, result.stderr
     seen = _seen(result.stdout)
-    # The job ran after the whole session: its test module was imported, then frozen.
-    assert seen["warm_session"] is True and seen["warm_folder"] is True
+    # Not the driver's job: the session ended collecting nothing, then the job ran.
+    assert seen["coverage"] is True and seen["session"] is True
+    assert str(seen["argv"]).endswith("/check.py")
     assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
     assert await asyncio.to_thread(wait_gone, str(prober.work_dir)) == []
 
