@@ -74,10 +74,14 @@ class Ahead:
         #: The job, when it did not fit (the wrapper runs it), or what reading it raised.
         self.unfit = None
         self.failure = None
+        #: Whether the session got as far as its collection (where the job is read).
+        self.collected = False
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection(self, session):
         import gc
+
+        self.collected = True
 
         # What the preload and the session's start made lives as long as the job: out
         # of the collector's scans. A job already waiting does not wait for a collection.
@@ -139,6 +143,11 @@ def ahead(read_job, hint=""):
     )
     if gate.failure is not None:
         raise gate.failure
+    if not gate.collected:
+        # pytest ended before its collection (a plugin of the project's environment
+        # failing at its configuration, a usage error): the job was never read. It runs
+        # the usual way, whose report says how pytest ended.
+        gate.unfit = read_job(gate.job_fd)
     if gate.unfit is None:
         finish(code)
     os.unlink(os.path.join(folder, "pytest.ini"))

@@ -180,3 +180,36 @@ async def test_a_single_pass_does_not_fit_and_still_runs_after_it(tmp_path: Path
     assert "test_needs_another_test_first" in run.passed and not run.failed
     assert run.line_percent is not None and run.line_percent < 100.0
     assert await asyncio.to_thread(wait_gone, str(prober.work_dir)) == []
+
+
+def _broken_plugin(project: Path) -> None:
+    """A pytest plugin installed beside the code that fails at pytest's configuration."""
+    (project / "broken_plugin.py").write_text(
+        "def pytest_configure(config):\n    raise RuntimeError('broken plugin')\n"
+    )
+    info = project / "broken_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\nbroken = broken_plugin\n")
+
+
+async def test_a_session_that_ends_before_its_collection_still_runs_the_job(
+    tmp_path: Path,
+) -> None:
+    """A plugin of the project's environment breaking pytest's set-up: the session
+    started ahead never reaches the job, which then runs the usual way and reports how
+    pytest ended, as a script run does (no crash of the driver, nothing left behind)."""
+    require_bwrap()
+    runs = {}
+    for ahead in (True, False):
+        (tmp_path / str(ahead)).mkdir()
+        prober = _prober(tmp_path / str(ahead), f"clamp_broken_{ahead}".lower())
+        _broken_plugin(prober.target.project_dir)
+        runs[ahead] = await _run(prober, GREEN, ahead=ahead)
+        assert await asyncio.to_thread(wait_gone, str(prober.work_dir)) == []
+    assert not runs[True].started_ahead and not runs[False].started_ahead
+    shown = {
+        ahead: (run.passed, run.failed, run.collected, run.error, sorted(run.marks))
+        for ahead, run in runs.items()
+    }
+    assert shown[True] == shown[False]
