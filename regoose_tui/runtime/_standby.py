@@ -126,33 +126,12 @@ class Standby:
         try:
             await self._feed(job)
             wall = min(wall_seconds, self._limits.wall_seconds)
-            if not await _exited(proc, self._waiter, max(0.1, wall)):
-                timed_out = True
-                _kill_all(proc.pid, self._group)
-                await _exited(proc, self._waiter, _DRAIN_SECONDS)
-            # Reap what the command left behind (its group and its cgroup).
-            _kill_all(proc.pid, self._group)
-            await _drain(self._pumps)
+            timed_out = not await _exited(proc, self._waiter, max(0.1, wall))
+            await self._reap(timed_out)
         except asyncio.CancelledError:
-            _kill_all(proc.pid, self._group)
-            for task in self._pumps:
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(_exited(proc, self._waiter, _DRAIN_SECONDS))
-            await asyncio.shield(self._release())
+            await self._cancelled()
             raise
-        limit_hit = self._group.limits_hit() if self._group is not None else ""
-        await self._release()
-        return RunResult(
-            exit_code=proc.returncode,
-            stdout=self._tails["stdout"].text(),
-            stderr=self._tails["stderr"].text(),
-            wall_seconds=time.monotonic() - started,
-            timed_out=timed_out,
-            killed=timed_out,
-            limit_hit=limit_hit,
-            output_cut=self._budget.cut,
-        )
+        return await self._ended(started, timed_out)
 
     async def request(self, payload: bytes, *, wall_seconds: float, reply: str) -> RunResult:
         """Hand one request of several over on stdin (left open) and wait for its reply.
@@ -203,25 +182,38 @@ class Standby:
                     stderr="",
                     wall_seconds=time.monotonic() - started,
                 )
-            if timed_out:
-                _kill_all(proc.pid, self._group)
-                await _exited(proc, self._waiter, _DRAIN_SECONDS)
-            _kill_all(proc.pid, self._group)
-            await _drain(self._pumps)
+            await self._reap(timed_out)
         except asyncio.CancelledError:
-            _kill_all(proc.pid, self._group)
-            for task in self._pumps:
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(_exited(proc, self._waiter, _DRAIN_SECONDS))
-            await asyncio.shield(self._release())
+            await self._cancelled()
             raise
         finally:
             self._busy = False
+        return await self._ended(started, timed_out)
+
+    async def _reap(self, timed_out: bool) -> None:
+        """Kill a command past its wall clock, then what it left behind (its group and
+        its cgroup), and read its output to the end."""
+        if timed_out:
+            _kill_all(self._proc.pid, self._group)
+            await _exited(self._proc, self._waiter, _DRAIN_SECONDS)
+        _kill_all(self._proc.pid, self._group)
+        await _drain(self._pumps)
+
+    async def _cancelled(self) -> None:
+        """A cancel kills the command and releases everything, whatever comes next."""
+        _kill_all(self._proc.pid, self._group)
+        for task in self._pumps:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(_exited(self._proc, self._waiter, _DRAIN_SECONDS))
+        await asyncio.shield(self._release())
+
+    async def _ended(self, started: float, timed_out: bool) -> RunResult:
+        """The result of a command that has ended (released first)."""
         limit_hit = self._group.limits_hit() if self._group is not None else ""
         await self._release()
         return RunResult(
-            exit_code=proc.returncode,
+            exit_code=self._proc.returncode,
             stdout=self._tails["stdout"].text(),
             stderr=self._tails["stderr"].text(),
             wall_seconds=time.monotonic() - started,

@@ -15,10 +15,12 @@ a FIFO that never reaches end-of-file, a link to ``/dev/zero``. So the host:
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from regoose_tui.errors import SandboxError
 
@@ -126,3 +128,15 @@ def stage_file(folder: Path, name: str, data: bytes, mode: int = 0o644) -> Path:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     return folder / name
+
+
+def json_lines(text: str) -> list[Any]:
+    """The JSON records of a sandboxed run's line-per-record output; a line that is not
+    JSON (a crash can cut the last one short) is left out."""
+    records = []
+    for raw in text.splitlines():
+        try:
+            records.append(json.loads(raw))
+        except json.JSONDecodeError:
+            continue
+    return records

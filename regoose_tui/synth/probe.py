@@ -33,6 +33,7 @@ from regoose_tui.runtime.base import Limits, OutputSink, RunResult, RunSpec, Run
 from regoose_tui.runtime.keep_staging import PLUGIN_MODULE, plugin_source
 from regoose_tui.runtime.python_env import draw_shim_dir
 from regoose_tui.runtime.safe_io import (
+    json_lines,
     private_folder,
     read_result_text_async,
     stage_file,
@@ -255,12 +256,7 @@ class Prober:
                 text = ""  # the process died before its first line
         finally:
             await self.discard(out_dir)
-        lines = []
-        for raw in text.splitlines():
-            try:
-                lines.append(json.loads(raw))
-            except json.JSONDecodeError:
-                continue
+        lines = json_lines(text)
         return lines, result
 
     def start_before_import(self, draws: bool = False) -> None:

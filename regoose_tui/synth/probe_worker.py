@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from regoose_tui.runtime.base import RunResult
-from regoose_tui.runtime.safe_io import read_result_text_async
+from regoose_tui.runtime.safe_io import json_lines, read_result_text_async
 from regoose_tui.synth.warm_runs import Spare, WarmRuns
 
 #: Added to the wrapper's options of the sandbox that is the worker.
@@ -108,12 +108,7 @@ class ProbeWorker:
         except BaseException:
             self.let_go()
             raise
-        lines = []
-        for raw in text.splitlines():
-            try:
-                lines.append(json.loads(raw))
-            except json.JSONDecodeError:
-                continue
+        lines = json_lines(text)
         self.served += 1
         done = any(line.get("worker") == "last" for line in lines)
         if last or done or result.exit_code is not None:
