@@ -27,10 +27,12 @@ Where neither mechanism works, :func:`support` says why, plainly.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -217,11 +219,17 @@ class RunCgroup:
         return ",".join(hits)
 
     def remove(self) -> None:
-        """Kill what is left and delete the folders (waits for the tasks to go)."""
+        """Kill what is left and delete the folders (waits for the tasks to go).
+
+        A folder whose killed tasks have not left within ``_REMOVE_SECONDS`` (a
+        loaded machine, a task stuck in the kernel) is not forgotten: the next
+        :func:`create` of this process, and its exit, remove it once it is empty.
+        """
         deadline = time.monotonic() + _REMOVE_SECONDS
+        self.kill()
         while self._tasks() and time.monotonic() < deadline:
-            self.kill()
             time.sleep(0.02)
+            self.kill()
         for folder in self.folders.values():
             while True:
                 try:
@@ -231,8 +239,31 @@ class RunCgroup:
                     break
                 except OSError:
                     if time.monotonic() > deadline:
+                        with _ABANDONED_LOCK:
+                            _ABANDONED.add(folder)
                         break
                     time.sleep(0.02)
+
+
+#: Run cgroup folders of this process that :meth:`RunCgroup.remove` could not delete yet.
+_ABANDONED: set[Path] = set()
+_ABANDONED_LOCK = threading.Lock()
+
+
+def _remove_abandoned() -> None:
+    """Delete the abandoned folders that are empty now (rmdir refuses the others)."""
+    with _ABANDONED_LOCK:
+        for folder in list(_ABANDONED):
+            try:
+                folder.rmdir()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                continue
+            _ABANDONED.discard(folder)
+
+
+atexit.register(_remove_abandoned)
 
 
 def _counter_hit(path: Path, key: str, label: str) -> list[str]:
@@ -309,6 +340,7 @@ def _sweep(found: CgroupSupport) -> None:
     never touched; one whose creator still runs is kept even when empty (it
     may not be joined yet), and a name without a pid only once it is stale.
     """
+    _remove_abandoned()
     now = time.time()
     for path in leftovers(found):
         with contextlib.suppress(OSError):

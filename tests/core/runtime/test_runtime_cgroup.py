@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -88,3 +89,28 @@ async def test_memory_caps_the_whole_run_not_each_process(runtime: Runtime, make
 def _mine() -> set[Path]:
     """Run cgroups this test process made that still exist."""
     return {p for p in cgroup.leftovers() if cgroup.creator_pid(p) == os.getpid()}
+
+
+def test_a_cgroup_its_tasks_outlived_is_removed_by_the_next_create(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _require_cgroup()
+    before = _mine()
+    group = cgroup.create(memory_bytes=256 * 1024**2, pids=16)
+    assert group is not None
+    # Removal that cannot kill the task and has no time to wait for it gives up on the
+    # folder while the task is still in it (as under load, or with a task stuck in the kernel).
+    stuck = subprocess.Popen(["sleep", "60"], preexec_fn=group.join_fn())
+    monkeypatch.setattr(cgroup, "_REMOVE_SECONDS", 0.0)
+    monkeypatch.setattr(group, "kill", lambda: None)
+    group.remove()
+    left = set(group.folders.values())
+    assert left and all(folder.exists() for folder in left)
+    stuck.kill()
+    stuck.wait()
+    monkeypatch.undo()
+    following = cgroup.create(memory_bytes=256 * 1024**2, pids=16)
+    assert following is not None
+    assert not any(folder.exists() for folder in left)
+    following.remove()
+    assert _mine() <= before

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,12 +56,27 @@ def _spec(tmp_path: Path, marker: str) -> RunSpec:
     )
 
 
+def _mine() -> set[Path]:
+    """Run cgroups this test process made that still exist."""
+    if not cgroup.support().usable:
+        return set()
+    return {p for p in cgroup.leftovers() if cgroup.creator_pid(p) == os.getpid()}
+
+
+@pytest.fixture(autouse=True)
+def _cgroups_before() -> Iterator[None]:
+    # What an earlier test of this worker left is not this test's to answer for.
+    _BEFORE.clear()
+    _BEFORE.update(_mine())
+    yield
+
+
+_BEFORE: set[Path] = set()
+
+
 def _no_run_cgroups_left() -> bool:
-    """No run cgroup this process made is still there (other sessions' are not ours)."""
-    found = cgroup.support()
-    if not found.usable:
-        return True
-    return not [p for p in cgroup.leftovers(found) if cgroup.creator_pid(p) == os.getpid()]
+    """No run cgroup this test made is still there (other tests' and sessions' are not ours)."""
+    return _mine() <= _BEFORE
 
 
 async def test_the_job_goes_in_on_stdin_and_the_wall_clock_starts_at_the_hand_over(
