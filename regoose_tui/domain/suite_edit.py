@@ -10,6 +10,7 @@ import ast
 import sys
 from dataclasses import dataclass
 
+from regoose_tui.domain.blank_lines import tidy_blank_lines
 from regoose_tui.domain.distinct_names import distinct_name, rename_def, splice
 from regoose_tui.domain.imports import ImportSet, used_names
 from regoose_tui.domain.nesting import too_deep
@@ -96,21 +97,7 @@ def remove_tests(source: str, names: set[str] | list[str]) -> str:
         for index in range(start, min(end, len(lines))):
             keep[index] = False
     text = "".join(line for line, kept in zip(lines, keep, strict=True) if kept)
-    return _squeeze_blank_lines(text)
-
-
-def _squeeze_blank_lines(text: str) -> str:
-    out: list[str] = []
-    blanks = 0
-    for line in text.splitlines():
-        if line.strip():
-            blanks = 0
-            out.append(line)
-        else:
-            blanks += 1
-            if blanks <= 2:
-                out.append(line)
-    return "\n".join(out).strip("\n") + "\n"
+    return tidy_blank_lines(text)
 
 
 def merge_suites(base: str, extra: str) -> str:

@@ -66,6 +66,37 @@ def _block(code: str, indent: str = "    ") -> list[str]:
     return [indent + line if line else line for line in code.splitlines()]
 
 
+#: Expressions ruff's bugbear rules call pointless as a statement (B015, B018), though
+#: evaluating them is the point: inside ``pytest.raises`` the comparison is what raises.
+_LOOKS_POINTLESS = (
+    ast.Compare,
+    ast.Attribute,
+    ast.UnaryOp,
+    ast.Name,
+    ast.Constant,
+    ast.BoolOp,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+)
+
+
+def _evaluated(code: str) -> str:
+    """``code`` with a last expression bugbear flags bound to ``_`` (``_ = v < "x"``)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr) or not isinstance(last.value, _LOOKS_POINTLESS):
+        return code
+    lines = code.splitlines()
+    row, col = last.lineno - 1, last.col_offset
+    lines[row] = f"{lines[row][:col]}_ = {lines[row][col:]}"
+    return "\n".join(lines)
+
+
 def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> RenderedTest | None:
     """Source of one test function, or None when nothing checkable was observed."""
     cand, result = obs.cand, dict(obs.result)
@@ -95,9 +126,9 @@ def render_test(obs: Observation, symbols: SymbolTable, names: NameRegistry) -> 
             body.append(f"with pytest.raises({exc_src}, match=re.escape({msg!r})):")
         else:
             body.append(f"with pytest.raises({exc_src}):")
-        body.extend(_block(cand.call))
+        body.extend(_block(_evaluated(cand.call)))
     elif outcome == "stmt":
-        body.extend(cand.call.splitlines())
+        body.extend(_evaluated(cand.call).splitlines())
     elif outcome == "return":
         lines, extra_imports, type_name = _return_asserts(obs, symbols)
         if lines is None:
@@ -148,7 +179,7 @@ _SUSPECT_WORDS = {
 def _render_suspect(obs: Observation, suspect: Suspicion, names: NameRegistry) -> RenderedTest:
     """A strict-xfail test asserting the expected behaviour, not the observed one."""
     cand = obs.cand
-    body = [*cand.setup, suspect.expect or cand.call]
+    body = [*cand.setup, suspect.expect or _evaluated(cand.call)]
     words = _SUSPECT_WORDS[suspect.kind]
     name = names.name_for(cand, words, obs.result)
     source = f"{suspect.decorator()}\ndef {name}():\n" + "\n".join(_block("\n".join(body))) + "\n"

@@ -147,8 +147,14 @@ async def verify(
         sample = "; ".join(f"{n}: {m[:120]}" for n, m in list(run.failed.items())[:3])
         say(f"removing {len(run.failed)} failing tests ({sample})")
         dropped += len(run.failed)
-        source = remove_tests(source, set(run.failed))
+        source = await _cut(source, set(run.failed), tidy)
     if run is not None and run.failed:
         dropped += len(run.failed)
-        source = remove_tests(source, set(run.failed))
+        source = await _cut(source, set(run.failed), tidy)
     return source, run, dropped
+
+
+async def _cut(source: str, names: set[str], tidy: Callable[[str], Awaitable[str]] | None) -> str:
+    """The module without ``names``, laid out again: an import only they used goes too."""
+    left = remove_tests(source, names)
+    return await tidy(left) if tidy is not None and list_test_names(left) else left
