@@ -106,7 +106,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         record=Path(args.record) if getattr(args, "record", None) else None,
         replay=Path(args.replay) if getattr(args, "replay", None) else None,
         max_cost_usd=getattr(args, "max_cost", None),
-        plateau=getattr(args, "plateau", None) or 2,
+        plateau=getattr(args, "plateau", None),
         # Review before writing: only --apply (or an --out folder) writes files here.
         write_files=writes_into_project(args, out_dir),
         into_existing=out_dir is None,

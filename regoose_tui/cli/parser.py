@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--plateau",
         type=positive_int,
         metavar="K",
-        help="stop after K rounds in a row with no new coverage (default 2)",
+        help="stop after K rounds in a row with no new coverage (default 1 offline, 2 with a model)",
     )
     generate.add_argument(
         "--repairs",

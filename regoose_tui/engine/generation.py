@@ -495,7 +495,8 @@ class GenerationSession:
                 )
             )
 
-        guard = LoopGuard(self._deadline, options.max_cost_usd, options.plateau)
+        plateau = options.plateau or provider.flat_rounds_to_stop
+        guard = LoopGuard(self._deadline, options.max_cost_usd, plateau)
         provider.set_cost_cap(options.max_cost_usd)
 
         def again(results: Mapping[str, Any], iteration: int) -> bool:

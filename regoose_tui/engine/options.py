@@ -36,8 +36,9 @@ class GenerateOptions(BaseModel):
     started_at: float | None = None
     #: Stop before a model call would take the session's cost past this (USD); None: no cap.
     max_cost_usd: float | None = Field(default=None, gt=0)
-    #: Stop after this many rounds in a row that added no coverage.
-    plateau: int = Field(default=2, ge=1, le=20)
+    #: Stop after this many rounds in a row that added no coverage; None: the
+    #: provider's own (``Provider.flat_rounds_to_stop``: 1 offline, 2 with a model).
+    plateau: int | None = Field(default=None, ge=1, le=20)
     #: ``--repairs``: times a failing test goes back to the model before it is dropped.
     repairs: int = Field(default=2, ge=0, le=10)
     report: Path | None = None

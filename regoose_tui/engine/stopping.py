@@ -90,7 +90,7 @@ class LoopGuard:
                     f"the ${self.max_cost_usd:.4f} limit",
                 )
         if self.flat_rounds >= self.plateau:
-            rounds = "round" if self.plateau == 1 else f"{self.plateau} rounds"
+            rounds = "a round" if self.plateau == 1 else f"{self.plateau} rounds"
             return self._stop("plateau", f"no new coverage for {rounds}")
         return True
 

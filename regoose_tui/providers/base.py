@@ -103,6 +103,9 @@ class Provider(abc.ABC):
     #: raises the analyzer's own TargetImportError (domain/import_check.py) when that
     #: fails: the analyzer then skips its import check, so the target is imported once.
     imports_target: bool = False
+    #: Rounds in a row with no new coverage that end the loop when ``--plateau`` is not
+    #: given: a model answers a flat round's feedback anew, so one more round may help.
+    flat_rounds_to_stop: int = 2
 
     @abc.abstractmethod
     async def generate(self, request: GenerationRequest) -> GenerationResult:

@@ -33,6 +33,10 @@ class OfflineProvider(Provider):
     needs_network = False
     #: The engine's introspection is its first sandbox run (synth/probe.py).
     imports_target = True
+    #: A round after a flat one explores the same code with other random draws and asks
+    #: CrossHair about the same open branches: measured on held-out modules it found
+    #: nothing the flat round had not, for another round's whole time.
+    flat_rounds_to_stop = 1
 
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Synthesize one pytest module for ``request.target`` within its budget."""

@@ -204,6 +204,8 @@ async def _synthesize(
         templates=format_templates(target.source),
     )
     goal = await goal_ready
+    if feedback is not None:
+        goal = goal.left_by(feedback.missing_lines, feedback.missing_branches)
     clock = clock_reads(target.source, target.module)
     explorer = Explorer(
         prober,

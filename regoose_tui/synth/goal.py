@@ -53,6 +53,27 @@ class CoverageGoal:
         """True when there is nothing to aim at (no goal known)."""
         return not self.inner and not self.exits_from
 
+    def left_by(
+        self, missing_lines: Iterable[int], missing_branches: Iterable[Arc]
+    ) -> CoverageGoal:
+        """The part of the goal a kept suite missing these lines and branches leaves open.
+
+        A later round aims at that: once its probes took it, searching on (and
+        asking CrossHair) could only find again what the kept suite already runs.
+        An arc is open when its source line never ran or it is a missed branch.
+        Nothing left in the function bodies keeps the whole goal (an empty one
+        would never say the search is done).
+        """
+        lines = set(missing_lines)
+        branches = {(a, b) for a, b in missing_branches}
+        inner = frozenset(arc for arc in self.inner if arc[0] in lines or arc in branches)
+        exits = frozenset(
+            a for a in self.exits_from if a in lines or any(s == a and d < 0 for s, d in branches)
+        )
+        if not inner and not exits:
+            return self
+        return CoverageGoal(inner, exits, self.first_lines)
+
     def normalize(self, covered: Iterable[Arc]) -> set[Arc]:
         """The probes' arcs as coverage.py counts them: by each statement's first line.
 
