@@ -200,7 +200,9 @@ class Standby:
         await _drain(self._pumps)
 
     async def _cancelled(self) -> None:
-        """A cancel kills the command and releases everything, whatever comes next."""
+        """Kill the command and release everything (after a cancel or a close)."""
+        # Once released, the expiry's kill would aim at a process group that may be reused.
+        self._expiry.cancel()
         _kill_all(self._proc.pid, self._group)
         for task in self._pumps:
             task.cancel()
@@ -237,13 +239,7 @@ class Standby:
         """Kill an unused (or finished) standby and everything it started; idempotent."""
         if self._closed:
             return
-        self._expiry.cancel()
-        _kill_all(self._proc.pid, self._group)
-        for task in self._pumps:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(_exited(self._proc, self._waiter, _DRAIN_SECONDS))
-        await asyncio.shield(self._release())
+        await self._cancelled()
 
     async def _release(self) -> None:
         if self._closed:
