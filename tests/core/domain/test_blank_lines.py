@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.ruff_runs import ruff
 
 from regoose_tui.domain.blank_lines import tidy_blank_lines
 from regoose_tui.domain.suite_edit import list_test_names, remove_tests
-from regoose_tui.synth.formatting import ruff_command
-
-RUFF = ruff_command() or ["ruff"]
 
 
 def _formatted(source: str) -> str:
-    done = subprocess.run(
-        [*RUFF, "format", "--isolated", "-"],
-        input=source,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = ruff("format", "--isolated", "-", source=source)
+    assert done.returncode == 0, done.stderr
     return done.stdout
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from regoose_tui.domain.target import TargetModule
 from regoose_tui.runtime.base import Runtime
+from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.runtime.python_env import resolve_python
+from regoose_tui.synth.engine import SynthResult, synthesize
 from regoose_tui.synth.probe import Prober
 from regoose_tui.tools.sandbox import SandboxTool
 
@@ -131,6 +133,21 @@ def sandbox_for(runtime: Runtime, target: TargetModule, work: Path) -> SandboxTo
     return SandboxTool(runtime, target.project_dir, work, python=resolve_python())
 
 
+async def synthesize_here(
+    tmp_path: Path, module: str, source: str, budget_seconds: float = 20
+) -> tuple[TargetModule, SynthResult]:
+    """One offline generation of ``source`` written as ``module``, local runtime, this Python."""
+    target = make_target(tmp_path, module, source)
+    result = await synthesize(
+        target,
+        sandbox_for(LocalRuntime(), target, tmp_path / "sandbox"),
+        python=sys.executable,
+        budget_seconds=budget_seconds,
+        work_dir=tmp_path / "work",
+    )
+    return target, result
+
+
 def prober_for(
     tmp_path: Path,
     module: str,
@@ -140,9 +157,12 @@ def prober_for(
     seconds: float = 60,
     start_ahead: bool = False,
 ) -> Prober:
-    """A Prober for ``source`` written as ``module``, this interpreter, ``seconds`` to run."""
+    """A Prober for ``source`` written as ``module``, this interpreter, ``seconds`` to run.
+
+    Its work folder is named by the module: a test may make one per module side by side.
+    """
     target = make_target(tmp_path, module, source)
-    work = tmp_path / "work"
+    work = tmp_path / f"work-{module}"
     work.mkdir()
     return Prober(
         runtime,

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import sys
 from pathlib import Path
 
-from synth_samples import make_target, sandbox_for
+from synth_samples import synthesize_here
 
-from regoose_tui.runtime.local import LocalRuntime
 from regoose_tui.synth import clock
 from regoose_tui.synth.clock import ClockReads, clock_reads, patch_lines
-from regoose_tui.synth.engine import synthesize
 from regoose_tui.synth.finalize import compare
 from regoose_tui.synth.model import Callee, Candidate
 from regoose_tui.synth.naming import NameRegistry
@@ -112,16 +109,7 @@ def test_a_call_with_a_clock_asserts_its_exact_timing_under_monkeypatch():
 
 
 def test_synthesis_asserts_elapsed_times_exactly(tmp_path):
-    target = make_target(tmp_path, "watch_clock", STOPWATCH)
-    result = asyncio.run(
-        synthesize(
-            target,
-            sandbox_for(LocalRuntime(), target, tmp_path / "sandbox"),
-            python=sys.executable,
-            budget_seconds=20,
-            work_dir=tmp_path / "work",
-        )
-    )
+    _target, result = asyncio.run(synthesize_here(tmp_path, "watch_clock", STOPWATCH))
     source = result.test_source
     assert 'monkeypatch.setattr("time.perf_counter", itertools.count(1.5, 2.25)' in source
     # Each test replaces only the clocks its call reads.

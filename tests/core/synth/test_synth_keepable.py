@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.ruff_runs import ruff
 
 from regoose_tui.domain.suite_edit import list_test_names
 from regoose_tui.synth.analysis import analyze_module
@@ -138,14 +139,6 @@ def _names(source: str) -> list[str]:
     return list_test_names(source)
 
 
-def _ruff(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = ruff_command()
-    assert command is not None
-    return subprocess.run(
-        [*command, *args], capture_output=True, text=True, cwd=tmp_path, timeout=60
-    )
-
-
 def test_colliding_tests_are_named_by_what_sets_them_apart(tmp_path):
     names = _names(_render(tmp_path))
     assert len(set(names)) == len(names) == len(_CALLS)
@@ -170,9 +163,9 @@ def test_rendered_suite_is_ruff_clean_and_passes_as_written(tmp_path):
     test_file = tmp_path / "tests" / "test_shipping.py"
     test_file.parent.mkdir()
     test_file.write_text(source, encoding="utf-8")
-    check = _ruff(tmp_path, "check", "--isolated", "--select", "E,F,I,B", str(test_file))
+    check = ruff("check", "--isolated", "--select", "E,F,I,B", str(test_file), cwd=tmp_path)
     assert check.returncode == 0, check.stdout
-    fmt = _ruff(tmp_path, "format", "--isolated", "--check", str(test_file))
+    fmt = ruff("format", "--isolated", "--check", str(test_file), cwd=tmp_path)
     assert fmt.returncode == 0, fmt.stdout
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
     pytest_args = ["-q", "-p", "no:cacheprovider", "-p", "no:randomly", str(test_file)]
@@ -194,9 +187,9 @@ def test_rendered_suite_written_outside_the_project_is_ruff_clean_from_there(tmp
     elsewhere = tmp_path / "out" / "test_shipping.py"
     elsewhere.parent.mkdir()
     elsewhere.write_text(source, encoding="utf-8")
-    check = _ruff(elsewhere.parent, "check", "--isolated", "--select", "E,F,I,B", elsewhere.name)
+    check = ruff("check", "--isolated", "--select", "E,F,I,B", elsewhere.name, cwd=elsewhere.parent)
     assert check.returncode == 0, check.stdout
-    fmt = _ruff(elsewhere.parent, "format", "--isolated", "--check", elsewhere.name)
+    fmt = ruff("format", "--isolated", "--check", elsewhere.name, cwd=elsewhere.parent)
     assert fmt.returncode == 0, fmt.stdout
 
 

@@ -10,11 +10,10 @@ each under its own hash seed and clocks; none of them outlives the prober.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 
-from synth_samples import make_target
+from synth_samples import prober_for
 
 from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.synth.analysis import analyze_module
@@ -60,17 +59,7 @@ def classify(n):
 
 
 def _prober(tmp_path: Path, name: str) -> Prober:
-    target = make_target(tmp_path, name, MODULE)
-    work = tmp_path / "work"
-    work.mkdir()
-    return Prober(
-        BwrapRuntime(),
-        target,
-        python=sys.executable,
-        work_dir=work,
-        deadline=time.monotonic() + 60,
-        start_ahead=True,
-    )
+    return prober_for(tmp_path, name, MODULE, BwrapRuntime(), start_ahead=True)
 
 
 def _call(cid: int, name: str, symbols: SymbolTable, *args: int) -> dict[str, object]:

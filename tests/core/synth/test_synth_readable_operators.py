@@ -8,14 +8,11 @@ to ``_`` so the written file passes ``ruff check`` as it is.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 
 import pytest
-from synth_samples import make_target, sandbox_for
+from support.ruff_runs import ruff
+from synth_samples import synthesize_here
 
-from regoose_tui.runtime.local import LocalRuntime
-from regoose_tui.synth.engine import synthesize
 from regoose_tui.synth.formatting import ruff_command
 
 VERSION = '''
@@ -55,28 +52,16 @@ class Version:
 
 @pytest.mark.skipif(ruff_command() is None, reason="ruff is not installed")
 async def test_a_raising_comparison_or_property_is_bound_not_left_pointless(tmp_path):
-    target = make_target(tmp_path, "versions", VERSION)
-    result = await synthesize(
-        target,
-        sandbox_for(LocalRuntime(), target, tmp_path / "sandbox"),
-        python=sys.executable,
-        budget_seconds=20,
-        work_dir=tmp_path / "work",
-    )
+    target, result = await synthesize_here(tmp_path, "versions", VERSION)
     source = result.test_source
     assert "pytest.raises(ValueError" in source, source
     assert "_ = " in source, source
     # Judged as a person judges it: the file beside the package, ruff run from there.
     written = target.project_dir / "test_versions.py"
     written.write_text(source, encoding="utf-8")
-    command = ruff_command()
-    assert command is not None
     check = await asyncio.to_thread(
-        subprocess.run,
-        [*command, "check", "--isolated", "--select", "E,F,I,B", "--ignore", "E501", written.name],
-        capture_output=True,
-        text=True,
+        ruff,
+        *("check", "--isolated", "--select", "E,F,I,B", "--ignore", "E501", written.name),
         cwd=target.project_dir,
-        timeout=60,
     )
     assert check.returncode == 0, check.stdout + source

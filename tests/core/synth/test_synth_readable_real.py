@@ -18,10 +18,10 @@ import inspect
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from synth_samples import make_target, sandbox_for
+from support.ruff_runs import ruff
+from synth_samples import make_target, sandbox_for, synthesize_here
 
 from regoose_tui.domain.feedback import Feedback
 from regoose_tui.domain.suite_edit import list_test_names, merge_suites
@@ -56,12 +56,6 @@ DEFAULT.add("print", print)
 DEFAULT.add("len", len)
 DEFAULT.add("repr", repr)
 '''
-
-
-def _ruff(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = ruff_command()
-    assert command is not None
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=folder, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -100,11 +94,11 @@ def two_rounds(tmp_path_factory):
 @needs_ruff
 def test_the_written_file_passes_ruff_check_and_format_from_where_it_lands(two_rounds):
     _target, out, _merged = two_rounds
-    check = _ruff(
-        out.parent, "check", "--isolated", "--select", "E,F,I,B", "--ignore", "E501", out.name
+    check = ruff(
+        "check", "--isolated", "--select", "E,F,I,B", "--ignore", "E501", out.name, cwd=out.parent
     )
     assert check.returncode == 0, check.stdout
-    fmt = _ruff(out.parent, "format", "--isolated", "--check", out.name)
+    fmt = ruff("format", "--isolated", "--check", out.name, cwd=out.parent)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
@@ -139,14 +133,7 @@ def test_every_test_of_the_merged_file_passes(two_rounds):
 
 
 async def test_the_packages_own_instance_reaches_what_a_bare_one_cannot(tmp_path):
-    target = make_target(tmp_path, "registry", REGISTRY)
-    result = await synthesize(
-        target,
-        sandbox_for(LocalRuntime(), target, tmp_path / "sandbox"),
-        python=sys.executable,
-        budget_seconds=20,
-        work_dir=tmp_path / "work",
-    )
+    _target, result = await synthesize_here(tmp_path, "registry", REGISTRY)
     # A private copy of DEFAULT (three handlers) takes the "busy" branch.
     assert "copy.deepcopy(DEFAULT)" in result.test_source
     assert result.branch_percent == 100.0

@@ -10,11 +10,10 @@ per-test arcs for the keep rule. A job of another shape still runs after it.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 
-from synth_samples import make_target
+from synth_samples import prober_for
 
 from regoose_tui.runtime.bwrap import BwrapRuntime
 from regoose_tui.synth.probe import Prober
@@ -70,17 +69,8 @@ GREEN = SUITE.split("def test_needs_another_test_first")[0]
 
 
 def _prober(tmp_path: Path, name: str) -> Prober:
-    target = make_target(tmp_path, name, MODULE.replace("clamps", name))
-    work = tmp_path / f"work-{name}"
-    work.mkdir()
-    return Prober(
-        BwrapRuntime(),
-        target,
-        python=sys.executable,
-        work_dir=work,
-        deadline=time.monotonic() + 120,
-        start_ahead=True,
-    )
+    source = MODULE.replace("clamps", name)
+    return prober_for(tmp_path, name, source, BwrapRuntime(), seconds=120, start_ahead=True)
 
 
 def _waiting_session(folder: Path, within: float = 60.0) -> bool:

@@ -7,13 +7,13 @@ left must lose that import and the doubled blank lines the cut leaves.
 
 from __future__ import annotations
 
-import subprocess
 import time
 
+from support.ruff_runs import ruff
 from synth_samples import prober_for
 
 from regoose_tui.runtime.bwrap import BwrapRuntime
-from regoose_tui.synth.formatting import format_source, ruff_command
+from regoose_tui.synth.formatting import format_source
 from regoose_tui.synth.verify_loop import verify
 from regoose_tui.synth.verify_plan import VerifyCost
 from tests.core.runtime.sandbox_helpers import require_bwrap
@@ -42,16 +42,6 @@ class TestKind:
 """
 
 
-def _ruff(*args: str, source: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*(ruff_command() or ["ruff"]), *args, "--isolated", "-"],
-        input=source,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 async def test_the_cut_takes_its_import_and_blank_lines_with_it(tmp_path):
     require_bwrap()
     prober = prober_for(tmp_path, "kinds", MODULE, BwrapRuntime())
@@ -71,5 +61,6 @@ async def test_the_cut_takes_its_import_and_blank_lines_with_it(tmp_path):
     assert dropped == 1 and run is not None and not run.failed
     assert "test_wrong_on_purpose" not in source and "import math" not in source
     assert "def test_positive" in source and "def test_other" in source
-    assert _ruff("check", "--select", "E,F,I,B", source=source).returncode == 0, source
-    assert _ruff("format", "--check", source=source).returncode == 0, source
+    check = ruff("check", "--isolated", "--select", "E,F,I,B", "-", source=source)
+    assert check.returncode == 0, source
+    assert ruff("format", "--isolated", "--check", "-", source=source).returncode == 0, source
