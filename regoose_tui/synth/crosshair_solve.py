@@ -163,7 +163,11 @@ async def solve(
             "request.json": json.dumps(request),
         }
     )
-    out_dir = await prober.output_folder()
+    try:
+        out_dir = await prober.output_folder()
+    except BaseException:
+        await prober.discard(inputs)
+        raise
     started = time.monotonic()
     try:
         result = await prober.run_argv(

@@ -16,6 +16,7 @@ the event loop, then removed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import json
@@ -128,11 +129,25 @@ class Prober:
 
     async def stage_inputs(self, files: Mapping[str, str]) -> Path:
         """A fresh folder holding ``files`` (name -> text) that runs only read."""
-        return await asyncio.to_thread(_stage_folder, self.work_dir, "inputs-", files)
+        return await self._made(_stage_folder, self.work_dir, "inputs-", files)
 
     async def output_folder(self) -> Path:
         """A fresh, empty, private folder to be one run's writable cwd."""
-        return await asyncio.to_thread(private_folder, self.work_dir, "run-")
+        return await self._made(private_folder, self.work_dir, "run-")
+
+    async def _made(self, make: Callable[..., Path], *args: Any) -> Path:
+        """``make(*args)`` in a thread; a cancel meanwhile removes what it made, then goes on.
+
+        The thread runs to its end whatever the cancel: without this, the folder it
+        made would outlive the generation with nobody knowing its name.
+        """
+        made = asyncio.ensure_future(asyncio.to_thread(make, *args))
+        try:
+            return await asyncio.shield(made)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await self.discard(await made)
+            raise
 
     async def readable(self, extra_path: Sequence[Path]) -> list[Path]:
         """What a run with ``extra_path`` (links folders) on its path must be able to read."""
@@ -183,8 +198,9 @@ class Prober:
         """
         self.runs += int(count)
         own = out_dir is None
-        cwd = await self.output_folder() if out_dir is None else out_dir
         readable = await self.readable(extra_path)
+        # Made last: from here to the try nothing is awaited that a cancel could cut.
+        cwd = await self.output_folder() if out_dir is None else out_dir
         spec = RunSpec(
             argv=argv,
             project_dir=self.target.project_dir,

@@ -138,8 +138,9 @@ class WarmRuns:
     ) -> Spare | None:
         prober = self.prober
         inputs = await self.inputs(kind)
-        out = await prober.output_folder()
         readable = await prober.readable(extra_path)
+        # Made last: from here to the standby's start nothing is awaited outside the try.
+        out = await prober.output_folder()
         spec = RunSpec(
             argv=[prober.python, str(inputs / WRAPPER), "--preload", kind, *preload],
             project_dir=prober.target.project_dir,
@@ -267,7 +268,11 @@ class WarmRuns:
         """The job as a staged file, run by the wrapper in a one-shot sandbox."""
         prober = self.prober
         out = await prober.output_folder()
-        staged = await prober.stage_inputs({"job.json": job.payload(inputs, out).decode()})
+        try:
+            staged = await prober.stage_inputs({"job.json": job.payload(inputs, out).decode()})
+        except BaseException:
+            await prober.discard(out)
+            raise
         try:
             result = await prober.run_argv(
                 [prober.python, str(inputs / WRAPPER), "--job", str(staged / "job.json")],
